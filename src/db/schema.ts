@@ -1,0 +1,325 @@
+/**
+ * D1 schema of the shop. Money is integer minor units (`*_cents`), timestamps integer milliseconds since the
+ * epoch, JSON columns hold plain objects validated at the edges. Durable Objects own the live state of stock
+ * and orders; the tables here are the relational record and the mirrors the console and account pages query.
+ */
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+export type Role = "customer" | "staff" | "admin";
+
+export type ShippingAddress = {
+  name: string;
+  line1: string;
+  line2?: string;
+  city: string;
+  region?: string;
+  postalCode: string;
+  country: string;
+  phone?: string;
+};
+
+export const customers = sqliteTable(
+  "customers",
+  {
+    id: text("id").primaryKey(),
+    email: text("email").notNull(),
+    name: text("name").notNull().default(""),
+    role: text("role").$type<Role>().notNull().default("customer"),
+    /** `pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>`: parameters travel with the hash so they can be raised. */
+    passwordHash: text("password_hash").notNull(),
+    active: integer("active", { mode: "boolean" }).notNull().default(true),
+    shippingAddress: text("shipping_address", { mode: "json" }).$type<ShippingAddress | null>(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("customers_email_unique").on(t.email), index("customers_role_idx").on(t.role)],
+);
+
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    /** SHA-256 of the cookie value: a leaked table does not yield usable cookies. */
+    idHash: text("id_hash").primaryKey(),
+    customerId: text("customer_id")
+      .notNull()
+      .references(() => customers.id, { onDelete: "cascade" }),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    lastSeenAt: integer("last_seen_at").notNull(),
+    userAgent: text("user_agent"),
+  },
+  (t) => [index("sessions_customer_idx").on(t.customerId), index("sessions_expires_idx").on(t.expiresAt)],
+);
+
+export const products = sqliteTable(
+  "products",
+  {
+    sku: text("sku").primaryKey(),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    material: text("material").notNull(),
+    colour: text("colour").notNull(),
+    priceCents: integer("price_cents").notNull(),
+    currency: text("currency").notNull().default("EUR"),
+    imageUrl: text("image_url").notNull().default(""),
+    active: integer("active", { mode: "boolean" }).notNull().default(true),
+    lowStockThreshold: integer("low_stock_threshold").notNull().default(3),
+    /**
+     * Stock snapshot for the catalog. The ProductStock Durable Object is the authority; it adopts
+     * `stock_on_hand` as its opening balance the first time it runs, then keeps these columns current through
+     * InventoryAdjusted events.
+     */
+    stockOnHand: integer("stock_on_hand").notNull().default(0),
+    stockReserved: integer("stock_reserved").notNull().default(0),
+    stockAvailable: integer("stock_available").notNull().default(0),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    index("products_material_idx").on(t.material),
+    index("products_colour_idx").on(t.colour),
+    index("products_price_idx").on(t.priceCents, t.sku),
+    index("products_name_idx").on(t.name, t.sku),
+  ],
+);
+
+export const orders = sqliteTable(
+  "orders",
+  {
+    id: text("id").primaryKey(),
+    customerId: text("customer_id").references(() => customers.id),
+    email: text("email").notNull(),
+    status: text("status").notNull(),
+    version: integer("version").notNull(),
+    subtotalCents: integer("subtotal_cents").notNull(),
+    shippingCents: integer("shipping_cents").notNull(),
+    taxCents: integer("tax_cents").notNull(),
+    totalCents: integer("total_cents").notNull(),
+    currency: text("currency").notNull(),
+    shippingAddress: text("shipping_address", { mode: "json" }).$type<ShippingAddress>().notNull(),
+    /** SHA-256 of the guest access token; the token itself is only ever in the shopper's hands. */
+    accessTokenHash: text("access_token_hash").notNull(),
+    expiresAt: integer("expires_at"),
+    ip: text("ip"),
+    riskScore: integer("risk_score"),
+    riskReasons: text("risk_reasons", { mode: "json" }).$type<string[]>(),
+    paymentId: text("payment_id"),
+    trackingNumber: text("tracking_number"),
+    timeline: text("timeline", { mode: "json" })
+      .$type<{ version: number; status: string; at: number; note?: string }[]>()
+      .notNull()
+      .default(sql`'[]'`),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    index("orders_status_idx").on(t.status, t.createdAt),
+    index("orders_customer_idx").on(t.customerId, t.createdAt),
+    index("orders_email_idx").on(t.email, t.createdAt),
+    index("orders_created_idx").on(t.createdAt),
+  ],
+);
+
+export const orderItems = sqliteTable(
+  "order_items",
+  {
+    orderId: text("order_id")
+      .notNull()
+      .references(() => orders.id, { onDelete: "cascade" }),
+    sku: text("sku").notNull(),
+    name: text("name").notNull(),
+    qty: integer("qty").notNull(),
+    unitPriceCents: integer("unit_price_cents").notNull(),
+    lineTotalCents: integer("line_total_cents").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orderId, t.sku] })],
+);
+
+export type PaymentStatus = "pending" | "authorized" | "captured" | "declined" | "voided" | "refunded";
+
+export const payments = sqliteTable(
+  "payments",
+  {
+    id: text("id").primaryKey(),
+    orderId: text("order_id"),
+    subscriptionId: text("subscription_id"),
+    provider: text("provider").notNull().default("test"),
+    amountCents: integer("amount_cents").notNull(),
+    refundedCents: integer("refunded_cents").notNull().default(0),
+    currency: text("currency").notNull(),
+    status: text("status").$type<PaymentStatus>().notNull(),
+    /** Last four digits or the test token's name: never the full card number. */
+    methodLabel: text("method_label").notNull().default(""),
+    declineCode: text("decline_code"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("payments_order_idx").on(t.orderId), index("payments_subscription_idx").on(t.subscriptionId)],
+);
+
+/** Payment webhook event ids already applied: the replay guard for POST /api/webhooks/payments. */
+export const webhookEvents = sqliteTable("webhook_events", {
+  id: text("id").primaryKey(),
+  type: text("type").notNull(),
+  receivedAt: integer("received_at").notNull(),
+});
+
+export const invoices = sqliteTable(
+  "invoices",
+  {
+    id: text("id").primaryKey(),
+    /** Sequential, gap-free per shop: assigned as MAX(number)+1 inside the insert statement. */
+    number: integer("number").notNull(),
+    customerId: text("customer_id"),
+    orderId: text("order_id"),
+    subscriptionId: text("subscription_id"),
+    email: text("email").notNull(),
+    lines: text("lines", { mode: "json" })
+      .$type<{ description: string; qty: number; unitPriceCents: number; lineTotalCents: number }[]>()
+      .notNull(),
+    subtotalCents: integer("subtotal_cents").notNull(),
+    shippingCents: integer("shipping_cents").notNull().default(0),
+    taxCents: integer("tax_cents").notNull(),
+    totalCents: integer("total_cents").notNull(),
+    currency: text("currency").notNull(),
+    status: text("status").$type<"open" | "paid" | "void">().notNull(),
+    periodStart: integer("period_start"),
+    periodEnd: integer("period_end"),
+    issuedAt: integer("issued_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("invoices_number_unique").on(t.number),
+    uniqueIndex("invoices_order_unique").on(t.orderId),
+    uniqueIndex("invoices_subscription_period_unique").on(t.subscriptionId, t.periodStart),
+    index("invoices_customer_idx").on(t.customerId, t.issuedAt),
+  ],
+);
+
+export const plans = sqliteTable("plans", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  description: text("description").notNull().default(""),
+  priceCents: integer("price_cents").notNull(),
+  currency: text("currency").notNull(),
+  interval: text("interval").$type<"month">().notNull().default("month"),
+  active: integer("active", { mode: "boolean" }).notNull().default(true),
+  createdAt: integer("created_at").notNull(),
+});
+
+export const subscriptions = sqliteTable(
+  "subscriptions",
+  {
+    id: text("id").primaryKey(),
+    customerId: text("customer_id")
+      .notNull()
+      .references(() => customers.id),
+    planId: text("plan_id")
+      .notNull()
+      .references(() => plans.id),
+    status: text("status").$type<"active" | "past_due" | "cancelled">().notNull(),
+    currentPeriodStart: integer("current_period_start").notNull(),
+    currentPeriodEnd: integer("current_period_end").notNull(),
+    createdAt: integer("created_at").notNull(),
+    cancelledAt: integer("cancelled_at"),
+  },
+  (t) => [
+    index("subscriptions_customer_idx").on(t.customerId),
+    index("subscriptions_due_idx").on(t.status, t.currentPeriodEnd),
+  ],
+);
+
+/**
+ * The event log and outbox in one: a row is written in the same D1 batch as the change it describes and
+ * `published_at` is set once the queue accepted it. A cron sweep re-sends rows still unpublished.
+ */
+export const events = sqliteTable(
+  "events",
+  {
+    id: text("id").primaryKey(),
+    type: text("type").notNull(),
+    version: integer("version").notNull(),
+    occurredAt: integer("occurred_at").notNull(),
+    source: text("source").notNull(),
+    subject: text("subject").notNull(),
+    data: text("data", { mode: "json" }).notNull(),
+    publishedAt: integer("published_at"),
+  },
+  (t) => [
+    index("events_type_idx").on(t.type, t.occurredAt),
+    index("events_subject_idx").on(t.subject, t.occurredAt),
+    index("events_unpublished_idx").on(t.publishedAt, t.occurredAt),
+    index("events_occurred_idx").on(t.occurredAt),
+  ],
+);
+
+/** One row per (consumer, event id) handled: at-least-once delivery becomes exactly-once effects. */
+export const processedEvents = sqliteTable(
+  "processed_events",
+  {
+    consumer: text("consumer").notNull(),
+    eventId: text("event_id").notNull(),
+    processedAt: integer("processed_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.consumer, t.eventId] })],
+);
+
+/** Messages the queue gave up on after its retries (the dead-letter queue's consumer writes them here). */
+export const deadLetters = sqliteTable("dead_letters", {
+  id: text("id").primaryKey(),
+  eventId: text("event_id"),
+  type: text("type"),
+  body: text("body").notNull(),
+  attempts: integer("attempts").notNull(),
+  receivedAt: integer("received_at").notNull(),
+});
+
+export const notifications = sqliteTable(
+  "notifications",
+  {
+    id: text("id").primaryKey(),
+    /** `customer` messages go to one shopper; `staff` messages are console alerts. */
+    audience: text("audience").$type<"customer" | "staff">().notNull(),
+    customerId: text("customer_id"),
+    recipient: text("recipient").notNull(),
+    channel: text("channel").notNull().default("email"),
+    template: text("template").notNull(),
+    subject: text("subject").notNull(),
+    body: text("body").notNull(),
+    eventId: text("event_id").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("notifications_event_template_unique").on(t.eventId, t.template, t.recipient),
+    index("notifications_customer_idx").on(t.customerId, t.createdAt),
+    index("notifications_audience_idx").on(t.audience, t.createdAt),
+  ],
+);
+
+/**
+ * Idempotency-Key records: claimed with an insert before the work runs (`in_progress`), completed with the
+ * response. Scope separates keys of different operations and callers.
+ */
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    scope: text("scope").notNull(),
+    key: text("key").notNull(),
+    requestHash: text("request_hash").notNull(),
+    state: text("state").$type<"in_progress" | "done">().notNull(),
+    responseStatus: integer("response_status"),
+    responseBody: text("response_body"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.key] })],
+);
+
+/** Which cached URLs carry which Cache-Tag, so a purge by tag can delete them from the Cache API. */
+export const cacheTags = sqliteTable(
+  "cache_tags",
+  {
+    tag: text("tag").notNull(),
+    url: text("url").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tag, t.url] })],
+);

@@ -1,0 +1,13 @@
+// Secrets and test-only bindings that `wrangler types` cannot see (secrets live in .dev.vars or
+// `wrangler secret put`; every one has a local default in src/config.ts).
+interface ShopSecrets {
+  PAYMENT_WEBHOOK_SECRET?: string;
+  SEED_PASSWORD?: string;
+  /** Set by vitest.config.ts only. */
+  TEST_MIGRATIONS?: import("cloudflare:test").D1Migration[];
+  TEST_MODE?: string;
+}
+interface Env extends ShopSecrets {}
+declare namespace Cloudflare {
+  interface Env extends ShopSecrets {}
+}

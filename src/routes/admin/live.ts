@@ -1,0 +1,13 @@
+import { Hono } from "hono";
+import type { AppEnv } from "../../http/app-env";
+import { ApiError } from "../../http/errors";
+
+/** GET /api/admin/live: the staff console's WebSocket of domain events (held by the StaffFeed object). */
+export const adminLive = new Hono<AppEnv>().get("/", async (c) => {
+  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+    throw new ApiError("validation_failed", "Connect with a WebSocket upgrade");
+  }
+  const headers = new Headers(c.req.raw.headers);
+  headers.set("x-staff-id", c.get("user")?.id ?? "unknown");
+  return c.env.STAFF_FEED.getByName("console").fetch(new Request(c.req.raw, { headers }));
+});

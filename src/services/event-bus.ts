@@ -1,0 +1,81 @@
+/**
+ * The event bus: a transactional outbox in D1 (`events`), delivery through the `shop-events` queue, and a
+ * cron sweep that re-sends anything the queue did not accept. Publishers put `outboxInsert(...)` in the same
+ * `db.batch` as the change the events describe, then call `publish` once the batch committed.
+ */
+
+import { and, asc, inArray, isNull, lt } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { type Db, getDb } from "../db/client";
+import { events } from "../db/schema";
+import { type EventData, type EventEnvelope, type EventType, makeEvent } from "../domain/events";
+import { newId } from "../lib/ids";
+
+export function newEvent<T extends EventType>(
+  type: T,
+  subject: string,
+  data: EventData<T>,
+  now = Date.now(),
+): EventEnvelope<T> {
+  return makeEvent(type, subject, data, { id: newId("evt"), now });
+}
+
+/** The outbox rows for `batch`: commit them together with the state change. */
+export function outboxInsert(db: Db, batch: readonly EventEnvelope[]): BatchItem<"sqlite"> {
+  return db.insert(events).values(
+    batch.map((e) => ({
+      id: e.id,
+      type: e.type,
+      version: e.version,
+      occurredAt: e.occurredAt,
+      source: e.source,
+      subject: e.subject,
+      data: e.data,
+    })),
+  );
+}
+
+/**
+ * Hands committed events to the queue and marks them published. A failure here loses nothing: the rows stay
+ * unpublished and the sweep sends them again (consumers deduplicate by id).
+ */
+export async function publish(env: Env, batch: readonly EventEnvelope[], now = Date.now()): Promise<void> {
+  if (batch.length === 0) return;
+  try {
+    for (let i = 0; i < batch.length; i += 100) {
+      const chunk = batch.slice(i, i + 100);
+      await env.EVENTS.sendBatch(chunk.map((body) => ({ body, contentType: "json" as const })));
+    }
+    const ids = batch.map((e) => e.id);
+    const db = getDb(env.DB);
+    for (let i = 0; i < ids.length; i += 90) {
+      await db
+        .update(events)
+        .set({ publishedAt: now })
+        .where(inArray(events.id, ids.slice(i, i + 90)));
+    }
+  } catch (err) {
+    console.error(JSON.stringify({ level: "warn", message: "event publish deferred to sweep", error: String(err) }));
+  }
+}
+
+/** Writes events that describe no D1 change of their own (e.g. from a Durable Object) and publishes them. */
+export async function recordAndPublish(env: Env, batch: readonly EventEnvelope[]): Promise<void> {
+  if (batch.length === 0) return;
+  const db = getDb(env.DB);
+  await db.batch([outboxInsert(db, batch)]);
+  await publish(env, batch);
+}
+
+/** Re-sends outbox rows older than `graceMs` that the queue never accepted. Run by the cron trigger. */
+export async function sweepOutbox(env: Env, now = Date.now(), graceMs = 30_000): Promise<number> {
+  const db = getDb(env.DB);
+  const rows = await db
+    .select()
+    .from(events)
+    .where(and(isNull(events.publishedAt), lt(events.occurredAt, now - graceMs)))
+    .orderBy(asc(events.occurredAt))
+    .limit(500);
+  await publish(env, rows as EventEnvelope[], now);
+  return rows.length;
+}

@@ -1,0 +1,84 @@
+/**
+ * The queue side of the bus: each message is an event envelope; every subscriber that listens to its type
+ * runs once per event id. A failing subscriber retries the message with backoff (subscribers that already
+ * succeeded are skipped on the retry); after the queue's max_retries it lands in the dead-letter queue.
+ */
+import { and, eq } from "drizzle-orm";
+import { getDb } from "../db/client";
+import { deadLetters, processedEvents } from "../db/schema";
+import { parseEnvelope } from "../domain/events";
+import { newId } from "../lib/ids";
+import type { Subscriber } from "./subscriber";
+
+export async function consumeEvents(
+  batch: MessageBatch<unknown>,
+  env: Env,
+  subscribers: readonly Subscriber[],
+): Promise<void> {
+  const db = getDb(env.DB);
+  for (const message of batch.messages) {
+    const event = parseEnvelope(message.body);
+    if (!event) {
+      // Not an event we can read: retrying cannot help, so it goes straight to the dead letters.
+      await recordDeadLetter(env, message.body, message.attempts);
+      message.ack();
+      continue;
+    }
+    try {
+      const listening = subscribers.filter((s) => s.types.includes(event.type));
+      if (listening.length > 0) {
+        const done = await db
+          .select({ consumer: processedEvents.consumer })
+          .from(processedEvents)
+          .where(eq(processedEvents.eventId, event.id));
+        const handled = new Set(done.map((r) => r.consumer));
+        for (const subscriber of listening) {
+          if (handled.has(subscriber.name)) continue;
+          await subscriber.handle(event, env);
+          await db
+            .insert(processedEvents)
+            .values({ consumer: subscriber.name, eventId: event.id, processedAt: Date.now() })
+            .onConflictDoNothing();
+        }
+      }
+      message.ack();
+    } catch (err) {
+      console.error(
+        JSON.stringify({ level: "error", message: "event handler failed", event: event.id, error: String(err) }),
+      );
+      message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) });
+    }
+  }
+}
+
+/** The dead-letter queue's consumer: park the message where staff can see it (GET /api/admin/events). */
+export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  for (const message of batch.messages) {
+    await recordDeadLetter(env, message.body, message.attempts);
+    message.ack();
+  }
+}
+
+async function recordDeadLetter(env: Env, body: unknown, attempts: number): Promise<void> {
+  const event = parseEnvelope(body);
+  await getDb(env.DB)
+    .insert(deadLetters)
+    .values({
+      id: newId("dl"),
+      eventId: event?.id ?? null,
+      type: event?.type ?? null,
+      body: JSON.stringify(body) ?? "null",
+      attempts,
+      receivedAt: Date.now(),
+    });
+}
+
+/** True when `consumer` has already handled `eventId` (tests and diagnostics). */
+export async function wasProcessed(env: Env, consumer: string, eventId: string): Promise<boolean> {
+  const row = await getDb(env.DB)
+    .select()
+    .from(processedEvents)
+    .where(and(eq(processedEvents.consumer, consumer), eq(processedEvents.eventId, eventId)))
+    .get();
+  return row !== undefined;
+}

@@ -1,0 +1,21 @@
+/** Cron Triggers (wrangler.toml `triggers.crons`): the outbox sweep and housekeeping. */
+import { lt } from "drizzle-orm";
+import { getDb } from "../db/client";
+import { idempotencyKeys, sessions } from "../db/schema";
+import { sweepOutbox } from "./event-bus";
+
+export const SWEEP_CRON = "*/5 * * * *";
+export const DAILY_CRON = "0 6 * * *";
+
+const DAY = 24 * 60 * 60_000;
+
+export async function runScheduled(cron: string, env: Env, now: number): Promise<void> {
+  if (cron === SWEEP_CRON) {
+    await sweepOutbox(env, now);
+    const db = getDb(env.DB);
+    await db.batch([
+      db.delete(sessions).where(lt(sessions.expiresAt, now)),
+      db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, now - DAY)),
+    ]);
+  }
+}

@@ -1,0 +1,96 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { getDb } from "../src/db/client";
+import { deadLetters, events } from "../src/db/schema";
+import type { EventEnvelope } from "../src/domain/events";
+import { newEvent, recordAndPublish, sweepOutbox } from "../src/services/event-bus";
+import { consumeEvents, wasProcessed } from "../src/services/event-consumer";
+import type { Subscriber } from "../src/services/subscriber";
+import { waitFor } from "./helpers";
+
+const signedUp = (email = `${crypto.randomUUID()}@example.com`) =>
+  newEvent("UserSignedUp", "customer:c1", { customerId: "c1", email, name: "Ada" });
+
+function counting(name: string): Subscriber & { seen: string[] } {
+  const seen: string[] = [];
+  return { name, types: ["UserSignedUp"], seen, handle: async (e) => void seen.push(e.id) };
+}
+
+describe("event bus", () => {
+  it("refuses to build an event whose data does not match its schema", () => {
+    // @ts-expect-error: the schema is the contract; a wrong payload is a bug caught at publish time
+    expect(() => newEvent("OutOfStock", "sku:x", { sku: 42 })).toThrow();
+  });
+
+  it("writes the outbox row, delivers it through the queue and marks it published", async () => {
+    const event = signedUp();
+    await recordAndPublish(env, [event]);
+    const row = await getDb(env.DB).select().from(events).where(eq(events.id, event.id)).get();
+    expect(row?.type).toBe("UserSignedUp");
+    expect(row?.publishedAt).toBeTypeOf("number");
+    // The staff console subscribes to every type: its dedup mark proves the consumer ran.
+    await waitFor("the queue consumer to handle the event", async () =>
+      (await wasProcessed(env, "staff-console", event.id)) ? true : undefined,
+    );
+  });
+
+  it("handles a duplicate delivery of the same event once per subscriber", async () => {
+    const event = signedUp();
+    const subscriber = counting(`count-${crypto.randomUUID()}`);
+    const batch = createMessageBatch("shop-events", [
+      { id: "m1", timestamp: new Date(), attempts: 1, body: event },
+      { id: "m2", timestamp: new Date(), attempts: 1, body: event },
+    ]);
+    await consumeEvents(batch, env, [subscriber]);
+    await consumeEvents(
+      createMessageBatch("shop-events", [{ id: "m3", timestamp: new Date(), attempts: 2, body: event }]),
+      env,
+      [subscriber],
+    );
+    expect(subscriber.seen).toEqual([event.id]);
+  });
+
+  it("retries a message whose subscriber fails and skips subscribers that already succeeded", async () => {
+    const event = signedUp();
+    const ok = counting(`ok-${crypto.randomUUID()}`);
+    let failures = 1;
+    const flaky: Subscriber = {
+      name: `flaky-${crypto.randomUUID()}`,
+      types: ["UserSignedUp"],
+      handle: async () => {
+        if (failures-- > 0) throw new Error("transient");
+      },
+    };
+    const first = createMessageBatch("shop-events", [{ id: "a", timestamp: new Date(), attempts: 1, body: event }]);
+    await consumeEvents(first, env, [ok, flaky]);
+    const result = await getQueueResult(first, createExecutionContext());
+    expect(result.retryMessages.map((m) => m.msgId)).toEqual(["a"]);
+    await consumeEvents(
+      createMessageBatch("shop-events", [{ id: "a", timestamp: new Date(), attempts: 2, body: event }]),
+      env,
+      [ok, flaky],
+    );
+    expect(ok.seen).toEqual([event.id]);
+    expect(await wasProcessed(env, flaky.name, event.id)).toBe(true);
+  });
+
+  it("parks a message that is not an event in the dead letters instead of retrying it", async () => {
+    const batch = createMessageBatch("shop-events", [
+      { id: "bad", timestamp: new Date(), attempts: 1, body: { hello: "world" } },
+    ]);
+    await consumeEvents(batch, env, []);
+    const rows = await getDb(env.DB).select().from(deadLetters);
+    expect(rows.some((r) => r.body.includes("hello"))).toBe(true);
+  });
+
+  it("re-sends outbox rows the queue never accepted when the sweep runs", async () => {
+    const event: EventEnvelope = { ...signedUp(), occurredAt: Date.now() - 60_000 };
+    const db = getDb(env.DB);
+    await db.insert(events).values({ ...event, publishedAt: null });
+    expect(await sweepOutbox(env)).toBeGreaterThanOrEqual(1);
+    const row = await db.select().from(events).where(eq(events.id, event.id)).get();
+    expect(row?.publishedAt).toBeTypeOf("number");
+  });
+});

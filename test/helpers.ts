@@ -1,0 +1,45 @@
+/** Shared helpers for suites that drive the Worker through its real fetch handler. */
+import { exports } from "cloudflare:workers";
+
+export const BASE = "http://localhost";
+
+export type JsonResponse<T = unknown> = { status: number; headers: Headers; body: T };
+
+/** Calls the Worker with a JSON body (when given) and parses the JSON answer. */
+export async function call<T = any>(
+  method: string,
+  path: string,
+  opts: { body?: unknown; headers?: Record<string, string>; raw?: string } = {},
+): Promise<JsonResponse<T>> {
+  const headers: Record<string, string> = { ...opts.headers };
+  let body: string | undefined = opts.raw;
+  if (opts.body !== undefined) {
+    body = JSON.stringify(opts.body);
+    headers["content-type"] ??= "application/json";
+  }
+  const res = await exports.default.fetch(new Request(`${BASE}${path}`, { method, headers, body }));
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    // not JSON (HTML page, 304): keep the text
+  }
+  return { status: res.status, headers: res.headers, body: parsed as T };
+}
+
+/** Polls `check` until it returns a value other than undefined, failing loudly after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 10_000,
+  everyMs = 50,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
