@@ -43,3 +43,28 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/**
+ * A signed-in person of `role` without going through the login route: inserts the customer and a session
+ * row and returns the Cookie header value (and the customer id) to send.
+ */
+export async function sessionFor(
+  role: "customer" | "staff" | "admin",
+  opts: { email?: string; name?: string } = {},
+): Promise<{ cookie: string; id: string; email: string }> {
+  const { env } = await import("cloudflare:workers");
+  const { sha256Hex, randomToken, newId } = await import("../src/lib/ids");
+  const id = newId("cus");
+  const email = opts.email ?? `${role}-${crypto.randomUUID()}@example.com`;
+  const token = randomToken(32);
+  const now = Date.now();
+  await env.DB.batch([
+    env.DB.prepare(
+      "INSERT INTO customers (id, email, name, role, password_hash, active, created_at, updated_at) VALUES (?, ?, ?, ?, 'x', 1, ?, ?)",
+    ).bind(id, email, opts.name ?? role, role, now, now),
+    env.DB.prepare(
+      "INSERT INTO sessions (id_hash, customer_id, created_at, expires_at, last_seen_at) VALUES (?, ?, ?, ?, ?)",
+    ).bind(await sha256Hex(token), id, now, now + 86_400_000, now),
+  ]);
+  return { cookie: `sid=${token}`, id, email };
+}
