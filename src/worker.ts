@@ -11,6 +11,7 @@ import { ApiError, errorResponse, onError } from "./http/errors";
 import { jsonBodiesOnly, limitBody, sameOriginForCookies } from "./http/guards";
 import { loadSession } from "./http/session";
 import { api } from "./routes/api";
+import { appPages } from "./routes/app-pages";
 import { consumeDeadLetters, consumeEvents } from "./services/event-consumer";
 import { runScheduled } from "./services/scheduled";
 import { SUBSCRIBERS } from "./services/subscribers";
@@ -40,6 +41,7 @@ export const app = new Hono<AppEnv>()
   .use(loadSession)
   .use("/api/*", sameOriginForCookies)
   .route("/api", api)
+  .route("/", appPages)
   .notFound((c) => errorResponse(c, new ApiError("not_found", `No route for ${c.req.method} ${c.req.path}`)))
   .onError(onError);
 

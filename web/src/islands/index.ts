@@ -3,9 +3,11 @@
  * hydrate), so each entry must be safe to render on both.
  */
 import { CartCount } from "./cart-count";
+import { ConsoleApp } from "./console-app";
 
 export const ISLANDS = {
   CartCount,
+  ConsoleApp,
 } as const;
 
 export type IslandName = keyof typeof ISLANDS;

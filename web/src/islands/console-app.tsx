@@ -1,0 +1,99 @@
+/**
+ * The staff console at /admin: a client-rendered app (server sends only the shell) guarded by role. It holds
+ * the one live feed socket, shows alerts as they arrive, and routes between the sections.
+ */
+import { useEffect, useState } from "preact/hooks";
+import { type FeedEvent, publishFeed } from "../console/feed";
+import { CONSOLE_BASE, linkClick } from "../console/router";
+import { SECTIONS } from "../console/sections";
+import { api } from "../lib/api";
+import { useLive } from "../lib/live";
+
+type Me = { id: string; email: string; name: string; role: "customer" | "staff" | "admin" };
+type Alert = { id: string; text: string };
+
+const ALERTING: Record<string, (e: FeedEvent) => string> = {
+  OrderPlaced: (e) => `New order ${String(e.data.orderId).slice(-8)}`,
+  LowStock: (e) => `Low stock: ${String(e.data.sku)} (${String(e.data.available)} left)`,
+  OutOfStock: (e) => `Sold out: ${String(e.data.sku)}`,
+  FraudCheckCompleted: (e) =>
+    e.data.decision === "review" ? `Order ${String(e.data.orderId).slice(-8)} needs review` : "",
+};
+
+function currentPath(): string[] {
+  return location.pathname.slice(CONSOLE_BASE.length).split("/").filter(Boolean);
+}
+
+export function ConsoleApp(_: Record<string, never>) {
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [path, setPath] = useState<string[]>(() => (typeof location === "undefined" ? [] : currentPath()));
+  const [alerts, setAlerts] = useState<Alert[]>([]);
+
+  useEffect(() => {
+    api<{ user: Me }>("GET", "/api/me")
+      .then((r) => setMe(r.user))
+      .catch(() => setMe(null));
+    const onPop = () => setPath(currentPath());
+    window.addEventListener("popstate", onPop);
+    return () => window.removeEventListener("popstate", onPop);
+  }, []);
+
+  const staff = me && me.role !== "customer";
+  const live = useLive(staff ? "/api/admin/live" : null, (msg) => {
+    const m = msg as { type?: string; event?: FeedEvent };
+    if (m.type !== "event" || !m.event) return;
+    publishFeed(m.event);
+    const text = ALERTING[m.event.type]?.(m.event);
+    if (text) {
+      const id = m.event.id;
+      setAlerts((a) => [{ id, text }, ...a].slice(0, 5));
+      setTimeout(() => setAlerts((a) => a.filter((x) => x.id !== id)), 8_000);
+    }
+  });
+
+  if (me === undefined) return <p aria-busy="true">Loading the console…</p>;
+  if (me === null) {
+    return (
+      <p>
+        Please <a href={`/account/login?next=${encodeURIComponent(CONSOLE_BASE)}`}>sign in</a> with a staff account.
+      </p>
+    );
+  }
+  if (!staff)
+    return (
+      <p>
+        This console is for store staff. <a href="/account">Go to your account</a>.
+      </p>
+    );
+
+  const sections = SECTIONS.filter((s) => !s.adminOnly || me.role === "admin");
+  const active = sections.find((s) => s.slug === path[0]) ?? sections[0];
+
+  return (
+    <div class="console" data-console-ready="1" data-live={live === "open" ? "1" : "0"}>
+      <nav class="console-nav" aria-label="Console">
+        {sections.map((s) => (
+          <a
+            key={s.slug}
+            href={`${CONSOLE_BASE}/${s.slug}`}
+            aria-current={s === active ? "page" : undefined}
+            onClick={linkClick}
+          >
+            {s.label}
+          </a>
+        ))}
+        <span class="muted live-dot" title={`Live updates: ${live}`}>
+          {live === "open" ? "● live" : "○ reconnecting"}
+        </span>
+      </nav>
+      <div class="console-alerts" aria-live="polite">
+        {alerts.map((a) => (
+          <p key={a.id} class="alert">
+            {a.text}
+          </p>
+        ))}
+      </div>
+      <div class="console-page">{active ? <active.Page path={path.slice(1)} /> : null}</div>
+    </div>
+  );
+}
