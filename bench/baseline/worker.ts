@@ -1,0 +1,80 @@
+/**
+ * Baseline Worker for bench/: each route is the least work its shop counterpart could possibly do.
+ * - GET /static: a constant JSON body the size of a catalog page (the catalog cache-hit floor).
+ * - POST /order: one Durable Object call (a SQLite counter decrement) + one D1 insert (order creation floor).
+ * - GET /live + POST /broadcast: hibernating WebSockets on one object and a bare broadcast (fan-out floor).
+ */
+import { DurableObject } from "cloudflare:workers";
+
+type Env = { DB: D1Database; COUNTER: DurableObjectNamespace<Counter>; ROOM: DurableObjectNamespace<Room> };
+
+const STATIC_BODY = JSON.stringify({
+  items: Array.from({ length: 12 }, (_, i) => ({
+    sku: `BR-${String(i + 1).padStart(3, "0")}`,
+    name: `Bracelet number ${i + 1}`,
+    description: "A handmade bracelet with a description about as long as the real catalog's ones are, give or take.",
+    material: "stone",
+    colour: "blue",
+    priceCents: 4200,
+    currency: "EUR",
+    imageUrl: `/images/BR-${String(i + 1).padStart(3, "0")}.svg`,
+    available: 10,
+    lowStock: false,
+  })),
+  nextCursor: "eyJrIjoiQnJhY2VsZXQgbnVtYmVyIDEyIiwicyI6IkJSLTAxMiJ9",
+});
+
+export class Counter extends DurableObject<Env> {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS stock (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)");
+    ctx.storage.sql.exec("INSERT OR IGNORE INTO stock (id, n) VALUES (1, 1000000000)");
+  }
+
+  take(): number {
+    return this.ctx.storage.sql.exec<{ n: number }>("UPDATE stock SET n = n - 1 WHERE id = 1 RETURNING n").one().n;
+  }
+}
+
+export class Room extends DurableObject<Env> {
+  override async fetch(): Promise<Response> {
+    const pair = new WebSocketPair();
+    this.ctx.acceptWebSocket(pair[1]);
+    return new Response(null, { status: 101, webSocket: pair[0] });
+  }
+
+  broadcast(message: string): number {
+    const sockets = this.ctx.getWebSockets();
+    for (const ws of sockets) ws.send(message);
+    return sockets.length;
+  }
+
+  override webSocketClose(ws: WebSocket, code: number): void {
+    ws.close(code, "bye");
+  }
+}
+
+let tableReady: Promise<unknown> | null = null;
+
+export default {
+  async fetch(request, env) {
+    const url = new URL(request.url);
+    if (url.pathname === "/static") {
+      return new Response(STATIC_BODY, { headers: { "content-type": "application/json" } });
+    }
+    if (url.pathname === "/order" && request.method === "POST") {
+      tableReady ??= env.DB.exec("CREATE TABLE IF NOT EXISTS orders (id TEXT PRIMARY KEY, at INTEGER NOT NULL)");
+      await tableReady;
+      const left = await env.COUNTER.getByName("sku").take();
+      const id = crypto.randomUUID();
+      await env.DB.prepare("INSERT INTO orders (id, at) VALUES (?, ?)").bind(id, Date.now()).run();
+      return Response.json({ id, left }, { status: 201 });
+    }
+    if (url.pathname === "/live") return env.ROOM.getByName("room").fetch(request);
+    if (url.pathname === "/broadcast" && request.method === "POST") {
+      const sent = await env.ROOM.getByName("room").broadcast(await request.text());
+      return Response.json({ sent });
+    }
+    return new Response("not found", { status: 404 });
+  },
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,167 @@
+// Shared pieces of the benchmarks: servers started on loopback, load loops, percentiles, tables.
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { wranglerSpawn } from "../scripts/wrangler.mjs";
+
+export async function freePort() {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts `wrangler dev` for a config on a free loopback port and waits until `readyPath` answers. */
+export async function startDev({ config, persist, readyPath = "/", label }) {
+  const port = await freePort();
+  const args = ["dev", "--port", String(port), "--ip", "127.0.0.1", "--show-interactive-dev-session=false"];
+  if (config) args.push("--config", config);
+  if (persist) args.push("--persist-to", persist);
+  const child = wranglerSpawn(args, { stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  child.stdout.on("data", (d) => {
+    log += d;
+  });
+  child.stderr.on("data", (d) => {
+    log += d;
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    try {
+      const res = await fetch(base + readyPath);
+      await res.arrayBuffer();
+      if (res.status < 500) break;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`${label} did not start:\n${log.slice(-2000)}`);
+    }
+    await sleep(250);
+  }
+  return {
+    base,
+    child,
+    log: () => log,
+    stop: async () => {
+      child.kill("SIGTERM");
+      await sleep(500);
+    },
+  };
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export function percentile(values, p) {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i];
+}
+
+export const median = (values) => percentile(values, 50);
+
+/** Runs `task(i)` for i in [0, n) with at most `concurrency` in flight; returns the results in order. */
+export async function pool(n, concurrency, task) {
+  const results = new Array(n);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(n, concurrency) }, async () => {
+    while (next < n) {
+      const i = next++;
+      results[i] = await task(i);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+/**
+ * Closed-loop load: `connections` loops each send `request()` back to back for `durationMs`. Returns
+ * requests/s, latency percentiles (ms), status counts and how many answers carried `X-Cache: HIT`.
+ */
+export async function closedLoop({ connections, durationMs, request, warmup = 200 }) {
+  for (let i = 0; i < warmup; i++) await (await request()).arrayBuffer();
+  const latencies = [];
+  const statuses = {};
+  let hits = 0;
+  let errors = 0;
+  const end = performance.now() + durationMs;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < end) {
+        const t0 = performance.now();
+        try {
+          const res = await request();
+          await res.arrayBuffer();
+          latencies.push(performance.now() - t0);
+          statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+          if (res.headers.get("x-cache") === "HIT") hits++;
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  const seconds = (performance.now() - start) / 1000;
+  return {
+    requests: latencies.length,
+    rps: latencies.length / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    statuses,
+    hitRatio: latencies.length ? hits / latencies.length : 0,
+    errors,
+  };
+}
+
+/** Resident memory (MiB) of a process and all its descendants (wrangler → workerd). */
+export function treeRssMiB(pid) {
+  const pids = [pid];
+  for (let i = 0; i < pids.length; i++) {
+    try {
+      const kids = execFileSync("pgrep", ["-P", String(pids[i])], { encoding: "utf8" })
+        .split("\n")
+        .filter(Boolean);
+      pids.push(...kids.map(Number));
+    } catch {
+      // no children
+    }
+  }
+  let kb = 0;
+  for (const p of pids) {
+    try {
+      const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, "utf8"));
+      if (m) kb += Number(m[1]);
+    } catch {
+      // exited
+    }
+  }
+  return kb / 1024;
+}
+
+export const fmt = (n, digits = 1) =>
+  typeof n === "number" && Number.isFinite(n) ? n.toFixed(digits) : n === undefined ? "" : String(n);
+
+/** A scenario's table as aligned text (terminal) and GitHub Markdown (results file). */
+export function renderTable(title, columns, rows) {
+  const cells = rows.map((r) => columns.map((c) => String(r[c] ?? "")));
+  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i].length)));
+  const line = (vals) => vals.map((v, i) => v.padEnd(widths[i])).join("  ");
+  const text = [`\n${title}`, line(columns), widths.map((w) => "-".repeat(w)).join("  "), ...cells.map(line)].join(
+    "\n",
+  );
+  const md = [
+    `### ${title}`,
+    "",
+    `| ${columns.join(" | ")} |`,
+    `| ${columns.map(() => "---").join(" | ")} |`,
+    ...cells.map((r) => `| ${r.join(" | ")} |`),
+    "",
+  ].join("\n");
+  return { text, md };
+}

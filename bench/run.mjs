@@ -1,0 +1,124 @@
+// `npm run bench`: starts the shop and the baseline Worker with `wrangler dev` on loopback (fresh local state,
+// migrated and seeded), runs each scenario against both in the same run, prints one table per scenario and
+// writes bench/results/latest.{json,md}.  Options: --quick (smaller N, shorter loops), --only <name>.
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { DEFAULT_SEED_PASSWORD } from "../scripts/seed-data.mjs";
+import { ROOT, wranglerSync } from "../scripts/wrangler.mjs";
+import { renderTable, startDev } from "./lib.mjs";
+import { catalog } from "./scenarios/catalog.mjs";
+import { checkoutLatency } from "./scenarios/checkout-latency.mjs";
+import { fanout } from "./scenarios/fanout.mjs";
+import { flashSale } from "./scenarios/flash-sale.mjs";
+import { shardingSimulation } from "./scenarios/sharding.mjs";
+import { signIn } from "./scenarios/shop-client.mjs";
+
+const quick = process.argv.includes("--quick");
+const onlyAt = process.argv.indexOf("--only");
+const only = onlyAt > 0 ? process.argv[onlyAt + 1] : null;
+const want = (name) => !only || only === name;
+const here = fileURLToPath(new URL(".", import.meta.url));
+
+const settings = quick
+  ? { shoppers: 200, units: 20, durationMs: 3_000, fanout: [100, 500], runs: 5 }
+  : { shoppers: 1000, units: 100, durationMs: 10_000, fanout: [100, 1000, 5000], runs: 20 };
+
+const vite = path.join(ROOT, "node_modules/.bin/vite");
+if (spawnSync(vite, ["build", "--logLevel", "warn"], { cwd: ROOT, stdio: "inherit" }).status !== 0) process.exit(1);
+
+// Fresh state for both Workers; the shop is migrated, seeded, and given the flash-sale SKUs.
+const shopState = mkdtempSync(path.join(os.tmpdir(), "bench-shop-"));
+const baseState = mkdtempSync(path.join(os.tmpdir(), "bench-base-"));
+wranglerSync(["d1", "migrations", "apply", "DB", "--local", "--persist-to", shopState], { quiet: true });
+spawnSync(process.execPath, [path.join(ROOT, "scripts/seed.mjs"), "--persist-to", shopState], { stdio: "inherit" });
+const now = Date.now();
+const flashSku = "FLASH-SALE";
+const bigSku = "BENCH-DEEP";
+const insert = (sku, stock) =>
+  `INSERT INTO products (sku, name, description, material, colour, price_cents, currency, image_url, active, low_stock_threshold, stock_on_hand, stock_reserved, stock_available, created_at, updated_at) VALUES ('${sku}', '${sku}', 'benchmark', 'glass', 'blue', 2500, 'EUR', '/images/BR-001.svg', 1, 0, ${stock}, 0, ${stock}, ${now}, ${now}) ON CONFLICT(sku) DO NOTHING;`;
+wranglerSync(
+  [
+    "d1",
+    "execute",
+    "DB",
+    "--local",
+    "--persist-to",
+    shopState,
+    `--command=${insert(flashSku, settings.units)} ${insert(bigSku, 1_000_000)}`,
+  ],
+  { quiet: true },
+);
+
+const shop = await startDev({ persist: shopState, readyPath: "/api/products", label: "shop" });
+const baseline = await startDev({
+  config: path.join(here, "baseline/wrangler.toml"),
+  persist: baseState,
+  readyPath: "/static",
+  label: "baseline",
+});
+
+const results = [];
+const report = (name, title, columns, out) => {
+  const table = renderTable(title, columns, out.rows);
+  console.log(table.text);
+  results.push({ name, title, rows: out.rows, md: table.md });
+};
+
+try {
+  if (want("flash")) {
+    const out = await flashSale({ shop, baseline, ...settings, sku: flashSku, bigSku });
+    report(
+      "flash",
+      `1. Flash sale: ${settings.shoppers} shoppers, ${settings.units} units`,
+      ["metric", "shop", "baseline", "ratio"],
+      out,
+    );
+  }
+  if (want("sharding")) {
+    const out = shardingSimulation({ shoppers: 10_000, units: 1_000 });
+    report(
+      "sharding",
+      "1b. Hot-SKU sharding simulation (K shards, refills from the parent)",
+      Object.keys(out.rows[0]),
+      out,
+    );
+  }
+  if (want("catalog")) {
+    const out = await catalog({ shop, baseline, durationMs: settings.durationMs });
+    report("catalog", "2. Catalog at 50 connections", Object.keys(out.rows[0]), out);
+  }
+  if (want("fanout")) {
+    const adminCookie = await signIn(
+      shop.base,
+      "admin@example.com",
+      process.env.SEED_PASSWORD || DEFAULT_SEED_PASSWORD,
+    );
+    const out = await fanout({ shop, baseline, sizes: settings.fanout, sku: "BR-002", adminCookie });
+    report("fanout", "3. Live fan-out: stock change → every viewer", Object.keys(out.rows[0]), out);
+  }
+  if (want("checkout")) {
+    const out = await checkoutLatency({ shop, baseline, sku: bigSku, runs: settings.runs });
+    report("checkout", `4. Single shopper: ${settings.runs} sequential checkouts`, ["metric", "shop", "baseline"], out);
+  }
+} finally {
+  await shop.stop();
+  await baseline.stop();
+  rmSync(shopState, { recursive: true, force: true });
+  rmSync(baseState, { recursive: true, force: true });
+}
+
+const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
+const stamp = new Date().toISOString();
+mkdirSync(path.join(here, "results"), { recursive: true });
+writeFileSync(
+  path.join(here, "results/latest.json"),
+  `${JSON.stringify({ at: stamp, machine, quick, settings, results: results.map(({ md, ...r }) => r) }, null, 2)}\n`,
+);
+writeFileSync(
+  path.join(here, "results/latest.md"),
+  `# Benchmark results\n\n${stamp}${quick ? " (quick)" : ""}, ${machine}\n\n${results.map((r) => r.md).join("\n")}`,
+);
+console.log(`\nwritten: bench/results/latest.json, bench/results/latest.md\n${machine}`);

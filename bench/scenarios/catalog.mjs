@@ -1,0 +1,24 @@
+// Scenario 2: the catalog API and a product page at 50 connections, against a static response.
+import { closedLoop, fmt } from "../lib.mjs";
+
+export async function catalog({ shop, baseline, durationMs }) {
+  const api = await closedLoop({ connections: 50, durationMs, request: () => fetch(`${shop.base}/api/products`) });
+  const page = await closedLoop({ connections: 50, durationMs, request: () => fetch(`${shop.base}/products/BR-001`) });
+  const base = await closedLoop({ connections: 50, durationMs, request: () => fetch(`${baseline.base}/static`) });
+  const row = (metric, r) => ({
+    metric,
+    "req/s": fmt(r.rps),
+    "p50 ms": fmt(r.p50),
+    "p99 ms": fmt(r.p99),
+    "cache hits": `${fmt(r.hitRatio * 100)}%`,
+    "x baseline": fmt(r.rps / base.rps, 2),
+  });
+  return {
+    rows: [
+      row("GET /api/products", api),
+      row("GET /products/BR-001 (HTML)", page),
+      { ...row("baseline: static response", base), "cache hits": "n/a" },
+    ],
+    raw: { api, page, base },
+  };
+}

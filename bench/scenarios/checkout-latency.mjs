@@ -1,0 +1,38 @@
+// Scenario 4: one shopper, 20 orders in a row, from POST /api/orders to the live socket saying "confirmed".
+import { fmt, median, percentile } from "../lib.mjs";
+import { createOrder, followUntilSettled, pay } from "./shop-client.mjs";
+
+export async function checkoutLatency({ shop, baseline, sku, runs }) {
+  const totals = [];
+  const creates = [];
+  const statuses = {};
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const created = await createOrder(shop.base, { sku, email: `solo-${i}-${Date.now()}@bench.example` });
+    creates.push(created.ms);
+    if (created.status !== 201) {
+      statuses[created.code ?? created.status] = (statuses[created.code ?? created.status] ?? 0) + 1;
+      continue;
+    }
+    const settled = followUntilSettled(shop.base, created.body);
+    await pay(shop.base, created.body);
+    const status = await settled;
+    statuses[status] = (statuses[status] ?? 0) + 1;
+    if (status === "confirmed") totals.push(performance.now() - t0);
+  }
+  const base = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const res = await fetch(`${baseline.base}/order`, { method: "POST" });
+    await res.arrayBuffer();
+    base.push(performance.now() - t0);
+  }
+  return {
+    rows: [
+      { metric: "outcomes", shop: JSON.stringify(statuses) },
+      { metric: "POST → confirmed, median ms", shop: fmt(median(totals)), baseline: fmt(median(base)) },
+      { metric: "POST → confirmed, p95 ms", shop: fmt(percentile(totals, 95)) },
+      { metric: "order creation alone, median ms", shop: fmt(median(creates)), baseline: fmt(median(base)) },
+    ],
+  };
+}

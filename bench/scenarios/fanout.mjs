@@ -1,0 +1,96 @@
+// Scenario 3: N WebSocket viewers on one product; time from a stock change to each viewer's message,
+// against a bare broadcast from one Durable Object to N hibernating sockets.
+import { fmt, percentile, pool, treeRssMiB } from "../lib.mjs";
+
+/** Opens `n` sockets (in waves, so the opening itself is not what is measured) and resolves once all are open. */
+async function openViewers(url, n) {
+  const sockets = await pool(n, 200, async () => {
+    const ws = new WebSocket(url);
+    ws.listeners = [];
+    ws.onmessage = (e) => {
+      for (const l of ws.listeners) l(String(e.data));
+    };
+    await new Promise((resolve, reject) => {
+      ws.onopen = resolve;
+      ws.onerror = reject;
+    });
+    return ws;
+  });
+  return sockets;
+}
+
+/** Arms every socket for its next message, fires `trigger`, and returns each socket's delay (ms). */
+async function measure(sockets, trigger, match) {
+  const t0 = performance.now();
+  const arrivals = sockets.map(
+    (ws) =>
+      new Promise((resolve) => {
+        const timer = setTimeout(() => resolve(Number.NaN), 30_000);
+        const listener = (data) => {
+          if (!match(data)) return;
+          clearTimeout(timer);
+          ws.listeners = ws.listeners.filter((l) => l !== listener);
+          resolve(performance.now() - t0);
+        };
+        ws.listeners.push(listener);
+      }),
+  );
+  await trigger();
+  return Promise.all(arrivals);
+}
+
+export async function fanout({ shop, baseline, sizes, sku, adminCookie }) {
+  const rows = [];
+  for (const n of sizes) {
+    const rssBefore = treeRssMiB(shop.child.pid);
+    const viewers = await openViewers(`${shop.base.replace("http", "ws")}/api/products/${sku}/live`, n);
+    const rssAfter = treeRssMiB(shop.child.pid);
+    let round = 0;
+    const shopDelays = await measure(
+      viewers,
+      async () => {
+        // Alternate a restock and a count correction so the level stays put across rounds.
+        const up = round++ % 2 === 0;
+        const res = await fetch(`${shop.base}/api/admin/inventory/${sku}/adjustments`, {
+          method: "POST",
+          headers: { "content-type": "application/json", cookie: adminCookie },
+          body: JSON.stringify(up ? { delta: 1, reason: "restock" } : { delta: -1, reason: "correction" }),
+        });
+        await res.arrayBuffer();
+      },
+      (data) => data.includes('"stock"'),
+    );
+    for (const ws of viewers) ws.close();
+
+    const baseViewers = await openViewers(`${baseline.base.replace("http", "ws")}/live`, n);
+    const baseDelays = await measure(
+      baseViewers,
+      async () => {
+        const res = await fetch(`${baseline.base}/broadcast`, {
+          method: "POST",
+          body: JSON.stringify({ type: "stock", sku, available: 1 }),
+        });
+        await res.arrayBuffer();
+      },
+      () => true,
+    );
+    for (const ws of baseViewers) ws.close();
+
+    const lost = shopDelays.filter((d) => Number.isNaN(d)).length;
+    const ok = shopDelays.filter((d) => !Number.isNaN(d));
+    const baseOk = baseDelays.filter((d) => !Number.isNaN(d));
+    rows.push({
+      viewers: n,
+      "p50 ms": fmt(percentile(ok, 50)),
+      "p99 ms": fmt(percentile(ok, 99)),
+      "last ms": fmt(Math.max(...ok)),
+      "base p50": fmt(percentile(baseOk, 50)),
+      "base p99": fmt(percentile(baseOk, 99)),
+      "p99 x base": fmt(percentile(ok, 99) / percentile(baseOk, 99), 2),
+      missed: lost,
+      "RSS MiB (before→with viewers)": `${fmt(rssBefore, 0)} → ${fmt(rssAfter, 0)}`,
+    });
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  return { rows };
+}

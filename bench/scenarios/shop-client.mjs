@@ -1,0 +1,89 @@
+// The shopper's HTTP path against the shop, as a browser would walk it (create order, pay, follow it).
+export const ADDRESS = {
+  name: "Bench Shopper",
+  line1: "1 Loop Street",
+  city: "Localhost",
+  postalCode: "12345",
+  country: "FR",
+};
+export const FINAL = new Set(["confirmed", "cancelled", "payment_failed", "on_hold"]);
+
+export async function createOrder(base, { sku, qty = 1, email }) {
+  const t0 = performance.now();
+  const res = await fetch(`${base}/api/orders`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "idempotency-key": crypto.randomUUID() },
+    body: JSON.stringify({ items: [{ sku, qty }], email, shippingAddress: ADDRESS }),
+  });
+  const body = await res.json().catch(() => null);
+  return { status: res.status, body, ms: performance.now() - t0, code: body?.error?.code ?? null };
+}
+
+export async function pay(base, order, token = "tok_visa") {
+  const res = await fetch(`${base}/api/orders/${order.id}/pay`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      authorization: `Bearer ${order.accessToken}`,
+      "idempotency-key": crypto.randomUUID(),
+    },
+    body: JSON.stringify({ paymentMethod: { token } }),
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+/** Polls the order until it settles (or `timeoutMs`); returns the final status. */
+export async function pollUntilSettled(base, order, { everyMs = 200, timeoutMs = 120_000 } = {}) {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const res = await fetch(`${base}/api/orders/${order.id}`, {
+      headers: { authorization: `Bearer ${order.accessToken}` },
+    });
+    const body = await res.json().catch(() => null);
+    if (body && FINAL.has(body.status)) return body.status;
+    if (performance.now() > deadline) return `timeout:${body?.status}`;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Follows the order over its live WebSocket until it settles; resolves with the final status. */
+export function followUntilSettled(base, order, timeoutMs = 60_000) {
+  return new Promise((resolve) => {
+    const url = `${base.replace("http", "ws")}/api/orders/${order.id}/live?token=${encodeURIComponent(order.accessToken)}&since=0`;
+    const ws = new WebSocket(url);
+    const timer = setTimeout(() => {
+      ws.close();
+      resolve("timeout");
+    }, timeoutMs);
+    ws.onmessage = (e) => {
+      const msg = JSON.parse(String(e.data));
+      if (msg.type === "order" && FINAL.has(msg.status)) {
+        clearTimeout(timer);
+        ws.close();
+        resolve(msg.status);
+      }
+    };
+    ws.onerror = () => {
+      clearTimeout(timer);
+      resolve("ws_error");
+    };
+  });
+}
+
+export async function stockOf(base, sku) {
+  const res = await fetch(`${base}/api/products/${sku}/stock`);
+  return res.json();
+}
+
+/** Signs in a seeded account and returns the Cookie header value. */
+export async function signIn(base, email, password) {
+  const res = await fetch(`${base}/api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password }),
+  });
+  if (res.status !== 200) throw new Error(`login ${email} failed with ${res.status}`);
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith("sid="));
+  return cookie.split(";")[0];
+}
