@@ -17,6 +17,7 @@ export const ERROR_STATUS = {
   invalid_state: 409,
   below_reserved: 409,
   conflict: 409,
+  email_taken: 409,
   idempotency_in_progress: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,

@@ -1,38 +1,81 @@
 /**
  * Cookie sessions: the cookie holds a random token, D1 holds its SHA-256 (`sessions.id_hash`). The middleware
- * resolves the signed-in person on every request that carries the cookie, so a role change or a revoked
- * session takes effect on the next request.
+ * resolves the signed-in person on every request that carries the cookie and reads the role and the active
+ * flag from `customers` each time, so a role change, a deactivation or a revoked session takes effect on the
+ * next request.
  */
 import { and, eq, gt } from "drizzle-orm";
-import { getCookie } from "hono/cookie";
+import type { Context } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import { getDb } from "../db/client";
 import { customers, type Role, sessions } from "../db/schema";
+import { can, type Permission } from "../domain/accounts";
 import { sha256Hex } from "../lib/ids";
-import type { AppEnv } from "./app-env";
+import { SESSION_TOUCH_INTERVAL_MS, SESSION_TTL_MS, touchSession } from "../services/sessions";
+import type { AppEnv, SessionUser } from "./app-env";
 import { ApiError } from "./errors";
 
 export const SESSION_COOKIE = "sid";
+
+const COOKIE_OPTIONS = { httpOnly: true, secure: true, sameSite: "Lax", path: "/" } as const;
 
 export const loadSession = createMiddleware<AppEnv>(async (c, next) => {
   c.set("user", null);
   c.set("sessionIdHash", null);
   const token = getCookie(c, SESSION_COOKIE);
   if (token && token.length <= 128) {
+    const now = Date.now();
     const idHash = await sha256Hex(token);
-    const row = await getDb(c.env.DB)
-      .select({ id: customers.id, email: customers.email, name: customers.name, role: customers.role })
+    const db = getDb(c.env.DB);
+    const row = await db
+      .select({
+        id: customers.id,
+        email: customers.email,
+        name: customers.name,
+        role: customers.role,
+        lastSeenAt: sessions.lastSeenAt,
+      })
       .from(sessions)
       .innerJoin(customers, eq(customers.id, sessions.customerId))
-      .where(and(eq(sessions.idHash, idHash), gt(sessions.expiresAt, Date.now()), eq(customers.active, true)))
+      .where(and(eq(sessions.idHash, idHash), gt(sessions.expiresAt, now), eq(customers.active, true)))
       .get();
     if (row) {
-      c.set("user", row);
+      const { lastSeenAt, ...user } = row;
+      c.set("user", user);
       c.set("sessionIdHash", idHash);
+      if (now - lastSeenAt > SESSION_TOUCH_INTERVAL_MS) background(c, touchSession(db, idHash, now));
     }
   }
   await next();
 });
+
+function background(c: Context<AppEnv>, work: Promise<unknown>): void {
+  const logged = work.catch((err) =>
+    console.error(JSON.stringify({ level: "warn", message: "session touch failed", error: String(err) })),
+  );
+  try {
+    c.executionCtx.waitUntil(logged);
+  } catch {
+    // No execution context (a test calling app.request directly): the promise still runs.
+  }
+}
+
+/** Gives the browser a fresh session cookie (HttpOnly, Secure, SameSite=Lax, 30 days). */
+export function setSessionCookie(c: Context<AppEnv>, token: string): void {
+  setCookie(c, SESSION_COOKIE, token, { ...COOKIE_OPTIONS, maxAge: Math.floor(SESSION_TTL_MS / 1000) });
+}
+
+export function clearSessionCookie(c: Context<AppEnv>): void {
+  deleteCookie(c, SESSION_COOKIE, COOKIE_OPTIONS);
+}
+
+/** The signed-in person, or 401 for anonymous callers (for handlers behind a require* guard). */
+export function currentUser(c: Context<AppEnv>): SessionUser {
+  const user = c.get("user");
+  if (!user) throw new ApiError("unauthorized", "Sign in first");
+  return user;
+}
 
 /** Lets through only signed-in people with one of `roles`: anonymous callers get 401, others 403. */
 export const requireRole = (...roles: Role[]) =>
@@ -40,6 +83,15 @@ export const requireRole = (...roles: Role[]) =>
     const user = c.get("user");
     if (!user) throw new ApiError("unauthorized", "Sign in first");
     if (!roles.includes(user.role)) throw new ApiError("forbidden", "You do not have access to this");
+    await next();
+  });
+
+/** Lets through signed-in people whose role grants `permission` (src/domain/accounts.ts ROLE_PERMISSIONS). */
+export const requirePermission = (permission: Permission) =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    const user = c.get("user");
+    if (!user) throw new ApiError("unauthorized", "Sign in first");
+    if (!can(user.role, permission)) throw new ApiError("forbidden", "You do not have access to this");
     await next();
   });
 

@@ -1,0 +1,37 @@
+/**
+ * Login and signup throttling (DESIGN.md: at most 10 a minute per email and 60 a minute per IP) with the
+ * Workers Rate Limiting bindings declared in wrangler.toml. Their windows are fixed 60-second windows, so a
+ * refused caller is told to come back after one full period.
+ */
+import type { Context } from "hono";
+import type { AppEnv } from "./app-env";
+import { ApiError } from "./errors";
+
+export const AUTH_LIMIT_PERIOD_SECONDS = 60;
+
+/** The caller's address as Cloudflare's edge reports it; local tools without the header share "unknown". */
+export function clientIp(c: Context<AppEnv>): string {
+  return c.req.header("cf-connecting-ip")?.trim() || "unknown";
+}
+
+async function allowed(limiter: RateLimit, key: string): Promise<boolean> {
+  try {
+    return (await limiter.limit({ key })).success;
+  } catch (err) {
+    // A limiter outage must not lock every shopper out; the per-password PBKDF2 cost still bounds guessing.
+    console.error(JSON.stringify({ level: "warn", message: "rate limiter unavailable", error: String(err) }));
+    return true;
+  }
+}
+
+/** Counts one authentication attempt for the caller's IP and for `email`; 429 rate_limited once over. */
+export async function limitAuthAttempt(c: Context<AppEnv>, email: string): Promise<void> {
+  const ok =
+    (await allowed(c.env.AUTH_IP_LIMITER, `ip:${clientIp(c)}`)) &&
+    (await allowed(c.env.AUTH_EMAIL_LIMITER, `email:${email}`));
+  if (!ok) {
+    throw new ApiError("rate_limited", "Too many attempts, try again in a minute", undefined, {
+      "Retry-After": String(AUTH_LIMIT_PERIOD_SECONDS),
+    });
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * /api/admin/products (admins): the whole catalog including inactive products, creating products with their
+ * opening stock, and editing everything except stock (stock moves through inventory adjustments). Every
+ * change purges the cached catalog responses that show the product.
+ */
+import { asc, eq } from "drizzle-orm";
+import { type Context, Hono } from "hono";
+import * as v from "valibot";
+import { config } from "../../config";
+import { getDb } from "../../db/client";
+import { products } from "../../db/schema";
+import type { AppEnv } from "../../http/app-env";
+import { ApiError } from "../../http/errors";
+import { requirePermission } from "../../http/session";
+import { validate } from "../../http/validate";
+import { purgeTags } from "../../services/catalog-cache";
+
+const text = (min: number, max: number) => v.pipe(v.string(), v.trim(), v.minLength(min), v.maxLength(max));
+
+export const SkuSchema = v.pipe(
+  v.string(),
+  v.regex(/^[A-Z0-9-]{3,32}$/, "A SKU is 3 to 32 capital letters, digits and dashes"),
+);
+const PriceCents = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000_000));
+/** Site-relative (`/images/BR-001.svg`) or https; empty means "no image yet". */
+const ImageUrl = v.pipe(
+  v.string(),
+  v.maxLength(2048),
+  v.regex(/^(|\/(?!\/)\S*|https:\/\/\S+)$/, "Use a site path (/images/…) or an https URL"),
+);
+const Threshold = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100_000));
+
+export const ProductCreateSchema = v.strictObject({
+  sku: SkuSchema,
+  name: text(1, 100),
+  description: text(0, 2000),
+  material: text(1, 50),
+  colour: text(1, 50),
+  priceCents: PriceCents,
+  currency: v.optional(v.pipe(v.string(), v.regex(/^[A-Z]{3}$/, "An ISO 4217 code in capitals"))),
+  imageUrl: v.optional(ImageUrl, ""),
+  lowStockThreshold: v.optional(Threshold, 3),
+  initialStock: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100_000)),
+  active: v.optional(v.boolean(), true),
+});
+export type ProductCreateInput = v.InferOutput<typeof ProductCreateSchema>;
+
+export const ProductPatchSchema = v.pipe(
+  v.strictObject({
+    name: v.optional(text(1, 100)),
+    description: v.optional(text(0, 2000)),
+    material: v.optional(text(1, 50)),
+    colour: v.optional(text(1, 50)),
+    priceCents: v.optional(PriceCents),
+    imageUrl: v.optional(ImageUrl),
+    lowStockThreshold: v.optional(Threshold),
+    active: v.optional(v.boolean()),
+  }),
+  v.check((patch) => Object.values(patch).some((x) => x !== undefined), "Send at least one field to change"),
+);
+export type ProductPatch = v.InferOutput<typeof ProductPatchSchema>;
+
+const purgeFor = (sku: string) => ["catalog", `product:${sku}`];
+
+// Hono types its execution context without the Workers-only members; at runtime it is the Worker's own.
+const workerCtx = (c: Context<AppEnv>) => c.executionCtx as unknown as ExecutionContext;
+
+export const adminProducts = new Hono<AppEnv>()
+  .use(requirePermission("products:manage"))
+  .get("/", async (c) => {
+    const rows = await getDb(c.env.DB).select().from(products).orderBy(asc(products.sku));
+    return c.json({ products: rows }, 200);
+  })
+  .post("/", validate("json", ProductCreateSchema), async (c) => {
+    const { initialStock, currency, ...input } = c.req.valid("json");
+    // One shop, one currency: totals add prices, so a product in another currency could never be sold.
+    const shopCurrency = config(c.env).currency;
+    if (currency !== undefined && currency !== shopCurrency) {
+      throw new ApiError("validation_failed", "The request is not valid", [
+        { path: "currency", message: `This shop sells in ${shopCurrency}` },
+      ]);
+    }
+    const now = Date.now();
+    const [row] = await getDb(c.env.DB)
+      .insert(products)
+      .values({
+        ...input,
+        currency: shopCurrency,
+        // The ProductStock object adopts these as its opening balance the first time it runs.
+        stockOnHand: initialStock,
+        stockReserved: 0,
+        stockAvailable: initialStock,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .onConflictDoNothing({ target: products.sku })
+      .returning();
+    if (!row) throw new ApiError("conflict", `A product with SKU ${input.sku} exists`, { sku: input.sku });
+    await purgeTags(c.env, purgeFor(row.sku), workerCtx(c));
+    return c.json(row, 201);
+  })
+  .patch("/:sku", validate("json", ProductPatchSchema), async (c) => {
+    const sku = c.req.param("sku");
+    const [row] = await getDb(c.env.DB)
+      .update(products)
+      .set({ ...c.req.valid("json"), updatedAt: Date.now() })
+      .where(eq(products.sku, sku))
+      .returning();
+    if (!row) throw new ApiError("not_found", `No product with SKU ${sku}`);
+    await purgeTags(c.env, purgeFor(row.sku), workerCtx(c));
+    return c.json(row, 200);
+  });

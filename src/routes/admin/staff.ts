@@ -1,0 +1,66 @@
+/**
+ * /api/admin/staff (admins): the back-office accounts, inviting new ones (an account with an initial password
+ * the admin hands over) and changing any account's role or active flag. Deactivating an account revokes its
+ * sessions at once; role changes apply on the account's next request.
+ */
+import { eq } from "drizzle-orm";
+import { Hono } from "hono";
+import { accountView, findAccountByEmail, isEmailTakenError, listStaff } from "../../db/accounts";
+import { getDb } from "../../db/client";
+import { customers } from "../../db/schema";
+import { AccountPatchSchema, checkAccountChange, StaffCreateSchema } from "../../domain/accounts";
+import type { AppEnv } from "../../http/app-env";
+import { ApiError } from "../../http/errors";
+import { currentUser, requirePermission } from "../../http/session";
+import { validate } from "../../http/validate";
+import { newId } from "../../lib/ids";
+import { hashPassword } from "../../services/passwords";
+import { revokeAllSessions } from "../../services/sessions";
+
+const REFUSALS = {
+  self_demotion: "You cannot take away your own admin role",
+  self_deactivation: "You cannot deactivate your own account",
+} as const;
+
+export const adminStaff = new Hono<AppEnv>()
+  .use(requirePermission("staff:manage"))
+  .get("/", async (c) => c.json({ staff: await listStaff(getDb(c.env.DB)) }, 200))
+  .post("/", validate("json", StaffCreateSchema), async (c) => {
+    const { email, name, role, password } = c.req.valid("json");
+    const db = getDb(c.env.DB);
+    if (await findAccountByEmail(db, email)) throw new ApiError("email_taken", "An account with this email exists");
+    const now = Date.now();
+    const values = {
+      id: newId("cus"),
+      email,
+      name,
+      role,
+      passwordHash: await hashPassword(password),
+      createdAt: now,
+      updatedAt: now,
+    };
+    try {
+      const [row] = await db.insert(customers).values(values).returning();
+      return c.json({ account: accountView(row!) }, 201);
+    } catch (err) {
+      if (isEmailTakenError(err)) throw new ApiError("email_taken", "An account with this email exists");
+      throw err;
+    }
+  })
+  .patch("/:id", validate("json", AccountPatchSchema), async (c) => {
+    const id = c.req.param("id");
+    const change = c.req.valid("json");
+    const decision = checkAccountChange(currentUser(c).id, id, change);
+    if (!decision.ok) throw new ApiError("invalid_state", REFUSALS[decision.reason], { reason: decision.reason });
+    const db = getDb(c.env.DB);
+    const update = db
+      .update(customers)
+      .set({ ...change, updatedAt: Date.now() })
+      .where(eq(customers.id, id))
+      .returning();
+    // Deactivation and the revocation commit together: no window where a deactivated account's cookie works.
+    const [rows] = change.active === false ? await db.batch([update, revokeAllSessions(db, id)]) : [await update];
+    const row = rows[0];
+    if (!row) throw new ApiError("not_found", "No such account");
+    return c.json({ account: accountView(row) }, 200);
+  });

@@ -1,0 +1,112 @@
+/**
+ * /api/auth: signup, login, logout and password change; /api/me: who is signed in. Sessions are cookies
+ * (`sid`) backed by D1 rows; every successful signup or login issues a new session id.
+ */
+import { eq } from "drizzle-orm";
+import { Hono } from "hono";
+import { findAccountByEmail, isEmailTakenError, publicUser } from "../db/accounts";
+import { getDb } from "../db/client";
+import { customers } from "../db/schema";
+import { ChangePasswordSchema, LoginSchema, SignupSchema } from "../domain/accounts";
+import type { AppEnv } from "../http/app-env";
+import { ApiError } from "../http/errors";
+import { limitAuthAttempt } from "../http/rate-limit";
+import { clearSessionCookie, currentUser, requireCustomer, setSessionCookie } from "../http/session";
+import { validate } from "../http/validate";
+import { newId } from "../lib/ids";
+import { newEvent, outboxInsert, publish } from "../services/event-bus";
+import { hashPassword, needsRehash, verifyDummy, verifyPassword } from "../services/passwords";
+import { newSession, revokeAllSessions, revokeSession, sessionInsert } from "../services/sessions";
+
+const INVALID_CREDENTIALS = "The email or password is not right";
+
+export const auth = new Hono<AppEnv>()
+  .post("/signup", validate("json", SignupSchema), async (c) => {
+    const { email, password, name } = c.req.valid("json");
+    await limitAuthAttempt(c, email);
+    const db = getDb(c.env.DB);
+    // A friendly answer for the common case; the unique index settles a race between two signups.
+    if (await findAccountByEmail(db, email)) throw new ApiError("email_taken", "An account with this email exists");
+    const now = Date.now();
+    const id = newId("cus");
+    const passwordHash = await hashPassword(password);
+    const session = await newSession(id, now, c.req.header("user-agent"));
+    const events = [newEvent("UserSignedUp", `customer:${id}`, { customerId: id, email, name }, now)];
+    const previous = c.get("sessionIdHash");
+    try {
+      await db.batch([
+        db
+          .insert(customers)
+          .values({ id, email, name, role: "customer", passwordHash, createdAt: now, updatedAt: now }),
+        sessionInsert(db, session),
+        outboxInsert(db, events),
+        ...(previous ? [revokeSession(db, previous)] : []),
+      ]);
+    } catch (err) {
+      if (isEmailTakenError(err)) throw new ApiError("email_taken", "An account with this email exists");
+      throw err;
+    }
+    await publish(c.env, events);
+    setSessionCookie(c, session.token);
+    return c.json({ user: { id, email, name, role: "customer" as const } }, 201);
+  })
+  .post("/login", validate("json", LoginSchema), async (c) => {
+    const { email, password } = c.req.valid("json");
+    await limitAuthAttempt(c, email);
+    const db = getDb(c.env.DB);
+    const account = await findAccountByEmail(db, email);
+    // Missing and deactivated accounts cost the same hashing work as a wrong password: no timing oracle.
+    const ok = account?.active ? await verifyPassword(password, account.passwordHash) : await verifyDummy(password);
+    if (!account || !ok) throw new ApiError("invalid_credentials", INVALID_CREDENTIALS);
+    const now = Date.now();
+    const session = await newSession(account.id, now, c.req.header("user-agent"));
+    const previous = c.get("sessionIdHash");
+    const rehash = needsRehash(account.passwordHash)
+      ? [
+          db
+            .update(customers)
+            .set({ passwordHash: await hashPassword(password), updatedAt: now })
+            .where(eq(customers.id, account.id)),
+        ]
+      : [];
+    await db.batch([sessionInsert(db, session), ...rehash, ...(previous ? [revokeSession(db, previous)] : [])]);
+    setSessionCookie(c, session.token);
+    return c.json({ user: publicUser(account) }, 200);
+  })
+  .post("/logout", async (c) => {
+    const idHash = c.get("sessionIdHash");
+    if (idHash) {
+      const db = getDb(c.env.DB);
+      await db.batch([revokeSession(db, idHash)]);
+    }
+    clearSessionCookie(c);
+    return c.body(null, 204);
+  })
+  .post("/password", requireCustomer, validate("json", ChangePasswordSchema), async (c) => {
+    const user = currentUser(c);
+    const { currentPassword, newPassword } = c.req.valid("json");
+    // A stolen session must not become an unlimited password-guessing oracle.
+    await limitAuthAttempt(c, user.email);
+    const db = getDb(c.env.DB);
+    const account = await db.select().from(customers).where(eq(customers.id, user.id)).get();
+    if (!account || !(await verifyPassword(currentPassword, account.passwordHash))) {
+      throw new ApiError("validation_failed", "The current password is not right", [
+        { path: "currentPassword", message: "The current password is not right" },
+      ]);
+    }
+    const now = Date.now();
+    const session = await newSession(account.id, now, c.req.header("user-agent"));
+    await db.batch([
+      db
+        .update(customers)
+        .set({ passwordHash: await hashPassword(newPassword), updatedAt: now })
+        .where(eq(customers.id, account.id)),
+      revokeAllSessions(db, account.id),
+      sessionInsert(db, session),
+    ]);
+    setSessionCookie(c, session.token);
+    return c.json({ user: publicUser(account) }, 200);
+  });
+
+/** GET /api/me: the signed-in person, or 401. */
+export const me = new Hono<AppEnv>().get("/", (c) => c.json({ user: publicUser(currentUser(c)) }, 200));
