@@ -320,6 +320,17 @@ export const cacheTags = sqliteTable(
   {
     tag: text("tag").notNull(),
     url: text("url").notNull(),
+    /** When the entry was last stored: rows older than the cache lifetime point at nothing and are pruned. */
+    cachedAt: integer("cached_at").notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.tag, t.url] })],
+  (t) => [primaryKey({ columns: [t.tag, t.url] }), index("cache_tags_cached_idx").on(t.cachedAt)],
 );
+
+/**
+ * One row (id 1) counting purges. A response built while a purge ran is dropped from the cache instead of
+ * being kept with the data the purge meant to replace (src/services/catalog-cache.ts).
+ */
+export const cacheGeneration = sqliteTable("cache_generation", {
+  id: integer("id").primaryKey(),
+  value: integer("value").notNull(),
+});

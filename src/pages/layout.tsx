@@ -1,14 +1,16 @@
 /**
  * The HTML shell of every server-rendered page: head, header with navigation and cart, footer. Vite builds the
  * browser bundle to fixed names (/assets/app.js, /assets/app.css); see vite.config.ts.
+ *
+ * The shell is the same for everyone: catalog pages are cached and shared, so who is signed in is asked by
+ * the AccountMenu island in the browser, never rendered here.
  */
 import type { ComponentChildren } from "preact";
 import { Island } from "../../web/src/island";
-import type { SessionUser } from "../http/app-env";
 
-type Props = { title: string; description?: string; user?: SessionUser | null; children: ComponentChildren };
+type Props = { title: string; description?: string; children: ComponentChildren };
 
-export function Layout({ title, description, user, children }: Props) {
+export function Layout({ title, description, children }: Props) {
   return (
     <html lang="en">
       <head>
@@ -16,11 +18,13 @@ export function Layout({ title, description, user, children }: Props) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${title} · Bracelet Shop`}</title>
         {description ? <meta name="description" content={description} /> : null}
+        {/* No favicon file: an empty data URL stops the browser asking for /favicon.ico on every page. */}
+        <link rel="icon" href="data:," />
         <link rel="stylesheet" href="/assets/app.css" />
         <script type="module" src="/assets/app.js" />
       </head>
       <body>
-        <a class="visually-hidden" href="#main">
+        <a class="visually-hidden skip-link" href="#main">
           Skip to content
         </a>
         <header class="site-header">
@@ -29,8 +33,7 @@ export function Layout({ title, description, user, children }: Props) {
           </a>
           <nav aria-label="Main">
             <a href="/">Catalog</a>
-            {user ? <a href="/account">My account</a> : <a href="/account/login">Sign in</a>}
-            {user && user.role !== "customer" ? <a href="/admin">Console</a> : null}
+            <Island name="AccountMenu" props={{}} />
             <Island name="CartCount" props={{}} />
           </nav>
         </header>

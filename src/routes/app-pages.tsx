@@ -14,7 +14,7 @@ export const appPages = new Hono<AppEnv>().get("/admin/*", (c) => {
   c.header("Cache-Control", noStore["Cache-Control"]);
   return renderPage(
     c,
-    <Layout title="Console" user={c.get("user")}>
+    <Layout title="Console">
       <Island name="ConsoleApp" props={{}} clientOnly fallback={<p aria-busy="true">Loading the console…</p>} />
     </Layout>,
   );

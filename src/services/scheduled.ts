@@ -2,6 +2,7 @@
 import { lt } from "drizzle-orm";
 import { getDb } from "../db/client";
 import { idempotencyKeys, sessions } from "../db/schema";
+import { pruneCacheTags } from "./catalog-cache";
 import { sweepOutbox } from "./event-bus";
 
 export const SWEEP_CRON = "*/5 * * * *";
@@ -17,5 +18,6 @@ export async function runScheduled(cron: string, env: Env, now: number): Promise
       db.delete(sessions).where(lt(sessions.expiresAt, now)),
       db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, now - DAY)),
     ]);
+    await pruneCacheTags(env, now);
   }
 }

@@ -1,16 +1,13 @@
 /**
  * Launches Debian's chromium through playwright-core (nothing downloads a browser), with the flags this
- * closed network needs, and a fresh profile per launch.
+ * closed network needs. Playwright gives every launch a fresh temporary profile (and refuses
+ * `--user-data-dir` in `args`).
  */
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 
 export const BASE_URL = process.env.E2E_BASE_URL ?? "http://127.0.0.1:8787";
 
 export async function launchBrowser(): Promise<Browser> {
-  const profile = mkdtempSync(path.join(tmpdir(), "shop-chromium-"));
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
     headless: true,
@@ -22,7 +19,6 @@ export async function launchBrowser(): Promise<Browser> {
       "--disable-background-networking",
       "--disable-sync",
       "--disable-component-update",
-      `--user-data-dir=${profile}`,
     ],
   });
 }

@@ -60,6 +60,16 @@ export function useLive(path: string | null, onMessage: (data: unknown) => void)
   // The socket lives as long as the endpoint; messages always reach the latest callback.
   const latest = useRef(onMessage);
   latest.current = onMessage;
-  useEffect(() => (path ? openLive(() => path, (m) => latest.current(m), setState) : undefined), [path]);
+  useEffect(
+    () =>
+      path
+        ? openLive(
+            () => path,
+            (m) => latest.current(m),
+            setState,
+          )
+        : undefined,
+    [path],
+  );
   return state;
 }

@@ -1,0 +1,39 @@
+/** The product page (GET /products/:sku): image, details, live availability and "Add to cart". */
+import { Island } from "../../web/src/island";
+import { formatMoney } from "../../web/src/lib/api";
+import type { Product } from "../domain/catalog";
+
+export function ProductView({ product }: { product: Product }) {
+  const { sku, name, available } = product;
+  return (
+    <>
+      <nav class="breadcrumb" aria-label="Breadcrumb">
+        <a href="/">Catalog</a> <span aria-hidden="true">/</span> <span aria-current="page">{name}</span>
+      </nav>
+      <article class="product-detail" data-sku={sku}>
+        <img
+          class="product-detail-image"
+          src={product.imageUrl}
+          alt={`${name}, a ${product.colour} ${product.material} bracelet`}
+          width={480}
+          height={480}
+        />
+        <div class="product-detail-info">
+          <h1>{name}</h1>
+          <p class="price product-detail-price">{formatMoney(product.priceCents, product.currency)}</p>
+          <Island name="LiveStock" props={{ sku, available }} />
+          <p class="product-detail-description">{product.description}</p>
+          <dl class="product-facts">
+            <dt>Material</dt>
+            <dd>{product.material}</dd>
+            <dt>Colour</dt>
+            <dd>{product.colour}</dd>
+            <dt>SKU</dt>
+            <dd>{sku}</dd>
+          </dl>
+          <Island name="AddToCart" props={{ sku, name, available }} />
+        </div>
+      </article>
+    </>
+  );
+}

@@ -1,0 +1,78 @@
+/**
+ * The server-rendered storefront: the catalog (GET /), product pages and the cart shell. Catalog and product
+ * pages are the same for everyone and go through the catalog cache with the same tags as the JSON API, so an
+ * admin edit or a stock change purges them too.
+ */
+import { type Context, Hono } from "hono";
+import * as v from "valibot";
+import { Island } from "../../web/src/island";
+import { getProduct, listProducts } from "../db/catalog";
+import { getDb } from "../db/client";
+import { CatalogQuerySchema, canonicalSearch, isSku } from "../domain/catalog";
+import type { AppEnv } from "../http/app-env";
+import { BadQueryView, CatalogView } from "../pages/catalog";
+import { Layout } from "../pages/layout";
+import { notFoundPage } from "../pages/not-found";
+import { ProductView } from "../pages/product";
+import { renderDocument, renderPage } from "../pages/render";
+import { CATALOG_TAG, productTag, serveCached } from "../services/catalog-cache";
+
+const HTML_TYPE = "text/html; charset=UTF-8";
+
+/** The query string as the validator middleware sees it: one value, or an array when a key repeats. */
+function queryRecord(c: Context<AppEnv>): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [key, values] of Object.entries(c.req.queries())) out[key] = values.length === 1 ? values[0]! : values;
+  return out;
+}
+
+export const pages = new Hono<AppEnv>()
+  .get("/", async (c) => {
+    const parsed = v.safeParse(CatalogQuerySchema, queryRecord(c));
+    if (!parsed.success) {
+      return renderPage(
+        c,
+        <Layout title="Search not understood">
+          <BadQueryView
+            issues={parsed.issues.map((i) => ({ path: v.getDotPath(i) ?? "(root)", message: i.message }))}
+          />
+        </Layout>,
+        400,
+      );
+    }
+    const query = parsed.output;
+    const key = `${new URL(c.req.url).origin}/${canonicalSearch(query)}`;
+    return serveCached(c, key, async () => {
+      const page = await listProducts(getDb(c.env.DB), query, { facets: true });
+      const body = renderDocument(
+        <Layout title="Handmade bracelets" description="Handmade bracelets in glass, stone, metal, wood and more.">
+          <CatalogView query={query} page={page} facets={page.facets ?? { materials: [], colours: [] }} />
+        </Layout>,
+      );
+      return { body, contentType: HTML_TYPE, tags: [CATALOG_TAG, ...page.items.map((p) => productTag(p.sku))] };
+    });
+  })
+  .get("/products/:sku", async (c) => {
+    const sku = c.req.param("sku");
+    if (!isSku(sku)) return notFoundPage(c, "This bracelet");
+    const key = `${new URL(c.req.url).origin}/products/${sku}`;
+    return serveCached(c, key, async () => {
+      const product = await getProduct(getDb(c.env.DB), sku);
+      if (!product) return notFoundPage(c, "This bracelet");
+      const body = renderDocument(
+        <Layout title={product.name} description={product.description}>
+          <ProductView product={product} />
+        </Layout>,
+      );
+      return { body, contentType: HTML_TYPE, tags: [productTag(sku)] };
+    });
+  })
+  .get("/cart", (c) =>
+    renderPage(
+      c,
+      <Layout title="Your cart">
+        <h1>Your cart</h1>
+        <Island name="CartView" props={{}} clientOnly fallback={<p aria-busy="true">Loading your cart…</p>} />
+      </Layout>,
+    ),
+  );

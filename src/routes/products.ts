@@ -1,0 +1,46 @@
+/**
+ * GET /api/products and GET /api/products/:sku: the public catalog, served from the catalog cache
+ * (src/services/catalog-cache.ts). Only active products are public; prices always come from here.
+ */
+import { Hono } from "hono";
+import { getProduct, listProducts } from "../db/catalog";
+import { getDb } from "../db/client";
+import { CatalogQuerySchema, canonicalSearch, encodeCursor, isSku } from "../domain/catalog";
+import type { AppEnv } from "../http/app-env";
+import { ApiError } from "../http/errors";
+import { validate } from "../http/validate";
+import { CATALOG_TAG, productTag, serveCached } from "../services/catalog-cache";
+
+const JSON_TYPE = "application/json; charset=UTF-8";
+
+const notFound = (sku: string) => new ApiError("not_found", `No product with SKU ${sku}`);
+
+export const products = new Hono<AppEnv>()
+  .get("/", validate("query", CatalogQuerySchema), async (c) => {
+    const query = c.req.valid("query");
+    const key = `${new URL(c.req.url).origin}/api/products${canonicalSearch(query)}`;
+    return serveCached(c, key, async () => {
+      // Facets ride along on a first page, where a storefront draws its filters.
+      const page = await listProducts(getDb(c.env.DB), query, { facets: query.cursor === null });
+      const body = {
+        items: page.items,
+        nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : null,
+        ...(page.facets ? { facets: page.facets } : {}),
+      };
+      return {
+        body: JSON.stringify(body),
+        contentType: JSON_TYPE,
+        tags: [CATALOG_TAG, ...page.items.map((p) => productTag(p.sku))],
+      };
+    });
+  })
+  .get("/:sku", async (c) => {
+    const sku = c.req.param("sku");
+    if (!isSku(sku)) throw notFound(sku);
+    const key = `${new URL(c.req.url).origin}/api/products/${sku}`;
+    return serveCached(c, key, async () => {
+      const product = await getProduct(getDb(c.env.DB), sku);
+      if (!product) throw notFound(sku);
+      return { body: JSON.stringify(product), contentType: JSON_TYPE, tags: [productTag(sku)] };
+    });
+  });

@@ -1,0 +1,152 @@
+/**
+ * The catalog's response cache. Public, per-user-free responses (the product JSON API and the storefront's
+ * catalog and product pages) are stored in the Cache API under a normalised URL, with their Cache-Tags
+ * recorded in D1 (`cache_tags`) so that a purge by tag can find and delete them. In production, where Workers
+ * Caching sits in front of the Worker, `ctx.cache.purge` is called with the same tags; Miniflare has no
+ * `ctx.cache`, but it does have the Cache API, so the tag index is what makes purges work locally and in tests.
+ *
+ * Tags: `catalog` for everything that depends on which products exist (listings, facets, pages) and
+ * `product:<SKU>` for every response that shows that product (its detail and each listing page containing it).
+ */
+
+import { eq, inArray, lt, sql } from "drizzle-orm";
+import type { Context } from "hono";
+import { type Db, getDb } from "../db/client";
+import { cacheGeneration, cacheTags } from "../db/schema";
+import { etagFor, etagMatches } from "../domain/catalog";
+import type { AppEnv } from "../http/app-env";
+
+export const CATALOG_TAG = "catalog";
+export const productTag = (sku: string): string => `product:${sku}`;
+
+/** Browsers keep a copy 30 s; shared caches 5 min, and may serve it stale for 10 more while refetching. */
+export const CATALOG_CACHE_CONTROL = "public, max-age=30, s-maxage=300, stale-while-revalidate=600";
+/** How long a tag row outlives its cache entry before the cron prunes it (entries live `s-maxage`). */
+const TAG_ROW_TTL_MS = 15 * 60_000;
+const CACHE_NAME = "catalog";
+/** D1 binds at most 100 parameters per statement. */
+const ROWS_PER_INSERT = 30;
+const TAGS_PER_QUERY = 90;
+
+/** GET/HEAD of `/`, `/products/:sku`, `/api/products` and `/api/products/:sku`: the cached catalog reads. */
+const CATALOG_READ = /^\/(?:api\/products(?:\/[^/]+)?|products\/[^/]+)?\/?$/;
+
+/**
+ * Whether a request is a catalog read. The Worker skips the session lookup for these: a cache hit then costs
+ * no D1 query even for a signed-in shopper, and the handlers cannot put per-user data into shared entries.
+ */
+export function isCatalogRead(c: Context): boolean {
+  return (c.req.method === "GET" || c.req.method === "HEAD") && CATALOG_READ.test(c.req.path);
+}
+
+/** A response that may be cached: it must not depend on who asked. */
+export type Cacheable = { body: string; contentType: string; tags: string[] };
+
+type CacheMark = "HIT" | "MISS";
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function generationQuery(db: Db) {
+  return db.select({ value: cacheGeneration.value }).from(cacheGeneration).where(eq(cacheGeneration.id, 1));
+}
+
+/** Only these stored headers are answered; everything per-request (request id, security headers) is added fresh. */
+const STORED_HEADERS = ["content-type", "cache-control", "cache-tag", "etag"] as const;
+
+function answer(c: Context<AppEnv>, stored: Headers, body: ReadableStream | string, mark: CacheMark): Response {
+  const headers: Record<string, string> = { "x-cache": mark };
+  for (const name of STORED_HEADERS) {
+    const value = stored.get(name);
+    if (value !== null) headers[name] = value;
+  }
+  const etag = stored.get("etag");
+  if (etag && etagMatches(c.req.header("if-none-match"), etag)) {
+    delete headers["content-type"];
+    return c.body(null, 304, headers);
+  }
+  // c.body (not `new Response`) keeps the headers earlier middleware prepared, such as X-Request-Id.
+  return typeof body === "string" ? c.body(body, 200, headers) : c.body(body, 200, headers);
+}
+
+/**
+ * Answers from the catalog cache under `key` (a normalised absolute URL), or builds the response, stores it
+ * with its tags and answers it. A hit touches no D1. `build` may return a Response (a 404, say) instead: that
+ * is answered as it is and not cached.
+ */
+export async function serveCached(
+  c: Context<AppEnv>,
+  key: string,
+  build: () => Promise<Cacheable | Response>,
+): Promise<Response> {
+  const cache = await caches.open(CACHE_NAME);
+  const hit = await cache.match(key);
+  if (hit) return answer(c, hit.headers, hit.body ?? "", "HIT");
+
+  const db = getDb(c.env.DB);
+  // A purge that runs between this read and the tag rows below bumps the generation: the entry is then
+  // dropped rather than kept with the data the purge meant to replace.
+  const before = (await generationQuery(db).get())?.value ?? 0;
+  const built = await build();
+  if (built instanceof Response) return built;
+
+  const tags = [...new Set(built.tags)];
+  const headers = new Headers({
+    "content-type": built.contentType,
+    "cache-control": CATALOG_CACHE_CONTROL,
+    "cache-tag": tags.join(","),
+    etag: await etagFor(built.body),
+  });
+  await cache.put(key, new Response(built.body, { headers }));
+  const now = Date.now();
+  const inserts = chunks(tags, ROWS_PER_INSERT).map((part) =>
+    db
+      .insert(cacheTags)
+      .values(part.map((tag) => ({ tag, url: key, cachedAt: now })))
+      .onConflictDoUpdate({ target: [cacheTags.tag, cacheTags.url], set: { cachedAt: now } }),
+  );
+  const results = await db.batch([generationQuery(db), ...inserts]);
+  const after = results[0][0]?.value ?? 0;
+  if (after !== before) await cache.delete(key);
+  return answer(c, headers, built.body, "MISS");
+}
+
+/**
+ * Deletes every cached response carrying one of `tags`, here and (in production) at the edge. Call it after
+ * the D1 change that makes those responses stale has committed.
+ */
+export async function purgeTags(env: Env, tags: string[], ctx?: ExecutionContext): Promise<void> {
+  const unique = [...new Set(tags)];
+  if (unique.length === 0) return;
+  const db = getDb(env.DB);
+  const bump = db
+    .insert(cacheGeneration)
+    .values({ id: 1, value: 1 })
+    .onConflictDoUpdate({ target: cacheGeneration.id, set: { value: sql`${cacheGeneration.value} + 1` } });
+  const parts = chunks(unique, TAGS_PER_QUERY);
+  // One atomic batch: bump the generation, collect the URLs, forget them. A response being built meanwhile
+  // either registered its tags before this batch (and is deleted below) or sees the new generation.
+  const [, ...results] = await db.batch([
+    bump,
+    ...parts.map((part) =>
+      db.selectDistinct({ url: cacheTags.url }).from(cacheTags).where(inArray(cacheTags.tag, part)),
+    ),
+    ...parts.map((part) => db.delete(cacheTags).where(inArray(cacheTags.tag, part))),
+  ]);
+  const found = results.slice(0, parts.length) as { url: string }[][];
+  const urls = [...new Set(found.flat().map((row) => row.url))];
+  if (urls.length > 0) {
+    const cache = await caches.open(CACHE_NAME);
+    await Promise.all(urls.map((url) => cache.delete(url)));
+  }
+  if (ctx?.cache?.purge) await ctx.cache.purge({ tags: unique });
+}
+
+/** Drops tag rows whose cache entries have long expired. Run by the cron sweep. */
+export async function pruneCacheTags(env: Env, now = Date.now()): Promise<void> {
+  const db = getDb(env.DB);
+  await db.delete(cacheTags).where(lt(cacheTags.cachedAt, now - TAG_ROW_TTL_MS));
+}

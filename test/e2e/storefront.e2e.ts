@@ -1,0 +1,122 @@
+// The storefront in a real browser: browse, filter, open a product, add it to the cart, and find the cart
+// still there after a reload. Run with `npx vite build && npx node test/e2e/run.mjs storefront` (the runner
+// seeds BR-001..BR-016 from scripts/seed-data.mjs).
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import { launchBrowser, openPage } from "./browser.ts";
+
+let browser: Browser;
+
+before(async () => {
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+const cardNames = (page: Page) => page.locator(".product-card-name").allTextContents();
+const cartCount = (page: Page) => page.getByTestId("cart-count");
+
+/** Anonymous visitors get 401 from GET /api/me (the account menu asks); the browser logs that as an error. */
+const unexpected = (errors: string[]) => errors.filter((e) => !/status of 401/.test(e));
+
+test("a shopper filters the catalog, adds a bracelet to the cart and still has it after a reload", async () => {
+  const { page, errors } = await openPage(browser);
+
+  await page.goto("/");
+  assert.equal(await page.locator("h1").textContent(), "Bracelets");
+  assert.equal((await cardNames(page)).length, 12);
+  await page.getByRole("link", { name: "Next →" }).waitFor();
+
+  // The filter form is a plain GET form: it works before (and without) any JavaScript.
+  await page.getByLabel("Material").selectOption("stone");
+  await page.getByRole("button", { name: "Show bracelets" }).click();
+  await page.waitForURL(/material=stone/);
+  assert.deepEqual(await cardNames(page), [
+    "Forest Jade",
+    "Lapis Night Sky",
+    "Midnight Onyx",
+    "Rose Quartz Whisper",
+    "Tiger Eye Strength",
+  ]);
+
+  await page.getByRole("link", { name: "Midnight Onyx" }).click();
+  await page.waitForURL(/\/products\/BR-003$/);
+  assert.equal(await page.locator("h1").textContent(), "Midnight Onyx");
+  assert.match((await page.locator(".product-detail-price").textContent()) ?? "", /€45\.00/);
+
+  // The cart lives in localStorage: wait until the island has hydrated before using it.
+  await page.locator('form.add-to-cart[data-hydrated="true"]').waitFor();
+  await page.getByLabel("Quantity").fill("2");
+  await page.getByRole("button", { name: "Add to cart" }).click();
+  await page.getByRole("status").filter({ hasText: "Added 2 × Midnight Onyx" }).waitFor();
+  await cartCount(page).filter({ hasText: /^2$/ }).waitFor();
+
+  await page.reload();
+  await page.locator('form.add-to-cart[data-hydrated="true"]').waitFor();
+  await cartCount(page).filter({ hasText: /^2$/ }).waitFor();
+
+  await page.getByRole("link", { name: /^Cart/ }).click();
+  await page.waitForURL(/\/cart$/);
+  await page.locator('.cart[data-ready="true"]').waitFor();
+  const line = page.locator('.cart-line[data-sku="BR-003"]');
+  assert.equal(await line.getByRole("link", { name: "Midnight Onyx" }).count(), 1);
+  assert.equal(await line.getByLabel("Quantity of Midnight Onyx").inputValue(), "2");
+  assert.equal(await page.getByTestId("cart-subtotal").textContent(), "€90.00");
+
+  await line.getByRole("button", { name: "One more Midnight Onyx" }).click();
+  await page.getByTestId("cart-subtotal").filter({ hasText: "€135.00" }).waitFor();
+  await cartCount(page).filter({ hasText: /^3$/ }).waitFor();
+  assert.equal(await page.getByRole("link", { name: "Checkout" }).getAttribute("href"), "/checkout");
+
+  await line.getByRole("button", { name: "Remove Midnight Onyx" }).click();
+  await page.getByText("Your cart is empty.").waitFor();
+  await cartCount(page).filter({ hasText: /^0$/ }).waitFor();
+
+  assert.deepEqual(unexpected(errors), []);
+  await page.context().close();
+});
+
+test("the add-to-cart control never offers more than the stock shown", async () => {
+  const { page, errors } = await openPage(browser);
+  // BR-016 is seeded with 2 in stock.
+  await page.goto("/products/BR-016");
+  await page.locator('form.add-to-cart[data-hydrated="true"]').waitFor();
+  assert.equal(await page.getByLabel("Quantity").getAttribute("max"), "2");
+  await page.getByLabel("Quantity").fill("2");
+  await page.getByRole("button", { name: "Add to cart" }).click();
+  await cartCount(page).filter({ hasText: /^2$/ }).waitFor();
+  // Both are in the cart now: nothing is left to add, so the button turns off, and says why after a reload.
+  assert.equal(await page.getByRole("button", { name: "Add to cart" }).isDisabled(), true);
+  await page.reload();
+  await page.locator('form.add-to-cart[data-hydrated="true"]').waitFor();
+  await page.getByText("All we have is already in your cart.").waitFor();
+  assert.equal(await page.getByRole("button", { name: "Add to cart" }).isDisabled(), true);
+  assert.deepEqual(unexpected(errors), []);
+  await page.context().close();
+});
+
+test("signed-in staff see My account and Console in the header of the shared, cached catalog page", async () => {
+  const { page, errors } = await openPage(browser);
+  await page.goto("/?colour=blue");
+  await page.locator('.account-menu[data-ready="true"]').waitFor();
+  assert.equal(await page.getByRole("link", { name: "Sign in" }).count(), 1);
+
+  const login = await page.request.post("/api/auth/login", {
+    data: { email: "staff@example.com", password: process.env.SEED_PASSWORD || "shop-dev-password" },
+  });
+  assert.equal(login.status(), 200);
+  // The same cached document serves everyone (asked outside the browser's own HTTP cache, with the cookie).
+  const shared = await page.request.get("/?colour=blue");
+  assert.equal(shared.headers()["x-cache"], "HIT");
+  assert.match(await shared.text(), /href="\/account\/login"/);
+  await page.goto("/?colour=blue");
+  await page.locator('.account-menu[data-ready="true"]').waitFor();
+  await page.getByRole("link", { name: "My account" }).waitFor();
+  assert.equal(await page.getByRole("link", { name: "Console" }).getAttribute("href"), "/admin");
+  assert.equal(await page.getByRole("link", { name: "Sign in" }).count(), 0);
+  assert.deepEqual(unexpected(errors), []);
+  await page.context().close();
+});
