@@ -1,4 +1,547 @@
+/**
+ * ProductStock: the authority on one SKU's stock (one object per SKU, `env.PRODUCT_STOCK.getByName(sku)`).
+ * A thin shell over the pure ledger in src/domain/stock.ts: load, decide, persist, announce.
+ *
+ * Platform invariants this file relies on:
+ * - `ctx.storage.sql` is synchronous. Every read-modify-write of the ledger runs with no `await` between the
+ *   read and the write, so no other call can interleave and `available` cannot go negative. The only awaits
+ *   (adopting the opening balance, reading the threshold) happen before the ledger is read.
+ * - Events are written to the object's own `outbox` table in the same synchronous step as the change, and
+ *   delivered to D1 + the queue in the background. Callers never wait on delivery; the alarm retries it.
+ * - Expiries are rows; one alarm is armed at the earliest. Every call and the alarm first expire what is due,
+ *   so a late alarm never lets an expired reservation hold stock, and an alarm that runs twice does nothing more.
+ * - Expected outcomes come back as result unions: errors thrown over RPC lose their fields.
+ */
 import { DurableObject } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
+import { config } from "../config";
+import { getDb } from "../db/client";
+import { events, products } from "../db/schema";
+import type { EventEnvelope } from "../domain/events";
+import {
+  type AdjustReason,
+  adjust,
+  commit,
+  expire,
+  extend,
+  type Ledger,
+  levels,
+  type ReleaseReason,
+  type Reservation,
+  release,
+  reserve,
+  resize,
+  type Sale,
+  type StockEffect,
+} from "../domain/stock";
+import { newEvent, publish } from "../services/event-bus";
 
-/** One per SKU: serializes stock reservations. Implemented by the stock capability (issue 4). */
-export class ProductStock extends DurableObject<Env> {}
+export type StockLevel = { sku: string; onHand: number; reserved: number; available: number };
+export type ReserveResult =
+  | { ok: true; level: StockLevel; expiresAt: number }
+  | { ok: false; reason: "insufficient" | "unknown_sku"; level: StockLevel };
+export type ExtendResult = { ok: boolean };
+export type CommitResult = { ok: true; level: StockLevel } | { ok: false; reason: "not_found"; level: StockLevel };
+export type ReleaseResult = { ok: true; released: number; level: StockLevel };
+export type AdjustResult =
+  | { ok: true; level: StockLevel }
+  | { ok: false; reason: "below_reserved" | "unknown_sku"; level: StockLevel };
+export type LookupResult = { ok: true; level: StockLevel } | { ok: false; reason: "unknown_sku"; level: StockLevel };
+
+/** What a live-stock viewer receives: once on connect and after every change. */
+export type StockMessage = { type: "stock"; sku: string; available: number };
+
+type ViewerAttachment = { connectedAt: number };
+
+const VIEWER_TAG = "viewer";
+/** How long undelivered outbox rows wait before the alarm tries again. */
+const OUTBOX_RETRY_MS = 30_000;
+const OUTBOX_BATCH = 50;
+/** D1 binds at most 100 parameters per statement; an `events` row takes 8. */
+const EVENTS_PER_INSERT = 10;
+
+/** The object's SQLite schema, one entry per version; never edit an entry, append a new one. */
+const MIGRATIONS: readonly (readonly string[])[] = [
+  [
+    `CREATE TABLE stock (
+       id INTEGER PRIMARY KEY CHECK (id = 1),
+       sku TEXT NOT NULL,
+       on_hand INTEGER NOT NULL CHECK (on_hand >= 0),
+       low_stock_threshold INTEGER NOT NULL,
+       updated_at INTEGER NOT NULL
+     )`,
+    `CREATE TABLE reservations (
+       order_id TEXT PRIMARY KEY,
+       qty INTEGER NOT NULL CHECK (qty >= 1),
+       expires_at INTEGER NOT NULL
+     )`,
+    "CREATE INDEX reservations_expires_idx ON reservations (expires_at)",
+    `CREATE TABLE sales (
+       order_id TEXT PRIMARY KEY,
+       qty INTEGER NOT NULL CHECK (qty >= 1),
+       returned INTEGER NOT NULL DEFAULT 0,
+       updated_at INTEGER NOT NULL
+     )`,
+    "CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, event TEXT NOT NULL)",
+  ],
+];
+
+export class ProductStock extends DurableObject<Env> {
+  /** The SKU once the opening balance was adopted; null until then (nothing persisted for an unknown SKU). */
+  #sku: string | null = null;
+  /** The alarm time this object last armed, to avoid re-arming on every change. */
+  #alarmAt: number | null = null;
+  #flushing: Promise<void> | null = null;
+  #flushAgain = false;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    // Pings are answered by the runtime without waking a hibernated object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+    void ctx.blockConcurrencyWhile(async () => {
+      this.#migrate();
+      this.#sku = this.#sql<{ sku: string }>("SELECT sku FROM stock WHERE id = 1")[0]?.sku ?? null;
+      this.#alarmAt = await ctx.storage.getAlarm();
+    });
+  }
+
+  /**
+   * Holds `qty` units for `orderId` for `ttlMs`. Idempotent per order id: a second call returns the existing
+   * reservation and takes nothing more.
+   */
+  async reserve(sku: string, orderId: string, qty: number, ttlMs: number): Promise<ReserveResult> {
+    if (!(this.#serves(sku) || (await this.#adopt(sku)))) return { ok: false, reason: "unknown_sku", level: zero(sku) };
+    const now = Date.now();
+    const ledger = this.#current(now, [orderId]);
+    const decision = reserve(ledger, { orderId, qty, ttlMs }, now);
+    if (!decision.ok) return { ok: false, reason: decision.reason, level: this.#level(ledger) };
+    this.#apply(ledger, decision.ledger, decision.effects, `order:${orderId}`, [orderId], now);
+    return { ok: true, level: this.#level(decision.ledger), expiresAt: decision.expiresAt };
+  }
+
+  /** Moves a live reservation's expiry later (never earlier); `ok: false` when the order holds no live reservation. */
+  async extend(sku: string, orderId: string, expiresAt: number): Promise<ExtendResult> {
+    if (!(this.#serves(sku) || (await this.#adopt(sku)))) return { ok: false };
+    const now = Date.now();
+    const ledger = this.#current(now, [orderId]);
+    const decision = extend(ledger, { orderId, expiresAt }, now);
+    if (!decision.ok) return { ok: false };
+    this.#apply(ledger, decision.ledger, decision.effects, `order:${orderId}`, [orderId], now);
+    return { ok: true };
+  }
+
+  /** Turns the order's reservation into a sale (`onHand −= qty`); committing a committed order changes nothing. */
+  async commit(sku: string, orderId: string): Promise<CommitResult> {
+    if (!(this.#serves(sku) || (await this.#adopt(sku)))) return { ok: false, reason: "not_found", level: zero(sku) };
+    const now = Date.now();
+    const ledger = this.#current(now, [orderId]);
+    const decision = commit(ledger, { orderId }, now);
+    if (!decision.ok) return { ok: false, reason: decision.reason, level: this.#level(ledger) };
+    this.#apply(ledger, decision.ledger, decision.effects, `order:${orderId}`, [orderId], now);
+    return { ok: true, level: this.#level(decision.ledger) };
+  }
+
+  /**
+   * Gives the order's stock back: a live reservation is dropped, a committed sale returns to stock once (not for
+   * "expire"). Anything unknown or already released answers `released: 0`.
+   */
+  async release(sku: string, orderId: string, reason: ReleaseReason): Promise<ReleaseResult> {
+    if (!(this.#serves(sku) || (await this.#adopt(sku)))) return { ok: true, released: 0, level: zero(sku) };
+    const now = Date.now();
+    const ledger = this.#current(now, [orderId]);
+    const decision = release(ledger, { orderId, reason }, now);
+    this.#apply(ledger, decision.ledger, decision.effects, `order:${orderId}`, [orderId], now);
+    return { ok: true, released: decision.released, level: this.#level(decision.ledger) };
+  }
+
+  /**
+   * Amends the order's quantity (`qty >= 1`) on its reservation or committed sale; growth needs availability.
+   * An order holding nothing here gets a new reservation for the configured reservation TTL.
+   */
+  async resize(sku: string, orderId: string, qty: number): Promise<ReserveResult> {
+    if (!(this.#serves(sku) || (await this.#adopt(sku)))) return { ok: false, reason: "unknown_sku", level: zero(sku) };
+    const now = Date.now();
+    const ledger = this.#current(now, [orderId]);
+    const decision = resize(ledger, { orderId, qty, ttlMs: config(this.env).reservationTtlMs }, now);
+    if (!decision.ok) return { ok: false, reason: decision.reason, level: this.#level(ledger) };
+    this.#apply(ledger, decision.ledger, decision.effects, `order:${orderId}`, [orderId], now);
+    return { ok: true, level: this.#level(decision.ledger), expiresAt: decision.expiresAt };
+  }
+
+  /**
+   * A staff adjustment of the units on hand. Refused with `below_reserved` (nothing changed) when `onHand` would
+   * fall below what is reserved. Refreshes the low-stock threshold from the catalog first.
+   */
+  async adjust(sku: string, delta: number, reason: AdjustReason, actor: string): Promise<AdjustResult> {
+    if (!(this.#serves(sku) || (await this.#adopt(sku)))) return { ok: false, reason: "unknown_sku", level: zero(sku) };
+    const threshold = await this.#catalogThreshold(sku);
+    // State is read only after the await: whatever ran meanwhile is included.
+    const now = Date.now();
+    const current = this.#current(now, []);
+    const ledger = threshold === null ? current : { ...current, lowStockThreshold: threshold };
+    const decision = adjust(ledger, { delta, reason });
+    if (!decision.ok) return { ok: false, reason: decision.reason, level: this.#level(current) };
+    this.#apply(current, decision.ledger, decision.effects, actor, [], now);
+    return { ok: true, level: this.#level(decision.ledger) };
+  }
+
+  /** The current level (zeros for a SKU the catalog does not know). */
+  async snapshot(sku: string): Promise<StockLevel> {
+    return (await this.lookup(sku)).level;
+  }
+
+  /** The current level, telling an unknown SKU apart from one with no stock. */
+  async lookup(sku: string): Promise<LookupResult> {
+    if (!(this.#serves(sku) || (await this.#adopt(sku)))) return { ok: false, reason: "unknown_sku", level: zero(sku) };
+    return { ok: true, level: this.#level(this.#current(Date.now(), [])) };
+  }
+
+  /** Accepts a live-stock viewer (a WebSocket upgrade the Worker forwards) with the Hibernation API. */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+      return new Response("Expected a WebSocket upgrade", { status: 426 });
+    }
+    const sku = this.#sku ?? skuFromUrl(request.url);
+    if (sku === null || !(this.#serves(sku) || (await this.#adopt(sku)))) {
+      return new Response("Unknown SKU", { status: 404 });
+    }
+    const pair = new WebSocketPair();
+    const server = pair[1];
+    this.ctx.acceptWebSocket(server, [VIEWER_TAG]);
+    server.serializeAttachment({ connectedAt: Date.now() } satisfies ViewerAttachment);
+    const level = this.#level(this.#current(Date.now(), []));
+    server.send(JSON.stringify({ type: "stock", sku: level.sku, available: level.available } satisfies StockMessage));
+    return new Response(null, { status: 101, webSocket: pair[0] });
+  }
+
+  override webSocketMessage(): void {
+    // The feed is one-way; pings are answered by the auto-response without waking the object.
+  }
+
+  override webSocketClose(ws: WebSocket, code: number, reason: string): void {
+    // 1005/1006 describe a close without a frame; they cannot be sent back.
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
+    } catch {
+      // Already closed.
+    }
+  }
+
+  override webSocketError(): void {
+    // The runtime closes the socket; nothing is held per socket beyond its attachment.
+  }
+
+  /**
+   * Releases expired reservations and delivers undelivered events. Safe to run twice or after a throw: expiry
+   * judges by the rows, and delivery is idempotent per event id. Throws when delivery fails, so the runtime
+   * retries; the retry alarm armed before delivery covers the case where the runtime gives up.
+   */
+  override async alarm(): Promise<void> {
+    this.#alarmAt = null;
+    if (this.#sku === null) return;
+    const now = Date.now();
+    this.#current(now, []);
+    this.#arm(now);
+    await this.#flush();
+    // Delivered: the retry alarm armed above is not needed any more; keep only the next expiry.
+    const next = this.#earliestExpiry();
+    if (next === this.#alarmAt || this.#hasOutbox()) return;
+    this.#alarmAt = next;
+    if (next === null) void this.ctx.storage.deleteAlarm();
+    else void this.ctx.storage.setAlarm(next);
+  }
+
+  // ---- ledger ↔ SQLite -------------------------------------------------------------------------------------
+
+  #migrate(): void {
+    this.ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS _schema (version INTEGER NOT NULL)");
+    const version = this.#sql<{ version: number }>("SELECT version FROM _schema")[0]?.version ?? 0;
+    if (version >= MIGRATIONS.length) return;
+    this.ctx.storage.transactionSync(() => {
+      for (const steps of MIGRATIONS.slice(version))
+        for (const statement of steps) this.ctx.storage.sql.exec(statement);
+      this.ctx.storage.sql.exec("DELETE FROM _schema");
+      this.ctx.storage.sql.exec("INSERT INTO _schema (version) VALUES (?)", MIGRATIONS.length);
+    });
+  }
+
+  /**
+   * True when this object already holds the ledger of `sku`; false before the opening balance was adopted.
+   * A stub of one SKU asked about another is a caller bug.
+   */
+  #serves(sku: string): boolean {
+    if (this.#sku === null) return false;
+    if (this.#sku !== sku) throw new Error(`ProductStock for ${this.#sku} was asked about ${sku}`);
+    return true;
+  }
+
+  /**
+   * Adopts the catalog's `stock_on_hand` as the opening balance, the first time this object runs for a SKU.
+   * Blocks every other event meanwhile, so no call reads the ledger before it exists. An SKU the catalog does
+   * not know persists nothing: a product created later still initialises.
+   */
+  #adopt(sku: string): Promise<boolean> {
+    return this.ctx.blockConcurrencyWhile(async () => {
+      if (this.#sku !== null) return this.#serves(sku);
+      const row = await getDb(this.env.DB)
+        .select({ onHand: products.stockOnHand, threshold: products.lowStockThreshold })
+        .from(products)
+        .where(eq(products.sku, sku))
+        .get();
+      if (!row) return false;
+      this.ctx.storage.sql.exec(
+        "INSERT INTO stock (id, sku, on_hand, low_stock_threshold, updated_at) VALUES (1, ?, ?, ?, ?)",
+        sku,
+        Math.max(0, row.onHand),
+        row.threshold,
+        Date.now(),
+      );
+      this.#sku = sku;
+      return true;
+    });
+  }
+
+  async #catalogThreshold(sku: string): Promise<number | null> {
+    const row = await getDb(this.env.DB)
+      .select({ threshold: products.lowStockThreshold })
+      .from(products)
+      .where(eq(products.sku, sku))
+      .get();
+    return row?.threshold ?? null;
+  }
+
+  /** The ledger with every live reservation and the sales of `orderIds`, after expiring what is due. */
+  #current(now: number, orderIds: readonly string[]): Ledger {
+    const ledger = this.#load(orderIds);
+    const expired = expire(ledger, now);
+    if (expired.effects.length === 0) return ledger;
+    const released = expired.effects.flatMap((e) => (e.type === "moved" && e.orderId ? [e.orderId] : []));
+    this.#apply(ledger, expired.ledger, expired.effects, "system", released, now);
+    return expired.ledger;
+  }
+
+  #load(orderIds: readonly string[]): Ledger {
+    const stock = this.#sql<{ on_hand: number; low_stock_threshold: number }>(
+      "SELECT on_hand, low_stock_threshold FROM stock WHERE id = 1",
+    )[0];
+    if (!stock) throw new Error("ProductStock used before its opening balance was adopted");
+    const reservations = new Map<string, Reservation>();
+    for (const r of this.#sql<{ order_id: string; qty: number; expires_at: number }>(
+      "SELECT order_id, qty, expires_at FROM reservations",
+    )) {
+      reservations.set(r.order_id, { qty: r.qty, expiresAt: r.expires_at });
+    }
+    const sales = new Map<string, Sale>();
+    for (const orderId of orderIds) {
+      const s = this.#sql<{ qty: number; returned: number }>(
+        "SELECT qty, returned FROM sales WHERE order_id = ?",
+        orderId,
+      )[0];
+      if (s) sales.set(orderId, { qty: s.qty, returned: s.returned === 1 });
+    }
+    return { onHand: stock.on_hand, lowStockThreshold: stock.low_stock_threshold, reservations, sales };
+  }
+
+  /**
+   * Persists `next` (the rows of `orderIds` and the balance) together with the events of `effects`, in one
+   * synchronous transaction; then re-arms the alarm, tells the viewers and starts delivery in the background.
+   */
+  #apply(
+    prev: Ledger,
+    next: Ledger,
+    effects: readonly StockEffect[],
+    actor: string,
+    orderIds: readonly string[],
+    now: number,
+  ): void {
+    if (prev === next && effects.length === 0) return;
+    const sku = this.#sku as string;
+    const batch = effects.map((effect) =>
+      toEvent(sku, effect, effect.type === "moved" && effect.reason === "expire" ? "system" : actor, now),
+    );
+    const sql = this.ctx.storage.sql;
+    this.ctx.storage.transactionSync(() => {
+      if (next.onHand !== prev.onHand || next.lowStockThreshold !== prev.lowStockThreshold) {
+        sql.exec(
+          "UPDATE stock SET on_hand = ?, low_stock_threshold = ?, updated_at = ? WHERE id = 1",
+          next.onHand,
+          next.lowStockThreshold,
+          now,
+        );
+      }
+      for (const orderId of new Set(orderIds)) {
+        const r = next.reservations.get(orderId);
+        if (r !== prev.reservations.get(orderId)) {
+          if (r) {
+            sql.exec(
+              "INSERT INTO reservations (order_id, qty, expires_at) VALUES (?, ?, ?) ON CONFLICT (order_id) DO UPDATE SET qty = excluded.qty, expires_at = excluded.expires_at",
+              orderId,
+              r.qty,
+              r.expiresAt,
+            );
+          } else sql.exec("DELETE FROM reservations WHERE order_id = ?", orderId);
+        }
+        const s = next.sales.get(orderId);
+        if (s && s !== prev.sales.get(orderId)) {
+          sql.exec(
+            "INSERT INTO sales (order_id, qty, returned, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (order_id) DO UPDATE SET qty = excluded.qty, returned = excluded.returned, updated_at = excluded.updated_at",
+            orderId,
+            s.qty,
+            s.returned ? 1 : 0,
+            now,
+          );
+        }
+      }
+      for (const event of batch) sql.exec("INSERT INTO outbox (event) VALUES (?)", JSON.stringify(event));
+    });
+    this.#arm(now);
+    if (batch.length === 0) return;
+    const level = this.#level(next);
+    this.#broadcast({ type: "stock", sku: level.sku, available: level.available });
+    this.ctx.waitUntil(
+      this.#flush().catch((err) =>
+        console.error(
+          JSON.stringify({ level: "warn", message: "stock events deferred to alarm", sku, error: String(err) }),
+        ),
+      ),
+    );
+  }
+
+  /** Arms the one alarm for the earliest expiry, or sooner when events wait for delivery. */
+  #arm(now: number): void {
+    let at = this.#earliestExpiry();
+    if (this.#hasOutbox()) at = Math.min(at ?? Infinity, now + OUTBOX_RETRY_MS);
+    if (at === null) return;
+    if (this.#alarmAt === null || at < this.#alarmAt) {
+      this.#alarmAt = at;
+      void this.ctx.storage.setAlarm(at);
+    }
+  }
+
+  #earliestExpiry(): number | null {
+    return this.#sql<{ at: number | null }>("SELECT MIN(expires_at) AS at FROM reservations")[0]?.at ?? null;
+  }
+
+  #hasOutbox(): boolean {
+    return this.#sql("SELECT 1 FROM outbox LIMIT 1").length > 0;
+  }
+
+  #flush(): Promise<void> {
+    if (this.#flushing) {
+      this.#flushAgain = true;
+      return this.#flushing;
+    }
+    const run = async () => {
+      try {
+        do {
+          this.#flushAgain = false;
+          await this.#drain();
+        } while (this.#flushAgain);
+      } finally {
+        this.#flushing = null;
+      }
+    };
+    this.#flushing = run();
+    return this.#flushing;
+  }
+
+  /** Delivers outbox rows oldest first and deletes each batch once D1 holds it. */
+  async #drain(): Promise<void> {
+    for (;;) {
+      const rows = this.#sql<{ seq: number; event: string }>(
+        "SELECT seq, event FROM outbox ORDER BY seq LIMIT ?",
+        OUTBOX_BATCH,
+      );
+      const last = rows.at(-1);
+      if (!last) return;
+      await deliver(
+        this.env,
+        rows.map((r) => JSON.parse(r.event) as EventEnvelope),
+      );
+      // The rows selected were the lowest sequence numbers, so this deletes exactly them.
+      this.ctx.storage.sql.exec("DELETE FROM outbox WHERE seq <= ?", last.seq);
+    }
+  }
+
+  #broadcast(message: StockMessage): void {
+    const text = JSON.stringify(message);
+    for (const ws of this.ctx.getWebSockets(VIEWER_TAG)) {
+      try {
+        ws.send(text);
+      } catch {
+        // A socket that is closing cannot be written to; its close handler cleans up.
+      }
+    }
+  }
+
+  #level(ledger: Ledger): StockLevel {
+    return { sku: this.#sku as string, ...levels(ledger) };
+  }
+
+  #sql<T extends Record<string, SqlStorageValue>>(query: string, ...bindings: unknown[]): T[] {
+    return this.ctx.storage.sql.exec<T>(query, ...bindings).toArray();
+  }
+}
+
+const zero = (sku: string): StockLevel => ({ sku, onHand: 0, reserved: 0, available: 0 });
+
+/** The SKU in `/api/products/<sku>/live`, the path the Worker forwards. */
+function skuFromUrl(url: string): string | null {
+  const match = /\/products\/([^/]+)\/live$/.exec(new URL(url).pathname);
+  if (!match?.[1]) return null;
+  try {
+    return decodeURIComponent(match[1]);
+  } catch {
+    return null;
+  }
+}
+
+function toEvent(sku: string, effect: StockEffect, actor: string, now: number): EventEnvelope {
+  const subject = `sku:${sku}`;
+  switch (effect.type) {
+    case "moved":
+      return newEvent(
+        "InventoryAdjusted",
+        subject,
+        {
+          sku,
+          reason: effect.reason,
+          delta: effect.delta,
+          actor,
+          orderId: effect.orderId,
+          before: effect.before,
+          after: effect.after,
+        },
+        now,
+      );
+    case "out_of_stock":
+      return newEvent("OutOfStock", subject, { sku }, now);
+    case "low_stock":
+      return newEvent("LowStock", subject, { sku, available: effect.available, threshold: effect.threshold }, now);
+  }
+}
+
+/**
+ * Writes the events to D1 `events` (ignoring ids already there: a retry after a partial delivery must not fail
+ * on its own earlier insert) and hands them to the queue.
+ */
+async function deliver(env: Env, batch: readonly EventEnvelope[]): Promise<void> {
+  const db = getDb(env.DB);
+  const inserts = [];
+  for (let i = 0; i < batch.length; i += EVENTS_PER_INSERT) {
+    const rows = batch.slice(i, i + EVENTS_PER_INSERT).map((e) => ({
+      id: e.id,
+      type: e.type,
+      version: e.version,
+      occurredAt: e.occurredAt,
+      source: e.source,
+      subject: e.subject,
+      data: e.data,
+    }));
+    inserts.push(db.insert(events).values(rows).onConflictDoNothing());
+  }
+  const [first, ...rest] = inserts;
+  if (!first) return;
+  await db.batch([first, ...rest]);
+  await publish(env, batch);
+}

@@ -1,0 +1,145 @@
+/**
+ * /api/admin/inventory (staff and admins; the guard sits on the admin router):
+ * GET / lists every product's stock from the catalog's D1 snapshot (fine for a list; the object is the truth);
+ * POST /:sku/adjustments changes stock on hand through the SKU's ProductStock object;
+ * GET /:sku/history pages through that SKU's InventoryAdjusted events, newest first.
+ */
+import { and, asc, desc, eq, gt, lt, lte, or, type SQL, sql } from "drizzle-orm";
+import { Hono } from "hono";
+import * as v from "valibot";
+import { getDb } from "../../db/client";
+import { events, products } from "../../db/schema";
+import { isSku } from "../../domain/catalog";
+import { ADJUST_REASONS, MAX_ADJUSTMENT } from "../../domain/stock";
+import type { AppEnv } from "../../http/app-env";
+import { ApiError } from "../../http/errors";
+import { CursorParam } from "../../http/paging";
+import { validate } from "../../http/validate";
+import { encodeCursor } from "../../lib/cursor";
+import { stockStub } from "../../services/stock";
+
+export const AdjustmentSchema = v.strictObject({
+  delta: v.pipe(
+    v.number(),
+    v.integer("delta is a whole number"),
+    v.check((n) => n !== 0, "delta is not zero"),
+    v.minValue(-MAX_ADJUSTMENT, `delta is at least -${MAX_ADJUSTMENT}`),
+    v.maxValue(MAX_ADJUSTMENT, `delta is at most ${MAX_ADJUSTMENT}`),
+  ),
+  reason: v.picklist(ADJUST_REASONS),
+});
+export type Adjustment = v.InferOutput<typeof AdjustmentSchema>;
+
+const Limit = (max: number, fallback: number) =>
+  v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^[0-9]{1,4}$/, "limit is a whole number"),
+      v.transform(Number),
+      v.minValue(1, "limit is at least 1"),
+      v.maxValue(max, `limit is at most ${max}`),
+    ),
+    String(fallback),
+  );
+
+export const InventoryQuerySchema = v.strictObject({
+  low: v.optional(v.picklist(["1", "0", "true", "false"])),
+  q: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(100))),
+  /** The last SKU of the previous page. */
+  cursor: v.optional(v.pipe(v.string(), v.check(isSku, "Not a cursor this API handed out"))),
+  limit: Limit(500, 200),
+});
+
+export const HistoryQuerySchema = v.strictObject({
+  cursor: v.optional(CursorParam),
+  limit: Limit(100, 20),
+});
+
+const notFound = (sku: string) => new ApiError("not_found", `No product with SKU ${sku}`);
+
+async function productExists(db: ReturnType<typeof getDb>, sku: string): Promise<boolean> {
+  if (!isSku(sku)) return false;
+  return (await db.select({ sku: products.sku }).from(products).where(eq(products.sku, sku)).get()) !== undefined;
+}
+
+export const adminInventory = new Hono<AppEnv>()
+  .get("/", validate("query", InventoryQuerySchema), async (c) => {
+    const query = c.req.valid("query");
+    const where: SQL[] = [];
+    if (query.low === "1" || query.low === "true") where.push(lte(products.stockAvailable, products.lowStockThreshold));
+    if (query.q) {
+      const needle = query.q.toLowerCase();
+      where.push(
+        or(sql`instr(lower(${products.sku}), ${needle}) > 0`, sql`instr(lower(${products.name}), ${needle}) > 0`)!,
+      );
+    }
+    if (query.cursor) where.push(gt(products.sku, query.cursor));
+    const rows = await getDb(c.env.DB)
+      .select({
+        sku: products.sku,
+        name: products.name,
+        active: products.active,
+        onHand: products.stockOnHand,
+        reserved: products.stockReserved,
+        available: products.stockAvailable,
+        lowStockThreshold: products.lowStockThreshold,
+      })
+      .from(products)
+      .where(and(...where))
+      .orderBy(asc(products.sku))
+      .limit(query.limit + 1);
+    const page = rows.slice(0, query.limit);
+    return c.json({
+      items: page.map((p) => ({ ...p, lowStock: p.available <= p.lowStockThreshold })),
+      nextCursor: rows.length > query.limit ? (page.at(-1)?.sku ?? null) : null,
+    });
+  })
+  .post("/:sku/adjustments", validate("json", AdjustmentSchema), async (c) => {
+    const sku = c.req.param("sku");
+    if (!isSku(sku)) throw notFound(sku);
+    const { delta, reason } = c.req.valid("json");
+    const actor = c.get("user")?.id ?? "unknown";
+    const result = await stockStub(c.env, sku).adjust(sku, delta, reason, actor);
+    if (!result.ok) {
+      if (result.reason === "unknown_sku") throw notFound(sku);
+      const { onHand, reserved, available } = result.level;
+      throw new ApiError("below_reserved", "On-hand stock cannot go below what is reserved or below zero", {
+        sku,
+        onHand,
+        reserved,
+        available,
+      });
+    }
+    const { onHand, reserved, available } = result.level;
+    return c.json({ sku, onHand, reserved, available });
+  })
+  .get("/:sku/history", validate("query", HistoryQuerySchema), async (c) => {
+    const sku = c.req.param("sku");
+    const db = getDb(c.env.DB);
+    if (!(await productExists(db, sku))) throw notFound(sku);
+    const { cursor, limit } = c.req.valid("query");
+    const where: SQL[] = [eq(events.subject, `sku:${sku}`), eq(events.type, "InventoryAdjusted")];
+    if (cursor) {
+      where.push(
+        or(lt(events.occurredAt, cursor.at), and(eq(events.occurredAt, cursor.at), lt(events.id, cursor.id)))!,
+      );
+    }
+    const rows = await db
+      .select({
+        id: events.id,
+        type: events.type,
+        occurredAt: events.occurredAt,
+        subject: events.subject,
+        data: events.data,
+      })
+      .from(events)
+      .where(and(...where))
+      .orderBy(desc(events.occurredAt), desc(events.id))
+      .limit(limit + 1);
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return c.json({
+      items: page,
+      nextCursor: rows.length > limit && last ? encodeCursor({ at: last.occurredAt, id: last.id }) : null,
+    });
+  });

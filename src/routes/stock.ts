@@ -1,0 +1,41 @@
+/**
+ * Live stock of one product, straight from its ProductStock object (never cached):
+ * GET /api/products/:sku/stock → `{sku, onHand, reserved, available}`;
+ * GET /api/products/:sku/live → WebSocket of `{type:"stock", sku, available}` (held by the object, hibernating).
+ * Mounted next to the catalog router on the same /api/products prefix.
+ */
+import { Hono } from "hono";
+import { isSku } from "../domain/catalog";
+import type { AppEnv } from "../http/app-env";
+import { ApiError } from "../http/errors";
+import { stockStub } from "../services/stock";
+
+const notFound = (sku: string) => new ApiError("not_found", `No product with SKU ${sku}`);
+
+export const stock = new Hono<AppEnv>()
+  .get("/:sku/stock", async (c) => {
+    const sku = c.req.param("sku");
+    if (!isSku(sku)) throw notFound(sku);
+    const result = await stockStub(c.env, sku).lookup(sku);
+    if (!result.ok) throw notFound(sku);
+    c.header("Cache-Control", "no-store");
+    const { onHand, reserved, available } = result.level;
+    return c.json({ sku, onHand, reserved, available });
+  })
+  .get("/:sku/live", async (c) => {
+    const sku = c.req.param("sku");
+    if (!isSku(sku)) throw notFound(sku);
+    if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+      throw new ApiError("validation_failed", "Connect with a WebSocket upgrade");
+    }
+    const stub = stockStub(c.env, sku);
+    // Asking first keeps an unknown SKU a 404 in our error envelope rather than a bare failed handshake.
+    if (!(await stub.lookup(sku)).ok) throw notFound(sku);
+    const upgraded = await stub.fetch(c.req.raw);
+    // A response from another object has immutable headers; the Worker's middleware (secure headers) adds some.
+    return new Response(upgraded.body, {
+      status: upgraded.status,
+      headers: new Headers(upgraded.headers),
+      webSocket: upgraded.webSocket,
+    });
+  });
