@@ -8,6 +8,7 @@ import { Hono } from "hono";
 import { isSku } from "../domain/catalog";
 import type { AppEnv } from "../http/app-env";
 import { ApiError } from "../http/errors";
+import { relayUpgrade } from "../http/websocket";
 import { stockStub } from "../services/stock";
 
 const notFound = (sku: string) => new ApiError("not_found", `No product with SKU ${sku}`);
@@ -31,11 +32,5 @@ export const stock = new Hono<AppEnv>()
     const stub = stockStub(c.env, sku);
     // Asking first keeps an unknown SKU a 404 in our error envelope rather than a bare failed handshake.
     if (!(await stub.lookup(sku)).ok) throw notFound(sku);
-    const upgraded = await stub.fetch(c.req.raw);
-    // A response from another object has immutable headers; the Worker's middleware (secure headers) adds some.
-    return new Response(upgraded.body, {
-      status: upgraded.status,
-      headers: new Headers(upgraded.headers),
-      webSocket: upgraded.webSocket,
-    });
+    return relayUpgrade(await stub.fetch(c.req.raw));
   });

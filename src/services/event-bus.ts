@@ -20,19 +20,25 @@ export function newEvent<T extends EventType>(
   return makeEvent(type, subject, data, { id: newId("evt"), now });
 }
 
-/** The outbox rows for `batch`: commit them together with the state change. */
+/**
+ * The outbox rows for `batch`: commit them together with the state change. Inserting an id that is already
+ * there does nothing, so a Durable Object re-delivering its own outbox after a half-finished attempt is safe.
+ */
 export function outboxInsert(db: Db, batch: readonly EventEnvelope[]): BatchItem<"sqlite"> {
-  return db.insert(events).values(
-    batch.map((e) => ({
-      id: e.id,
-      type: e.type,
-      version: e.version,
-      occurredAt: e.occurredAt,
-      source: e.source,
-      subject: e.subject,
-      data: e.data,
-    })),
-  );
+  return db
+    .insert(events)
+    .values(
+      batch.map((e) => ({
+        id: e.id,
+        type: e.type,
+        version: e.version,
+        occurredAt: e.occurredAt,
+        source: e.source,
+        subject: e.subject,
+        data: e.data,
+      })),
+    )
+    .onConflictDoNothing();
 }
 
 /**

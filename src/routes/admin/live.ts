@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../../http/app-env";
 import { ApiError } from "../../http/errors";
+import { relayUpgrade } from "../../http/websocket";
 
 /** GET /api/admin/live: the staff console's WebSocket of domain events (held by the StaffFeed object). */
 export const adminLive = new Hono<AppEnv>().get("/", async (c) => {
@@ -9,5 +10,5 @@ export const adminLive = new Hono<AppEnv>().get("/", async (c) => {
   }
   const headers = new Headers(c.req.raw.headers);
   headers.set("x-staff-id", c.get("user")?.id ?? "unknown");
-  return c.env.STAFF_FEED.getByName("console").fetch(new Request(c.req.raw, { headers }));
+  return relayUpgrade(await c.env.STAFF_FEED.getByName("console").fetch(new Request(c.req.raw, { headers })));
 });
