@@ -11,4 +11,13 @@ describe("app shells", () => {
       expect(String(res.body)).toContain('data-island="ConsoleApp"');
     }
   });
+
+  it("serves the account app shell at /account and below, never cached", async () => {
+    for (const path of ["/account", "/account/", "/account/login?next=%2Fadmin", "/account/signup"]) {
+      const res = await call("GET", path);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get("cache-control")).toBe("no-store");
+      expect(String(res.body)).toContain('data-island="AccountApp"');
+    }
+  });
 });

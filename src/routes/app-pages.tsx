@@ -10,12 +10,23 @@ import { renderPage } from "../pages/render";
 
 const noStore = { "Cache-Control": "no-store" };
 
-export const appPages = new Hono<AppEnv>().get("/admin/*", (c) => {
-  c.header("Cache-Control", noStore["Cache-Control"]);
-  return renderPage(
-    c,
-    <Layout title="Console">
-      <Island name="ConsoleApp" props={{}} clientOnly fallback={<p aria-busy="true">Loading the console…</p>} />
-    </Layout>,
-  );
-});
+export const appPages = new Hono<AppEnv>()
+  .get("/admin/*", (c) => {
+    c.header("Cache-Control", noStore["Cache-Control"]);
+    return renderPage(
+      c,
+      <Layout title="Console">
+        <Island name="ConsoleApp" props={{}} clientOnly fallback={<p aria-busy="true">Loading the console…</p>} />
+      </Layout>,
+    );
+  })
+  // "/account/*" also matches "/account": sign in, sign up and the account page are one client-side app.
+  .get("/account/*", (c) => {
+    c.header("Cache-Control", noStore["Cache-Control"]);
+    return renderPage(
+      c,
+      <Layout title="Your account">
+        <Island name="AccountApp" props={{}} clientOnly fallback={<p aria-busy="true">Loading your account…</p>} />
+      </Layout>,
+    );
+  });

@@ -3,6 +3,7 @@ import { hydrate, render } from "preact";
 import { ISLANDS, type IslandName } from "./islands";
 import "./styles.css";
 import "./console/console.css";
+import "./account/account.css";
 
 for (const el of document.querySelectorAll<HTMLElement>("[data-island]")) {
   const name = el.dataset.island as IslandName;

@@ -6,12 +6,15 @@ export class ApiFailure extends Error {
   readonly code: string;
   readonly status: number;
   readonly details: unknown;
+  /** Seconds from a `Retry-After` header (429 rate_limited), when the server sent one. */
+  readonly retryAfter: number | null;
 
-  constructor(status: number, code: string, message: string, details?: unknown) {
+  constructor(status: number, code: string, message: string, details?: unknown, retryAfter: number | null = null) {
     super(message);
     this.status = status;
     this.code = code;
     this.details = details;
+    this.retryAfter = retryAfter;
   }
 }
 
@@ -38,7 +41,14 @@ export async function api<T>(method: string, path: string, opts: Options = {}): 
   }
   if (!res.ok) {
     const err = (parsed as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
-    throw new ApiFailure(res.status, err?.code ?? "internal_error", err?.message ?? res.statusText, err?.details);
+    const retryAfter = Number.parseInt(res.headers.get("retry-after") ?? "", 10);
+    throw new ApiFailure(
+      res.status,
+      err?.code ?? "internal_error",
+      err?.message ?? res.statusText,
+      err?.details,
+      Number.isFinite(retryAfter) ? retryAfter : null,
+    );
   }
   return parsed as T;
 }
