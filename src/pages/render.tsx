@@ -5,7 +5,7 @@ import type { AppEnv } from "../http/app-env";
 
 /** A page component as a full HTML document. */
 export function renderDocument(page: ComponentChildren): string {
-  return `<!doctype html>${renderToString(<>{page}</>)}`;
+  return `<!doctype html>${renderToString(page as preact.VNode)}`;
 }
 
 /** Renders a page component to a full HTML document response. */
