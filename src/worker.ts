@@ -3,15 +3,19 @@
  * Durable Object classes the runtime instantiates.
  */
 import { Hono } from "hono";
-import { csrf } from "hono/csrf";
+import { except } from "hono/combine";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./http/app-env";
 import { ApiError, errorResponse, onError } from "./http/errors";
 import { jsonBodiesOnly, limitBody, sameOriginForCookies } from "./http/guards";
 import { loadSession } from "./http/session";
+import { notFoundPage } from "./pages/not-found";
 import { api } from "./routes/api";
 import { appPages } from "./routes/app-pages";
+import { docsPage } from "./routes/docs";
+import { pages } from "./routes/pages";
+import { isCatalogRead } from "./services/catalog-cache";
 import { consumeDeadLetters, consumeEvents } from "./services/event-consumer";
 import { runScheduled } from "./services/scheduled";
 import { SUBSCRIBERS } from "./services/subscribers";
@@ -37,12 +41,21 @@ export const app = new Hono<AppEnv>()
       crossOriginEmbedderPolicy: false,
     }),
   )
-  .use("/api/*", limitBody, jsonBodiesOnly, csrf())
-  .use(loadSession)
+  // No hono/csrf(): it takes a bodyless POST without Origin (logout from curl or any non-browser client) for a
+  // text/plain form and refuses it. jsonBodiesOnly already refuses every form/text body (415) and
+  // sameOriginForCookies checks Origin and Sec-Fetch-Site on cookie requests (403).
+  .use("/api/*", limitBody, jsonBodiesOnly)
+  .use(except(isCatalogRead, loadSession))
   .use("/api/*", sameOriginForCookies)
   .route("/api", api)
   .route("/", appPages)
-  .notFound((c) => errorResponse(c, new ApiError("not_found", `No route for ${c.req.method} ${c.req.path}`)))
+  .route("/", docsPage)
+  .route("/", pages)
+  .notFound((c) =>
+    /^\/api(\/|$)/.test(c.req.path)
+      ? errorResponse(c, new ApiError("not_found", `No route for ${c.req.method} ${c.req.path}`))
+      : notFoundPage(c),
+  )
   .onError(onError);
 
 export default {

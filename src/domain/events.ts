@@ -13,6 +13,8 @@ const Timestamp = v.pipe(v.number(), v.integer());
 const EventItem = v.object({ sku: Id, qty: v.pipe(v.number(), v.integer()), unitPriceCents: Cents });
 const StockLevels = v.object({ onHand: v.number(), reserved: v.number(), available: v.number() });
 const FraudReason = v.object({ code: v.string(), points: v.number(), detail: v.optional(v.string()) });
+/** Order events carry the order's version at the change: a per-order sequence consumers can order by. */
+const Sequence = v.optional(v.pipe(v.number(), v.integer()));
 
 /** Why stock moved: the ledger's own operations and the staff adjustment reasons. */
 export const STOCK_REASONS = [
@@ -32,6 +34,7 @@ export const EventDataSchemas = {
   // Orders
   OrderPlaced: v.object({
     orderId: Id,
+    sequence: Sequence,
     customerId: v.nullable(v.string()),
     email: v.string(),
     items: v.array(EventItem),
@@ -40,6 +43,7 @@ export const EventDataSchemas = {
   }),
   PaymentInitiated: v.object({
     orderId: Id,
+    sequence: Sequence,
     paymentId: Id,
     amountCents: Cents,
     currency: Currency,
@@ -53,6 +57,7 @@ export const EventDataSchemas = {
   }),
   OrderConfirmed: v.object({
     orderId: Id,
+    sequence: Sequence,
     customerId: v.nullable(v.string()),
     email: v.string(),
     items: v.array(EventItem),
@@ -61,6 +66,7 @@ export const EventDataSchemas = {
   }),
   OrderAmended: v.object({
     orderId: Id,
+    sequence: Sequence,
     items: v.array(EventItem),
     previousItems: v.array(EventItem),
     totalCents: Cents,
@@ -68,6 +74,7 @@ export const EventDataSchemas = {
   }),
   OrderCancelled: v.object({
     orderId: Id,
+    sequence: Sequence,
     email: v.string(),
     customerId: v.nullable(v.string()),
     reason: v.string(),
@@ -76,11 +83,17 @@ export const EventDataSchemas = {
   }),
   OrderShipped: v.object({
     orderId: Id,
+    sequence: Sequence,
     email: v.string(),
     customerId: v.nullable(v.string()),
     trackingNumber: v.string(),
   }),
-  OrderDelivered: v.object({ orderId: Id, email: v.string(), customerId: v.nullable(v.string()) }),
+  OrderDelivered: v.object({
+    orderId: Id,
+    sequence: Sequence,
+    email: v.string(),
+    customerId: v.nullable(v.string()),
+  }),
   // Inventory
   InventoryAdjusted: v.object({
     sku: Id,

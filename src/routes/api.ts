@@ -1,6 +1,22 @@
 /** Mounts every /api resource router. One file per resource under src/routes/. */
 import { Hono } from "hono";
 import type { AppEnv } from "../http/app-env";
+import { account } from "./account";
 import { adminApi } from "./admin";
+import { auth, me } from "./auth";
+import { docs } from "./docs";
+import { ordersApi } from "./orders";
+import { products } from "./products";
+import { stock } from "./stock";
+import { webhooksApi } from "./webhooks";
 
-export const api = new Hono<AppEnv>().route("/admin", adminApi);
+export const api = new Hono<AppEnv>()
+  .route("/admin", adminApi)
+  .route("/products", products)
+  .route("/products", stock)
+  .route("/auth", auth)
+  .route("/me", me)
+  .route("/account", account)
+  .route("/orders", ordersApi)
+  .route("/webhooks", webhooksApi)
+  .route("/", docs);

@@ -2,8 +2,19 @@
  * Every service's subscription to the bus, in the order they run for one event. Each service owns its
  * subscriber in its own file; this list is the wiring (DESIGN.md's "subscribes" column).
  */
+import { fraudSubscriber } from "./fraud";
+import { inventorySubscriber } from "./inventory";
+import { invoicesSubscriber } from "./invoices";
 import { notificationsSubscriber } from "./notifications";
+import { paymentsSubscriber } from "./payments";
 import { staffConsoleSubscriber } from "./staff-console";
 import type { Subscriber } from "./subscriber";
 
-export const SUBSCRIBERS: readonly Subscriber[] = [notificationsSubscriber, staffConsoleSubscriber];
+export const SUBSCRIBERS: readonly Subscriber[] = [
+  inventorySubscriber,
+  notificationsSubscriber,
+  staffConsoleSubscriber,
+  paymentsSubscriber,
+  fraudSubscriber,
+  invoicesSubscriber,
+];

@@ -2,7 +2,20 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../../http/app-env";
 import { requireStaff } from "../../http/session";
+import { adminCustomers } from "./customers";
 import { adminEvents } from "./events";
+import { adminInventory } from "./inventory";
 import { adminLive } from "./live";
+import { adminOrders } from "./orders";
+import { adminProducts } from "./products";
+import { adminStaff } from "./staff";
 
-export const adminApi = new Hono<AppEnv>().use(requireStaff).route("/live", adminLive).route("/", adminEvents);
+export const adminApi = new Hono<AppEnv>()
+  .use(requireStaff)
+  .route("/live", adminLive)
+  .route("/inventory", adminInventory)
+  .route("/products", adminProducts)
+  .route("/customers", adminCustomers)
+  .route("/staff", adminStaff)
+  .route("/orders", adminOrders)
+  .route("/", adminEvents);

@@ -2,12 +2,22 @@
  * Every island the pages may mount, by name. Imported by the Worker (to render) and the browser bundle (to
  * hydrate), so each entry must be safe to render on both.
  */
+import { AccountApp } from "./account-app";
+import { AccountMenu } from "./account-menu";
+import { AddToCart } from "./add-to-cart";
 import { CartCount } from "./cart-count";
+import { CartView } from "./cart-view";
 import { ConsoleApp } from "./console-app";
+import { LiveStock } from "./live-stock";
 
 export const ISLANDS = {
+  AccountApp,
+  AccountMenu,
+  AddToCart,
+  CartView,
   CartCount,
   ConsoleApp,
+  LiveStock,
 } as const;
 
 export type IslandName = keyof typeof ISLANDS;

@@ -1,0 +1,122 @@
+/**
+ * `Idempotency-Key` (DESIGN.md, "HTTP contract"): a retry with the same key and body gets the first response
+ * back and does nothing new; the same key with a different body is 422 `idempotency_key_reused`; a retry while
+ * the first is still running is 409 `idempotency_in_progress`. The header is optional.
+ *
+ * The key is claimed with an insert into D1 `idempotency_keys` before the work runs (the primary key makes
+ * the claim atomic), and completed with the response. Keys are scoped by operation, path and caller (the
+ * signed-in account, else the bearer token, else anonymous), so one caller's key never replays another's.
+ * A 5xx (or a thrown error) releases the claim so the retry runs again; a claim left `in_progress` by a
+ * crashed request is taken over after a minute. The cron sweep deletes keys older than a day.
+ */
+import { and, eq } from "drizzle-orm";
+import type { Context } from "hono";
+import { createMiddleware } from "hono/factory";
+import { getDb } from "../db/client";
+import { idempotencyKeys } from "../db/schema";
+import { sha256Hex } from "../lib/ids";
+import type { AppEnv } from "./app-env";
+import { ApiError } from "./errors";
+
+export const IDEMPOTENCY_HEADER = "idempotency-key";
+export const REPLAYED_HEADER = "idempotent-replayed";
+/** A claim older than this with no response is considered abandoned by a crashed request. */
+export const IN_PROGRESS_STALE_MS = 60_000;
+
+const KEY_SHAPE = /^[\x21-\x7e]{1,255}$/;
+
+/** The bearer token of a request, if any (guest order access). */
+export function bearerToken(c: Context<AppEnv>): string | null {
+  const header = c.req.header("authorization");
+  const match = header ? /^Bearer\s+(\S{1,256})$/i.exec(header) : null;
+  return match?.[1] ?? null;
+}
+
+async function callerOf(c: Context<AppEnv>): Promise<string> {
+  const user = c.get("user");
+  if (user) return `u:${user.id}`;
+  const token = bearerToken(c);
+  return token ? `t:${await sha256Hex(token)}` : "anon";
+}
+
+/** JSON with sorted keys, so the same body sent with its keys in another order is the same request. */
+function canonical(text: string): string {
+  if (text === "") return "";
+  try {
+    return JSON.stringify(JSON.parse(text), (_key, value: unknown) =>
+      value && typeof value === "object" && !Array.isArray(value)
+        ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+        : value,
+    );
+  } catch {
+    return text;
+  }
+}
+
+/** The scope a key lives in: the operation, the exact path and the caller. */
+export const idempotencyScope = (operation: string, path: string, caller: string) => `${operation} ${path} ${caller}`;
+
+/** The fingerprint of a request: method, path and the body with its keys sorted. */
+export const requestFingerprint = (method: string, path: string, body: string) =>
+  sha256Hex(`${method} ${path}\n${canonical(body)}`);
+
+/** Middleware honouring `Idempotency-Key` for one operation (e.g. "orders.create"). */
+export const idempotent = (operation: string) =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    const key = c.req.header(IDEMPOTENCY_HEADER);
+    if (key === undefined) return next();
+    if (!KEY_SHAPE.test(key)) {
+      throw new ApiError("validation_failed", "Idempotency-Key must be 1 to 255 visible ASCII characters");
+    }
+    const scope = idempotencyScope(operation, c.req.path, await callerOf(c));
+    const requestHash = await requestFingerprint(c.req.method, c.req.path, await c.req.text());
+    const db = getDb(c.env.DB);
+    const where = and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key));
+    const now = Date.now();
+
+    const claimed = await db
+      .insert(idempotencyKeys)
+      .values({ scope, key, requestHash, state: "in_progress", createdAt: now })
+      .onConflictDoNothing()
+      .returning({ key: idempotencyKeys.key });
+    if (claimed.length === 0) {
+      const row = await db.select().from(idempotencyKeys).where(where).get();
+      if (!row) throw new ApiError("idempotency_in_progress", "A request with this Idempotency-Key is still running");
+      if (row.requestHash !== requestHash) {
+        throw new ApiError("idempotency_key_reused", "This Idempotency-Key was used with a different request");
+      }
+      if (row.state === "done" && row.responseStatus !== null) {
+        return new Response(row.responseBody, {
+          status: row.responseStatus,
+          headers: { "content-type": "application/json", [REPLAYED_HEADER]: "true" },
+        });
+      }
+      const abandoned = row.createdAt < now - IN_PROGRESS_STALE_MS;
+      const taken = abandoned
+        ? await db
+            .update(idempotencyKeys)
+            .set({ createdAt: now })
+            .where(and(where, eq(idempotencyKeys.state, "in_progress"), eq(idempotencyKeys.createdAt, row.createdAt)))
+            .returning({ key: idempotencyKeys.key })
+        : [];
+      if (taken.length === 0) {
+        throw new ApiError("idempotency_in_progress", "A request with this Idempotency-Key is still running");
+      }
+    }
+
+    try {
+      await next();
+    } catch (err) {
+      await db.delete(idempotencyKeys).where(where);
+      throw err;
+    }
+    if (c.res.status >= 500) {
+      await db.delete(idempotencyKeys).where(where);
+      return;
+    }
+    const body = await c.res.clone().text();
+    await db
+      .update(idempotencyKeys)
+      .set({ state: "done", responseStatus: c.res.status, responseBody: body })
+      .where(where);
+  });

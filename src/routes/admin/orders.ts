@@ -1,0 +1,148 @@
+/**
+ * /api/admin/orders (staff and admins; the admin router already requires staff): the order list from the D1
+ * mirror with allow-listed filters, one order with its risk assessment and payment attempts, and the
+ * fulfilment and review actions. A wrong state is 409 invalid_state.
+ */
+import { and, desc, eq, gte, lt, lte, or, type SQL } from "drizzle-orm";
+import { type Context, Hono } from "hono";
+import * as v from "valibot";
+import { getDb } from "../../db/client";
+import { orders } from "../../db/schema";
+import { ORDER_STATUSES } from "../../domain/order-machine";
+import type { By } from "../../durable/order-flow";
+import type { AppEnv } from "../../http/app-env";
+import { ApiError } from "../../http/errors";
+import { idempotent } from "../../http/idempotency";
+import { PageQuerySchema } from "../../http/paging";
+import { validate } from "../../http/validate";
+import { encodeCursor } from "../../lib/cursor";
+import { orderOf } from "../orders";
+
+/** A time bound: integer milliseconds since the epoch, or an ISO 8601 date / date-time. */
+const Instant = v.pipe(
+  v.string(),
+  v.maxLength(40),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const value = dataset.value;
+    const ms = /^[0-9]{1,15}$/.test(value) ? Number(value) : Date.parse(value);
+    if (!Number.isFinite(ms)) {
+      addIssue({ message: "a timestamp in ms or an ISO 8601 date" });
+      return NEVER;
+    }
+    return ms;
+  }),
+);
+
+export const AdminOrdersQuerySchema = v.strictObject({
+  ...PageQuerySchema.entries,
+  status: v.optional(v.picklist(ORDER_STATUSES)),
+  from: v.optional(Instant),
+  to: v.optional(Instant),
+  /** A customer id or an email address. */
+  customer: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(254))),
+});
+
+export const ShipSchema = v.strictObject({
+  trackingNumber: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(100)),
+});
+export const ReviewSchema = v.strictObject({ note: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(500))) });
+
+const ORDER_ID = /^ord_[A-Za-z0-9_-]{16,64}$/;
+
+/** The order's OrderFlow, after checking the order exists (an unknown id must not create an object). */
+async function flowOf(c: Context<AppEnv>) {
+  const id = c.req.param("id") ?? "";
+  const row = ORDER_ID.test(id)
+    ? await getDb(c.env.DB).select({ id: orders.id }).from(orders).where(eq(orders.id, id)).get()
+    : undefined;
+  if (!row) throw new ApiError("not_found", "No such order");
+  return c.env.ORDER_FLOW.getByName(id);
+}
+
+const staffBy = (c: Context<AppEnv>): By => ({ actor: "staff", id: c.get("user")?.id ?? "staff" });
+
+export const adminOrders = new Hono<AppEnv>()
+  .get("/", validate("query", AdminOrdersQuerySchema), async (c) => {
+    const q = c.req.valid("query");
+    const filters: (SQL | undefined)[] = [];
+    if (q.status) filters.push(eq(orders.status, q.status));
+    if (q.from !== undefined) filters.push(gte(orders.createdAt, q.from));
+    if (q.to !== undefined) filters.push(lte(orders.createdAt, q.to));
+    if (q.customer) {
+      filters.push(
+        q.customer.includes("@")
+          ? eq(orders.email, q.customer.toLowerCase())
+          : or(eq(orders.customerId, q.customer), eq(orders.email, q.customer.toLowerCase())),
+      );
+    }
+    if (q.cursor) {
+      filters.push(
+        or(lt(orders.createdAt, q.cursor.at), and(eq(orders.createdAt, q.cursor.at), lt(orders.id, q.cursor.id))),
+      );
+    }
+    const limit = q.limit;
+    const rows = await getDb(c.env.DB)
+      .select({
+        id: orders.id,
+        status: orders.status,
+        version: orders.version,
+        email: orders.email,
+        customerId: orders.customerId,
+        subtotalCents: orders.subtotalCents,
+        shippingCents: orders.shippingCents,
+        taxCents: orders.taxCents,
+        totalCents: orders.totalCents,
+        currency: orders.currency,
+        riskScore: orders.riskScore,
+        riskReasons: orders.riskReasons,
+        trackingNumber: orders.trackingNumber,
+        createdAt: orders.createdAt,
+        updatedAt: orders.updatedAt,
+      })
+      .from(orders)
+      .where(and(...filters))
+      .orderBy(desc(orders.createdAt), desc(orders.id))
+      .limit(limit + 1);
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return c.json({
+      orders: page.map((r) => ({
+        id: r.id,
+        status: r.status,
+        version: r.version,
+        email: r.email,
+        customerId: r.customerId,
+        totals: {
+          subtotalCents: r.subtotalCents,
+          shippingCents: r.shippingCents,
+          taxCents: r.taxCents,
+          totalCents: r.totalCents,
+          currency: r.currency,
+        },
+        riskScore: r.riskScore,
+        riskReasons: r.riskReasons,
+        trackingNumber: r.trackingNumber,
+        createdAt: r.createdAt,
+        updatedAt: r.updatedAt,
+      })),
+      nextCursor: rows.length > limit && last ? encodeCursor({ at: last.createdAt, id: last.id }) : null,
+    });
+  })
+  .get("/:id", async (c) => c.json(orderOf(await (await flowOf(c)).view("staff"))))
+  .post("/:id/ship", validate("json", ShipSchema), async (c) => {
+    const stub = await flowOf(c);
+    return c.json(orderOf(await stub.ship({ trackingNumber: c.req.valid("json").trackingNumber, by: staffBy(c) })));
+  })
+  .post("/:id/deliver", async (c) => c.json(orderOf(await (await flowOf(c)).deliver({ by: staffBy(c) }))))
+  .post("/:id/approve", validate("json", ReviewSchema), async (c) => {
+    const stub = await flowOf(c);
+    return c.json(orderOf(await stub.approve({ note: c.req.valid("json").note || null, by: staffBy(c) })));
+  })
+  .post("/:id/reject", validate("json", ReviewSchema), async (c) => {
+    const stub = await flowOf(c);
+    return c.json(orderOf(await stub.reject({ note: c.req.valid("json").note || null, by: staffBy(c) })));
+  })
+  .post("/:id/cancel", async (c) => c.json(orderOf(await (await flowOf(c)).cancel(staffBy(c)))))
+  .post("/:id/refund", idempotent("admin.orders.refund"), async (c) =>
+    c.json(orderOf(await (await flowOf(c)).refund({ by: staffBy(c) }))),
+  );

@@ -1,0 +1,273 @@
+/**
+ * /api/orders: checkout and the shopper's side of an order (DESIGN.md, "HTTP contract"). The OrderFlow Durable
+ * Object of each order does the work; this router validates, prices from the catalog, checks access and maps
+ * the object's result unions to the error envelope.
+ *
+ * Access: the owner is the signed-in customer who placed (or claimed) the order, or whoever holds its access
+ * token (`Authorization: Bearer …`; `?token=` on the WebSocket only). Staff and admins may read any order.
+ * Anyone else gets 404 not_found, the same answer as for a missing order, after the same work (one indexed
+ * lookup and one hash) either way.
+ */
+import { eq, inArray } from "drizzle-orm";
+import { type Context, Hono } from "hono";
+import * as v from "valibot";
+import { config } from "../config";
+import { getDb } from "../db/client";
+import { orders, products } from "../db/schema";
+import { resolvePaymentMethod } from "../domain/payment-tokens";
+import { type CatalogEntry, type Line, MAX_LINES, MAX_QTY, mergeLines, priceOrder } from "../domain/pricing";
+import type { CommandResult, Failure, PayResult, Viewer } from "../durable/order-flow";
+import type { AppEnv } from "../http/app-env";
+import { ApiError } from "../http/errors";
+import { bearerToken, idempotent } from "../http/idempotency";
+import { requireCustomer } from "../http/session";
+import { validate } from "../http/validate";
+import { newId, randomToken, sha256Hex } from "../lib/ids";
+import { orderInvoice } from "../services/invoices";
+
+// ---- schemas -------------------------------------------------------------------------------------------------
+
+const Text = (max: number) => v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(max));
+const OptionalText = (max: number) => v.optional(v.pipe(v.string(), v.trim(), v.maxLength(max)));
+
+export const Sku = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(64));
+export const OrderLineSchema = v.strictObject({
+  sku: Sku,
+  qty: v.pipe(v.number(), v.integer("qty must be a whole number"), v.minValue(1), v.maxValue(MAX_QTY)),
+});
+export const OrderLinesSchema = v.pipe(v.array(OrderLineSchema), v.minLength(1), v.maxLength(MAX_LINES));
+
+export const ShippingAddressSchema = v.strictObject({
+  name: Text(100),
+  line1: Text(200),
+  line2: OptionalText(200),
+  city: Text(100),
+  region: OptionalText(100),
+  postalCode: Text(20),
+  country: v.pipe(
+    v.string(),
+    v.trim(),
+    v.toUpperCase(),
+    v.regex(/^[A-Z]{2}$/, "country is an ISO 3166-1 alpha-2 code"),
+  ),
+});
+
+export const CreateOrderSchema = v.strictObject({
+  items: OrderLinesSchema,
+  email: v.pipe(v.string(), v.trim(), v.toLowerCase(), v.maxLength(254), v.email()),
+  shippingAddress: ShippingAddressSchema,
+  phone: v.optional(v.pipe(v.string(), v.trim(), v.regex(/^\+?[0-9 ()-]{3,32}$/, "phone is digits, spaces, +()-"))),
+});
+export type CreateOrderBody = v.InferOutput<typeof CreateOrderSchema>;
+
+/** `token` is a gateway token (`tok_…`) or a card number (mapped to its token here and never kept). */
+export const PaySchema = v.strictObject({
+  paymentMethod: v.strictObject({ token: v.pipe(v.string(), v.minLength(1), v.maxLength(80)) }),
+});
+
+export const AmendOrderSchema = v.strictObject({ items: OrderLinesSchema });
+
+export const ClaimSchema = v.strictObject({ token: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(256))) });
+
+// ---- helpers -------------------------------------------------------------------------------------------------
+
+const ORDER_ID = /^ord_[A-Za-z0-9_-]{16,64}$/;
+
+/** The result's error as the API's error envelope. */
+export function failure(r: Failure): ApiError {
+  return new ApiError(r.code, r.message, r.details);
+}
+
+export function orderOf(r: CommandResult) {
+  if (!r.ok) throw failure(r);
+  return r.order;
+}
+
+/** The catalog entries (price, name, active) of `skus` from D1. */
+export async function loadCatalog(env: Env, skus: readonly string[]): Promise<CatalogEntry[]> {
+  if (skus.length === 0) return [];
+  return getDb(env.DB)
+    .select({ sku: products.sku, name: products.name, priceCents: products.priceCents, active: products.active })
+    .from(products)
+    .where(inArray(products.sku, [...skus]));
+}
+
+/** Prices lines from the catalog or throws 400 validation_failed naming each unknown or inactive SKU. */
+async function priceLines(env: Env, lines: Line[]) {
+  const merged = mergeLines(lines);
+  const catalog = await loadCatalog(
+    env,
+    merged.map((l) => l.sku),
+  );
+  const priced = priceOrder(merged, new Map(catalog.map((e) => [e.sku, e])), config(env));
+  if (!priced.ok) {
+    throw new ApiError(
+      "validation_failed",
+      "Some items cannot be ordered",
+      priced.issues.map((i) => ({ path: "items", sku: i.sku, reason: i.reason, message: i.message })),
+    );
+  }
+  return { merged, catalog, priced };
+}
+
+/** Compares two hex digests in time independent of where they differ. */
+export function equalHashes(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
+type Access = { id: string; viewer: Viewer; customerId: string | null };
+
+/**
+ * Who the caller is to order `:id`: its owner, or staff (when `staffMay`). Anyone else, and a missing order,
+ * get the same 404. Staff on an owner-only action get 403 (they can see the order exists).
+ */
+export async function authorizeOrder(
+  c: Context<AppEnv>,
+  opts: { staffMay: boolean; queryToken?: boolean },
+): Promise<Access> {
+  const id = c.req.param("id") ?? "";
+  const token = bearerToken(c) ?? (opts.queryToken ? (c.req.query("token") ?? null) : null);
+  const presented = await sha256Hex(token ?? "");
+  const row = ORDER_ID.test(id)
+    ? await getDb(c.env.DB)
+        .select({ customerId: orders.customerId, accessTokenHash: orders.accessTokenHash })
+        .from(orders)
+        .where(eq(orders.id, id))
+        .get()
+    : undefined;
+  const user = c.get("user");
+  if (row) {
+    const tokenMatches = token !== null && equalHashes(presented, row.accessTokenHash);
+    if (tokenMatches || (user !== null && row.customerId === user.id)) {
+      return { id, viewer: "owner", customerId: row.customerId };
+    }
+    if (user && (user.role === "staff" || user.role === "admin")) {
+      if (opts.staffMay) return { id, viewer: "staff", customerId: row.customerId };
+      throw new ApiError("forbidden", "Only the shopper who placed the order can do this");
+    }
+  }
+  throw new ApiError("not_found", "No such order");
+}
+
+const flow = (env: Env, id: string) => env.ORDER_FLOW.getByName(id);
+
+const clientIp = (c: Context<AppEnv>) => c.req.header("cf-connecting-ip") ?? null;
+const clientCountry = (c: Context<AppEnv>) => {
+  const country = (c.req.raw.cf as { country?: unknown } | undefined)?.country;
+  return typeof country === "string" && /^[A-Z]{2}$/.test(country) ? country : null;
+};
+
+// ---- routes --------------------------------------------------------------------------------------------------
+
+export const ordersApi = new Hono<AppEnv>()
+  /** Places an order: prices from the catalog, reserves all stock, 201 with the guest access token. */
+  .post("/", idempotent("orders.create"), validate("json", CreateOrderSchema), async (c) => {
+    const body = c.req.valid("json");
+    const { priced } = await priceLines(c.env, body.items);
+    const orderId = newId("ord");
+    const accessToken = randomToken(32);
+    const { phone, shippingAddress, email } = body;
+    const address = Object.fromEntries(
+      Object.entries(shippingAddress).filter(([, value]) => value !== undefined && value !== ""),
+    ) as typeof shippingAddress;
+    const result = await flow(c.env, orderId).create({
+      orderId,
+      customerId: c.get("user")?.id ?? null,
+      email,
+      shippingAddress: address,
+      phone: phone ?? null,
+      items: priced.items,
+      totals: priced.totals,
+      accessTokenHash: await sha256Hex(accessToken),
+      ip: clientIp(c),
+      country: clientCountry(c),
+    });
+    return c.json({ ...orderOf(result), accessToken }, 201);
+  })
+  .get("/:id", async (c) => {
+    const access = await authorizeOrder(c, { staffMay: true });
+    return c.json(orderOf(await flow(c.env, access.id).view(access.viewer)));
+  })
+  /** Starts a payment; the outcome arrives on the live socket (and in GET /api/orders/:id). */
+  .post("/:id/pay", idempotent("orders.pay"), validate("json", PaySchema), async (c) => {
+    const access = await authorizeOrder(c, { staffMay: false });
+    const method = resolvePaymentMethod(c.req.valid("json").paymentMethod.token);
+    if (!method.ok) {
+      throw new ApiError("validation_failed", method.message, [
+        { path: "paymentMethod.token", message: method.message },
+      ]);
+    }
+    const result: PayResult = await flow(c.env, access.id).pay({
+      token: method.token,
+      methodLabel: method.label,
+      ip: clientIp(c),
+      country: clientCountry(c),
+    });
+    if (!result.ok) throw failure(result);
+    return c.json(
+      { id: access.id, status: result.order.status, version: result.order.version, paymentId: result.paymentId },
+      202,
+    );
+  })
+  /** The order's live feed (WebSocket, hibernating in the OrderFlow). `?since=<version>` replays what was missed. */
+  .get("/:id/live", async (c) => {
+    const access = await authorizeOrder(c, { staffMay: true, queryToken: true });
+    if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+      throw new ApiError("validation_failed", "Connect with a WebSocket upgrade");
+    }
+    const since = c.req.query("since");
+    if (since !== undefined && !/^[0-9]{1,9}$/.test(since)) {
+      throw new ApiError("validation_failed", "since is a version number", [
+        { path: "since", message: "not a number" },
+      ]);
+    }
+    const url = new URL(`https://order-flow.internal/${access.id}/live`);
+    if (since !== undefined) url.searchParams.set("since", since);
+    const headers = new Headers({ upgrade: "websocket", "x-order-viewer": access.viewer });
+    const upgraded = await flow(c.env, access.id).fetch(new Request(url, { headers }));
+    // A response from another object has immutable headers; the Worker's middleware (secure headers) adds some.
+    return new Response(upgraded.body, {
+      status: upgraded.status,
+      headers: new Headers(upgraded.headers),
+      webSocket: upgraded.webSocket,
+    });
+  })
+  .post("/:id/cancel", async (c) => {
+    const access = await authorizeOrder(c, { staffMay: true });
+    const by = { actor: access.viewer, id: access.viewer === "staff" ? (c.get("user")?.id ?? "staff") : "customer" };
+    return c.json(orderOf(await flow(c.env, access.id).cancel(by)));
+  })
+  /** Replaces the lines: while reserved any change; once confirmed, decreases only (the difference refunded). */
+  .patch("/:id", validate("json", AmendOrderSchema), async (c) => {
+    const access = await authorizeOrder(c, { staffMay: false });
+    const { merged, catalog } = await priceLines(c.env, c.req.valid("json").items);
+    return c.json(orderOf(await flow(c.env, access.id).amend({ lines: merged, catalog })));
+  })
+  /** A signed-in customer holding a guest order's access token links it to the account. */
+  .post("/:id/claim", requireCustomer, validate("json", ClaimSchema), async (c) => {
+    const token = bearerToken(c) ?? c.req.valid("json").token ?? null;
+    const id = c.req.param("id");
+    const row = ORDER_ID.test(id)
+      ? await getDb(c.env.DB)
+          .select({ customerId: orders.customerId, accessTokenHash: orders.accessTokenHash })
+          .from(orders)
+          .where(eq(orders.id, id))
+          .get()
+      : undefined;
+    const presented = await sha256Hex(token ?? "");
+    const user = c.get("user");
+    // Holding the token is what grants the claim; an email that matches the account's never does.
+    if (!row || !user || token === null || !equalHashes(presented, row.accessTokenHash)) {
+      throw new ApiError("not_found", "No such order");
+    }
+    return c.json(orderOf(await flow(c.env, id).claim(user.id)));
+  })
+  .get("/:id/invoice", async (c) => {
+    const access = await authorizeOrder(c, { staffMay: true });
+    const invoice = await orderInvoice(c.env, access.id);
+    if (!invoice) throw new ApiError("not_found", "This order has no invoice yet");
+    return c.json(invoice);
+  });

@@ -1,0 +1,77 @@
+/**
+ * /api/webhooks: events pushed by third parties. `POST /api/webhooks/payments` receives the payment gateway's
+ * outcomes (DESIGN.md, "Contract details"): HMAC-signed with `Payment-Signature: t=…,v1=…` over
+ * "<t>.<raw body>", 300 s tolerance; a bad or stale signature is 401 invalid_signature and changes nothing.
+ * An event id seen before (D1 `webhook_events`) is answered 200 and not applied again; the OrderFlow also
+ * applies each payment outcome once, so a duplicate racing its first delivery is harmless too.
+ */
+import { eq } from "drizzle-orm";
+import { Hono } from "hono";
+import * as v from "valibot";
+import { config } from "../config";
+import { getDb } from "../db/client";
+import { orders, webhookEvents } from "../db/schema";
+import type { AppEnv } from "../http/app-env";
+import { ApiError } from "../http/errors";
+import { SIGNATURE_HEADER, verifyWebhookSignature } from "../services/payment-gateway";
+import { applyPaymentOutcome } from "../services/payments";
+
+const STATUSES = ["authorized", "declined", "captured", "voided", "refunded"] as const;
+
+export const PaymentWebhookSchema = v.object({
+  id: v.pipe(v.string(), v.minLength(1), v.maxLength(255)),
+  type: v.picklist(STATUSES.map((s) => `payment.${s}` as const)),
+  created: v.pipe(v.number(), v.integer()),
+  data: v.object({
+    paymentId: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
+    orderId: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
+    amountCents: v.pipe(v.number(), v.integer(), v.minValue(0)),
+    currency: v.pipe(v.string(), v.length(3)),
+    status: v.picklist(STATUSES),
+    declineCode: v.optional(v.pipe(v.string(), v.maxLength(64))),
+  }),
+});
+export type PaymentWebhook = v.InferOutput<typeof PaymentWebhookSchema>;
+
+export const webhooksApi = new Hono<AppEnv>().post("/payments", async (c) => {
+  const raw = await c.req.text();
+  const check = await verifyWebhookSignature(
+    config(c.env).paymentWebhookSecret,
+    c.req.header(SIGNATURE_HEADER),
+    raw,
+    Math.floor(Date.now() / 1000),
+  );
+  if (!check.ok) throw new ApiError("invalid_signature", "The webhook signature is missing, wrong or too old");
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new ApiError("malformed_json", "The request body is not valid JSON");
+  }
+  const parsed = v.safeParse(PaymentWebhookSchema, json);
+  if (!parsed.success)
+    throw new ApiError(
+      "validation_failed",
+      "Not a payment event",
+      parsed.issues.map((i) => ({ path: v.getDotPath(i) ?? "(root)", message: i.message })),
+    );
+  const event = parsed.output;
+  if (event.type !== `payment.${event.data.status}`) {
+    throw new ApiError("validation_failed", "type and data.status disagree", [{ path: "type", message: event.type }]);
+  }
+  const db = getDb(c.env.DB);
+  const seen = await db
+    .select({ id: webhookEvents.id })
+    .from(webhookEvents)
+    .where(eq(webhookEvents.id, event.id))
+    .get();
+  if (seen) return c.json({ received: true, duplicate: true });
+  const order = await db.select({ id: orders.id }).from(orders).where(eq(orders.id, event.data.orderId)).get();
+  const result = order ? await applyPaymentOutcome(c.env, event.data) : null;
+  // Recorded after the outcome was applied: a failure before this point is retried by the gateway.
+  await db
+    .insert(webhookEvents)
+    .values({ id: event.id, type: event.type, receivedAt: Date.now() })
+    .onConflictDoNothing();
+  return c.json({ received: true, duplicate: false, applied: result?.ok === true && result.applied });
+});

@@ -1,0 +1,81 @@
+/**
+ * The Payment service. On PaymentInitiated it asks the gateway to authorize and applies the answer to the
+ * order's OrderFlow (the shopper's own confirmation); the gateway's signed webhook for the same outcome races
+ * it through POST /api/webhooks/payments. The OrderFlow applies each outcome once and records the
+ * PaymentProcessed event with the change, so the event exists exactly once whichever way won.
+ *
+ * Capture, void and refund are asked for by the OrderFlow (its payment tasks, run through `runPaymentTask`);
+ * their outcomes come back the same two ways.
+ */
+import { eq } from "drizzle-orm";
+import { getDb } from "../db/client";
+import { orders } from "../db/schema";
+import type { ApplyResult } from "../durable/order-flow";
+import type { GatewayOutcome } from "./payment-gateway";
+import { paymentGateway } from "./payment-gateway";
+import type { Subscriber } from "./subscriber";
+
+/** A gateway operation an order asked for; `id` is the idempotency key at the provider. */
+export type PaymentTask = {
+  id: string;
+  kind: "capture" | "void" | "refund";
+  paymentId: string;
+  orderId: string;
+  amountCents: number;
+  currency: string;
+};
+
+/** Applies an outcome to the order it belongs to. */
+export async function applyPaymentOutcome(env: Env, outcome: GatewayOutcome): Promise<ApplyResult> {
+  return env.ORDER_FLOW.getByName(outcome.orderId).applyPayment(outcome);
+}
+
+/** Runs one payment task at the gateway and returns its synchronous outcome. */
+export async function runPaymentTask(
+  env: Env,
+  task: PaymentTask,
+  background: (work: Promise<unknown>) => void,
+): Promise<GatewayOutcome> {
+  const gateway = paymentGateway(env, background);
+  const ref = {
+    paymentId: task.paymentId,
+    orderId: task.orderId,
+    amountCents: task.amountCents,
+    currency: task.currency,
+  };
+  switch (task.kind) {
+    case "capture":
+      return gateway.capture(ref, task.id);
+    case "void":
+      return gateway.void(ref, task.id);
+    case "refund":
+      return gateway.refund(ref, task.id);
+  }
+}
+
+export const paymentsSubscriber: Subscriber = {
+  name: "payments",
+  types: ["PaymentInitiated"],
+  async handle(event, env) {
+    if (event.type !== "PaymentInitiated") return;
+    const webhooks: Promise<unknown>[] = [];
+    const gateway = paymentGateway(env, (work) => webhooks.push(work));
+    const { orderId, paymentId, amountCents, currency, token } = event.data;
+    // The order's mirror is written in the same D1 batch as PaymentInitiated; without it the event was not
+    // published by an OrderFlow and there is nothing to charge for.
+    const order = await getDb(env.DB).select({ id: orders.id }).from(orders).where(eq(orders.id, orderId)).get();
+    if (!order) {
+      console.error(JSON.stringify({ level: "warn", message: "payment for an unknown order", event: event.id }));
+      return;
+    }
+    const outcome = await gateway.authorize({ orderId, paymentId, amountCents, currency, token });
+    const result = await applyPaymentOutcome(env, outcome);
+    if (!result.ok) {
+      console.error(
+        JSON.stringify({ level: "warn", message: "payment outcome for an unknown order", orderId, paymentId }),
+      );
+    }
+    // Keep the invocation alive until the webhook (racing the answer applied above) has landed.
+    await Promise.allSettled(webhooks);
+  },
+};

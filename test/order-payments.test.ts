@@ -1,0 +1,543 @@
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { eq, like } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { getDb } from "../src/db/client";
+import { events, invoices, payments, webhookEvents } from "../src/db/schema";
+import { call, waitFor } from "./helpers";
+import {
+  eventsOf,
+  getOrder,
+  mirrorOf,
+  type Placed,
+  pay,
+  placeOrder,
+  product,
+  sendWebhook,
+  signedIn,
+  stockOf,
+  typesOf,
+  waitForStatus,
+  webhook,
+} from "./order-fixtures";
+
+const paymentRow = (id: string) => getDb(env.DB).select().from(payments).where(eq(payments.id, id)).get();
+
+/** Waits until the D1 payments row of `paymentId` reaches `status`. */
+const waitForPayment = (paymentId: string, status: string) =>
+  waitFor(`payment ${paymentId} to be ${status}`, async () => {
+    const row = await paymentRow(paymentId);
+    return row?.status === status ? row : undefined;
+  });
+
+const count = (list: string[], type: string) => list.filter((t) => t === type).length;
+
+async function webhookCount(): Promise<number> {
+  return (await getDb(env.DB).select().from(webhookEvents)).length;
+}
+
+describe("paying for an order", () => {
+  it("runs the whole path: pay, payment and fraud subscribers, webhook, confirmed, stock committed, invoice", async () => {
+    const sku = await product({ priceCents: 4_000, onHand: 5 });
+    const me = await signedIn();
+    const o = await placeOrder([{ sku, qty: 2 }], { headers: me.headers, email: me.email });
+    const webhooksBefore = await webhookCount();
+
+    const res = await pay(o, "tok_visa");
+    expect(res.status).toBe(202);
+    expect(res.body).toEqual({
+      id: o.id,
+      status: "payment_pending",
+      version: 2,
+      paymentId: expect.stringMatching(/^pay_/),
+    });
+    const paymentId: string = res.body.paymentId;
+
+    const confirmed = await waitForStatus(o, "confirmed");
+    expect(confirmed.timeline.map((e: { status: string }) => e.status)).toEqual([
+      "reserved",
+      "payment_pending",
+      "confirmed",
+    ]);
+    expect(confirmed.expiresAt).toBeNull();
+    expect(await stockOf(sku)).toEqual({ sku, onHand: 3, reserved: 0, available: 3 });
+
+    const captured = await waitForPayment(paymentId, "captured");
+    expect(captured).toMatchObject({ orderId: o.id, amountCents: 10_194, methodLabel: "tok_visa", provider: "test" });
+    expect((await mirrorOf(o.id))?.status).toBe("confirmed");
+
+    const invoice = await waitFor("the invoice", async () => {
+      const r = await call("GET", `/api/orders/${o.id}/invoice`, { headers: me.headers });
+      return r.status === 200 ? r.body : undefined;
+    });
+    expect(invoice).toMatchObject({
+      orderId: o.id,
+      customerId: me.id,
+      number: expect.any(Number),
+      lines: [{ description: expect.stringContaining(sku), qty: 2, unitPriceCents: 4_000, lineTotalCents: 8_000 }],
+      subtotalCents: 8_000,
+      shippingCents: 495,
+      taxCents: 1_699,
+      totalCents: 10_194,
+      currency: "EUR",
+      status: "paid",
+    });
+    const sameByToken = await call("GET", `/api/orders/${o.id}/invoice`, { headers: o.auth });
+    expect(sameByToken.body).toEqual(invoice);
+
+    // Both ways the gateway reports (answer and webhook) arrived; each outcome was applied once.
+    await waitFor("both webhooks", async () => ((await webhookCount()) >= webhooksBefore + 2 ? true : undefined));
+    const types = await waitFor("InvoiceGenerated", async () => {
+      const t = await typesOf(o.id);
+      return t.includes("InvoiceGenerated") ? t : undefined;
+    });
+    for (const type of [
+      "OrderPlaced",
+      "PaymentInitiated",
+      "FraudCheckCompleted",
+      "OrderConfirmed",
+      "InvoiceGenerated",
+    ]) {
+      expect(count(types, type), type).toBe(1);
+    }
+    const all = await eventsOf(o.id);
+    const processed = all.filter((e) => e.type === "PaymentProcessed").map((e) => e.data.status);
+    expect(processed.sort()).toEqual(["authorized", "captured"]);
+    expect(all.find((e) => e.type === "PaymentInitiated")?.data).toMatchObject({
+      paymentId,
+      token: "tok_visa",
+      amountCents: 10_194,
+      attempt: 1,
+      sequence: 2,
+    });
+    expect(all.find((e) => e.type === "FraudCheckCompleted")?.data).toMatchObject({ decision: "pass", score: 0 });
+    expect(all.find((e) => e.type === "OrderConfirmed")?.data).toMatchObject({ sequence: 3, totalCents: 10_194 });
+    expect(all.find((e) => e.type === "InvoiceGenerated")?.data).toMatchObject({
+      invoiceId: invoice.id,
+      number: invoice.number,
+    });
+    expect(await getDb(env.DB).select().from(invoices).where(eq(invoices.orderId, o.id))).toHaveLength(1);
+  });
+
+  it("numbers invoices sequentially without gaps", async () => {
+    const sku = await product({ onHand: 20 });
+    const placed: Placed[] = [];
+    for (let i = 0; i < 3; i++) placed.push(await placeOrder([{ sku, qty: 1 }]));
+    for (const o of placed) expect((await pay(o, "tok_visa")).status).toBe(202);
+    const ids = new Set(placed.map((o) => o.id));
+    await waitFor("three invoices", async () => {
+      const rows = await getDb(env.DB).select({ orderId: invoices.orderId }).from(invoices);
+      return rows.filter((r) => r.orderId && ids.has(r.orderId)).length === 3 ? true : undefined;
+    });
+    const numbers = (await getDb(env.DB).select({ number: invoices.number }).from(invoices))
+      .map((r) => r.number)
+      .sort((a, b) => a - b);
+    expect(numbers.length).toBeGreaterThanOrEqual(3);
+    expect(numbers).toEqual(numbers.map((_, i) => i + 1));
+  });
+
+  it("maps a card number to its token and keeps the number out of every record", async () => {
+    const sku = await product();
+    const o = await placeOrder([{ sku, qty: 1 }]);
+    const res = await pay(o, "4242 4242 4242 4242");
+    expect(res.status).toBe(202);
+    await waitForStatus(o, "confirmed");
+    const row = await waitForPayment(res.body.paymentId, "captured");
+    expect(row.methodLabel).toBe("card ending 4242");
+    expect(await getDb(env.DB).select().from(events).where(like(events.data, "%4242424242424242%"))).toEqual([]);
+    expect(JSON.stringify(await getOrder(o))).not.toContain("4242424242424242");
+  });
+
+  it("refuses a card number that fails the Luhn check with 400 and starts no payment", async () => {
+    const sku = await product();
+    const o = await placeOrder([{ sku, qty: 1 }]);
+    const res = await pay(o, "4242 4242 4242 4241");
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe("validation_failed");
+    expect((await getOrder(o)).body).toMatchObject({ status: "reserved", version: 1, payment: null });
+    expect(await typesOf(o.id)).toEqual(["OrderPlaced"]);
+  });
+
+  it("moves a declined payment to payment_failed, keeps the stock, and confirms a retry with tok_visa", async () => {
+    const sku = await product();
+    const o = await placeOrder([{ sku, qty: 1 }]);
+    const declined = await pay(o, "tok_chargeDeclined");
+    expect(declined.status).toBe(202);
+    const failed = await waitForStatus(o, "payment_failed");
+    expect(failed.payment).toMatchObject({ status: "declined", declineCode: "card_declined", attempt: 1 });
+    expect(failed.expiresAt).toBeGreaterThan(Date.now());
+    expect(await stockOf(sku)).toMatchObject({ reserved: 1 });
+
+    const retry = await pay(o, "tok_visa");
+    expect(retry.status).toBe(202);
+    expect(retry.body.paymentId).not.toBe(declined.body.paymentId);
+    const confirmed = await waitForStatus(o, "confirmed");
+    expect(confirmed.timeline.map((e: { status: string }) => e.status)).toEqual([
+      "reserved",
+      "payment_pending",
+      "payment_failed",
+      "payment_pending",
+      "confirmed",
+    ]);
+    expect(await stockOf(sku)).toMatchObject({ onHand: 9, reserved: 0 });
+    expect((await paymentRow(declined.body.paymentId))?.status).toBe("declined");
+    await waitForPayment(retry.body.paymentId, "captured");
+  });
+
+  it("declines an unknown token with invalid_token", async () => {
+    const sku = await product();
+    const o = await placeOrder([{ sku, qty: 1 }]);
+    expect((await pay(o, "tok_doesNotExist")).status).toBe(202);
+    const failed = await waitForStatus(o, "payment_failed");
+    expect(failed.payment).toMatchObject({ status: "declined", declineCode: "invalid_token" });
+  });
+
+  it("refuses a second payment while one is in flight or done with 409 invalid_state", async () => {
+    const sku = await product();
+    const o = await placeOrder([{ sku, qty: 1 }]);
+    expect((await pay(o, "tok_visa")).status).toBe(202);
+    const second = await pay(o, "tok_visa");
+    expect(second.status).toBe(409);
+    expect(second.body.error.code).toBe("invalid_state");
+    await waitForStatus(o, "confirmed");
+    expect((await getOrder(o)).body.payment.attempt).toBe(1);
+  });
+
+  it("replays a payment answer for the same Idempotency-Key without starting another attempt", async () => {
+    const sku = await product();
+    const o = await placeOrder([{ sku, qty: 1 }]);
+    const key = crypto.randomUUID();
+    const first = await pay(o, "tok_visa", { "idempotency-key": key });
+    const again = await pay(o, "tok_visa", { "idempotency-key": key });
+    expect(first.status).toBe(202);
+    expect(again.status).toBe(202);
+    expect(again.body).toEqual(first.body);
+    const other = await pay(o, "tok_chargeDeclined", { "idempotency-key": key });
+    expect(other.status).toBe(422);
+    await waitForStatus(o, "confirmed");
+    expect(count(await typesOf(o.id), "PaymentInitiated")).toBe(1);
+  });
+});
+
+describe("fraud review", () => {
+  it("holds an elevated-risk payment for review; staff approve it and it is confirmed and captured", async () => {
+    const sku = await product();
+    const o = await placeOrder([{ sku, qty: 2 }]);
+    const paid = await pay(o, "tok_riskLevelElevated");
+    const held = await waitForStatus(o, "on_hold");
+    expect(held.timeline.at(-1).note).toContain("review");
+    expect(await stockOf(sku)).toMatchObject({ reserved: 2 });
+    await waitForPayment(paid.body.paymentId, "authorized");
+    const staff = await signedIn("staff");
+    const detail = await call("GET", `/api/admin/orders/${o.id}`, { headers: staff.headers });
+    expect(detail.body.risk).toMatchObject({ decision: "review", score: 45, reasons: [{ code: "token_risk" }] });
+    expect((await mirrorOf(o.id))?.riskScore).toBe(45);
+
+    const customer = await signedIn();
+    const forbidden = await call("POST", `/api/admin/orders/${o.id}/approve`, {
+      headers: customer.headers,
+      body: { note: "me" },
+    });
+    expect(forbidden.status).toBe(403);
+
+    const approved = await call("POST", `/api/admin/orders/${o.id}/approve`, {
+      headers: staff.headers,
+      body: { note: "Known customer" },
+    });
+    expect(approved.status).toBe(200);
+    expect(approved.body.status).toBe("confirmed");
+    expect(approved.body.timeline.at(-1).note).toContain("Known customer");
+    expect(await stockOf(sku)).toMatchObject({ onHand: 8, reserved: 0 });
+    await waitForPayment(paid.body.paymentId, "captured");
+    const again = await call("POST", `/api/admin/orders/${o.id}/approve`, { headers: staff.headers, body: {} });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe("invalid_state");
+  });
+
+  it("cancels a held order that staff reject, voiding the payment and releasing the stock", async () => {
+    const sku = await product();
+    const o = await placeOrder([{ sku, qty: 1 }]);
+    const paid = await pay(o, "tok_riskLevelElevated");
+    await waitForStatus(o, "on_hold");
+    await waitForPayment(paid.body.paymentId, "authorized");
+    const staff = await signedIn("staff");
+    const rejected = await call("POST", `/api/admin/orders/${o.id}/reject`, {
+      headers: staff.headers,
+      body: { note: "Stolen card" },
+    });
+    expect(rejected.status).toBe(200);
+    expect(rejected.body.status).toBe("cancelled");
+    expect(await stockOf(sku)).toMatchObject({ onHand: 10, reserved: 0, available: 10 });
+    await waitForPayment(paid.body.paymentId, "voided");
+    const cancelled = (await eventsOf(o.id)).find((e) => e.type === "OrderCancelled");
+    expect(cancelled?.data).toMatchObject({ reason: "rejected_after_review", by: staff.id, refundedCents: 0 });
+  });
+
+  it("approves distinct shoppers paying from one IP address (IP velocity is off by default)", async () => {
+    const sku = await product({ onHand: 50 });
+    const headers = { "cf-connecting-ip": "203.0.113.7" };
+    const placed: Placed[] = [];
+    for (let i = 0; i < 11; i++) placed.push(await placeOrder([{ sku, qty: 1 }], { headers }));
+    const last = placed.at(-1) as Placed;
+    expect((await pay(last, "tok_visa", headers)).status).toBe(202);
+    await waitForStatus(last, "confirmed");
+    expect((await mirrorOf(last.id))?.ip).toBe("203.0.113.7");
+  });
+
+  it("holds for review a shopper placing many orders with one email within the hour", async () => {
+    const sku = await product({ onHand: 50 });
+    const email = `velocity-${crypto.randomUUID().slice(0, 8)}@example.com`;
+    const placed: Placed[] = [];
+    for (let i = 0; i < 6; i++) placed.push(await placeOrder([{ sku, qty: 1 }], { email }));
+    const last = placed.at(-1) as Placed;
+    await pay(last, "tok_visa");
+    await waitForStatus(last, "on_hold");
+    const check = (await eventsOf(last.id)).find((e) => e.type === "FraudCheckCompleted");
+    expect(check?.data).toMatchObject({
+      decision: "review",
+      score: 35,
+      reasons: [{ code: "email_velocity", points: 35 }],
+    });
+  });
+
+  it("cancels a highest-risk payment as fraud: payment voided, stock back, FraudDetected", async () => {
+    const sku = await product();
+    const o = await placeOrder([{ sku, qty: 3 }]);
+    const paid = await pay(o, "tok_riskLevelHighest");
+    const cancelled = await waitForStatus(o, "cancelled");
+    expect(cancelled.timeline.at(-1).note).toContain("fraud");
+    expect(await stockOf(sku)).toMatchObject({ onHand: 10, reserved: 0, available: 10 });
+    await waitForPayment(paid.body.paymentId, "voided");
+    const types = await typesOf(o.id);
+    expect(count(types, "FraudDetected")).toBe(1);
+    expect(count(types, "OrderConfirmed")).toBe(0);
+    const all = await eventsOf(o.id);
+    expect(all.find((e) => e.type === "FraudCheckCompleted")?.data).toMatchObject({ decision: "reject", score: 90 });
+    expect(
+      all
+        .filter((e) => e.type === "PaymentProcessed")
+        .map((e) => e.data.status)
+        .sort(),
+    ).toEqual(["authorized", "voided"]);
+    expect(count(types, "InvoiceGenerated")).toBe(0);
+  });
+});
+
+describe("after confirmation", () => {
+  it("refunds and returns the stock when the shopper cancels a confirmed order", async () => {
+    const sku = await product();
+    const o = await placeOrder([{ sku, qty: 2 }]);
+    const paid = await pay(o, "tok_visa");
+    await waitForStatus(o, "confirmed");
+    expect(await stockOf(sku)).toMatchObject({ onHand: 8 });
+    const res = await call("POST", `/api/orders/${o.id}/cancel`, { headers: o.auth });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: "cancelled", refundedCents: o.body.totals.totalCents });
+    expect(await stockOf(sku)).toMatchObject({ onHand: 10, reserved: 0, available: 10 });
+    const refunded = await waitForPayment(paid.body.paymentId, "refunded");
+    expect(refunded.refundedCents).toBe(o.body.totals.totalCents);
+    const cancelled = (await eventsOf(o.id)).find((e) => e.type === "OrderCancelled");
+    expect(cancelled?.data).toMatchObject({ reason: "cancelled_by_customer", refundedCents: o.body.totals.totalCents });
+    const again = await call("POST", `/api/orders/${o.id}/cancel`, { headers: o.auth });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ status: "cancelled", version: res.body.version, timeline: res.body.timeline });
+    expect(count(await typesOf(o.id), "OrderCancelled")).toBe(1);
+  });
+
+  it("reduces a confirmed order at the prices paid and refunds the difference; an increase is refused", async () => {
+    const a = await product({ priceCents: 3_000 });
+    const b = await product({ priceCents: 2_000 });
+    const o = await placeOrder([
+      { sku: a, qty: 3 },
+      { sku: b, qty: 1 },
+    ]);
+    // 11000 ships free; tax 2200; total 13200
+    expect(o.body.totals.totalCents).toBe(13_200);
+    const paid = await pay(o, "tok_visa");
+    await waitForStatus(o, "confirmed");
+    await waitForPayment(paid.body.paymentId, "captured");
+
+    const more = await call("PATCH", `/api/orders/${o.id}`, {
+      headers: o.auth,
+      body: {
+        items: [
+          { sku: a, qty: 4 },
+          { sku: b, qty: 1 },
+        ],
+      },
+    });
+    expect(more.status).toBe(409);
+    expect(more.body.error.code).toBe("invalid_state");
+
+    const less = await call("PATCH", `/api/orders/${o.id}`, { headers: o.auth, body: { items: [{ sku: a, qty: 2 }] } });
+    expect(less.status).toBe(200);
+    // 6000, shipping stays at what was paid (0), tax 1200 → 7200; refund 6000
+    expect(less.body).toMatchObject({
+      status: "confirmed",
+      items: [{ sku: a, qty: 2, unitPriceCents: 3_000 }],
+      totals: { subtotalCents: 6_000, shippingCents: 0, taxCents: 1_200, totalCents: 7_200 },
+      refundedCents: 6_000,
+    });
+    expect(await stockOf(a)).toMatchObject({ onHand: 8 });
+    expect(await stockOf(b)).toMatchObject({ onHand: 10 });
+    const row = await waitFor("the partial refund", async () => {
+      const r = await paymentRow(paid.body.paymentId);
+      return r && r.refundedCents === 6_000 ? r : undefined;
+    });
+    expect(row.status).toBe("captured");
+    expect((await eventsOf(o.id)).filter((e) => e.type === "OrderAmended")).toHaveLength(1);
+  });
+});
+
+/**
+ * Puts a reserved order in payment_pending with an attempt whose outcome has not arrived, as if PaymentInitiated
+ * were still on its way: nothing races the outcomes the test applies itself.
+ */
+async function pendingPayment(o: Placed, opts: { deadline: number; expiresAt: number }) {
+  const stub = env.ORDER_FLOW.getByName(o.id);
+  const paymentId = `pay_test${crypto.randomUUID().replaceAll("-", "")}`;
+  await runInDurableObject(stub, (_instance, state) => {
+    const now = Date.now();
+    const sql = state.storage.sql;
+    sql.exec(
+      "INSERT INTO attempts (payment_id, seq, body) VALUES (?, 1, ?)",
+      paymentId,
+      JSON.stringify({
+        id: paymentId,
+        seq: 1,
+        token: "tok_visa",
+        methodLabel: "tok_visa",
+        amountCents: o.body.totals.totalCents,
+        currency: "EUR",
+        auth: "pending",
+        fraud: "pending",
+        risk: null,
+        status: "pending",
+        declineCode: null,
+        capturedCents: 0,
+        refundedCents: 0,
+        abandoned: false,
+        createdAt: now,
+        updatedAt: now,
+      }),
+    );
+    sql.exec(
+      `UPDATE doc SET body = json_set(body, '$.status', 'payment_pending', '$.paymentDeadline', ?,
+         '$.currentPaymentId', ?, '$.attempts', 1, '$.expiresAt', ?)`,
+      opts.deadline,
+      paymentId,
+      opts.expiresAt,
+    );
+    sql.exec("DELETE FROM deadlines");
+    sql.exec("INSERT INTO deadlines (kind, at) VALUES ('payment_pending', ?)", opts.deadline);
+  });
+  const outcome = (status: "authorized" | "declined") => ({
+    paymentId,
+    orderId: o.id,
+    status,
+    amountCents: o.body.totals.totalCents as number,
+    currency: "EUR",
+  });
+  return { stub, paymentId, outcome };
+}
+
+const assessment = (decision: "pass" | "review" | "reject", score: number) => ({
+  paymentId: "",
+  assessment: { score, decision, reasons: score > 0 ? [{ code: "test", points: score }] : [] },
+});
+
+describe("authorization and fraud check arriving in either order", () => {
+  it("confirms only once both have arrived when the fraud check comes first", async () => {
+    const sku = await product();
+    const o = await placeOrder([{ sku, qty: 1 }]);
+    const { stub, paymentId, outcome } = await pendingPayment(o, {
+      deadline: Date.now() + 60_000,
+      expiresAt: Date.now() + 60_000,
+    });
+    const fraud = await stub.applyFraud({ ...assessment("pass", 0), paymentId });
+    expect(fraud).toMatchObject({ ok: true, status: "payment_pending" });
+    expect((await getOrder(o)).body.status).toBe("payment_pending");
+    const auth = await stub.applyPayment(outcome("authorized"));
+    expect(auth).toEqual({ ok: true, applied: true, status: "confirmed" });
+    expect(await stockOf(sku)).toMatchObject({ onHand: 9, reserved: 0 });
+    expect(await stub.applyPayment(outcome("authorized"))).toEqual({ ok: true, applied: false, status: "confirmed" });
+    // The first decision recorded for a payment wins.
+    expect(await stub.applyFraud({ ...assessment("reject", 99), paymentId })).toMatchObject({
+      ok: true,
+      recorded: { decision: "pass" },
+      status: "confirmed",
+    });
+    await waitForPayment(paymentId, "captured");
+  });
+
+  it("holds for review before the authorization arrives and confirms on approval once it has", async () => {
+    const sku = await product();
+    const o = await placeOrder([{ sku, qty: 1 }]);
+    const { stub, paymentId, outcome } = await pendingPayment(o, {
+      deadline: Date.now() + 60_000,
+      expiresAt: Date.now() + 60_000,
+    });
+    expect(await stub.applyFraud({ ...assessment("review", 50), paymentId })).toMatchObject({ status: "on_hold" });
+    const staff = await signedIn("staff");
+    const tooEarly = await call("POST", `/api/admin/orders/${o.id}/approve`, { headers: staff.headers, body: {} });
+    expect(tooEarly.status).toBe(409);
+    expect(await stub.applyPayment(outcome("authorized"))).toEqual({ ok: true, applied: true, status: "on_hold" });
+    const approved = await call("POST", `/api/admin/orders/${o.id}/approve`, { headers: staff.headers, body: {} });
+    expect(approved.body.status).toBe("confirmed");
+  });
+
+  it("moves a held order whose payment is then declined to payment_failed", async () => {
+    const sku = await product();
+    const o = await placeOrder([{ sku, qty: 1 }]);
+    const { stub, paymentId, outcome } = await pendingPayment(o, {
+      deadline: Date.now() + 60_000,
+      expiresAt: Date.now() + 60_000,
+    });
+    await stub.applyFraud({ ...assessment("review", 50), paymentId });
+    expect(await stub.applyPayment(outcome("declined"))).toMatchObject({ status: "payment_failed" });
+    expect(await stockOf(sku)).toMatchObject({ reserved: 1 });
+  });
+});
+
+describe("payment deadlines", () => {
+  const stuckPayment = (o: Placed, opts: { reservationOver: boolean }) =>
+    pendingPayment(o, {
+      deadline: Date.now() - 1,
+      expiresAt: opts.reservationOver ? Date.now() - 1 : Date.now() + 60_000,
+    });
+
+  it("gives up on a payment with no outcome: payment_failed while the reservation lasts", async () => {
+    const sku = await product();
+    const o = await placeOrder([{ sku, qty: 1 }]);
+    const { stub } = await stuckPayment(o, { reservationOver: false });
+    await runInDurableObject(stub, (instance) => instance.alarm());
+    const res = await getOrder(o);
+    expect(res.body).toMatchObject({ status: "payment_failed", version: 2 });
+    expect(res.body.timeline.at(-1).note).toBe("Payment timed out");
+    expect(await stockOf(sku)).toMatchObject({ reserved: 1 });
+  });
+
+  it("cancels when the payment timed out with the reservation over, and voids an authorization arriving later", async () => {
+    const sku = await product();
+    const o = await placeOrder([{ sku, qty: 2 }]);
+    const { stub, paymentId } = await stuckPayment(o, { reservationOver: true });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect((await getOrder(o)).body.status).toBe("cancelled");
+    expect(await stockOf(sku)).toMatchObject({ onHand: 10, reserved: 0 });
+
+    const late = await sendWebhook(
+      webhook({
+        paymentId,
+        orderId: o.id,
+        amountCents: o.body.totals.totalCents,
+        currency: "EUR",
+        status: "authorized",
+      }),
+    );
+    expect(late).toMatchObject({ status: 200, body: { received: true, applied: true } });
+    const voided = await waitForPayment(paymentId, "voided");
+    expect(voided.orderId).toBe(o.id);
+    expect((await getOrder(o)).body.status).toBe("cancelled");
+    expect(count(await typesOf(o.id), "OrderConfirmed")).toBe(0);
+  });
+});

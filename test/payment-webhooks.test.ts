@@ -1,0 +1,163 @@
+import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { getDb } from "../src/db/client";
+import { payments, webhookEvents } from "../src/db/schema";
+import { signWebhook, verifyWebhookSignature } from "../src/services/payment-gateway";
+import { waitFor } from "./helpers";
+import {
+  eventsOf,
+  getOrder,
+  type Placed,
+  pay,
+  placeOrder,
+  product,
+  sendWebhook,
+  waitForStatus,
+  webhook,
+} from "./order-fixtures";
+
+const seen = (id: string) => getDb(env.DB).select().from(webhookEvents).where(eq(webhookEvents.id, id)).get();
+const processed = async (o: Placed, status: string) =>
+  (await eventsOf(o.id)).filter((e) => e.type === "PaymentProcessed" && e.data.status === status).length;
+
+/** A confirmed, captured order and its payment id. */
+async function paidOrder() {
+  const sku = await product();
+  const o = await placeOrder([{ sku, qty: 1 }]);
+  const { body } = await pay(o, "tok_visa");
+  await waitForStatus(o, "confirmed");
+  await waitFor("the capture", async () => {
+    const row = await getDb(env.DB).select().from(payments).where(eq(payments.id, body.paymentId)).get();
+    return row?.status === "captured" ? row : undefined;
+  });
+  const data = {
+    paymentId: body.paymentId as string,
+    orderId: o.id,
+    amountCents: o.body.totals.totalCents as number,
+    currency: "EUR",
+  };
+  return { o, data };
+}
+
+describe("payment webhook signatures", () => {
+  it("accepts its own signature and refuses a changed body, a wrong secret, or a stale or future timestamp", async () => {
+    const now = 1_700_000_000;
+    const header = await signWebhook("whsec_test", '{"a":1}', now);
+    expect(header).toMatch(/^t=1700000000,v1=[0-9a-f]{64}$/);
+    expect(await verifyWebhookSignature("whsec_test", header, '{"a":1}', now)).toEqual({ ok: true });
+    expect(await verifyWebhookSignature("whsec_test", header, '{"a":1}', now + 300)).toEqual({ ok: true });
+    expect(await verifyWebhookSignature("whsec_test", header, '{"a":2}', now)).toEqual({
+      ok: false,
+      reason: "mismatch",
+    });
+    expect(await verifyWebhookSignature("whsec_other", header, '{"a":1}', now)).toEqual({
+      ok: false,
+      reason: "mismatch",
+    });
+    expect(await verifyWebhookSignature("whsec_test", header, '{"a":1}', now + 301)).toEqual({
+      ok: false,
+      reason: "stale",
+    });
+    expect(await verifyWebhookSignature("whsec_test", header, '{"a":1}', now - 301)).toEqual({
+      ok: false,
+      reason: "stale",
+    });
+    for (const bad of [undefined, "", "v1=abc", "t=1700000000", "t=x,v1=00", `t=${now},v1=${"0".repeat(63)}`]) {
+      expect(await verifyWebhookSignature("whsec_test", bad, '{"a":1}', now)).toEqual({
+        ok: false,
+        reason: "malformed",
+      });
+    }
+  });
+
+  it("answers a bad signature with 401 invalid_signature and changes nothing", async () => {
+    const sku = await product();
+    const o = await placeOrder([{ sku, qty: 1 }]);
+    const event = webhook({
+      paymentId: "pay_forged",
+      orderId: o.id,
+      amountCents: 1,
+      currency: "EUR",
+      status: "authorized",
+    });
+    const res = await sendWebhook(event, { secret: "whsec_attacker" });
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe("invalid_signature");
+    const unsigned = await sendWebhook(event, { signature: "" });
+    expect(unsigned.status).toBe(401);
+    expect(await seen(event.id)).toBeUndefined();
+    expect((await getOrder(o)).body).toMatchObject({ status: "reserved", version: 1 });
+  });
+
+  it("answers a stale timestamp with 401 even when correctly signed, and changes nothing", async () => {
+    const { o, data } = await paidOrder();
+    const before = await processed(o, "refunded");
+    const event = webhook({ ...data, status: "refunded" });
+    const res = await sendWebhook(event, { t: Math.floor(Date.now() / 1000) - 301 });
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe("invalid_signature");
+    expect(await seen(event.id)).toBeUndefined();
+    expect(await processed(o, "refunded")).toBe(before);
+  });
+});
+
+describe("payment webhook delivery", () => {
+  it("answers a redelivered event id with 200 and applies it once", async () => {
+    const { o, data } = await paidOrder();
+    const event = webhook({ ...data, status: "authorized" });
+    const first = await sendWebhook(event);
+    const second = await sendWebhook(event);
+    expect(first).toMatchObject({ status: 200, body: { received: true, duplicate: false } });
+    expect(second).toMatchObject({ status: 200, body: { received: true, duplicate: true } });
+    expect(await seen(event.id)).toMatchObject({ type: "payment.authorized" });
+    expect(await processed(o, "authorized")).toBe(1);
+  });
+
+  it("applies a payment outcome once however many times and by whichever way it arrives", async () => {
+    const { o, data } = await paidOrder();
+    const version = (await getOrder(o)).body.version;
+    // The gateway's own webhooks already landed; these replay the same outcomes under new event ids.
+    for (const status of ["authorized", "captured", "declined"] as const) {
+      const res = await sendWebhook(webhook({ ...data, status }));
+      expect(res).toMatchObject({ status: 200, body: { received: true, applied: false } });
+    }
+    expect(await processed(o, "authorized")).toBe(1);
+    expect(await processed(o, "captured")).toBe(1);
+    expect(await processed(o, "declined")).toBe(0);
+    expect((await getOrder(o)).body).toMatchObject({ status: "confirmed", version });
+  });
+
+  it("ignores a signed refund the shop never asked for", async () => {
+    const { o, data } = await paidOrder();
+    const res = await sendWebhook(webhook({ ...data, status: "refunded" }));
+    expect(res).toMatchObject({ status: 200, body: { applied: false } });
+    expect(await processed(o, "refunded")).toBe(0);
+    expect((await getOrder(o)).body.payment).toMatchObject({ status: "captured", refundedCents: 0 });
+  });
+
+  it("acknowledges an event for an unknown order without creating anything", async () => {
+    const event = webhook({
+      paymentId: "pay_x",
+      orderId: "ord_doesnotexist000000000",
+      amountCents: 100,
+      currency: "EUR",
+      status: "authorized",
+    });
+    const res = await sendWebhook(event);
+    expect(res).toMatchObject({ status: 200, body: { received: true, applied: false } });
+  });
+
+  it("refuses a signed body that is not a payment event with 400", async () => {
+    const res = await sendWebhook({
+      id: "evt_bad",
+      type: "payment.captured",
+      created: 1,
+      data: { paymentId: "p", orderId: "o", amountCents: 1, currency: "EUR", status: "voided" },
+    });
+    expect(res.status).toBe(400);
+    const wrong = await sendWebhook({ id: "evt_bad2", type: "charge.succeeded" } as never);
+    expect(wrong.status).toBe(400);
+    expect(await seen("evt_bad")).toBeUndefined();
+  });
+});
