@@ -22,7 +22,7 @@ import { eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { config } from "../config";
 import { getDb } from "../db/client";
-import { events, orderItems, orders, type PaymentStatus, payments, type ShippingAddress } from "../db/schema";
+import { orderItems, orders, type PaymentStatus, payments, type ShippingAddress } from "../db/schema";
 import type { EventEnvelope } from "../domain/events";
 import type { FraudAssessment } from "../domain/fraud";
 import {
@@ -49,10 +49,11 @@ import {
   type Totals,
 } from "../domain/pricing";
 import { newId } from "../lib/ids";
-import { newEvent, publish } from "../services/event-bus";
+import { newEvent, outboxInserts, publish } from "../services/event-bus";
 import type { GatewayOutcome } from "../services/payment-gateway";
 import { type PaymentTask, runPaymentTask } from "../services/payments";
 import { stockStub } from "../services/stock";
+import { reciprocateClose } from "./websocket";
 
 export type Address = Omit<ShippingAddress, "phone">;
 
@@ -199,7 +200,6 @@ const DELIVERY_GRACE_MS = 30_000;
 /** D1 binds at most 100 parameters per statement. */
 const ITEMS_PER_INSERT = 16;
 const PAYMENTS_PER_INSERT = 8;
-const EVENTS_PER_INSERT = 10;
 const OUTBOX_BATCH = 50;
 
 /** The object's SQLite schema, one entry per version; never edit an entry, append a new one. */
@@ -453,12 +453,7 @@ export class OrderFlow extends DurableObject<Env> {
   }
 
   override webSocketClose(ws: WebSocket, code: number, reason: string): void {
-    // 1005/1006 describe a close without a frame; they cannot be sent back.
-    try {
-      ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
-    } catch {
-      // Already closed.
-    }
+    reciprocateClose(ws, code, reason);
   }
 
   override webSocketError(): void {
@@ -1278,24 +1273,7 @@ export class OrderFlow extends DurableObject<Env> {
       const statements: BatchItem<"sqlite">[] = [];
       if (dirty > 0 && doc) statements.push(...this.#mirror(doc));
       const batch = rows.map((r) => JSON.parse(r.event) as EventEnvelope);
-      for (let i = 0; i < batch.length; i += EVENTS_PER_INSERT) {
-        statements.push(
-          db
-            .insert(events)
-            .values(
-              batch.slice(i, i + EVENTS_PER_INSERT).map((e) => ({
-                id: e.id,
-                type: e.type,
-                version: e.version,
-                occurredAt: e.occurredAt,
-                source: e.source,
-                subject: e.subject,
-                data: e.data,
-              })),
-            )
-            .onConflictDoNothing(),
-        );
-      }
+      statements.push(...outboxInserts(db, batch));
       const [first, ...rest] = statements;
       if (!first) return;
       await db.batch([first, ...rest]);

@@ -16,7 +16,7 @@ import { DurableObject } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { config } from "../config";
 import { getDb } from "../db/client";
-import { events, products } from "../db/schema";
+import { products } from "../db/schema";
 import type { EventEnvelope } from "../domain/events";
 import {
   type AdjustReason,
@@ -34,7 +34,8 @@ import {
   type Sale,
   type StockEffect,
 } from "../domain/stock";
-import { newEvent, publish } from "../services/event-bus";
+import { newEvent, recordAndPublish } from "../services/event-bus";
+import { reciprocateClose } from "./websocket";
 
 export type StockLevel = { sku: string; onHand: number; reserved: number; available: number };
 export type ReserveResult =
@@ -58,7 +59,6 @@ const VIEWER_TAG = "viewer";
 const OUTBOX_RETRY_MS = 30_000;
 const OUTBOX_BATCH = 50;
 /** D1 binds at most 100 parameters per statement; an `events` row takes 8. */
-const EVENTS_PER_INSERT = 10;
 
 /** The object's SQLite schema, one entry per version; never edit an entry, append a new one. */
 const MIGRATIONS: readonly (readonly string[])[] = [
@@ -219,12 +219,7 @@ export class ProductStock extends DurableObject<Env> {
   }
 
   override webSocketClose(ws: WebSocket, code: number, reason: string): void {
-    // 1005/1006 describe a close without a frame; they cannot be sent back.
-    try {
-      ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
-    } catch {
-      // Already closed.
-    }
+    reciprocateClose(ws, code, reason);
   }
 
   override webSocketError(): void {
@@ -454,7 +449,8 @@ export class ProductStock extends DurableObject<Env> {
       );
       const last = rows.at(-1);
       if (!last) return;
-      await deliver(
+      // Idempotent per event id: a retry after a half-finished delivery does not fail on its own rows.
+      await recordAndPublish(
         this.env,
         rows.map((r) => JSON.parse(r.event) as EventEnvelope),
       );
@@ -519,29 +515,4 @@ function toEvent(sku: string, effect: StockEffect, actor: string, now: number): 
     case "low_stock":
       return newEvent("LowStock", subject, { sku, available: effect.available, threshold: effect.threshold }, now);
   }
-}
-
-/**
- * Writes the events to D1 `events` (ignoring ids already there: a retry after a partial delivery must not fail
- * on its own earlier insert) and hands them to the queue.
- */
-async function deliver(env: Env, batch: readonly EventEnvelope[]): Promise<void> {
-  const db = getDb(env.DB);
-  const inserts = [];
-  for (let i = 0; i < batch.length; i += EVENTS_PER_INSERT) {
-    const rows = batch.slice(i, i + EVENTS_PER_INSERT).map((e) => ({
-      id: e.id,
-      type: e.type,
-      version: e.version,
-      occurredAt: e.occurredAt,
-      source: e.source,
-      subject: e.subject,
-      data: e.data,
-    }));
-    inserts.push(db.insert(events).values(rows).onConflictDoNothing());
-  }
-  const [first, ...rest] = inserts;
-  if (!first) return;
-  await db.batch([first, ...rest]);
-  await publish(env, batch);
 }

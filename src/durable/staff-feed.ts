@@ -5,6 +5,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { EventEnvelope } from "../domain/events";
+import { reciprocateClose } from "./websocket";
 
 export type StaffFeedMessage = {
   type: "event";
@@ -52,6 +53,6 @@ export class StaffFeed extends DurableObject<Env> {
   }
 
   override webSocketClose(ws: WebSocket, code: number, reason: string): void {
-    ws.close(code, reason);
+    reciprocateClose(ws, code, reason);
   }
 }

@@ -14,7 +14,7 @@ import { limitAuthAttempt } from "../http/rate-limit";
 import { clearSessionCookie, currentUser, requireCustomer, setSessionCookie } from "../http/session";
 import { validate } from "../http/validate";
 import { newId } from "../lib/ids";
-import { newEvent, outboxInsert, publish } from "../services/event-bus";
+import { newEvent, outboxInserts, publish } from "../services/event-bus";
 import { hashPassword, needsRehash, verifyDummy, verifyPassword } from "../services/passwords";
 import { newSession, revokeAllSessions, revokeSession, sessionInsert } from "../services/sessions";
 
@@ -39,7 +39,7 @@ export const auth = new Hono<AppEnv>()
           .insert(customers)
           .values({ id, email, name, role: "customer", passwordHash, createdAt: now, updatedAt: now }),
         sessionInsert(db, session),
-        outboxInsert(db, events),
+        ...outboxInserts(db, events),
         ...(previous ? [revokeSession(db, previous)] : []),
       ]);
     } catch (err) {

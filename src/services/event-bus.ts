@@ -20,25 +20,29 @@ export function newEvent<T extends EventType>(
   return makeEvent(type, subject, data, { id: newId("evt"), now });
 }
 
+/** D1 binds at most 100 parameters per statement; an event row binds 7. */
+const EVENTS_PER_INSERT = 14;
+
 /**
- * The outbox rows for `batch`: commit them together with the state change. Inserting an id that is already
- * there does nothing, so a Durable Object re-delivering its own outbox after a half-finished attempt is safe.
+ * The outbox rows for `batch`, as statements to put in the same `db.batch` as the state change they describe
+ * (one statement per 14 events, D1's bound-parameter limit). Inserting an id already there does nothing, so a
+ * Durable Object re-delivering its own outbox after a half-finished attempt is safe.
  */
-export function outboxInsert(db: Db, batch: readonly EventEnvelope[]): BatchItem<"sqlite"> {
-  return db
-    .insert(events)
-    .values(
-      batch.map((e) => ({
-        id: e.id,
-        type: e.type,
-        version: e.version,
-        occurredAt: e.occurredAt,
-        source: e.source,
-        subject: e.subject,
-        data: e.data,
-      })),
-    )
-    .onConflictDoNothing();
+export function outboxInserts(db: Db, batch: readonly EventEnvelope[]): BatchItem<"sqlite">[] {
+  const statements: BatchItem<"sqlite">[] = [];
+  for (let i = 0; i < batch.length; i += EVENTS_PER_INSERT) {
+    const rows = batch.slice(i, i + EVENTS_PER_INSERT).map((e) => ({
+      id: e.id,
+      type: e.type,
+      version: e.version,
+      occurredAt: e.occurredAt,
+      source: e.source,
+      subject: e.subject,
+      data: e.data,
+    }));
+    statements.push(db.insert(events).values(rows).onConflictDoNothing());
+  }
+  return statements;
 }
 
 /**
@@ -65,11 +69,15 @@ export async function publish(env: Env, batch: readonly EventEnvelope[], now = D
   }
 }
 
-/** Writes events that describe no D1 change of their own (e.g. from a Durable Object) and publishes them. */
+/**
+ * Writes events that describe no D1 change of their own (from a Durable Object, whose own SQLite holds the
+ * truth, or a service reacting to an event) and publishes them. Safe to repeat with the same events.
+ */
 export async function recordAndPublish(env: Env, batch: readonly EventEnvelope[]): Promise<void> {
   if (batch.length === 0) return;
   const db = getDb(env.DB);
-  await db.batch([outboxInsert(db, batch)]);
+  const [first, ...rest] = outboxInserts(db, batch);
+  if (first) await db.batch([first, ...rest]);
   await publish(env, batch);
 }
 

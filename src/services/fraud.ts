@@ -9,11 +9,11 @@
 import { and, avg, count, eq, gte, inArray, ne, sql } from "drizzle-orm";
 import { config } from "../config";
 import { getDb } from "../db/client";
-import { customers, events, orders, payments } from "../db/schema";
+import { customers, orders, payments } from "../db/schema";
 import { type EventEnvelope, makeEvent } from "../domain/events";
 import { assessFraud, FRAUD_WINDOWS, type FraudAssessment, type FraudInput } from "../domain/fraud";
 import { tokenRisk } from "../domain/payment-tokens";
-import { publish } from "./event-bus";
+import { recordAndPublish } from "./event-bus";
 import type { Subscriber } from "./subscriber";
 
 const PAID = ["confirmed", "shipped", "delivered"];
@@ -132,21 +132,6 @@ export const fraudSubscriber: Subscriber = {
     });
     if (!result.ok) return;
     const batch = fraudEvents(event.data.orderId, event.data.paymentId, result.recorded, now);
-    const db = getDb(env.DB);
-    await db
-      .insert(events)
-      .values(
-        batch.map((e) => ({
-          id: e.id,
-          type: e.type,
-          version: e.version,
-          occurredAt: e.occurredAt,
-          source: e.source,
-          subject: e.subject,
-          data: e.data,
-        })),
-      )
-      .onConflictDoNothing();
-    await publish(env, batch);
+    await recordAndPublish(env, batch);
   },
 };

@@ -15,7 +15,7 @@ import {
   type NotificationDraft,
 } from "../domain/notifications";
 import { newId } from "../lib/ids";
-import { newEvent, outboxInsert, publish } from "./event-bus";
+import { newEvent, outboxInserts, publish } from "./event-bus";
 import type { Subscriber } from "./subscriber";
 
 /** Where a recorded notification goes next. Production would plug an email provider in here. */
@@ -82,7 +82,7 @@ export async function notify(event: EventEnvelope, env: Env, channel = outboxCha
       .insert(notifications)
       .values(fresh.map((d) => ({ ...d, channel: channel.name, eventId: event.id, createdAt: now })))
       .onConflictDoNothing(),
-    outboxInsert(db, sent),
+    ...outboxInserts(db, sent),
   ]);
   for (const d of fresh) await channel.deliver(d, env);
   await publish(env, sent);
