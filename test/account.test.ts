@@ -130,7 +130,7 @@ describe("profile", () => {
   it("refuses a bad country, an empty patch and fields the profile does not have, changing nothing", async () => {
     const user = await signUp({ name: "Before" });
     for (const body of [
-      { shippingAddress: { ...address, country: "gb" } },
+      { shippingAddress: { ...address, country: "UK" } },
       { shippingAddress: { ...address, country: "XX" } },
       { shippingAddress: { ...address, postalCode: undefined } },
       {},

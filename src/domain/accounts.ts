@@ -102,6 +102,14 @@ const text = (min: number, max: number, label: string) =>
  * A postal address (DESIGN.md "Contract details"): `{name, line1, line2?, city, region?, postalCode, country,
  * phone?}`. `country` must be an assigned ISO 3166-1 alpha-2 code written in capitals (`DE`, not `de`).
  */
+/** A phone number as people type it: digits, spaces, + ( ) . / - */
+export const PhoneSchema = v.pipe(
+  v.string(),
+  v.trim(),
+  v.regex(/^\+?[0-9 ()./-]{3,32}$/, "Enter a valid phone number"),
+);
+
+/** DESIGN.md's shippingAddress; the same shape is saved in a profile and sent with an order. */
 export const ShippingAddressSchema = v.strictObject({
   name: text(1, 100, "Name"),
   line1: text(1, 200, "Address line 1"),
@@ -111,10 +119,12 @@ export const ShippingAddressSchema = v.strictObject({
   postalCode: text(1, 20, "Postal code"),
   country: v.pipe(
     v.string(),
-    v.regex(/^[A-Z]{2}$/, "Use the two capital letters of the ISO 3166-1 country code"),
+    v.trim(),
+    v.toUpperCase(),
+    v.regex(/^[A-Z]{2}$/, "Use the two letters of the ISO 3166-1 country code"),
     v.check((code) => COUNTRY_CODES.has(code), "Unknown ISO 3166-1 country code"),
   ),
-  phone: v.optional(v.pipe(v.string(), v.trim(), v.regex(/^\+?[0-9 ()./-]{3,32}$/, "Enter a valid phone number"))),
+  phone: v.optional(PhoneSchema),
 });
 export type ShippingAddressInput = v.InferOutput<typeof ShippingAddressSchema>;
 

@@ -14,6 +14,7 @@ import * as v from "valibot";
 import { config } from "../config";
 import { getDb } from "../db/client";
 import { orders, products } from "../db/schema";
+import { EmailSchema, PhoneSchema, ShippingAddressSchema } from "../domain/accounts";
 import { resolvePaymentMethod } from "../domain/payment-tokens";
 import { type CatalogEntry, type Line, MAX_LINES, MAX_QTY, mergeLines, priceOrder } from "../domain/pricing";
 import type { CommandResult, Failure, PayResult, Viewer } from "../durable/order-flow";
@@ -27,8 +28,6 @@ import { orderInvoice } from "../services/invoices";
 
 // ---- schemas -------------------------------------------------------------------------------------------------
 
-const Text = (max: number) => v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(max));
-const OptionalText = (max: number) => v.optional(v.pipe(v.string(), v.trim(), v.maxLength(max)));
 
 export const Sku = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(64));
 export const OrderLineSchema = v.strictObject({
@@ -37,26 +36,12 @@ export const OrderLineSchema = v.strictObject({
 });
 export const OrderLinesSchema = v.pipe(v.array(OrderLineSchema), v.minLength(1), v.maxLength(MAX_LINES));
 
-export const ShippingAddressSchema = v.strictObject({
-  name: Text(100),
-  line1: Text(200),
-  line2: OptionalText(200),
-  city: Text(100),
-  region: OptionalText(100),
-  postalCode: Text(20),
-  country: v.pipe(
-    v.string(),
-    v.trim(),
-    v.toUpperCase(),
-    v.regex(/^[A-Z]{2}$/, "country is an ISO 3166-1 alpha-2 code"),
-  ),
-});
-
 export const CreateOrderSchema = v.strictObject({
   items: OrderLinesSchema,
-  email: v.pipe(v.string(), v.trim(), v.toLowerCase(), v.maxLength(254), v.email()),
+  email: EmailSchema,
   shippingAddress: ShippingAddressSchema,
-  phone: v.optional(v.pipe(v.string(), v.trim(), v.regex(/^\+?[0-9 ()-]{3,32}$/, "phone is digits, spaces, +()-"))),
+  /** DESIGN.md's optional phone: accepted beside the address or inside it. */
+  phone: v.optional(PhoneSchema),
 });
 export type CreateOrderBody = v.InferOutput<typeof CreateOrderSchema>;
 
@@ -169,10 +154,11 @@ export const ordersApi = new Hono<AppEnv>()
     const { priced } = await priceLines(c.env, body.items);
     const orderId = newId("ord");
     const accessToken = randomToken(32);
-    const { phone, shippingAddress, email } = body;
+    const { shippingAddress, email } = body;
+    const phone = body.phone ?? shippingAddress.phone;
     const address = Object.fromEntries(
-      Object.entries(shippingAddress).filter(([, value]) => value !== undefined && value !== ""),
-    ) as typeof shippingAddress;
+      Object.entries(shippingAddress).filter(([key, value]) => key !== "phone" && value !== undefined && value !== ""),
+    ) as Omit<typeof shippingAddress, "phone">;
     const result = await flow(c.env, orderId).create({
       orderId,
       customerId: c.get("user")?.id ?? null,
