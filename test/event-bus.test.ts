@@ -76,6 +76,33 @@ describe("event bus", () => {
     expect(await wasProcessed(env, flaky.name, event.id)).toBe(true);
   });
 
+  it("still runs the other subscribers when one fails, and retries only the one that failed", async () => {
+    const event = signedUp();
+    const after = counting(`after-${crypto.randomUUID()}`);
+    let failures = 1;
+    const failing: Subscriber = {
+      name: `failing-${crypto.randomUUID()}`,
+      types: ["UserSignedUp"],
+      handle: async () => {
+        if (failures-- > 0) throw new Error("down");
+      },
+    };
+    await consumeEvents(
+      createMessageBatch("shop-events", [{ id: "f1", timestamp: new Date(), attempts: 1, body: event }]),
+      env,
+      [failing, after],
+    );
+    expect(after.seen).toEqual([event.id]);
+    expect(await wasProcessed(env, failing.name, event.id)).toBe(false);
+    await consumeEvents(
+      createMessageBatch("shop-events", [{ id: "f1", timestamp: new Date(), attempts: 2, body: event }]),
+      env,
+      [failing, after],
+    );
+    expect(after.seen).toEqual([event.id]);
+    expect(await wasProcessed(env, failing.name, event.id)).toBe(true);
+  });
+
   it("parks a message that is not an event in the dead letters instead of retrying it", async () => {
     const batch = createMessageBatch("shop-events", [
       { id: "bad", timestamp: new Date(), attempts: 1, body: { hello: "world" } },

@@ -2,21 +2,32 @@
 // against a bare broadcast from one Durable Object to N hibernating sockets.
 import { fmt, percentile, pool, treeRssMiB } from "../lib.mjs";
 
-/** Opens `n` sockets (in waves, so the opening itself is not what is measured) and resolves once all are open. */
-async function openViewers(url, n) {
-  const sockets = await pool(n, 200, async () => {
+/**
+ * Opens `n` sockets (in waves, so the opening itself is not what is measured) and resolves once all are ready:
+ * open, and, where the endpoint greets with the current level (`greets`), past that first message — otherwise
+ * a late greeting would be counted as the change arriving.
+ */
+async function openViewers(url, n, { greets = false } = {}) {
+  return pool(n, 200, async () => {
     const ws = new WebSocket(url);
     ws.listeners = [];
-    ws.onmessage = (e) => {
-      for (const l of ws.listeners) l(String(e.data));
-    };
-    await new Promise((resolve, reject) => {
-      ws.onopen = resolve;
+    const ready = new Promise((resolve, reject) => {
       ws.onerror = reject;
+      if (greets) {
+        ws.listeners.push(function first() {
+          ws.listeners = ws.listeners.filter((l) => l !== first);
+          resolve();
+        });
+      } else {
+        ws.onopen = resolve;
+      }
     });
+    ws.onmessage = (e) => {
+      for (const l of [...ws.listeners]) l(String(e.data));
+    };
+    await ready;
     return ws;
   });
-  return sockets;
 }
 
 /** Arms every socket for its next message, fires `trigger`, and returns each socket's delay (ms). */
@@ -43,7 +54,9 @@ export async function fanout({ shop, baseline, sizes, sku, adminCookie }) {
   const rows = [];
   for (const n of sizes) {
     const rssBefore = treeRssMiB(shop.child.pid);
-    const viewers = await openViewers(`${shop.base.replace("http", "ws")}/api/products/${sku}/live`, n);
+    const viewers = await openViewers(`${shop.base.replace("http", "ws")}/api/products/${sku}/live`, n, {
+      greets: true,
+    });
     const rssAfter = treeRssMiB(shop.child.pid);
     let round = 0;
     const shopDelays = await measure(

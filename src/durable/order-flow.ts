@@ -49,7 +49,7 @@ import {
   type Totals,
 } from "../domain/pricing";
 import { newId } from "../lib/ids";
-import { newEvent, outboxInserts, publish } from "../services/event-bus";
+import { newEvent, outboxInserts, sendToQueue } from "../services/event-bus";
 import type { GatewayOutcome } from "../services/payment-gateway";
 import { type PaymentTask, runPaymentTask } from "../services/payments";
 import { stockStub } from "../services/stock";
@@ -1258,7 +1258,7 @@ export class OrderFlow extends DurableObject<Env> {
   /**
    * One D1 batch: the order mirror (upsert guarded by version, its items, its payments) and the outbox events
    * (ids already there ignored: a retry after a partial delivery must not fail on its own insert). Then the
-   * queue; outbox rows are deleted once D1 holds them (the cron sweep re-sends what the queue missed).
+   * queue; outbox rows are deleted once the queue accepted them, so a failed send is retried by the alarm.
    */
   async #flushOnce(): Promise<void> {
     for (;;) {
@@ -1273,15 +1273,16 @@ export class OrderFlow extends DurableObject<Env> {
       const statements: BatchItem<"sqlite">[] = [];
       if (dirty > 0 && doc) statements.push(...this.#mirror(doc));
       const batch = rows.map((r) => JSON.parse(r.event) as EventEnvelope);
-      statements.push(...outboxInserts(db, batch));
+      // Logged already marked published: this outbox keeps the events until the queue has them.
+      statements.push(...outboxInserts(db, batch, Date.now()));
       const [first, ...rest] = statements;
       if (!first) return;
       await db.batch([first, ...rest]);
       const store = this.ctx.storage.sql;
       store.exec("UPDATE sync SET dirty = 0 WHERE id = 1 AND dirty = ?", dirty);
+      await sendToQueue(this.env, batch);
       const last = rows.at(-1);
       if (last) store.exec("DELETE FROM outbox WHERE seq <= ?", last.seq);
-      await publish(this.env, batch);
       if (rows.length < OUTBOX_BATCH) {
         const more = this.#sql<{ dirty: number }>("SELECT dirty FROM sync WHERE id = 1")[0]?.dirty ?? 0;
         if (more === 0 && this.#sql("SELECT 1 FROM outbox LIMIT 1").length === 0) return;

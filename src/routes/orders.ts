@@ -28,7 +28,6 @@ import { orderInvoice } from "../services/invoices";
 
 // ---- schemas -------------------------------------------------------------------------------------------------
 
-
 export const Sku = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(64));
 export const OrderLineSchema = v.strictObject({
   sku: Sku,

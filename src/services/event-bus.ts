@@ -20,15 +20,19 @@ export function newEvent<T extends EventType>(
   return makeEvent(type, subject, data, { id: newId("evt"), now });
 }
 
-/** D1 binds at most 100 parameters per statement; an event row binds 7. */
-const EVENTS_PER_INSERT = 14;
+/** D1 binds at most 100 parameters per statement; an event row binds 8. */
+const EVENTS_PER_INSERT = 12;
 
 /**
  * The outbox rows for `batch`, as statements to put in the same `db.batch` as the state change they describe
- * (one statement per 14 events, D1's bound-parameter limit). Inserting an id already there does nothing, so a
+ * (one statement per 12 events, D1's bound-parameter limit). Inserting an id already there does nothing, so a
  * Durable Object re-delivering its own outbox after a half-finished attempt is safe.
  */
-export function outboxInserts(db: Db, batch: readonly EventEnvelope[]): BatchItem<"sqlite">[] {
+export function outboxInserts(
+  db: Db,
+  batch: readonly EventEnvelope[],
+  publishedAt: number | null = null,
+): BatchItem<"sqlite">[] {
   const statements: BatchItem<"sqlite">[] = [];
   for (let i = 0; i < batch.length; i += EVENTS_PER_INSERT) {
     const rows = batch.slice(i, i + EVENTS_PER_INSERT).map((e) => ({
@@ -39,23 +43,29 @@ export function outboxInserts(db: Db, batch: readonly EventEnvelope[]): BatchIte
       source: e.source,
       subject: e.subject,
       data: e.data,
+      publishedAt,
     }));
     statements.push(db.insert(events).values(rows).onConflictDoNothing());
   }
   return statements;
 }
 
+/** Hands events to the queue, 100 a call. Throws when the queue refuses them: the caller decides who retries. */
+export async function sendToQueue(env: Env, batch: readonly EventEnvelope[]): Promise<void> {
+  for (let i = 0; i < batch.length; i += 100) {
+    await env.EVENTS.sendBatch(batch.slice(i, i + 100).map((body) => ({ body, contentType: "json" as const })));
+  }
+}
+
 /**
- * Hands committed events to the queue and marks them published. A failure here loses nothing: the rows stay
- * unpublished and the sweep sends them again (consumers deduplicate by id).
+ * For publishers whose events were committed in a D1 batch (routes): hands them to the queue and marks them
+ * published. A failure here loses nothing: the rows stay unpublished and the sweep sends them again
+ * (consumers deduplicate by id).
  */
 export async function publish(env: Env, batch: readonly EventEnvelope[], now = Date.now()): Promise<void> {
   if (batch.length === 0) return;
   try {
-    for (let i = 0; i < batch.length; i += 100) {
-      const chunk = batch.slice(i, i + 100);
-      await env.EVENTS.sendBatch(chunk.map((body) => ({ body, contentType: "json" as const })));
-    }
+    await sendToQueue(env, batch);
     const ids = batch.map((e) => e.id);
     const db = getDb(env.DB);
     for (let i = 0; i < ids.length; i += 90) {
@@ -70,15 +80,17 @@ export async function publish(env: Env, batch: readonly EventEnvelope[], now = D
 }
 
 /**
- * Writes events that describe no D1 change of their own (from a Durable Object, whose own SQLite holds the
- * truth, or a service reacting to an event) and publishes them. Safe to repeat with the same events.
+ * For publishers that keep their own retry (a Durable Object's outbox, a queue consumer whose message is
+ * retried): writes the events to the log already marked published, then hands them to the queue, throwing if
+ * the queue refuses so the caller tries again. Saves the "mark published" write on the hot path; repeating
+ * with the same events is safe (ids already logged are ignored, consumers deduplicate).
  */
-export async function recordAndPublish(env: Env, batch: readonly EventEnvelope[]): Promise<void> {
+export async function recordAndPublish(env: Env, batch: readonly EventEnvelope[], now = Date.now()): Promise<void> {
   if (batch.length === 0) return;
   const db = getDb(env.DB);
-  const [first, ...rest] = outboxInserts(db, batch);
+  const [first, ...rest] = outboxInserts(db, batch, now);
   if (first) await db.batch([first, ...rest]);
-  await publish(env, batch);
+  await sendToQueue(env, batch);
 }
 
 /** Re-sends outbox rows older than `graceMs` that the queue never accepted. Run by the cron trigger. */

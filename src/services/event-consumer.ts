@@ -1,7 +1,8 @@
 /**
  * The queue side of the bus: each message is an event envelope; every subscriber that listens to its type
  * runs once per event id. A failing subscriber retries the message with backoff (subscribers that already
- * succeeded are skipped on the retry); after the queue's max_retries it lands in the dead-letter queue.
+ * succeeded are skipped on the retry, and the others still run this time); after the queue's max_retries it
+ * lands in the dead-letter queue.
  */
 import { and, eq } from "drizzle-orm";
 import { getDb } from "../db/client";
@@ -15,39 +16,67 @@ export async function consumeEvents(
   env: Env,
   subscribers: readonly Subscriber[],
 ): Promise<void> {
-  const db = getDb(env.DB);
+  // Messages about one subject (an order, a SKU) are handled in order; different subjects in parallel.
+  const bySubject = new Map<string, Message<unknown>[]>();
   for (const message of batch.messages) {
-    const event = parseEnvelope(message.body);
-    if (!event) {
-      // Not an event we can read: retrying cannot help, so it goes straight to the dead letters.
-      await recordDeadLetter(env, message.body, message.attempts);
+    const subject = parseEnvelope(message.body)?.subject ?? `unreadable:${message.id}`;
+    const group = bySubject.get(subject);
+    if (group) group.push(message);
+    else bySubject.set(subject, [message]);
+  }
+  await Promise.all(
+    [...bySubject.values()].map(async (messages) => {
+      for (const message of messages) await consumeOne(message, env, subscribers);
+    }),
+  );
+}
+
+async function consumeOne(message: Message<unknown>, env: Env, subscribers: readonly Subscriber[]): Promise<void> {
+  const event = parseEnvelope(message.body);
+  if (!event) {
+    // Not an event we can read: retrying cannot help, so it goes straight to the dead letters.
+    await recordDeadLetter(env, message.body, message.attempts);
+    message.ack();
+    return;
+  }
+  try {
+    const listening = subscribers.filter((s) => s.types.includes(event.type));
+    if (listening.length === 0) {
       message.ack();
-      continue;
+      return;
     }
-    try {
-      const listening = subscribers.filter((s) => s.types.includes(event.type));
-      if (listening.length > 0) {
-        const done = await db
-          .select({ consumer: processedEvents.consumer })
-          .from(processedEvents)
-          .where(eq(processedEvents.eventId, event.id));
-        const handled = new Set(done.map((r) => r.consumer));
-        for (const subscriber of listening) {
-          if (handled.has(subscriber.name)) continue;
-          await subscriber.handle(event, env);
-          await db
-            .insert(processedEvents)
-            .values({ consumer: subscriber.name, eventId: event.id, processedAt: Date.now() })
-            .onConflictDoNothing();
-        }
+    const db = getDb(env.DB);
+    const done = await db
+      .select({ consumer: processedEvents.consumer })
+      .from(processedEvents)
+      .where(eq(processedEvents.eventId, event.id));
+    const handled = new Set(done.map((r) => r.consumer));
+    const succeeded: string[] = [];
+    const failures: string[] = [];
+    for (const subscriber of listening) {
+      if (handled.has(subscriber.name)) continue;
+      try {
+        await subscriber.handle(event, env);
+        succeeded.push(subscriber.name);
+      } catch (err) {
+        failures.push(`${subscriber.name}: ${String(err)}`);
       }
-      message.ack();
-    } catch (err) {
-      console.error(
-        JSON.stringify({ level: "error", message: "event handler failed", event: event.id, error: String(err) }),
-      );
-      message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) });
     }
+    // One write marks every subscriber that succeeded, so a retry runs only the ones that failed.
+    if (succeeded.length > 0) {
+      const now = Date.now();
+      await db
+        .insert(processedEvents)
+        .values(succeeded.map((consumer) => ({ consumer, eventId: event.id, processedAt: now })))
+        .onConflictDoNothing();
+    }
+    if (failures.length > 0) throw new Error(failures.join("; "));
+    message.ack();
+  } catch (err) {
+    console.error(
+      JSON.stringify({ level: "error", message: "event handler failed", event: event.id, error: String(err) }),
+    );
+    message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) });
   }
 }
 
