@@ -4,6 +4,7 @@ import { ISLANDS, type IslandName } from "./islands";
 import "./styles.css";
 import "./console/console.css";
 import "./account/account.css";
+import "./order/order.css";
 
 for (const el of document.querySelectorAll<HTMLElement>("[data-island]")) {
   const name = el.dataset.island as IslandName;

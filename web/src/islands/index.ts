@@ -7,8 +7,11 @@ import { AccountMenu } from "./account-menu";
 import { AddToCart } from "./add-to-cart";
 import { CartCount } from "./cart-count";
 import { CartView } from "./cart-view";
+import { CheckoutApp } from "./checkout-app";
 import { ConsoleApp } from "./console-app";
+import { InvoiceApp } from "./invoice-app";
 import { LiveStock } from "./live-stock";
+import { OrderApp } from "./order-app";
 
 export const ISLANDS = {
   AccountApp,
@@ -16,8 +19,11 @@ export const ISLANDS = {
   AddToCart,
   CartView,
   CartCount,
+  CheckoutApp,
   ConsoleApp,
+  InvoiceApp,
   LiveStock,
+  OrderApp,
 } as const;
 
 export type IslandName = keyof typeof ISLANDS;

@@ -1,0 +1,436 @@
+/**
+ * /checkout: the browser's cart becomes an order. The lines are shown with the catalog's prices (an estimate:
+ * the server prices the order again and its totals are the ones that count); "Place order" creates the order
+ * (POST /api/orders, which reserves the stock) and pays it (POST /api/orders/:id/pay); the outcome of the
+ * payment arrives live on the order page this then opens.
+ */
+import { useEffect, useRef, useState } from "preact/hooks";
+import type { Address, Profile } from "../account/types";
+import { ApiFailure, api, formatMoney } from "../lib/api";
+import { type CartLine, clearCart, onCartChange, readCart, setQty } from "../lib/cart";
+import { Field, type FieldErrors, FormStatus, useForm } from "../lib/form";
+import { cardDigits, INVALID_CARD, plausibleCard, TestCardHint } from "../order/cards";
+import { newIdempotencyKey, orderPath, orderToken, rememberedOrders, rememberOrderToken } from "../order/tokens";
+import { type Order, type PlacedOrder, shortId, type User } from "../order/types";
+import { attemptFor, clearAttempt, saveAttempt } from "./attempt";
+import { countryOptions } from "./countries";
+
+type Product = { sku: string; name: string; priceCents: number; currency: string; imageUrl: string; available: number };
+type Lookup = { state: "loading" } | { state: "ok"; product: Product } | { state: "missing" } | { state: "error" };
+/** One SKU the server could not reserve (409 out_of_stock details). */
+type Shortage = { sku: string; requested: number; available: number };
+
+const EMPTY = {
+  email: "",
+  name: "",
+  line1: "",
+  line2: "",
+  city: "",
+  region: "",
+  postalCode: "",
+  country: "",
+  phone: "",
+  card: "",
+};
+type Values = typeof EMPTY;
+const ADDRESS_KEYS = ["name", "line1", "line2", "city", "region", "postalCode", "country"] as const;
+const REQUIRED: (keyof Values)[] = ["email", "name", "line1", "city", "postalCode", "country", "card"];
+
+/** Statuses in which the order's payment has been taken in hand: the shopper's part of checkout is done. */
+const PAID_OR_PAYING = new Set(["payment_pending", "on_hold", "confirmed", "shipped", "delivered"]);
+
+/** Server detail paths (`shippingAddress.city`, `paymentMethod.token`) → the form's fields. */
+function toField(path: string): string | undefined {
+  if (path === "paymentMethod.token" || path === "paymentMethod") return "card";
+  const key = path.replace(/^shippingAddress\./, "");
+  return key in EMPTY ? key : undefined;
+}
+
+function isShortage(value: unknown): value is Shortage {
+  const s = value as Partial<Shortage> | null;
+  return typeof s?.sku === "string" && typeof s.available === "number" && typeof s.requested === "number";
+}
+
+/** Checks the browser can make before anything is sent (the server checks everything again). */
+function localProblems(values: Values): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const key of REQUIRED) if (values[key].trim() === "") errors[key] = "This is required.";
+  if (!errors.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(values.email.trim())) {
+    errors.email = "Enter an email address like name@example.com.";
+  }
+  if (!errors.card && !plausibleCard(cardDigits(values.card))) errors.card = INVALID_CARD;
+  return errors;
+}
+
+function orderBody(lines: CartLine[], values: Values) {
+  const shippingAddress: Record<string, string> = {};
+  for (const key of ADDRESS_KEYS) {
+    const value = key === "country" ? values[key].trim().toUpperCase() : values[key].trim();
+    if (value !== "") shippingAddress[key] = value;
+  }
+  const phone = values.phone.trim();
+  return {
+    items: lines.map((l) => ({ sku: l.sku, qty: l.qty })),
+    email: values.email.trim(),
+    shippingAddress,
+    ...(phone ? { phone } : {}),
+  };
+}
+
+/** Best effort: an order left behind by an earlier attempt with other details gives its stock back. */
+function abandon(order: { id: string; accessToken: string }): void {
+  api("POST", `/api/orders/${encodeURIComponent(order.id)}/cancel`, { token: order.accessToken }).catch(() => {});
+}
+
+export function CheckoutPage() {
+  const [lines, setLines] = useState<CartLine[] | null>(null);
+  const [lookups, setLookups] = useState<Record<string, Lookup>>({});
+  const [shortages, setShortages] = useState<Shortage[]>([]);
+  const [placed, setPlaced] = useState<Order | null>(null);
+  const [step, setStep] = useState<"idle" | "ordering" | "paying" | "leaving">("idle");
+  const [recent, setRecent] = useState<string[]>([]);
+  const form = useForm<Values>(EMPTY);
+  /** Idempotency-Keys of payments whose outcome is not known yet, by order and card. */
+  const payKeys = useRef(new Map<string, string>());
+
+  useEffect(() => {
+    const update = () => setLines(readCart());
+    update();
+    setRecent(rememberedOrders().slice(0, 5));
+    return onCartChange(update);
+  }, []);
+
+  useEffect(() => {
+    for (const { sku } of lines ?? []) {
+      if (lookups[sku]) continue;
+      setLookups((all) => ({ ...all, [sku]: { state: "loading" } }));
+      api<Product>("GET", `/api/products/${encodeURIComponent(sku)}`)
+        .then((product): Lookup => ({ state: "ok", product }))
+        .catch((err): Lookup => ({ state: err instanceof ApiFailure && err.status === 404 ? "missing" : "error" }))
+        .then((lookup) => setLookups((all) => ({ ...all, [sku]: lookup })));
+    }
+  }, [lines, lookups]);
+
+  // Signed in: the account's email and saved address fill the fields the shopper has not typed in yet.
+  useEffect(() => {
+    const abort = new AbortController();
+    const fill = (found: Partial<Values>) =>
+      form.setValues((prev) => {
+        const next = { ...prev };
+        for (const [key, value] of Object.entries(found) as [keyof Values, string | undefined][]) {
+          if (value && next[key] === "") next[key] = value;
+        }
+        return next;
+      });
+    api<{ user: User }>("GET", "/api/me", { signal: abort.signal })
+      .then(async ({ user }) => {
+        fill({ email: user.email });
+        const { profile } = await api<{ profile: Profile }>("GET", "/api/account/profile", { signal: abort.signal });
+        const address: Address | null = profile.shippingAddress;
+        if (address) fill(address);
+      })
+      .catch(() => {
+        // A guest (401) or staff without a saved address: nothing to fill in.
+      });
+    return () => abort.abort();
+  }, [form.setValues]);
+
+  if (lines === null) return <p aria-busy="true">Loading your cart…</p>;
+
+  if (lines.length === 0 && step !== "leaving") {
+    return (
+      <div class="checkout" data-checkout-ready="1">
+        <h1>Checkout</h1>
+        <p>Your cart is empty.</p>
+        <p>
+          <a href="/">Browse the bracelets</a>
+        </p>
+        {recent.length > 0 ? (
+          <section aria-labelledby="recent-orders-title">
+            <h2 id="recent-orders-title">Orders placed from this browser</h2>
+            <ul class="recent-orders">
+              {recent.map((id) => (
+                <li key={id}>
+                  <a href={orderPath(id, orderToken(id))}>Order {shortId(id)}</a>
+                </li>
+              ))}
+            </ul>
+          </section>
+        ) : null}
+      </div>
+    );
+  }
+
+  const finish = (order: { id: string; accessToken: string }) => {
+    setStep("leaving");
+    clearAttempt();
+    clearCart();
+    location.assign(orderPath(order.id, order.accessToken));
+  };
+
+  /** Pays `order` with the card, then opens its page; a payment already under way counts as paid. */
+  const pay = async (order: { id: string; accessToken: string }, card: string) => {
+    setStep("paying");
+    const slot = `${order.id}:${card}`;
+    const key = payKeys.current.get(slot) ?? newIdempotencyKey();
+    payKeys.current.set(slot, key);
+    try {
+      await api("POST", `/api/orders/${encodeURIComponent(order.id)}/pay`, {
+        body: { paymentMethod: { token: card } },
+        token: order.accessToken,
+        headers: { "Idempotency-Key": key },
+      });
+      payKeys.current.delete(slot);
+    } catch (err) {
+      if (!(err instanceof ApiFailure) || err.status >= 500 || err.code === "idempotency_in_progress") throw err;
+      payKeys.current.delete(slot);
+      if (err.code !== "invalid_state") throw err;
+      // Not payable now: either a payment is already under way (a retry after a lost answer) or it is over.
+      const current = await api<Order>("GET", `/api/orders/${encodeURIComponent(order.id)}`, {
+        token: order.accessToken,
+      });
+      if (!PAID_OR_PAYING.has(current.status)) {
+        clearAttempt();
+        setPlaced(null);
+        throw new ApiFailure(409, "invalid_state", "The reservation for this order ran out. Place the order again.");
+      }
+    }
+    finish(order);
+  };
+
+  const onSubmit = async (e: Event) => {
+    e.preventDefault();
+    const problems = localProblems(form.values);
+    if (Object.keys(problems).length > 0) {
+      form.fail(problems);
+      return;
+    }
+    const card = cardDigits(form.values.card);
+    const body = orderBody(lines, form.values);
+    await form
+      .run(
+        async () => {
+          setShortages([]);
+          await placeAndPay(body, card);
+        },
+        { toField },
+      )
+      .finally(() => setStep((s) => (s === "leaving" ? s : "idle")));
+  };
+
+  /** Creates the order (or finds the one an earlier try of the same body made) and pays it. */
+  async function placeAndPay(body: ReturnType<typeof orderBody>, card: string): Promise<void> {
+    const { attempt, previous } = attemptFor(JSON.stringify(body));
+    if (previous?.order) abandon(previous.order);
+    if (attempt.order) {
+      const made = attempt.order;
+      const existing = await api<Order>("GET", `/api/orders/${encodeURIComponent(made.id)}`, {
+        token: made.accessToken,
+      }).catch((err) => {
+        if (err instanceof ApiFailure && err.status === 404) return null;
+        throw err;
+      });
+      if (existing && PAID_OR_PAYING.has(existing.status)) return finish(made);
+      if (existing && existing.status !== "cancelled") {
+        setPlaced(existing);
+        return pay(made, card);
+      }
+      // Its reservation ran out: start a new attempt (attemptFor makes a new key once this one is gone).
+      clearAttempt();
+      return placeAndPay(body, card);
+    }
+    setStep("ordering");
+    let order: PlacedOrder;
+    try {
+      order = await api<PlacedOrder>("POST", "/api/orders", { body, headers: { "Idempotency-Key": attempt.key } });
+    } catch (err) {
+      // A definite refusal made no order: the next try is a new attempt. Unknown outcomes keep the key.
+      if (err instanceof ApiFailure && err.status < 500 && err.code !== "idempotency_in_progress") clearAttempt();
+      if (err instanceof ApiFailure && err.code === "out_of_stock") {
+        setShortages(Array.isArray(err.details) ? err.details.filter(isShortage) : []);
+        throw new ApiFailure(409, err.code, "Some bracelets ran short. Adjust your cart and place the order again.");
+      }
+      throw err;
+    }
+    const made = { id: order.id, accessToken: order.accessToken };
+    saveAttempt({ ...attempt, order: made });
+    rememberOrderToken(order.id, order.accessToken);
+    setPlaced(order);
+    await pay(made, card);
+  }
+
+  const adjustCart = () => {
+    for (const s of shortages) setQty(s.sku, s.available);
+    setShortages([]);
+    setPlaced(null);
+  };
+
+  const busy = form.sending || step === "leaving";
+  const f = (name: keyof Values) => ({ form: "checkout", ...form.field(name) });
+  const productOf = (sku: string) => {
+    const lookup = lookups[sku];
+    return lookup?.state === "ok" ? lookup.product : null;
+  };
+  const pending = lines.some((l) => !lookups[l.sku] || lookups[l.sku]?.state === "loading");
+  const estimate = lines.reduce((sum, l) => sum + (productOf(l.sku)?.priceCents ?? 0) * l.qty, 0);
+  const currency = lines.map((l) => productOf(l.sku)?.currency).find(Boolean) ?? "EUR";
+
+  return (
+    <div class="checkout" data-checkout-ready={pending ? undefined : "1"}>
+      <h1>Checkout</h1>
+      <div class="checkout-grid">
+        <section class="checkout-summary" aria-labelledby="checkout-summary-title">
+          <h2 id="checkout-summary-title">Your order</h2>
+          <ul class="checkout-lines">
+            {lines.map((line) => {
+              const lookup = lookups[line.sku] ?? { state: "loading" };
+              const product = productOf(line.sku);
+              const shortage = shortages.find((s) => s.sku === line.sku);
+              const short = shortage?.available ?? (product && product.available < line.qty ? product.available : null);
+              return (
+                <li key={line.sku} class="checkout-line" data-sku={line.sku}>
+                  <span class="checkout-line-name">
+                    {product?.name ?? line.sku} <span class="muted">× {line.qty}</span>
+                  </span>
+                  <span class="num">
+                    {product ? formatMoney(product.priceCents * line.qty, product.currency) : "…"}
+                  </span>
+                  {lookup.state === "missing" ? (
+                    <span class="error-text checkout-line-note">No longer sold: remove it from your cart.</span>
+                  ) : lookup.state === "error" ? (
+                    <span class="error-text checkout-line-note">Could not load this bracelet.</span>
+                  ) : null}
+                  {short !== null ? (
+                    <span class="error-text checkout-line-note" data-testid={`short-${line.sku}`}>
+                      {short === 0 ? "Sold out" : `Only ${short} left`}
+                    </span>
+                  ) : null}
+                </li>
+              );
+            })}
+          </ul>
+          {shortages.length > 0 ? (
+            <div class="checkout-shortage" role="alert">
+              <p>Some bracelets ran short while you were shopping.</p>
+              <div class="actions">
+                <button type="button" onClick={adjustCart}>
+                  Adjust my cart to what is left
+                </button>
+                <a href="/cart">Back to the cart</a>
+              </div>
+            </div>
+          ) : null}
+          {placed ? (
+            <dl class="totals" data-testid="checkout-totals">
+              <dt>Subtotal</dt>
+              <dd>{formatMoney(placed.totals.subtotalCents, placed.totals.currency)}</dd>
+              <dt>Shipping</dt>
+              <dd>{formatMoney(placed.totals.shippingCents, placed.totals.currency)}</dd>
+              <dt>Tax</dt>
+              <dd>{formatMoney(placed.totals.taxCents, placed.totals.currency)}</dd>
+              <dt class="grand">Total</dt>
+              <dd class="grand" data-testid="checkout-total">
+                {formatMoney(placed.totals.totalCents, placed.totals.currency)}
+              </dd>
+            </dl>
+          ) : (
+            <>
+              <p class="checkout-estimate">
+                Subtotal <strong>{pending ? "…" : formatMoney(estimate, currency)}</strong>
+              </p>
+              <p class="muted">Shipping and tax are worked out by the shop when you place the order.</p>
+            </>
+          )}
+          <p>
+            <a href="/cart">Change the cart</a>
+          </p>
+        </section>
+
+        <form
+          ref={form.formRef}
+          class="stack checkout-form"
+          noValidate
+          onSubmit={onSubmit}
+          aria-label="Checkout"
+          aria-busy={busy ? "true" : undefined}
+        >
+          <FormStatus error={form.formError} notice={form.notice} />
+          <fieldset>
+            <legend>Contact</legend>
+            <Field
+              label="Email"
+              type="email"
+              autocomplete="email"
+              inputMode="email"
+              required
+              maxLength={254}
+              hint="We send the order confirmation here."
+              {...f("email")}
+            />
+            <Field
+              label="Phone"
+              type="tel"
+              autocomplete="shipping tel"
+              inputMode="tel"
+              maxLength={32}
+              {...f("phone")}
+            />
+          </fieldset>
+          <fieldset>
+            <legend>Shipping address</legend>
+            <Field label="Full name" autocomplete="shipping name" required maxLength={100} {...f("name")} />
+            <Field
+              label="Address line 1"
+              autocomplete="shipping address-line1"
+              required
+              maxLength={200}
+              {...f("line1")}
+            />
+            <Field label="Address line 2" autocomplete="shipping address-line2" maxLength={200} {...f("line2")} />
+            <div class="field-row">
+              <Field label="City" autocomplete="shipping address-level2" required maxLength={100} {...f("city")} />
+              <Field label="Region or state" autocomplete="shipping address-level1" maxLength={100} {...f("region")} />
+            </div>
+            <div class="field-row">
+              <Field
+                label="Postal code"
+                autocomplete="shipping postal-code"
+                required
+                maxLength={20}
+                {...f("postalCode")}
+              />
+              <Field
+                label="Country"
+                autocomplete="shipping country"
+                required
+                options={countryOptions()}
+                {...f("country")}
+              />
+            </div>
+          </fieldset>
+          <fieldset>
+            <legend>Payment</legend>
+            <Field
+              label="Card number"
+              autocomplete="cc-number"
+              inputMode="numeric"
+              required
+              maxLength={23}
+              hint={<TestCardHint />}
+              {...f("card")}
+            />
+          </fieldset>
+          <button type="submit" disabled={busy}>
+            {step === "ordering"
+              ? "Reserving your bracelets…"
+              : step === "paying"
+                ? "Sending the payment…"
+                : step === "leaving"
+                  ? "Opening your order…"
+                  : "Place order"}
+          </button>
+        </form>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,202 @@
+/**
+ * /orders/:id/invoice: the order's invoice as a printable page (GET /api/orders/:id/invoice). The invoice is
+ * written by the Billing subscriber right after the order is confirmed, so a shopper who follows the link at
+ * once may be a moment early: the page asks again a few times before saying it is not ready.
+ */
+import { useEffect, useState } from "preact/hooks";
+import { ApiFailure, api, formatMoney } from "../lib/api";
+import { orderPath, tokenFromPage } from "./tokens";
+import type { Invoice, Order } from "./types";
+
+/** Waits between asks while the invoice is not written yet (about 15 s in all). */
+const RETRY_MS = [500, 1000, 1500, 2000, 3000, 3000, 4000];
+
+type Load =
+  | { state: "loading" }
+  | { state: "waiting" }
+  | { state: "missing" }
+  | { state: "error"; message: string }
+  | { state: "ok"; invoice: Invoice; order: Order | null };
+
+const formatDate = (ms: number) => new Date(ms).toLocaleDateString("en-GB", { dateStyle: "long" });
+
+export function InvoicePage({ orderId }: { orderId: string }) {
+  const [load, setLoad] = useState<Load>({ state: "loading" });
+  const [token, setToken] = useState<string | null>(null);
+
+  useEffect(() => {
+    const tok = tokenFromPage(orderId);
+    setToken(tok);
+    const opts = tok ? { token: tok } : {};
+    const base = `/api/orders/${encodeURIComponent(orderId)}`;
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // The order gives the bill-to name and address; the invoice alone has the email only.
+    const order = api<Order>("GET", base, opts).catch(() => null);
+    const ask = async (attempt: number) => {
+      try {
+        const invoice = await api<Invoice>("GET", `${base}/invoice`, opts);
+        if (!stopped) setLoad({ state: "ok", invoice, order: await order });
+      } catch (err) {
+        if (stopped) return;
+        const notYet = err instanceof ApiFailure && err.status === 404;
+        // A 404 is also what a stranger gets; only keep asking when the order itself is readable.
+        if (notYet && (await order) && attempt < RETRY_MS.length) {
+          setLoad({ state: "waiting" });
+          timer = setTimeout(() => void ask(attempt + 1), RETRY_MS[attempt]);
+        } else if (notYet) setLoad({ state: "missing" });
+        else setLoad({ state: "error", message: (err as Error).message });
+      }
+    };
+    void ask(0);
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, [orderId]);
+
+  const back = (
+    <p class="no-print">
+      <a href={orderPath(orderId, token)}>← Back to the order</a>
+    </p>
+  );
+
+  // The first render is a lone <p>, like the shell's fallback, which it then replaces (main.tsx renders a
+  // client-only island over the fallback and keeps server nodes it cannot match).
+  if (load.state === "loading" || load.state === "waiting") {
+    return (
+      <p aria-busy="true">{load.state === "waiting" ? "Your invoice is being prepared…" : "Loading the invoice…"}</p>
+    );
+  }
+  if (load.state === "missing" || load.state === "error") {
+    return (
+      <div class="invoice-page" data-invoice-missing="1">
+        {back}
+        <h1>Invoice</h1>
+        <p class={load.state === "error" ? "error-text" : undefined} role="alert">
+          {load.state === "error"
+            ? `We could not load the invoice: ${load.message}`
+            : "There is no invoice for this order yet. It is issued once the order is confirmed."}
+        </p>
+      </div>
+    );
+  }
+
+  const { invoice, order } = load;
+  const money = (cents: number) => formatMoney(cents, invoice.currency);
+  const address = order?.shippingAddress;
+  return (
+    <div class="invoice-page" data-invoice-ready="1">
+      {back}
+      <article class="invoice-sheet" aria-labelledby="invoice-title">
+        <header class="invoice-head">
+          <div>
+            <p class="invoice-shop">Bracelet Shop</p>
+            <p class="muted">Handmade bracelets, shipped from our workshop.</p>
+          </div>
+          <div class="invoice-meta">
+            <h1 id="invoice-title">Invoice</h1>
+            <dl>
+              <dt>Invoice number</dt>
+              <dd data-testid="invoice-number">{invoice.number}</dd>
+              <dt>Date</dt>
+              <dd>
+                <time dateTime={new Date(invoice.issuedAt).toISOString()}>{formatDate(invoice.issuedAt)}</time>
+              </dd>
+              <dt>Order</dt>
+              <dd class="invoice-order-id">{invoice.orderId}</dd>
+              <dt>Status</dt>
+              <dd>{invoice.status}</dd>
+            </dl>
+          </div>
+        </header>
+        <section class="invoice-bill-to" aria-labelledby="bill-to-title">
+          <h2 id="bill-to-title">Bill to</h2>
+          <address>
+            {address ? (
+              <>
+                {address.name}
+                <br />
+                {address.line1}
+                <br />
+                {address.line2 ? (
+                  <>
+                    {address.line2}
+                    <br />
+                  </>
+                ) : null}
+                {address.postalCode} {address.city}
+                {address.region ? `, ${address.region}` : ""}
+                <br />
+                {address.country}
+                <br />
+              </>
+            ) : null}
+            {invoice.email}
+          </address>
+        </section>
+        <table class="data invoice-lines">
+          <caption class="visually-hidden">Invoice lines</caption>
+          <thead>
+            <tr>
+              <th scope="col">Description</th>
+              <th scope="col" class="num">
+                Qty
+              </th>
+              <th scope="col" class="num">
+                Unit price
+              </th>
+              <th scope="col" class="num">
+                Amount
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {invoice.lines.map((line, i) => (
+              <tr key={i}>
+                <td>{line.description}</td>
+                <td class="num">{line.qty}</td>
+                <td class="num">{money(line.unitPriceCents)}</td>
+                <td class="num">{money(line.lineTotalCents)}</td>
+              </tr>
+            ))}
+          </tbody>
+          <tfoot>
+            <tr>
+              <th scope="row" colSpan={3}>
+                Subtotal
+              </th>
+              <td class="num">{money(invoice.subtotalCents)}</td>
+            </tr>
+            <tr>
+              <th scope="row" colSpan={3}>
+                Shipping
+              </th>
+              <td class="num">{money(invoice.shippingCents)}</td>
+            </tr>
+            <tr>
+              <th scope="row" colSpan={3}>
+                Tax
+              </th>
+              <td class="num">{money(invoice.taxCents)}</td>
+            </tr>
+            <tr class="total-row">
+              <th scope="row" colSpan={3}>
+                Total ({invoice.currency})
+              </th>
+              <td class="num" data-testid="invoice-total">
+                {money(invoice.totalCents)}
+              </td>
+            </tr>
+          </tfoot>
+        </table>
+        <p class="muted invoice-foot">All amounts in {invoice.currency}.</p>
+      </article>
+      <p class="no-print">
+        <button type="button" onClick={() => window.print()}>
+          Print
+        </button>
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,36 @@
+/** The shapes the shopper's order pages read from /api/orders (docs/orders.md), taken from the server's types. */
+import type { OrderMessage, OrderStatus, TimelineEntry } from "../../../src/domain/order-machine";
+import type { Totals } from "../../../src/domain/pricing";
+import type { OrderView } from "../../../src/durable/order-flow";
+import type { InvoiceView } from "../../../src/services/invoices";
+
+export type { OrderMessage, OrderStatus, TimelineEntry, Totals };
+export type Order = OrderView;
+export type Invoice = InvoiceView;
+/** POST /api/orders answers the order plus the guest's access token (shown once, kept in this browser). */
+export type PlacedOrder = Order & { accessToken: string };
+export type User = { id: string; email: string; name: string; role: "customer" | "staff" | "admin" };
+
+/** "payment_pending" → "Payment pending". */
+export function statusLabel(status: string): string {
+  const words = status.replace(/_/g, " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** A short, readable handle for an opaque order id (links carry the full id). */
+export function shortId(id: string): string {
+  return id.slice(-8).toUpperCase();
+}
+
+export function isOrderMessage(value: unknown): value is OrderMessage {
+  if (typeof value !== "object" || value === null) return false;
+  const m = value as Partial<OrderMessage>;
+  return (
+    m.type === "order" &&
+    typeof m.status === "string" &&
+    typeof m.version === "number" &&
+    typeof m.entry === "object" &&
+    m.entry !== null &&
+    typeof m.entry.version === "number"
+  );
+}
