@@ -5,14 +5,13 @@
  */
 import type { Context } from "hono";
 import type { AppEnv } from "./app-env";
+import { clientIp } from "./client";
 import { ApiError } from "./errors";
 
 export const AUTH_LIMIT_PERIOD_SECONDS = 60;
 
-/** The caller's address as Cloudflare's edge reports it; local tools without the header share "unknown". */
-export function clientIp(c: Context<AppEnv>): string {
-  return c.req.header("cf-connecting-ip")?.trim() || "unknown";
-}
+/** Local tools without the address header share the "unknown" bucket. */
+const ipKey = (c: Context<AppEnv>) => clientIp(c) ?? "unknown";
 
 async function allowed(limiter: RateLimit, key: string): Promise<boolean> {
   try {
@@ -27,7 +26,7 @@ async function allowed(limiter: RateLimit, key: string): Promise<boolean> {
 /** Counts one authentication attempt for the caller's IP and for `email`; 429 rate_limited once over. */
 export async function limitAuthAttempt(c: Context<AppEnv>, email: string): Promise<void> {
   const ok =
-    (await allowed(c.env.AUTH_IP_LIMITER, `ip:${clientIp(c)}`)) &&
+    (await allowed(c.env.AUTH_IP_LIMITER, `ip:${ipKey(c)}`)) &&
     (await allowed(c.env.AUTH_EMAIL_LIMITER, `email:${email}`));
   if (!ok) {
     throw new ApiError("rate_limited", "Too many attempts, try again in a minute", undefined, {

@@ -19,6 +19,7 @@ import { resolvePaymentMethod } from "../domain/payment-tokens";
 import { type CatalogEntry, type Line, MAX_LINES, MAX_QTY, mergeLines, priceOrder } from "../domain/pricing";
 import type { CommandResult, Failure, PayResult, Viewer } from "../durable/order-flow";
 import type { AppEnv } from "../http/app-env";
+import { clientCountry, clientIp } from "../http/client";
 import { ApiError } from "../http/errors";
 import { bearerToken, idempotent } from "../http/idempotency";
 import { requireCustomer } from "../http/session";
@@ -137,12 +138,6 @@ export async function authorizeOrder(
 }
 
 const flow = (env: Env, id: string) => env.ORDER_FLOW.getByName(id);
-
-const clientIp = (c: Context<AppEnv>) => c.req.header("cf-connecting-ip") ?? null;
-const clientCountry = (c: Context<AppEnv>) => {
-  const country = (c.req.raw.cf as { country?: unknown } | undefined)?.country;
-  return typeof country === "string" && /^[A-Z]{2}$/.test(country) ? country : null;
-};
 
 // ---- routes --------------------------------------------------------------------------------------------------
 
