@@ -9,6 +9,7 @@ import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./http/app-env";
 import { ApiError, errorResponse, onError } from "./http/errors";
 import { jsonBodiesOnly, limitBody, sameOriginForCookies } from "./http/guards";
+import { methodTable } from "./http/method-not-allowed";
 import { loadSession } from "./http/session";
 import { notFoundPage } from "./pages/not-found";
 import { api } from "./routes/api";
@@ -51,12 +52,26 @@ export const app = new Hono<AppEnv>()
   .route("/", appPages)
   .route("/", docsPage)
   .route("/", pages)
-  .notFound((c) =>
-    /^\/api(\/|$)/.test(c.req.path)
-      ? errorResponse(c, new ApiError("not_found", `No route for ${c.req.method} ${c.req.path}`))
-      : notFoundPage(c),
-  )
+  .notFound((c) => {
+    if (!/^\/api(\/|$)/.test(c.req.path)) return notFoundPage(c);
+    const allowed = allowedMethods(c.req.path);
+    if (allowed.length > 0) {
+      return errorResponse(
+        c,
+        new ApiError(
+          "method_not_allowed",
+          `${c.req.method} is not allowed here`,
+          { allowed },
+          { Allow: allowed.join(", ") },
+        ),
+      );
+    }
+    return errorResponse(c, new ApiError("not_found", `No route for ${c.req.method} ${c.req.path}`));
+  })
   .onError(onError);
+
+/** Which methods a path has, for 405 answers (computed from the routes above on first use). */
+const allowedMethods = methodTable(app.routes);
 
 export default {
   fetch: app.fetch,

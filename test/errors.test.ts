@@ -33,3 +33,22 @@ describe("API errors", () => {
     expect(res.body.error.code).toBe("unauthorized");
   });
 });
+
+describe("wrong method on a real path", () => {
+  it("answers 405 method_not_allowed with the Allow header", async () => {
+    const res = await call("DELETE", "/api/products");
+    expect(res.status).toBe(405);
+    expect(res.body.error.code).toBe("method_not_allowed");
+    expect(res.headers.get("allow")).toContain("GET");
+  });
+
+  it("answers 405 for a path with a parameter", async () => {
+    const res = await call("PUT", "/api/orders/ord_x/pay", { body: {} });
+    expect(res.status).toBe(405);
+    expect(res.headers.get("allow")).toBe("POST");
+  });
+
+  it("still answers 404 for a path that exists under no method", async () => {
+    expect((await call("DELETE", "/api/nothing/here")).status).toBe(404);
+  });
+});
