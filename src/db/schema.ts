@@ -220,12 +220,20 @@ export const subscriptions = sqliteTable(
     status: text("status").$type<"active" | "past_due" | "cancelled">().notNull(),
     currentPeriodStart: integer("current_period_start").notNull(),
     currentPeriodEnd: integer("current_period_end").notNull(),
+    /** The gateway token (`tok_…`) later periods are charged with; never a card number. */
+    paymentToken: text("payment_token"),
+    /** Declined charges of the current period (src/domain/billing.ts: the third cancels). */
+    failedPayments: integer("failed_payments").notNull().default(0),
+    /** When the billing run last tried to charge: at most one attempt per UTC day. */
+    lastAttemptAt: integer("last_attempt_at"),
     createdAt: integer("created_at").notNull(),
     cancelledAt: integer("cancelled_at"),
   },
   (t) => [
     index("subscriptions_customer_idx").on(t.customerId),
     index("subscriptions_due_idx").on(t.status, t.currentPeriodEnd),
+    /** One live (not cancelled) subscription per plan per customer, even for two requests racing. */
+    uniqueIndex("subscriptions_customer_plan_live_unique").on(t.customerId, t.planId).where(sql`status <> 'cancelled'`),
   ],
 );
 

@@ -18,6 +18,7 @@ export const ERROR_STATUS = {
   below_reserved: 409,
   conflict: 409,
   email_taken: 409,
+  payment_declined: 409,
   idempotency_in_progress: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,

@@ -7,7 +7,7 @@ type RouteInfo = { method: string; path: string };
 
 type Compiled = { method: string; pattern: RegExp };
 
-const escape = (s: string) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
+const escapeRegExp = (s: string) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
 
 function compile(path: string): RegExp {
   const source = path
@@ -15,7 +15,7 @@ function compile(path: string): RegExp {
     .map((segment) => {
       if (segment === "*") return ".*";
       if (segment.startsWith(":")) return "[^/]+";
-      return escape(segment);
+      return escapeRegExp(segment);
     })
     .join("/");
   return new RegExp(`^${source}/?$`);

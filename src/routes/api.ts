@@ -8,6 +8,7 @@ import { docs } from "./docs";
 import { ordersApi } from "./orders";
 import { products } from "./products";
 import { stock } from "./stock";
+import { plansApi, subscriptionsApi } from "./subscriptions";
 import { webhooksApi } from "./webhooks";
 
 export const api = new Hono<AppEnv>()
@@ -18,5 +19,7 @@ export const api = new Hono<AppEnv>()
   .route("/me", me)
   .route("/account", account)
   .route("/orders", ordersApi)
+  .route("/plans", plansApi)
+  .route("/subscriptions", subscriptionsApi)
   .route("/webhooks", webhooksApi)
   .route("/", docs);

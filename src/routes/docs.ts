@@ -24,6 +24,7 @@ import { AdjustmentSchema } from "./admin/inventory";
 import { ReviewSchema, ShipSchema } from "./admin/orders";
 import { ProductCreateSchema, ProductPatchSchema } from "./admin/products";
 import { AmendOrderSchema, ClaimSchema, CreateOrderSchema, PaySchema } from "./orders";
+import { SubscribeSchema } from "./subscriptions";
 import { PaymentWebhookSchema } from "./webhooks";
 
 type Who = "anyone" | "owner" | "customer" | "staff" | "admin" | "gateway";
@@ -206,6 +207,40 @@ export const OPERATIONS: readonly Operation[] = [
     path: "/api/account/notifications",
     summary: "Messages sent to me",
     tag: "account",
+    who: "customer",
+    ok: 200,
+  },
+  {
+    method: "get",
+    path: "/api/plans",
+    summary: "Monthly-box plans on offer",
+    tag: "subscriptions",
+    who: "anyone",
+    ok: 200,
+  },
+  {
+    method: "get",
+    path: "/api/subscriptions",
+    summary: "Own subscriptions",
+    tag: "subscriptions",
+    who: "customer",
+    ok: 200,
+  },
+  {
+    method: "post",
+    path: "/api/subscriptions",
+    summary: "Subscribe: the first month is charged at once; 409 payment_declined",
+    tag: "subscriptions",
+    who: "customer",
+    body: SubscribeSchema,
+    ok: 201,
+    idempotent: true,
+  },
+  {
+    method: "delete",
+    path: "/api/subscriptions/{id}",
+    summary: "Cancel at the end of the paid period; repeatable",
+    tag: "subscriptions",
     who: "customer",
     ok: 200,
   },

@@ -1,7 +1,8 @@
-/** Cron Triggers (wrangler.toml `triggers.crons`): the outbox sweep and housekeeping. */
+/** Cron Triggers (wrangler.toml `triggers.crons`): the outbox sweep and housekeeping; daily subscription billing. */
 import { lt } from "drizzle-orm";
 import { getDb } from "../db/client";
 import { idempotencyKeys, sessions } from "../db/schema";
+import { runBilling } from "./billing";
 import { pruneCacheTags } from "./catalog-cache";
 import { sweepOutbox } from "./event-bus";
 
@@ -20,4 +21,5 @@ export async function runScheduled(cron: string, env: Env, now: number): Promise
     ]);
     await pruneCacheTags(env, now);
   }
+  if (cron === DAILY_CRON) await runBilling(env, now);
 }

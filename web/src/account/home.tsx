@@ -3,7 +3,8 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { ApiFailure, api } from "../lib/api";
 import { AddressForm, NameForm, PasswordForm } from "./profile-forms";
-import { InvoicesList, NotificationsList, OrdersList, SubscriptionsPanel } from "./records";
+import { InvoicesList, NotificationsList, OrdersList } from "./records";
+import { SubscriptionsPanel } from "./subscriptions";
 import type { Profile } from "./types";
 import { useHeadingFocus } from "./use-heading-focus";
 

@@ -1,7 +1,7 @@
-/** What the account holds: orders, invoices, messages the shop sent, and monthly boxes. */
+/** What the account holds: orders, invoices and messages the shop sent (monthly boxes: ./subscriptions.tsx). */
 import { useCallback, useEffect, useState } from "preact/hooks";
-import { ApiFailure, api, formatMoney, formatTime } from "../lib/api";
-import type { AccountNotification, AccountOrder, Invoice, Plan } from "./types";
+import { api, formatMoney, formatTime } from "../lib/api";
+import type { AccountNotification, AccountOrder, Invoice } from "./types";
 
 type PagedState<T> = { items: T[]; nextCursor: string | null; loaded: boolean; error: string | null };
 
@@ -167,43 +167,5 @@ export function NotificationsList() {
       ) : null}
       <MoreButton label="Older messages" list={list} />
     </>
-  );
-}
-
-type PlansState =
-  | { kind: "loading" }
-  | { kind: "soon" }
-  | { kind: "plans"; plans: Plan[] }
-  | { kind: "error"; message: string };
-
-/**
- * Monthly boxes. Until the subscriptions API answers GET /api/plans (404 today), this says so plainly rather
- * than offering something that cannot be bought.
- */
-export function SubscriptionsPanel() {
-  const [state, setState] = useState<PlansState>({ kind: "loading" });
-  useEffect(() => {
-    api<{ plans?: Plan[] }>("GET", "/api/plans")
-      .then((res) => setState(res.plans?.length ? { kind: "plans", plans: res.plans } : { kind: "soon" }))
-      .catch((err) =>
-        setState(
-          err instanceof ApiFailure && err.status === 404
-            ? { kind: "soon" }
-            : { kind: "error", message: (err as Error).message },
-        ),
-      );
-  }, []);
-  if (state.kind === "loading") return <p aria-busy="true">Loading…</p>;
-  if (state.kind === "soon") return <p data-testid="plans-soon">Monthly boxes are coming soon.</p>;
-  if (state.kind === "error") return <p class="error-text">Could not load the plans: {state.message}</p>;
-  return (
-    <ul class="plan-list">
-      {state.plans.map((p) => (
-        <li key={p.id}>
-          <strong>{p.name}</strong> — {formatMoney(p.priceCents, p.currency)} a month
-          {p.description ? <p class="muted">{p.description}</p> : null}
-        </li>
-      ))}
-    </ul>
   );
 }

@@ -32,6 +32,28 @@ export type Invoice = {
 
 export type AccountNotification = { id: string; subject: string; body: string; createdAt: number };
 
-export type Plan = { id: string; name: string; description?: string; priceCents: number; currency: string };
+export type Plan = {
+  id: string;
+  name: string;
+  description?: string;
+  priceCents: number;
+  currency: string;
+  interval: "month";
+};
+
+export type Subscription = {
+  id: string;
+  planId: string;
+  planName: string;
+  status: "active" | "past_due" | "cancelled";
+  currentPeriodStart: number;
+  currentPeriodEnd: number;
+  /** The next planned charge; null once cancelled and while a declined payment waits for its retry. */
+  nextBillingAt: number | null;
+  cancelledAt: number | null;
+  priceCents: number;
+  currency: string;
+  createdAt: number;
+};
 
 export type Paged<K extends string, T> = { [key in K]: T[] } & { nextCursor: string | null };
