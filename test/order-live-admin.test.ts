@@ -210,6 +210,7 @@ describe("the staff order list", () => {
     expect(mine.body.orders[0]).toMatchObject({
       email: shopper.email,
       customerId: shopper.id,
+      itemCount: 1,
       totals: { totalCents: expect.any(Number), currency: "EUR" },
     });
 

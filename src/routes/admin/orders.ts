@@ -3,11 +3,11 @@
  * mirror with allow-listed filters, one order with its risk assessment and payment attempts, and the
  * fulfilment and review actions. A wrong state is 409 invalid_state.
  */
-import { and, desc, eq, gte, lt, lte, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import { type Context, Hono } from "hono";
 import * as v from "valibot";
 import { getDb } from "../../db/client";
-import { orders } from "../../db/schema";
+import { orderItems, orders } from "../../db/schema";
 import { ORDER_STATUSES } from "../../domain/order-machine";
 import type { By } from "../../durable/order-flow";
 import type { AppEnv } from "../../http/app-env";
@@ -98,6 +98,7 @@ export const adminOrders = new Hono<AppEnv>()
         trackingNumber: orders.trackingNumber,
         createdAt: orders.createdAt,
         updatedAt: orders.updatedAt,
+        itemCount: sql<number>`(SELECT COALESCE(SUM(${orderItems.qty}), 0) FROM ${orderItems} WHERE ${orderItems.orderId} = ${orders.id})`,
       })
       .from(orders)
       .where(and(...filters))
@@ -122,6 +123,7 @@ export const adminOrders = new Hono<AppEnv>()
         riskScore: r.riskScore,
         riskReasons: r.riskReasons,
         trackingNumber: r.trackingNumber,
+        itemCount: r.itemCount,
         createdAt: r.createdAt,
         updatedAt: r.updatedAt,
       })),

@@ -13,7 +13,7 @@ export { ORDER_STATUSES, type OrderStatus };
 export type OrderDetail = StaffOrderView;
 export type Payment = PaymentSummary;
 
-/** One row of GET /api/admin/orders. `itemCount` (units) is filled in from the order's detail. */
+/** One row of GET /api/admin/orders, with `itemCount` (units) from the list or, failing that, the detail. */
 export type OrderSummary = {
   id: string;
   status: OrderStatus;

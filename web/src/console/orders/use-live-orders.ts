@@ -185,11 +185,11 @@ export function useLiveOrders({ query, matches, dropMismatches = false }: Option
     void load(null);
   }, [load, commitRows]);
 
-  // Every listed order's detail, once.
+  // The detail of every listed order the list did not count items for (older servers), once.
   useEffect(() => {
     if (!rows) return;
     for (const r of rows) {
-      if (requested.current.has(r.id)) continue;
+      if (requested.current.has(r.id) || r.itemCount !== undefined) continue;
       requested.current.add(r.id);
       queue.current.push(r.id);
     }
