@@ -55,12 +55,17 @@ const navLabels = (page: Page) => page.getByRole("navigation", { name: "Console"
 /** Reloads `page` until `locator` has `text`, for at most `ms`: the edit purges the cache, this proves it. */
 async function reloadUntil(page: Page, locator: Locator, text: string, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms;
+  let last = "first load";
   for (;;) {
     if ((await locator.textContent())?.includes(text)) return;
     if (Date.now() > deadline) {
-      assert.fail(`still "${await locator.textContent()}" after ${ms} ms, expected "${text}"`);
+      // What the server said last (cache hit or miss, which entity), so a failure says why.
+      assert.fail(`still "${await locator.textContent()}" after ${ms} ms, expected "${text}"; last answer: ${last}`);
     }
-    await page.reload({ waitUntil: "domcontentloaded" });
+    const res = await page.reload({ waitUntil: "domcontentloaded" });
+    last = res
+      ? `${res.status()} x-cache=${res.headers()["x-cache"]} etag=${res.headers().etag} from-cache=${res.fromServiceWorker()}`
+      : "no response";
   }
 }
 

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { type Browser, type Page, request } from "playwright-core";
 import { BASE_URL, launchBrowser, openPage } from "./browser.ts";
+import { cartToCheckout, LIVE_TIMEOUT, markDocument, placeOrder, sameDocument, uniqueEmail } from "./steps.ts";
 
 let browser: Browser;
 
@@ -21,54 +22,8 @@ after(async () => {
 /** The browser logs every 4xx fetch (401 from /api/me for a guest) as a console error; those are expected. */
 const unexpected = (errors: string[]) => errors.filter((e) => !/Failed to load resource/.test(e));
 
-const uniqueEmail = (who: string) => `${who}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`;
-
-/** Live transitions (payment, fraud check through the queue) get a generous but bounded wait. */
-const LIVE_TIMEOUT = 20_000;
-
-const orderRoot = (page: Page) => page.locator(".order-page[data-order-status]");
 const waitForStatus = (page: Page, status: string) =>
   page.locator(`.order-page[data-order-status="${status}"]`).waitFor({ timeout: LIVE_TIMEOUT });
-
-/** Marks the current document; the mark survives only as long as the page is not reloaded or replaced. */
-const markDocument = (page: Page) =>
-  page.evaluate(() => {
-    (window as unknown as { __sameDocument: boolean }).__sameDocument = true;
-  });
-const sameDocument = (page: Page) =>
-  page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument === true);
-
-/** Adds `sku` from its product page, goes to the cart and follows its Checkout link. */
-async function cartToCheckout(page: Page, sku: string) {
-  await page.goto(`/products/${sku}`);
-  await page.locator('form.add-to-cart[data-hydrated="true"]').waitFor();
-  await page.getByRole("button", { name: "Add to cart" }).click();
-  await page.getByTestId("cart-count").filter({ hasText: /^1$/ }).waitFor();
-  await page.getByRole("link", { name: /^Cart/ }).click();
-  await page.waitForURL(/\/cart$/);
-  await page.locator('.cart[data-ready="true"]').waitFor();
-  await page.getByRole("link", { name: "Checkout" }).click();
-  await page.waitForURL(/\/checkout$/);
-  await page.locator('.checkout[data-checkout-ready="1"]').waitFor();
-}
-
-/** Fills the checkout form and places the order; resolves on the order page. */
-async function placeOrder(page: Page, email: string, card: string) {
-  const form = page.getByRole("form", { name: "Checkout" });
-  await form.getByLabel("Email").fill(email);
-  await form.getByLabel("Full name").fill("Sam Guest");
-  await form.getByLabel("Address line 1").fill("1 Market Street");
-  await form.getByLabel("City").fill("San Francisco");
-  await form.getByLabel("Region or state").fill("CA");
-  await form.getByLabel("Postal code").fill("94105");
-  await form.getByLabel("Country").selectOption("US");
-  await form.getByLabel("Card number").fill(card);
-  await form.getByRole("button", { name: "Place order" }).click();
-  await page.waitForURL(/\/orders\/ord_[A-Za-z0-9_-]+\?token=[A-Za-z0-9_-]+$/);
-  await orderRoot(page).waitFor();
-  const url = new URL(page.url());
-  return { orderId: url.pathname.split("/")[2] ?? "", token: url.searchParams.get("token") ?? "" };
-}
 
 test("a guest checks out, watches the order confirm and ship without a reload, and opens the invoice", async () => {
   const { page, errors } = await openPage(browser);

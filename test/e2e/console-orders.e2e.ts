@@ -7,11 +7,10 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { launchBrowser, openPage } from "./browser.ts";
+import { LIVE_TIMEOUT, markDocument, sameDocument, signIn, uniqueEmail } from "./steps.ts";
 
 /** BR-005 is ordered by no other browser test, which share this server. */
 const SKU = "BR-005";
-/** Reaching the page through the queue and the staff feed takes a moment; never longer than this. */
-const LIVE_TIMEOUT = 20_000;
 
 let browser: Browser;
 
@@ -26,27 +25,11 @@ after(async () => {
 /** The 401 of GET /api/me before signing in is expected; the browser logs it as an error anyway. */
 const unexpected = (errors: string[]) => errors.filter((e) => !/status of 401/.test(e));
 
-/** A fresh email per order: fraud velocity counts orders per email. */
-const freshEmail = (tag: string) => `${tag}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`;
-
 async function signInStaff(page: Page, next: string): Promise<void> {
-  await page.goto(`/account/login?next=${encodeURIComponent(next)}`);
-  await page.getByLabel("Email").fill("staff@example.com");
-  await page.getByLabel("Password").fill("shop-dev-password");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL((url) => url.pathname === next);
+  await signIn(page, "staff@example.com", next);
   await page.locator("[data-orders-ready]").waitFor();
   await page.locator('.console[data-live="1"]').waitFor({ timeout: LIVE_TIMEOUT });
 }
-
-/** Marks the window, so a test can prove at the end that the page was never reloaded. */
-async function markWindow(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    (window as unknown as { __sameWindow: boolean }).__sameWindow = true;
-  });
-}
-const sameWindow = (page: Page) =>
-  page.evaluate(() => (window as unknown as { __sameWindow?: boolean }).__sameWindow === true);
 
 type Placed = { id: string; accessToken: string; status: string };
 
@@ -109,10 +92,10 @@ test("a shopper's order appears live on the Orders page, and staff ship it and m
     "Notifications",
   ]);
   assert.equal(await nav.getByRole("link", { name: "Orders" }).getAttribute("aria-current"), "page");
-  await markWindow(page);
+  await markDocument(page);
 
   const shopper = await openShopper();
-  const email = freshEmail("orders-e2e");
+  const email = uniqueEmail("orders-e2e");
   let id = "";
   try {
     // Placed: the row arrives without a reload, reserved; paid: it follows to confirmed.
@@ -172,7 +155,7 @@ test("a shopper's order appears live on the Orders page, and staff ship it and m
   // Back on the list, the row shows where the order is now.
   await page.getByRole("link", { name: "← Orders" }).click();
   await page.locator(`tr[data-order-id="${id}"][data-status="delivered"]`).waitFor();
-  assert.equal(await sameWindow(page), true, "the page was never reloaded");
+  assert.equal(await sameDocument(page), true, "the page was never reloaded");
   assert.deepEqual(unexpected(errors), []);
   await page.context().close();
 });
@@ -181,12 +164,12 @@ test("an order scored for review joins the Fraud review queue live, and staff ap
   const { page, errors } = await openPage(browser);
   await signInStaff(page, "/admin/fraud");
   await page.getByRole("heading", { name: "Fraud review", level: 1 }).waitFor();
-  await markWindow(page);
+  await markDocument(page);
 
   const shopper = await openShopper();
   let id = "";
   try {
-    const order = await placeOrder(shopper.page, freshEmail("fraud-e2e"));
+    const order = await placeOrder(shopper.page, uniqueEmail("fraud-e2e"));
     id = order.id;
     await payOrder(shopper.page, order, "tok_riskLevelElevated");
     assert.deepEqual(unexpected(shopper.errors), []);
@@ -220,7 +203,7 @@ test("an order scored for review joins the Fraud review queue live, and staff ap
     .waitFor();
   const res = await page.request.get(`/api/admin/orders/${id}`);
   assert.equal(((await res.json()) as { status: string }).status, "confirmed");
-  assert.equal(await sameWindow(page), true, "the page was never reloaded");
+  assert.equal(await sameDocument(page), true, "the page was never reloaded");
   assert.deepEqual(unexpected(errors), []);
   await page.context().close();
 });
