@@ -90,6 +90,10 @@ try {
     const out = await catalog({ shop, baseline, durationMs: settings.durationMs });
     report("catalog", "2. Catalog at 50 connections", Object.keys(out.rows[0]), out);
   }
+  if (want("checkout")) {
+    const out = await checkoutLatency({ shop, baseline, sku: bigSku, runs: settings.runs });
+    report("checkout", `4. Single shopper: ${settings.runs} sequential checkouts`, ["metric", "shop", "baseline"], out);
+  }
   if (want("fanout")) {
     const adminCookie = await signIn(
       shop.base,
@@ -99,10 +103,11 @@ try {
     const out = await fanout({ shop, baseline, sizes: settings.fanout, sku: "BR-002", adminCookie });
     report("fanout", "3. Live fan-out: stock change → every viewer", Object.keys(out.rows[0]), out);
   }
-  if (want("checkout")) {
-    const out = await checkoutLatency({ shop, baseline, sku: bigSku, runs: settings.runs });
-    report("checkout", `4. Single shopper: ${settings.runs} sequential checkouts`, ["metric", "shop", "baseline"], out);
-  }
+} catch (err) {
+  console.error(`\nbench failed: ${err?.stack ?? err}`);
+  console.error(`\n--- shop log (tail) ---\n${shop.log().slice(-3000)}`);
+  console.error(`\n--- baseline log (tail) ---\n${baseline.log().slice(-1500)}`);
+  process.exitCode = 1;
 } finally {
   await shop.stop();
   await baseline.stop();

@@ -16,7 +16,7 @@ import { api } from "./routes/api";
 import { appPages } from "./routes/app-pages";
 import { docsPage } from "./routes/docs";
 import { pages } from "./routes/pages";
-import { isCatalogRead } from "./services/catalog-cache";
+import { fastCatalogHit, isCatalogRead, learnMiddlewareHeaders } from "./services/catalog-cache";
 import { consumeDeadLetters, consumeEvents } from "./services/event-consumer";
 import { runScheduled } from "./services/scheduled";
 import { SUBSCRIBERS } from "./services/subscribers";
@@ -74,7 +74,13 @@ export const app = new Hono<AppEnv>()
 const allowedMethods = methodTable(app.routes);
 
 export default {
-  fetch: app.fetch,
+  async fetch(request, env, ctx) {
+    const hit = fastCatalogHit(request);
+    if (hit) return hit;
+    const res = await app.fetch(request, env, ctx);
+    learnMiddlewareHeaders(res);
+    return res;
+  },
   async queue(batch, env) {
     if (batch.queue.endsWith("-dlq")) await consumeDeadLetters(batch, env);
     else await consumeEvents(batch, env, SUBSCRIBERS);

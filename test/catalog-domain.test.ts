@@ -15,6 +15,7 @@ import {
   SORTS,
   searchPatterns,
   sortField,
+  stockChangeIsVisible,
   toPage,
   toProduct,
 } from "../src/domain/catalog";
@@ -310,5 +311,23 @@ describe("ETags", () => {
     [null, false],
   ])('If-None-Match %s matches "x": %s', (header, expected) => {
     expect(etagMatches(header, '"x"')).toBe(expected);
+  });
+});
+
+describe("which stock movements the cached catalog must show at once", () => {
+  it("shows every staff adjustment", () => {
+    for (const reason of ["restock", "damage", "correction", "return"]) {
+      expect(stockChangeIsVisible(reason, 20, 21, 3)).toBe(true);
+    }
+  });
+
+  it("shows selling out, coming back and crossing the low-stock threshold, not ordinary reservations", () => {
+    expect(stockChangeIsVisible("reserve", 1, 0, 3)).toBe(true);
+    expect(stockChangeIsVisible("release", 0, 1, 3)).toBe(true);
+    expect(stockChangeIsVisible("reserve", 4, 3, 3)).toBe(true);
+    expect(stockChangeIsVisible("expire", 3, 4, 3)).toBe(true);
+    expect(stockChangeIsVisible("reserve", 20, 19, 3)).toBe(false);
+    expect(stockChangeIsVisible("commit", 19, 19, 3)).toBe(false);
+    expect(stockChangeIsVisible("reserve", 3, 2, 3)).toBe(false);
   });
 });

@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getDb } from "../src/db/client";
-import { deadLetters, events } from "../src/db/schema";
+import { deadLetters, events, notifications } from "../src/db/schema";
 import type { EventEnvelope } from "../src/domain/events";
 import { newEvent, recordAndPublish, sweepOutbox } from "../src/services/event-bus";
 import { consumeEvents, wasProcessed } from "../src/services/event-consumer";
@@ -15,7 +15,7 @@ const signedUp = (email = `${crypto.randomUUID()}@example.com`) =>
 
 function counting(name: string): Subscriber & { seen: string[] } {
   const seen: string[] = [];
-  return { name, types: ["UserSignedUp"], seen, handle: async (e) => void seen.push(e.id) };
+  return { name, types: ["UserSignedUp"], exactlyOnce: true, seen, handle: async (e) => void seen.push(e.id) };
 }
 
 describe("event bus", () => {
@@ -30,13 +30,23 @@ describe("event bus", () => {
     const row = await getDb(env.DB).select().from(events).where(eq(events.id, event.id)).get();
     expect(row?.type).toBe("UserSignedUp");
     expect(row?.publishedAt).toBeTypeOf("number");
-    // The staff console subscribes to every type: its dedup mark proves the consumer ran.
-    await waitFor("the queue consumer to handle the event", async () =>
-      (await wasProcessed(env, "staff-console", event.id)) ? true : undefined,
-    );
+    // The Notifications service answers UserSignedUp with a welcome message: its row proves the consumer ran.
+    await waitFor("the queue consumer to handle the event", async () => {
+      const sent = await getDb(env.DB).select().from(notifications).where(eq(notifications.eventId, event.id)).get();
+      return sent ? true : undefined;
+    });
   });
 
-  it("handles a duplicate delivery of the same event once per subscriber", async () => {
+  it("keeps no dedup marks for subscribers that are idempotent by their own keys", async () => {
+    const event = signedUp();
+    const plain = { ...counting(`plain-${crypto.randomUUID()}`), exactlyOnce: false };
+    const batch = createMessageBatch("shop-events", [{ id: "p1", timestamp: new Date(), attempts: 1, body: event }]);
+    await consumeEvents(batch, env, [plain]);
+    expect(plain.seen).toEqual([event.id]);
+    expect(await wasProcessed(env, plain.name, event.id)).toBe(false);
+  });
+
+  it("handles a duplicate delivery of the same event once per exactly-once subscriber", async () => {
     const event = signedUp();
     const subscriber = counting(`count-${crypto.randomUUID()}`);
     const batch = createMessageBatch("shop-events", [
@@ -59,6 +69,7 @@ describe("event bus", () => {
     const flaky: Subscriber = {
       name: `flaky-${crypto.randomUUID()}`,
       types: ["UserSignedUp"],
+      exactlyOnce: true,
       handle: async () => {
         if (failures-- > 0) throw new Error("transient");
       },
@@ -83,6 +94,7 @@ describe("event bus", () => {
     const failing: Subscriber = {
       name: `failing-${crypto.randomUUID()}`,
       types: ["UserSignedUp"],
+      exactlyOnce: true,
       handle: async () => {
         if (failures-- > 0) throw new Error("down");
       },

@@ -320,17 +320,36 @@ describe("inventory subscriber", () => {
 
   it("leaves the catalog cache alone when the snapshot is already current and purges it when it changes", async () => {
     const sku = await product(5);
+    const restock = (before: number, after: number) => ({ reason: "restock", before, after });
     await stockStub(env, sku).adjust(sku, 2, "restock", "staff_x");
-    await refreshCatalogStock(env, sku);
+    await refreshCatalogStock(env, sku, restock(5, 7));
     // A cached response tagged with the product: a purge would forget it.
     const tagged = { tag: `product:${sku}`, url: `http://localhost/api/products/${sku}`, cachedAt: Date.now() };
     await getDb(env.DB).insert(cacheTags).values(tagged);
-    await refreshCatalogStock(env, sku);
+    await refreshCatalogStock(env, sku, restock(5, 7));
     expect(await getDb(env.DB).select().from(cacheTags).where(eq(cacheTags.tag, tagged.tag))).toHaveLength(1);
     expect(await catalogRow(sku)).toMatchObject({ stockOnHand: 7, stockAvailable: 7 });
     await stockStub(env, sku).adjust(sku, 1, "restock", "staff_x");
-    await refreshCatalogStock(env, sku);
+    await refreshCatalogStock(env, sku, restock(7, 8));
     expect(await getDb(env.DB).select().from(cacheTags).where(eq(cacheTags.tag, tagged.tag))).toEqual([]);
+  });
+
+  it("keeps the cached catalog through ordinary reservations but purges it when the product sells out", async () => {
+    const sku = await product(3);
+    const stub = stockStub(env, sku);
+    const tagged = { tag: `product:${sku}`, url: `http://localhost/api/products/${sku}`, cachedAt: Date.now() };
+    await getDb(env.DB).insert(cacheTags).values(tagged);
+    const rows = () => getDb(env.DB).select().from(cacheTags).where(eq(cacheTags.tag, tagged.tag));
+    // Threshold 3 (the fixture's default): 3 → 2 crosses it, so use a deeper stock for the quiet case.
+    await stub.adjust(sku, 7, "restock", "staff_x");
+    await getDb(env.DB).insert(cacheTags).values(tagged).onConflictDoNothing();
+    await stub.reserve(sku, "quiet", 1, 60_000);
+    await refreshCatalogStock(env, sku, { reason: "reserve", before: 10, after: 9 });
+    expect(await rows()).toHaveLength(1);
+    expect(await catalogRow(sku)).toMatchObject({ stockAvailable: 9, stockReserved: 1 });
+    await stub.reserve(sku, "all", 9, 60_000);
+    await refreshCatalogStock(env, sku, { reason: "reserve", before: 9, after: 0 });
+    expect(await rows()).toEqual([]);
   });
 
   it("purges the product's cached catalog response so the storefront shows the new stock", async () => {

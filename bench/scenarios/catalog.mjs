@@ -5,6 +5,12 @@ export async function catalog({ shop, baseline, durationMs }) {
   const api = await closedLoop({ connections: 50, durationMs, request: () => fetch(`${shop.base}/api/products`) });
   const page = await closedLoop({ connections: 50, durationMs, request: () => fetch(`${shop.base}/products/BR-001`) });
   const base = await closedLoop({ connections: 50, durationMs, request: () => fetch(`${baseline.base}/static`) });
+  // The floor on the shop's own configuration: a file served by the assets layer, no Worker code at all.
+  const asset = await closedLoop({
+    connections: 50,
+    durationMs,
+    request: () => fetch(`${shop.base}/images/BR-001.svg`),
+  });
   const row = (metric, r) => ({
     metric,
     "req/s": fmt(r.rps),
@@ -18,7 +24,8 @@ export async function catalog({ shop, baseline, durationMs }) {
       row("GET /api/products", api),
       row("GET /products/BR-001 (HTML)", page),
       { ...row("baseline: static response", base), "cache hits": "n/a" },
+      { ...row("shop config: static asset, no Worker code", asset), "cache hits": "n/a" },
     ],
-    raw: { api, page, base },
+    raw: { api, page, base, asset },
   };
 }

@@ -284,3 +284,23 @@ export function etagMatches(ifNoneMatch: string | null | undefined, etag: string
   if (ifNoneMatch.trim() === "*") return true;
   return ifNoneMatch.split(",").some((tag) => bare(tag) === bare(etag));
 }
+
+/** Stock movements made by staff; every one of them is shown at once. */
+const STAFF_STOCK_REASONS: ReadonlySet<string> = new Set(["restock", "damage", "correction", "return"]);
+
+/**
+ * Whether a stock movement changes what a cached catalog response tells a shopper enough to purge it: any staff
+ * adjustment, a product selling out or coming back, or crossing its low-stock threshold. Ordinary reservations
+ * in between leave the cached count as it was (bounded by the cache lifetime); the product page's live stock
+ * socket shows the exact number, and the order itself is judged by the ProductStock object, never the cache.
+ */
+export function stockChangeIsVisible(
+  reason: string,
+  before: number,
+  after: number,
+  lowStockThreshold: number,
+): boolean {
+  if (STAFF_STOCK_REASONS.has(reason)) return true;
+  if ((before === 0) !== (after === 0)) return true;
+  return before <= lowStockThreshold !== after <= lowStockThreshold;
+}

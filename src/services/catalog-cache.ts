@@ -87,6 +87,43 @@ function forget(tags: ReadonlySet<string>): void {
   for (const [key, entry] of memory) if (entry.tags.some((t) => tags.has(t))) memory.delete(key);
 }
 
+/** Headers every response gets from the Worker's middleware (security headers), learned from a real one. */
+let middlewareHeaders: [string, string][] | null = null;
+const PER_RESPONSE = new Set(["x-request-id", "x-cache", "content-type", "cache-control", "cache-tag", "etag"]);
+
+/**
+ * Learns the headers the middleware adds (secure headers and the like) from a catalog response that went the
+ * whole way through the app, so the fast path answers with exactly the same set.
+ */
+export function learnMiddlewareHeaders(res: Response): void {
+  if (middlewareHeaders || !res.headers.has("x-cache")) return;
+  middlewareHeaders = [...res.headers].filter(([name]) => !PER_RESPONSE.has(name) && name !== "content-length");
+}
+
+/**
+ * The edge's own shortcut: a catalog read whose response is in this isolate's memory is answered before
+ * routing and middleware run (Workers Caching does the same in production, before the Worker is even
+ * invoked). Null when the request is not such a hit, or before the headers were learned.
+ */
+export function fastCatalogHit(request: Request): Response | null {
+  if (!middlewareHeaders || (request.method !== "GET" && request.method !== "HEAD")) return null;
+  const entry = recall(request.url, Date.now());
+  if (!entry) return null;
+  const headers = new Headers(middlewareHeaders);
+  for (const name of STORED_HEADERS) {
+    const value = entry.headers.get(name);
+    if (value !== null) headers.set(name, value);
+  }
+  headers.set("x-cache", "HIT");
+  headers.set("x-request-id", crypto.randomUUID());
+  const etag = entry.headers.get("etag");
+  if (etag && etagMatches(request.headers.get("if-none-match") ?? undefined, etag)) {
+    headers.delete("content-type");
+    return new Response(null, { status: 304, headers });
+  }
+  return new Response(request.method === "HEAD" ? null : entry.body, { status: 200, headers });
+}
+
 /** Only these stored headers are answered; everything per-request (request id, security headers) is added fresh. */
 const STORED_HEADERS = ["content-type", "cache-control", "cache-tag", "etag"] as const;
 
@@ -116,14 +153,20 @@ export async function serveCached(
   build: () => Promise<Cacheable | Response>,
 ): Promise<Response> {
   const now = Date.now();
+  // The raw URL is remembered too, so the Worker's fast path (fastCatalogHit) finds the entry without routing.
+  const raw = c.req.url;
   const near = recall(key, now);
-  if (near) return answer(c, near.headers, near.body, "HIT");
+  if (near) {
+    if (raw !== key) remember(raw, near.headers, near.body, near.tags, now);
+    return answer(c, near.headers, near.body, "HIT");
+  }
   const cache = await caches.open(CACHE_NAME);
   const hit = await cache.match(key);
   if (hit) {
     const body = await hit.text();
     const tags = (hit.headers.get("cache-tag") ?? "").split(",").filter(Boolean);
     remember(key, hit.headers, body, tags, now);
+    if (raw !== key) remember(raw, hit.headers, body, tags, now);
     return answer(c, hit.headers, body, "HIT");
   }
 
@@ -151,7 +194,10 @@ export async function serveCached(
   const results = await db.batch([generationQuery(db), ...inserts]);
   const after = results[0][0]?.value ?? 0;
   if (after !== before) await cache.delete(key);
-  else remember(key, headers, built.body, tags, now);
+  else {
+    remember(key, headers, built.body, tags, now);
+    if (raw !== key) remember(raw, headers, built.body, tags, now);
+  }
   return answer(c, headers, built.body, "MISS");
 }
 

@@ -1,6 +1,6 @@
 /**
  * The queue side of the bus: each message is an event envelope; every subscriber that listens to its type
- * runs once per event id. A failing subscriber retries the message with backoff (subscribers that already
+ * handles it (exactly once per event id for subscribers that ask for dedup marks, idempotently otherwise). A failing subscriber retries the message with backoff (subscribers that already
  * succeeded are skipped on the retry, and the others still run this time); after the queue's max_retries it
  * lands in the dead-letter queue.
  */
@@ -46,10 +46,14 @@ async function consumeOne(message: Message<unknown>, env: Env, subscribers: read
       return;
     }
     const db = getDb(env.DB);
-    const done = await db
-      .select({ consumer: processedEvents.consumer })
-      .from(processedEvents)
-      .where(eq(processedEvents.eventId, event.id));
+    // Only subscribers that asked for exactly-once pay for the dedup read and write.
+    const marked = listening.some((s) => s.exactlyOnce);
+    const done = marked
+      ? await db
+          .select({ consumer: processedEvents.consumer })
+          .from(processedEvents)
+          .where(eq(processedEvents.eventId, event.id))
+      : [];
     const handled = new Set(done.map((r) => r.consumer));
     const succeeded: string[] = [];
     const failures: string[] = [];
@@ -57,7 +61,7 @@ async function consumeOne(message: Message<unknown>, env: Env, subscribers: read
       if (handled.has(subscriber.name)) continue;
       try {
         await subscriber.handle(event, env);
-        succeeded.push(subscriber.name);
+        if (subscriber.exactlyOnce) succeeded.push(subscriber.name);
       } catch (err) {
         failures.push(`${subscriber.name}: ${String(err)}`);
       }

@@ -6,15 +6,21 @@
 import { and, eq, ne, or } from "drizzle-orm";
 import { getDb } from "../db/client";
 import { orderItems, products } from "../db/schema";
+import { stockChangeIsVisible } from "../domain/catalog";
 import { productTag, purgeTags } from "./catalog-cache";
 import { stockStub } from "./stock";
 import type { Subscriber } from "./subscriber";
 
 /**
- * Copies the object's current level into the catalog and purges the product's cached responses. Asks the
- * object rather than trusting the event: events may arrive out of order, the snapshot is always the latest.
+ * Copies the object's current level into the catalog (asking the object rather than trusting the event:
+ * events may arrive out of order, the object is always the latest) and purges the product's cached responses
+ * when the movement is one a shopper should see at once (stockChangeIsVisible).
  */
-export async function refreshCatalogStock(env: Env, sku: string): Promise<void> {
+export async function refreshCatalogStock(
+  env: Env,
+  sku: string,
+  movement: { reason: string; before: number; after: number },
+): Promise<void> {
   const result = await stockStub(env, sku).lookup(sku);
   if (!result.ok) return;
   const { onHand, reserved, available } = result.level;
@@ -31,10 +37,12 @@ export async function refreshCatalogStock(env: Env, sku: string): Promise<void> 
         ),
       ),
     )
-    .run();
-  // A burst of movements yields one event each, but an earlier handler of the burst usually already wrote the
-  // latest level: purging again for an unchanged snapshot would only empty the cache for nothing.
-  if (written.meta.changes > 0) await purgeTags(env, [productTag(sku)]);
+    .returning({ threshold: products.lowStockThreshold });
+  // An unchanged snapshot (an earlier handler of a burst already wrote the latest level) purges nothing.
+  const row = written[0];
+  if (row && stockChangeIsVisible(movement.reason, movement.before, movement.after, row.threshold)) {
+    await purgeTags(env, [productTag(sku)]);
+  }
 }
 
 const distinctSkus = (items: readonly { sku: string }[]) => [...new Set(items.map((i) => i.sku))];
@@ -45,7 +53,11 @@ export const inventorySubscriber: Subscriber = {
   async handle(event, env) {
     switch (event.type) {
       case "InventoryAdjusted":
-        await refreshCatalogStock(env, event.data.sku);
+        await refreshCatalogStock(env, event.data.sku, {
+          reason: event.data.reason,
+          before: event.data.before.available,
+          after: event.data.after.available,
+        });
         return;
       case "OrderConfirmed": {
         // OrderFlow commits directly too; committing a committed order changes nothing.

@@ -55,6 +55,8 @@ export async function runPaymentTask(
 
 export const paymentsSubscriber: Subscriber = {
   name: "payments",
+  // Asking the gateway to authorize is an outside effect: a redelivered PaymentInitiated must not ask twice.
+  exactlyOnce: true,
   types: ["PaymentInitiated"],
   async handle(event, env) {
     if (event.type !== "PaymentInitiated") return;
