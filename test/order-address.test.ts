@@ -31,3 +31,15 @@ describe("order shipping address", () => {
     expect(stock.body).toMatchObject({ reserved: 0, available: 3 });
   });
 });
+
+describe("order creation timing", () => {
+  it("says where the time went in a Server-Timing header", async () => {
+    const sku = await product();
+    const res = await call("POST", "/api/orders", {
+      body: { items: [{ sku, qty: 1 }], email: freshEmail(), shippingAddress: ADDRESS },
+    });
+    expect(res.status).toBe(201);
+    const timing = res.headers.get("server-timing") ?? "";
+    for (const stage of ["price", "flow", "stock", "deliver"]) expect(timing).toMatch(new RegExp(`${stage};dur=\\d+`));
+  });
+});

@@ -5,11 +5,14 @@ import { createOrder, followUntilSettled, pay } from "./shop-client.mjs";
 export async function checkoutLatency({ shop, baseline, sku, runs }) {
   const totals = [];
   const creates = [];
+  const stages = { price: [], flow: [], stock: [], deliver: [] };
   const statuses = {};
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
     const created = await createOrder(shop.base, { sku, email: `solo-${i}-${Date.now()}@bench.example` });
     creates.push(created.ms);
+    for (const [stage, list] of Object.entries(stages))
+      if (created.timing?.[stage] !== undefined) list.push(created.timing[stage]);
     if (created.status !== 201) {
       statuses[created.code ?? created.status] = (statuses[created.code ?? created.status] ?? 0) + 1;
       continue;
@@ -33,6 +36,11 @@ export async function checkoutLatency({ shop, baseline, sku, runs }) {
       { metric: "POST → confirmed, median ms", shop: fmt(median(totals)), baseline: fmt(median(base)) },
       { metric: "POST → confirmed, p95 ms", shop: fmt(percentile(totals, 95)) },
       { metric: "order creation alone, median ms", shop: fmt(median(creates)), baseline: fmt(median(base)) },
+      // The server's own account of a creation (Server-Timing, I/O waits): where the time goes.
+      { metric: "  of which: catalog price read (D1)", shop: fmt(median(stages.price)) },
+      { metric: "  of which: OrderFlow object, total", shop: fmt(median(stages.flow)) },
+      { metric: "    inside: ProductStock reservations", shop: fmt(median(stages.stock)) },
+      { metric: "    inside: D1 mirror + events + queue", shop: fmt(median(stages.deliver)) },
     ],
   };
 }

@@ -16,7 +16,10 @@ export async function createOrder(base, { sku, qty = 1, email }) {
     body: JSON.stringify({ items: [{ sku, qty }], email, shippingAddress: ADDRESS }),
   });
   const body = await res.json().catch(() => null);
-  return { status: res.status, body, ms: performance.now() - t0, code: body?.error?.code ?? null };
+  const timing = Object.fromEntries(
+    [...(res.headers.get("server-timing") ?? "").matchAll(/(\w+);dur=(\d+)/g)].map((m) => [m[1], Number(m[2])]),
+  );
+  return { status: res.status, body, ms: performance.now() - t0, code: body?.error?.code ?? null, timing };
 }
 
 export async function pay(base, order, token = "tok_visa") {

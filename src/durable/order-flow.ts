@@ -118,7 +118,12 @@ export type Failure = {
   message: string;
   details?: unknown;
 };
-export type CommandResult = { ok: true; order: OrderView | StaffOrderView } | Failure;
+/**
+ * Where a command's time went, in ms (workerd's clock moves only across I/O, so these are I/O waits): the
+ * stock objects' answers, and delivering the D1 mirror and the events. Sent on as a Server-Timing header.
+ */
+export type CommandTiming = { stock: number; deliver: number };
+export type CommandResult = { ok: true; order: OrderView | StaffOrderView; timing?: CommandTiming } | Failure;
 export type PayResult = { ok: true; order: OrderView; paymentId: string } | Failure;
 export type ApplyResult = { ok: true; applied: boolean; status: OrderStatus } | { ok: false; reason: string };
 export type FraudResult = { ok: true; recorded: Risk; status: OrderStatus } | { ok: false; reason: string };
@@ -230,6 +235,8 @@ const fail = (code: Failure["code"], message: string, details?: unknown): Failur
 const money = (cents: number, currency: string) => `${(cents / 100).toFixed(2)} ${currency}`;
 
 export class OrderFlow extends DurableObject<Env> {
+  /** Time the current command spent waiting on ProductStock objects (Server-Timing). */
+  #stockMs = 0;
   #chain: Promise<unknown> = Promise.resolve();
   #flushing: Promise<void> | null = null;
   #flushAgain = false;
@@ -492,9 +499,11 @@ export class OrderFlow extends DurableObject<Env> {
     const cfg = config(this.env);
     const now = Date.now();
     const orderId = input.orderId;
+    const reserving = Date.now();
     const results = await Promise.allSettled(
       input.items.map((i) => stockStub(this.env, i.sku).reserve(i.sku, orderId, i.qty, cfg.reservationTtlMs)),
     );
+    this.#stockMs += Date.now() - reserving;
     const rejected = results.find((r) => r.status === "rejected");
     const refused = results.flatMap((r, i) => (r.status === "fulfilled" && !r.value.ok ? [{ r: r.value, i }] : []));
     if (rejected || refused.length > 0) {
@@ -1092,11 +1101,14 @@ export class OrderFlow extends DurableObject<Env> {
   async #command(
     run: () => Promise<{ ok: true; doc: OrderDoc } | Failure>,
     viewer: Actor,
-  ): Promise<{ ok: true; order: OrderView | StaffOrderView } | Failure> {
+  ): Promise<{ ok: true; order: OrderView | StaffOrderView; timing: CommandTiming } | Failure> {
+    this.#stockMs = 0;
     const result = await this.#serial(run);
+    const settling = Date.now();
     await this.#settle();
     if (!result.ok) return result;
-    return { ok: true, order: this.#view(result.doc, viewer === "staff" ? "staff" : "owner") };
+    const timing = { stock: this.#stockMs, deliver: Date.now() - settling };
+    return { ok: true, order: this.#view(result.doc, viewer === "staff" ? "staff" : "owner"), timing };
   }
 
   #serial<T>(run: () => Promise<T>): Promise<T> {
