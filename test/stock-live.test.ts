@@ -78,7 +78,7 @@ describe("live stock", () => {
     const a = await watch(sku);
     const b = await watch(sku);
     await a.next("the greeting", (m) => m.available === 5);
-    expect(a.messages[0]).toEqual({ type: "stock", sku, available: 5 });
+    expect(a.messages[0]).toEqual({ type: "stock", sku, available: 5, at: expect.any(Number) });
     const stub = stockStub(env, sku);
     await stub.reserve(sku, "o1", 2, HOUR);
     await a.next("the reservation", (m) => m.available === 3);
@@ -102,9 +102,9 @@ describe("live stock", () => {
     await stub.release(sku, "o1", "release");
     await viewer.next("the release after hibernation", (m) => m.available === 8 && viewer.messages.length === 3);
     expect(viewer.messages).toEqual([
-      { type: "stock", sku, available: 8 },
-      { type: "stock", sku, available: 5 },
-      { type: "stock", sku, available: 8 },
+      { type: "stock", sku, available: 8, at: expect.any(Number) },
+      { type: "stock", sku, available: 5, at: expect.any(Number) },
+      { type: "stock", sku, available: 8, at: expect.any(Number) },
     ]);
     viewer.ws.close(1000, "done");
   });

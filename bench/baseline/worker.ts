@@ -43,9 +43,11 @@ export class Room extends DurableObject<Env> {
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
 
+  /** Sends `message` (with the moment of sending as `at`, as the shop's stock messages carry) to every socket. */
   broadcast(message: string): number {
     const sockets = this.ctx.getWebSockets();
-    for (const ws of sockets) ws.send(message);
+    const stamped = JSON.stringify({ ...JSON.parse(message), at: Date.now() });
+    for (const ws of sockets) ws.send(stamped);
     return sockets.length;
   }
 

@@ -1,5 +1,5 @@
-// Scenario 3: N WebSocket viewers on one product; time from a stock change to each viewer's message,
-// against a bare broadcast from one Durable Object to N hibernating sockets.
+// Scenario 3: N WebSocket viewers on one product; time from a stock change (stamped by the object) to each
+// viewer's message, against a bare broadcast from one Durable Object to N hibernating sockets.
 import { fmt, percentile, pool, treeRssMiB } from "../lib.mjs";
 
 /**
@@ -38,9 +38,11 @@ async function openViewers(url, n, { greets = false } = {}) {
   return { sockets: opened.filter(Boolean), failed: opened.filter((ws) => !ws).length };
 }
 
-/** Arms every socket for its next message, fires `trigger`, and returns each socket's delay (ms). */
+/**
+ * Arms every socket for its next matching message, fires `trigger`, and returns each socket's delay (ms) from
+ * the moment the change happened in the Durable Object (`at` in the message, same machine clock) to arrival.
+ */
 async function measure(sockets, trigger, match) {
-  const t0 = performance.now();
   const arrivals = sockets.map(
     (ws) =>
       new Promise((resolve) => {
@@ -49,7 +51,8 @@ async function measure(sockets, trigger, match) {
           if (!match(data)) return;
           clearTimeout(timer);
           ws.listeners = ws.listeners.filter((l) => l !== listener);
-          resolve(performance.now() - t0);
+          const at = JSON.parse(data).at;
+          resolve(typeof at === "number" ? Date.now() - at : Number.NaN);
         };
         ws.listeners.push(listener);
       }),
@@ -100,6 +103,8 @@ async function oneSize({ shop, baseline, n, sku, adminCookie }) {
       (data) => data.includes('"stock"'),
     );
     for (const ws of viewers) ws.close();
+    // Let the closed sockets drain before the baseline's are opened on the same cores.
+    await new Promise((r) => setTimeout(r, 3000));
 
     const { sockets: baseViewers, failed: baseFailed } = await openViewers(
       `${baseline.base.replace("http", "ws")}/live`,

@@ -50,7 +50,8 @@ export type AdjustResult =
 export type LookupResult = { ok: true; level: StockLevel } | { ok: false; reason: "unknown_sku"; level: StockLevel };
 
 /** What a live-stock viewer receives: once on connect and after every change. */
-export type StockMessage = { type: "stock"; sku: string; available: number };
+/** `at`: when the level changed (ms), so a viewer can tell how fresh it is (and the benchmark, how fast). */
+export type StockMessage = { type: "stock"; sku: string; available: number; at: number };
 
 type ViewerAttachment = { connectedAt: number };
 
@@ -210,7 +211,14 @@ export class ProductStock extends DurableObject<Env> {
     this.ctx.acceptWebSocket(server, [VIEWER_TAG]);
     server.serializeAttachment({ connectedAt: Date.now() } satisfies ViewerAttachment);
     const level = this.#level(this.#current(Date.now(), []));
-    server.send(JSON.stringify({ type: "stock", sku: level.sku, available: level.available } satisfies StockMessage));
+    server.send(
+      JSON.stringify({
+        type: "stock",
+        sku: level.sku,
+        available: level.available,
+        at: Date.now(),
+      } satisfies StockMessage),
+    );
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
 
@@ -392,7 +400,7 @@ export class ProductStock extends DurableObject<Env> {
     this.#arm(now);
     if (batch.length === 0) return;
     const level = this.#level(next);
-    this.#broadcast({ type: "stock", sku: level.sku, available: level.available });
+    this.#broadcast({ type: "stock", sku: level.sku, available: level.available, at: Date.now() });
     this.ctx.waitUntil(
       this.#flush().catch((err) =>
         console.error(
