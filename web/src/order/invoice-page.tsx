@@ -5,6 +5,7 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import { ApiFailure, api, formatMoney } from "../lib/api";
+import { TotalsFoot } from "../lib/totals-foot";
 import { orderPath, tokenFromPage } from "./tokens";
 import type { Invoice, Order } from "./types";
 
@@ -161,34 +162,14 @@ export function InvoicePage({ orderId }: { orderId: string }) {
               </tr>
             ))}
           </tbody>
-          <tfoot>
-            <tr>
-              <th scope="row" colSpan={3}>
-                Subtotal
-              </th>
-              <td class="num">{money(invoice.subtotalCents)}</td>
-            </tr>
-            <tr>
-              <th scope="row" colSpan={3}>
-                Shipping
-              </th>
-              <td class="num">{money(invoice.shippingCents)}</td>
-            </tr>
-            <tr>
-              <th scope="row" colSpan={3}>
-                Tax
-              </th>
-              <td class="num">{money(invoice.taxCents)}</td>
-            </tr>
-            <tr class="total-row">
-              <th scope="row" colSpan={3}>
-                Total ({invoice.currency})
-              </th>
-              <td class="num" data-testid="invoice-total">
-                {money(invoice.totalCents)}
-              </td>
-            </tr>
-          </tfoot>
+          <TotalsFoot
+            amounts={invoice}
+            currency={invoice.currency}
+            span={3}
+            totalLabel={`Total (${invoice.currency})`}
+            totalTestId="invoice-total"
+            totalClass="total-row"
+          />
         </table>
         <p class="muted invoice-foot">All amounts in {invoice.currency}.</p>
       </article>

@@ -6,6 +6,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { decide } from "../../../src/domain/order-machine";
 import { api, formatMoney, formatTime } from "../lib/api";
+import { TotalsFoot } from "../lib/totals-foot";
 import { AmendForm, CancelPanel, ClaimButton, PayForm } from "./order-actions";
 import { orderPath } from "./tokens";
 import { type Order, type OrderStatus, shortId, statusLabel, type User } from "./types";
@@ -272,34 +273,13 @@ function OrderLines({ order }: { order: Order }) {
           </tr>
         ))}
       </tbody>
-      <tfoot>
-        <tr>
-          <th scope="row" colSpan={3}>
-            Subtotal
-          </th>
-          <td class="num">{money(totals.subtotalCents)}</td>
-        </tr>
-        <tr>
-          <th scope="row" colSpan={3}>
-            Shipping
-          </th>
-          <td class="num">{money(totals.shippingCents)}</td>
-        </tr>
-        <tr>
-          <th scope="row" colSpan={3}>
-            Tax
-          </th>
-          <td class="num">{money(totals.taxCents)}</td>
-        </tr>
-        <tr class="total-row">
-          <th scope="row" colSpan={3}>
-            Total
-          </th>
-          <td class="num" data-testid="order-total">
-            {money(totals.totalCents)}
-          </td>
-        </tr>
-      </tfoot>
+      <TotalsFoot
+        amounts={totals}
+        currency={totals.currency}
+        span={3}
+        totalTestId="order-total"
+        totalClass="total-row"
+      />
     </table>
   );
 }

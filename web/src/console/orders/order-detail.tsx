@@ -9,6 +9,7 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "preac
 import { ApiFailure, api, formatMoney, formatTime } from "../../lib/api";
 import { describeFailure, Field, type FieldErrors } from "../../lib/form";
 import { useLive } from "../../lib/live";
+import { TotalsFoot } from "../../lib/totals-foot";
 import { CONSOLE_BASE, linkClick } from "../router";
 import { useFeed } from "../use-feed";
 import {
@@ -284,33 +285,13 @@ export function OrderDetailView({ id, backHref }: { id: string; backHref: string
               </tr>
             ))}
           </tbody>
-          <tfoot>
-            <tr>
-              <th scope="row" colSpan={4}>
-                Subtotal
-              </th>
-              <td class="num">{money(totals.subtotalCents)}</td>
-            </tr>
-            <tr>
-              <th scope="row" colSpan={4}>
-                Shipping
-              </th>
-              <td class="num">{money(totals.shippingCents)}</td>
-            </tr>
-            <tr>
-              <th scope="row" colSpan={4}>
-                Tax
-              </th>
-              <td class="num">{money(totals.taxCents)}</td>
-            </tr>
-            <tr class="order-total">
-              <th scope="row" colSpan={4}>
-                Total
-              </th>
-              <td class="num" data-testid="order-total">
-                {money(totals.totalCents)}
-              </td>
-            </tr>
+          <TotalsFoot
+            amounts={totals}
+            currency={totals.currency}
+            span={4}
+            totalTestId="order-total"
+            totalClass="order-total"
+          >
             {order.refundedCents > 0 ? (
               <tr>
                 <th scope="row" colSpan={4}>
@@ -319,7 +300,7 @@ export function OrderDetailView({ id, backHref }: { id: string; backHref: string
                 <td class="num">−{money(order.refundedCents)}</td>
               </tr>
             ) : null}
-          </tfoot>
+          </TotalsFoot>
         </table>
       </section>
 
