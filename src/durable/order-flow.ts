@@ -53,6 +53,7 @@ import { newEvent, outboxInserts, sendToQueue } from "../services/event-bus";
 import type { GatewayOutcome } from "../services/payment-gateway";
 import { type PaymentTask, runPaymentTask } from "../services/payments";
 import { stockStub } from "../services/stock";
+import { singleFlight } from "./single-flight";
 import { reciprocateClose } from "./websocket";
 
 export type Address = Omit<ShippingAddress, "phone">;
@@ -238,10 +239,6 @@ export class OrderFlow extends DurableObject<Env> {
   /** Time the current command spent waiting on ProductStock objects (Server-Timing). */
   #stockMs = 0;
   #chain: Promise<unknown> = Promise.resolve();
-  #flushing: Promise<void> | null = null;
-  #flushAgain = false;
-  #draining: Promise<void> | null = null;
-  #drainAgain = false;
   #alarmAt: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -1248,24 +1245,7 @@ export class OrderFlow extends DurableObject<Env> {
     if (this.#sql("SELECT 1 FROM tasks LIMIT 1").length > 0) this.ctx.waitUntil(this.#drainTasks());
   }
 
-  #flush(): Promise<void> {
-    if (this.#flushing) {
-      this.#flushAgain = true;
-      return this.#flushing;
-    }
-    const run = async () => {
-      try {
-        do {
-          this.#flushAgain = false;
-          await this.#flushOnce();
-        } while (this.#flushAgain);
-      } finally {
-        this.#flushing = null;
-      }
-    };
-    this.#flushing = run();
-    return this.#flushing;
-  }
+  #flush = singleFlight(() => this.#flushOnce());
 
   /**
    * One D1 batch: the order mirror (upsert guarded by version, its items, its payments) and the outbox events
@@ -1426,24 +1406,7 @@ export class OrderFlow extends DurableObject<Env> {
    * gateway's webhook calls back into this object while a call is in flight. A failure leaves the task for
    * the alarm, with backoff.
    */
-  #drainTasks(): Promise<void> {
-    if (this.#draining) {
-      this.#drainAgain = true;
-      return this.#draining;
-    }
-    const run = async () => {
-      try {
-        do {
-          this.#drainAgain = false;
-          await this.#drainOnce();
-        } while (this.#drainAgain);
-      } finally {
-        this.#draining = null;
-      }
-    };
-    this.#draining = run();
-    return this.#draining;
-  }
+  #drainTasks = singleFlight(() => this.#drainOnce());
 
   async #drainOnce(): Promise<void> {
     for (;;) {

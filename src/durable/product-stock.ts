@@ -35,6 +35,7 @@ import {
   type StockEffect,
 } from "../domain/stock";
 import { newEvent, recordAndPublish } from "../services/event-bus";
+import { singleFlight } from "./single-flight";
 import { reciprocateClose } from "./websocket";
 
 export type StockLevel = { sku: string; onHand: number; reserved: number; available: number };
@@ -92,8 +93,6 @@ export class ProductStock extends DurableObject<Env> {
   #sku: string | null = null;
   /** The alarm time this object last armed, to avoid re-arming on every change. */
   #alarmAt: number | null = null;
-  #flushing: Promise<void> | null = null;
-  #flushAgain = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -429,24 +428,7 @@ export class ProductStock extends DurableObject<Env> {
     return this.#sql("SELECT 1 FROM outbox LIMIT 1").length > 0;
   }
 
-  #flush(): Promise<void> {
-    if (this.#flushing) {
-      this.#flushAgain = true;
-      return this.#flushing;
-    }
-    const run = async () => {
-      try {
-        do {
-          this.#flushAgain = false;
-          await this.#drain();
-        } while (this.#flushAgain);
-      } finally {
-        this.#flushing = null;
-      }
-    };
-    this.#flushing = run();
-    return this.#flushing;
-  }
+  #flush = singleFlight(() => this.#drain());
 
   /** Delivers outbox rows oldest first and deletes each batch once D1 holds it. */
   async #drain(): Promise<void> {
