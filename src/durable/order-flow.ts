@@ -18,19 +18,14 @@
  * - Expected failures are result unions (errors thrown over RPC lose their fields); only bugs throw.
  */
 import { DurableObject } from "cloudflare:workers";
-import { eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { config } from "../config";
 import { getDb } from "../db/client";
-import { orderItems, orders, type PaymentStatus, payments, type ShippingAddress } from "../db/schema";
+import { orderMirror } from "../db/order-mirror";
 import type { EventEnvelope } from "../domain/events";
-import type { FraudAssessment } from "../domain/fraud";
 import {
   type Actor,
-  type AuthState,
   decide,
-  type FraudState,
-  HOLDS_RESERVATION,
   JOIN_COMMAND,
   joinPayment,
   type OrderCommand,
@@ -39,163 +34,50 @@ import {
   REVIEW_HOLD_MS,
   type TimelineEntry,
 } from "../domain/order-machine";
-import {
-  type CatalogEntry,
-  catalogOf,
-  type Line,
-  mergeLines,
-  type PricedItem,
-  priceOrder,
-  type Totals,
-} from "../domain/pricing";
+import { type CatalogEntry, catalogOf, type Line, mergeLines, type PricedItem, priceOrder } from "../domain/pricing";
 import { newId } from "../lib/ids";
 import { newEvent, outboxInserts, sendToQueue } from "../services/event-bus";
 import type { GatewayOutcome } from "../services/payment-gateway";
 import { type PaymentTask, runPaymentTask } from "../services/payments";
 import { stockStub } from "../services/stock";
+import type {
+  ApplyResult,
+  Attempt,
+  By,
+  Change,
+  CommandResult,
+  CommandTiming,
+  CreateInput,
+  Failure,
+  FraudResult,
+  OrderDoc,
+  OrderView,
+  PayResult,
+  Risk,
+  StaffOrderView,
+  StoredTask,
+  Viewer,
+} from "./order-flow-model";
+import { orderView } from "./order-view";
 import { singleFlight } from "./single-flight";
 import { reciprocateClose } from "./websocket";
 
-export type Address = Omit<ShippingAddress, "phone">;
-
-export type CreateInput = {
-  orderId: string;
-  customerId: string | null;
-  email: string;
-  shippingAddress: Address;
-  phone: string | null;
-  items: PricedItem[];
-  totals: Totals;
-  accessTokenHash: string;
-  ip: string | null;
-  country: string | null;
-};
-
-export type Risk = FraudAssessment;
-
-export type PaymentSummary = {
-  id: string;
-  attempt: number;
-  status: PaymentStatus;
-  method: string;
-  amountCents: number;
-  refundedCents: number;
-  declineCode: string | null;
-};
-
-/** The order as its owner sees it (DESIGN.md, "Contract details"). */
-export type OrderView = {
-  id: string;
-  status: OrderStatus;
-  version: number;
-  items: PricedItem[];
-  totals: Totals;
-  email: string;
-  shippingAddress: Address;
-  phone?: string;
-  expiresAt: number | null;
-  timeline: TimelineEntry[];
-  customerId: string | null;
-  trackingNumber: string | null;
-  payment: PaymentSummary | null;
-  refundedCents: number;
-  createdAt: number;
-  updatedAt: number;
-};
-
-/** Staff see the fraud assessment and every payment attempt too. */
-export type StaffOrderView = OrderView & {
-  risk: Risk | null;
-  payments: PaymentSummary[];
-  ip: string | null;
-  country: string | null;
-};
-
-export type Viewer = "owner" | "staff";
-
-export type Failure = {
-  ok: false;
-  code: "invalid_state" | "out_of_stock" | "validation_failed" | "not_found" | "forbidden";
-  message: string;
-  details?: unknown;
-};
-/**
- * Where a command's time went, in ms (workerd's clock moves only across I/O, so these are I/O waits): the
- * stock objects' answers, and delivering the D1 mirror and the events. Sent on as a Server-Timing header.
- */
-export type CommandTiming = { stock: number; deliver: number };
-export type CommandResult = { ok: true; order: OrderView | StaffOrderView; timing?: CommandTiming } | Failure;
-export type PayResult = { ok: true; order: OrderView; paymentId: string } | Failure;
-export type ApplyResult = { ok: true; applied: boolean; status: OrderStatus } | { ok: false; reason: string };
-export type FraudResult = { ok: true; recorded: Risk; status: OrderStatus } | { ok: false; reason: string };
-
-/** What the owner or staff did, for the timeline and OrderCancelled.by. */
-export type By = { actor: Exclude<Actor, "system">; id: string };
-
-type OrderDoc = {
-  id: string;
-  customerId: string | null;
-  email: string;
-  shippingAddress: Address;
-  phone: string | null;
-  status: OrderStatus;
-  version: number;
-  items: PricedItem[];
-  totals: Totals;
-  accessTokenHash: string;
-  ip: string | null;
-  country: string | null;
-  /** When the stock reservation ends (while the order holds one). */
-  expiresAt: number | null;
-  /** When an in-flight payment is given up on. */
-  paymentDeadline: number | null;
-  /** When a review hold is given up on. */
-  holdUntil: number | null;
-  currentPaymentId: string | null;
-  attempts: number;
-  trackingNumber: string | null;
-  risk: Risk | null;
-  /** Refunds requested so far (partial refunds of amendments included). */
-  refundedCents: number;
-  createdAt: number;
-  updatedAt: number;
-};
-
-type Attempt = {
-  id: string;
-  seq: number;
-  token: string;
-  methodLabel: string;
-  amountCents: number;
-  currency: string;
-  auth: AuthState;
-  fraud: FraudState;
-  risk: Risk | null;
-  status: PaymentStatus;
-  declineCode: string | null;
-  capturedCents: number;
-  refundedCents: number;
-  /** Given up on (timed out): an authorization arriving later is voided. */
-  abandoned: boolean;
-  createdAt: number;
-  updatedAt: number;
-};
-
-type StoredTask = PaymentTask & { seq: number; tries: number; nextAt: number; inflight: boolean };
-
-/** Everything one command changes, written in one transaction. */
-type Change = {
-  doc: OrderDoc;
-  /** A timeline entry (and version bump) with this note; omitted for changes that are no transition. */
-  entry?: { note?: string };
-  /** Order events, built with the new version as their sequence. */
-  orderEvents?: (sequence: number) => EventEnvelope[];
-  /** Other events recorded with the change (PaymentProcessed). */
-  events?: EventEnvelope[];
-  attempts?: Attempt[];
-  tasks?: PaymentTask[];
-  dropTasks?: string[];
-};
+export type {
+  Address,
+  ApplyResult,
+  By,
+  CommandResult,
+  CommandTiming,
+  CreateInput,
+  Failure,
+  FraudResult,
+  OrderView,
+  PaymentSummary,
+  PayResult,
+  Risk,
+  StaffOrderView,
+  Viewer,
+} from "./order-flow-model";
 
 const ORDER_TAG = "order";
 /** Retry delay for a failed delivery or payment task (doubles per try, capped). */
@@ -203,9 +85,6 @@ const RETRY_BASE_MS = 5_000;
 const RETRY_MAX_MS = 5 * 60_000;
 /** How long a change may wait for delivery before the alarm delivers it (normally it is delivered at once). */
 const DELIVERY_GRACE_MS = 30_000;
-/** D1 binds at most 100 parameters per statement. */
-const ITEMS_PER_INSERT = 16;
-const PAYMENTS_PER_INSERT = 8;
 const OUTBOX_BATCH = 50;
 
 /** The object's SQLite schema, one entry per version; never edit an entry, append a new one. */
@@ -265,7 +144,7 @@ export class OrderFlow extends DurableObject<Env> {
   /** The order as `viewer` may see it. */
   async view(viewer: Viewer): Promise<CommandResult> {
     const doc = this.#doc();
-    return doc ? { ok: true, order: this.#view(doc, viewer) } : fail("not_found", "No such order");
+    return doc ? { ok: true, order: this.#viewOf(doc, viewer) } : fail("not_found", "No such order");
   }
 
   /**
@@ -1105,7 +984,7 @@ export class OrderFlow extends DurableObject<Env> {
     await this.#settle();
     if (!result.ok) return result;
     const timing = { stock: this.#stockMs, deliver: Date.now() - settling };
-    return { ok: true, order: this.#view(result.doc, viewer === "staff" ? "staff" : "owner"), timing };
+    return { ok: true, order: this.#viewOf(result.doc, viewer === "staff" ? "staff" : "owner"), timing };
   }
 
   #serial<T>(run: () => Promise<T>): Promise<T> {
@@ -1263,7 +1142,7 @@ export class OrderFlow extends DurableObject<Env> {
       if ((dirty === 0 || !doc) && rows.length === 0) return;
       const db = getDb(this.env.DB);
       const statements: BatchItem<"sqlite">[] = [];
-      if (dirty > 0 && doc) statements.push(...this.#mirror(doc));
+      if (dirty > 0 && doc) statements.push(...orderMirror(db, doc, this.#attempts(), this.#timeline(0)));
       const batch = rows.map((r) => JSON.parse(r.event) as EventEnvelope);
       // Logged already marked published: this outbox keeps the events until the queue has them.
       statements.push(...outboxInserts(db, batch, Date.now()));
@@ -1280,90 +1159,6 @@ export class OrderFlow extends DurableObject<Env> {
         if (more === 0 && this.#sql("SELECT 1 FROM outbox LIMIT 1").length === 0) return;
       }
     }
-  }
-
-  #mirror(doc: OrderDoc) {
-    const db = getDb(this.env.DB);
-    const row = {
-      id: doc.id,
-      customerId: doc.customerId,
-      email: doc.email,
-      status: doc.status,
-      version: doc.version,
-      subtotalCents: doc.totals.subtotalCents,
-      shippingCents: doc.totals.shippingCents,
-      taxCents: doc.totals.taxCents,
-      totalCents: doc.totals.totalCents,
-      currency: doc.totals.currency,
-      shippingAddress: { ...doc.shippingAddress, ...(doc.phone ? { phone: doc.phone } : {}) },
-      accessTokenHash: doc.accessTokenHash,
-      expiresAt: HOLDS_RESERVATION.includes(doc.status) ? doc.expiresAt : null,
-      ip: doc.ip,
-      riskScore: doc.risk?.score ?? null,
-      riskReasons: doc.risk ? doc.risk.reasons.map((r) => r.code) : null,
-      paymentId: doc.currentPaymentId,
-      trackingNumber: doc.trackingNumber,
-      timeline: this.#timeline(0),
-      createdAt: doc.createdAt,
-      updatedAt: doc.updatedAt,
-    };
-    const { id: _id, createdAt: _createdAt, ...update } = row;
-    const statements: BatchItem<"sqlite">[] = [
-      db
-        .insert(orders)
-        .values(row)
-        .onConflictDoUpdate({
-          target: orders.id,
-          set: update,
-          setWhere: sql`${orders.version} <= ${doc.version}`,
-        }),
-      db.delete(orderItems).where(eq(orderItems.orderId, doc.id)),
-    ];
-    for (let i = 0; i < doc.items.length; i += ITEMS_PER_INSERT) {
-      statements.push(
-        db.insert(orderItems).values(
-          doc.items.slice(i, i + ITEMS_PER_INSERT).map((item) => ({
-            orderId: doc.id,
-            sku: item.sku,
-            name: item.name,
-            qty: item.qty,
-            unitPriceCents: item.unitPriceCents,
-            lineTotalCents: item.lineTotalCents,
-          })),
-        ),
-      );
-    }
-    const attempts = this.#attempts();
-    for (let i = 0; i < attempts.length; i += PAYMENTS_PER_INSERT) {
-      const values = attempts.slice(i, i + PAYMENTS_PER_INSERT).map((a) => ({
-        id: a.id,
-        orderId: doc.id,
-        provider: "test",
-        amountCents: a.amountCents,
-        refundedCents: a.refundedCents,
-        currency: a.currency,
-        status: a.status,
-        methodLabel: a.methodLabel,
-        declineCode: a.declineCode,
-        createdAt: a.createdAt,
-        updatedAt: a.updatedAt,
-      }));
-      statements.push(
-        db
-          .insert(payments)
-          .values(values)
-          .onConflictDoUpdate({
-            target: payments.id,
-            set: {
-              status: sql`excluded.status`,
-              refundedCents: sql`excluded.refunded_cents`,
-              declineCode: sql`excluded.decline_code`,
-              updatedAt: sql`excluded.updated_at`,
-            },
-          }),
-      );
-    }
-    return statements;
   }
 
   // ---- payment tasks -------------------------------------------------------------------------------------------
@@ -1469,38 +1264,8 @@ export class OrderFlow extends DurableObject<Env> {
     }));
   }
 
-  #view(doc: OrderDoc, viewer: Viewer): OrderView | StaffOrderView {
-    const attempts = this.#attempts();
-    const summary = (a: Attempt): PaymentSummary => ({
-      id: a.id,
-      attempt: a.seq,
-      status: a.status,
-      method: a.methodLabel,
-      amountCents: a.amountCents,
-      refundedCents: a.refundedCents,
-      declineCode: a.declineCode,
-    });
-    const current = attempts.find((a) => a.id === doc.currentPaymentId);
-    const view: OrderView = {
-      id: doc.id,
-      status: doc.status,
-      version: doc.version,
-      items: doc.items,
-      totals: doc.totals,
-      email: doc.email,
-      shippingAddress: doc.shippingAddress,
-      ...(doc.phone ? { phone: doc.phone } : {}),
-      expiresAt: HOLDS_RESERVATION.includes(doc.status) ? doc.expiresAt : null,
-      timeline: this.#timeline(0),
-      customerId: doc.customerId,
-      trackingNumber: doc.trackingNumber,
-      payment: current ? summary(current) : null,
-      refundedCents: doc.refundedCents,
-      createdAt: doc.createdAt,
-      updatedAt: doc.updatedAt,
-    };
-    if (viewer !== "staff") return view;
-    return { ...view, risk: doc.risk, payments: attempts.map(summary), ip: doc.ip, country: doc.country };
+  #viewOf(doc: OrderDoc, viewer: Viewer): OrderView | StaffOrderView {
+    return orderView(doc, this.#attempts(), this.#timeline(0), viewer);
   }
 
   #broadcast(entry: TimelineEntry): void {

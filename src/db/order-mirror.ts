@@ -1,0 +1,102 @@
+/**
+ * The D1 mirror of one order, as the statements that bring D1 up to the OrderFlow object's state: the order row
+ * (an upsert that never goes back to an older version), its items, and its payment attempts. The object runs
+ * them in one batch with its outbox events; lists, account pages and access checks read the mirror.
+ */
+import { eq, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { HOLDS_RESERVATION, type TimelineEntry } from "../domain/order-machine";
+import type { Attempt, OrderDoc } from "../durable/order-flow-model";
+import type { Db } from "./client";
+import { orderItems, orders, payments } from "./schema";
+
+/** D1 binds at most 100 parameters per statement: 6 columns an item, 11 a payment. */
+const ITEMS_PER_INSERT = 16;
+const PAYMENTS_PER_INSERT = 8;
+
+export function orderMirror(
+  db: Db,
+  doc: OrderDoc,
+  attempts: readonly Attempt[],
+  timeline: TimelineEntry[],
+): BatchItem<"sqlite">[] {
+  const row = {
+    id: doc.id,
+    customerId: doc.customerId,
+    email: doc.email,
+    status: doc.status,
+    version: doc.version,
+    subtotalCents: doc.totals.subtotalCents,
+    shippingCents: doc.totals.shippingCents,
+    taxCents: doc.totals.taxCents,
+    totalCents: doc.totals.totalCents,
+    currency: doc.totals.currency,
+    shippingAddress: { ...doc.shippingAddress, ...(doc.phone ? { phone: doc.phone } : {}) },
+    accessTokenHash: doc.accessTokenHash,
+    expiresAt: HOLDS_RESERVATION.includes(doc.status) ? doc.expiresAt : null,
+    ip: doc.ip,
+    riskScore: doc.risk?.score ?? null,
+    riskReasons: doc.risk ? doc.risk.reasons.map((r) => r.code) : null,
+    paymentId: doc.currentPaymentId,
+    trackingNumber: doc.trackingNumber,
+    timeline,
+    createdAt: doc.createdAt,
+    updatedAt: doc.updatedAt,
+  };
+  const { id: _id, createdAt: _createdAt, ...update } = row;
+  const statements: BatchItem<"sqlite">[] = [
+    db
+      .insert(orders)
+      .values(row)
+      .onConflictDoUpdate({
+        target: orders.id,
+        set: update,
+        setWhere: sql`${orders.version} <= ${doc.version}`,
+      }),
+    db.delete(orderItems).where(eq(orderItems.orderId, doc.id)),
+  ];
+  for (let i = 0; i < doc.items.length; i += ITEMS_PER_INSERT) {
+    statements.push(
+      db.insert(orderItems).values(
+        doc.items.slice(i, i + ITEMS_PER_INSERT).map((item) => ({
+          orderId: doc.id,
+          sku: item.sku,
+          name: item.name,
+          qty: item.qty,
+          unitPriceCents: item.unitPriceCents,
+          lineTotalCents: item.lineTotalCents,
+        })),
+      ),
+    );
+  }
+  for (let i = 0; i < attempts.length; i += PAYMENTS_PER_INSERT) {
+    const values = attempts.slice(i, i + PAYMENTS_PER_INSERT).map((a) => ({
+      id: a.id,
+      orderId: doc.id,
+      provider: "test",
+      amountCents: a.amountCents,
+      refundedCents: a.refundedCents,
+      currency: a.currency,
+      status: a.status,
+      methodLabel: a.methodLabel,
+      declineCode: a.declineCode,
+      createdAt: a.createdAt,
+      updatedAt: a.updatedAt,
+    }));
+    statements.push(
+      db
+        .insert(payments)
+        .values(values)
+        .onConflictDoUpdate({
+          target: payments.id,
+          set: {
+            status: sql`excluded.status`,
+            refundedCents: sql`excluded.refunded_cents`,
+            declineCode: sql`excluded.decline_code`,
+            updatedAt: sql`excluded.updated_at`,
+          },
+        }),
+    );
+  }
+  return statements;
+}
