@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "../src/db/client";
 import { cacheTags, events, orderItems, orders, products } from "../src/db/schema";
 import { newEvent } from "../src/services/event-bus";
-import { inventorySubscriber, refreshCatalogStock } from "../src/services/inventory";
+import { inventorySubscriber } from "../src/services/inventory";
 import { stockStub } from "../src/services/stock";
 import { call, sessionFor, waitFor } from "./helpers";
 
@@ -299,56 +299,63 @@ describe("inventory subscriber", () => {
     expect(await stockStub(env, held).snapshot(held)).toEqual({ sku: held, onHand: 5, reserved: 0, available: 5 });
   });
 
-  it("writes the object's current level into the catalog even for a stale event", async () => {
+  it("has the object write its current level into the catalog with its events", async () => {
     const sku = await product(5);
     const stub = stockStub(env, sku);
     await stub.adjust(sku, 1, "restock", "staff_x");
+    await stub.reserve(sku, "o-snap", 2, 60_000);
     await stub.adjust(sku, 4, "restock", "staff_x");
-    const stale = newEvent("InventoryAdjusted", `sku:${sku}`, {
-      sku,
-      reason: "restock",
-      delta: 1,
-      actor: "staff_x",
-      orderId: null,
-      before: { onHand: 5, reserved: 0, available: 5 },
-      after: { onHand: 6, reserved: 0, available: 6 },
+    await waitFor("the catalog snapshot", async () => {
+      const row = await catalogRow(sku);
+      return row?.stockOnHand === 10 && row.stockReserved === 2 ? row : undefined;
     });
-    await getDb(env.DB).update(products).set({ stockOnHand: 0, stockAvailable: 0 }).where(eq(products.sku, sku));
-    await inventorySubscriber.handle(stale, env);
-    expect(await catalogRow(sku)).toMatchObject({ stockOnHand: 10, stockReserved: 0, stockAvailable: 10 });
+    expect(await catalogRow(sku)).toMatchObject({ stockOnHand: 10, stockReserved: 2, stockAvailable: 8 });
   });
 
-  it("leaves the catalog cache alone when the snapshot is already current and purges it when it changes", async () => {
-    const sku = await product(5);
-    const restock = (before: number, after: number) => ({ reason: "restock", before, after });
-    await stockStub(env, sku).adjust(sku, 2, "restock", "staff_x");
-    await refreshCatalogStock(env, sku, restock(5, 7));
-    // A cached response tagged with the product: a purge would forget it.
+  it("purges the cached catalog for a staff adjustment but not for an ordinary reservation", async () => {
+    const sku = await product(20);
     const tagged = { tag: `product:${sku}`, url: `http://localhost/api/products/${sku}`, cachedAt: Date.now() };
-    await getDb(env.DB).insert(cacheTags).values(tagged);
-    await refreshCatalogStock(env, sku, restock(5, 7));
-    expect(await getDb(env.DB).select().from(cacheTags).where(eq(cacheTags.tag, tagged.tag))).toHaveLength(1);
-    expect(await catalogRow(sku)).toMatchObject({ stockOnHand: 7, stockAvailable: 7 });
-    await stockStub(env, sku).adjust(sku, 1, "restock", "staff_x");
-    await refreshCatalogStock(env, sku, restock(7, 8));
-    expect(await getDb(env.DB).select().from(cacheTags).where(eq(cacheTags.tag, tagged.tag))).toEqual([]);
-  });
-
-  it("keeps the cached catalog through ordinary reservations but purges it when the product sells out", async () => {
-    const sku = await product(3);
-    const stub = stockStub(env, sku);
-    const tagged = { tag: `product:${sku}`, url: `http://localhost/api/products/${sku}`, cachedAt: Date.now() };
-    await getDb(env.DB).insert(cacheTags).values(tagged);
     const rows = () => getDb(env.DB).select().from(cacheTags).where(eq(cacheTags.tag, tagged.tag));
-    // Threshold 3 (the fixture's default): 3 → 2 crosses it, so use a deeper stock for the quiet case.
-    await stub.adjust(sku, 7, "restock", "staff_x");
-    await getDb(env.DB).insert(cacheTags).values(tagged).onConflictDoNothing();
-    await stub.reserve(sku, "quiet", 1, 60_000);
-    await refreshCatalogStock(env, sku, { reason: "reserve", before: 10, after: 9 });
+    const moved = (reason: "reserve" | "restock", before: number, after: number) =>
+      newEvent("InventoryAdjusted", `sku:${sku}`, {
+        sku,
+        reason,
+        delta: after - before,
+        actor: "staff_x",
+        orderId: null,
+        before: { onHand: 20, reserved: 20 - before, available: before },
+        after: { onHand: 20, reserved: 20 - after, available: after },
+        lowStockThreshold: 3,
+      });
+    await getDb(env.DB).insert(cacheTags).values(tagged);
+    await inventorySubscriber.handle(moved("reserve", 20, 19), env);
     expect(await rows()).toHaveLength(1);
-    expect(await catalogRow(sku)).toMatchObject({ stockAvailable: 9, stockReserved: 1 });
-    await stub.reserve(sku, "all", 9, 60_000);
-    await refreshCatalogStock(env, sku, { reason: "reserve", before: 9, after: 0 });
+    await inventorySubscriber.handle(moved("restock", 19, 20), env);
+    expect(await rows()).toEqual([]);
+  });
+
+  it("purges the cached catalog when a reservation sells the product out or crosses the low-stock threshold", async () => {
+    const sku = await product(5);
+    const tagged = { tag: `product:${sku}`, url: `http://localhost/api/products/${sku}`, cachedAt: Date.now() };
+    const rows = () => getDb(env.DB).select().from(cacheTags).where(eq(cacheTags.tag, tagged.tag));
+    const reserved = (before: number, after: number) =>
+      newEvent("InventoryAdjusted", `sku:${sku}`, {
+        sku,
+        reason: "reserve",
+        delta: after - before,
+        actor: "order:o1",
+        orderId: "o1",
+        before: { onHand: 5, reserved: 5 - before, available: before },
+        after: { onHand: 5, reserved: 5 - after, available: after },
+        lowStockThreshold: 3,
+      });
+    await getDb(env.DB).insert(cacheTags).values(tagged);
+    await inventorySubscriber.handle(reserved(5, 4), env);
+    expect(await rows()).toHaveLength(1);
+    await inventorySubscriber.handle(reserved(4, 3), env);
+    expect(await rows()).toEqual([]);
+    await getDb(env.DB).insert(cacheTags).values(tagged);
+    await inventorySubscriber.handle(reserved(1, 0), env);
     expect(await rows()).toEqual([]);
   });
 

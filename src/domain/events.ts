@@ -103,6 +103,8 @@ export const EventDataSchemas = {
     orderId: v.nullable(v.string()),
     before: StockLevels,
     after: StockLevels,
+    /** The product's threshold when it moved, so a consumer can tell a low-stock crossing without asking. */
+    lowStockThreshold: v.optional(v.number()),
   }),
   OutOfStock: v.object({ sku: Id }),
   LowStock: v.object({ sku: Id, available: v.number(), threshold: v.number() }),

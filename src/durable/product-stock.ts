@@ -359,7 +359,13 @@ export class ProductStock extends DurableObject<Env> {
     if (prev === next && effects.length === 0) return;
     const sku = this.#sku as string;
     const batch = effects.map((effect) =>
-      toEvent(sku, effect, effect.type === "moved" && effect.reason === "expire" ? "system" : actor, now),
+      toEvent(
+        sku,
+        effect,
+        effect.type === "moved" && effect.reason === "expire" ? "system" : actor,
+        now,
+        next.lowStockThreshold,
+      ),
     );
     const sql = this.ctx.storage.sql;
     this.ctx.storage.transactionSync(() => {
@@ -439,10 +445,19 @@ export class ProductStock extends DurableObject<Env> {
       );
       const last = rows.at(-1);
       if (!last) return;
-      // Idempotent per event id: a retry after a half-finished delivery does not fail on its own rows.
+      // The catalog's stock columns ride in the same D1 batch as the events, with the level as it is now:
+      // flushes run one at a time, so the last write is the latest level. Idempotent per event id, so a
+      // retry after a half-finished delivery does not fail on its own rows.
+      const level = this.#level(this.#load([]));
+      const snapshot = getDb(this.env.DB)
+        .update(products)
+        .set({ stockOnHand: level.onHand, stockReserved: level.reserved, stockAvailable: level.available })
+        .where(eq(products.sku, level.sku));
       await recordAndPublish(
         this.env,
         rows.map((r) => JSON.parse(r.event) as EventEnvelope),
+        Date.now(),
+        [snapshot],
       );
       // The rows selected were the lowest sequence numbers, so this deletes exactly them.
       this.ctx.storage.sql.exec("DELETE FROM outbox WHERE seq <= ?", last.seq);
@@ -482,7 +497,7 @@ function skuFromUrl(url: string): string | null {
   }
 }
 
-function toEvent(sku: string, effect: StockEffect, actor: string, now: number): EventEnvelope {
+function toEvent(sku: string, effect: StockEffect, actor: string, now: number, threshold: number): EventEnvelope {
   const subject = `sku:${sku}`;
   switch (effect.type) {
     case "moved":
@@ -497,6 +512,7 @@ function toEvent(sku: string, effect: StockEffect, actor: string, now: number): 
           orderId: effect.orderId,
           before: effect.before,
           after: effect.after,
+          lowStockThreshold: threshold,
         },
         now,
       );

@@ -85,10 +85,16 @@ export async function publish(env: Env, batch: readonly EventEnvelope[], now = D
  * the queue refuses so the caller tries again. Saves the "mark published" write on the hot path; repeating
  * with the same events is safe (ids already logged are ignored, consumers deduplicate).
  */
-export async function recordAndPublish(env: Env, batch: readonly EventEnvelope[], now = Date.now()): Promise<void> {
+export async function recordAndPublish(
+  env: Env,
+  batch: readonly EventEnvelope[],
+  now = Date.now(),
+  /** Statements to commit in the same D1 batch (a Durable Object's mirror of its own state). */
+  alongside: readonly BatchItem<"sqlite">[] = [],
+): Promise<void> {
   if (batch.length === 0) return;
   const db = getDb(env.DB);
-  const [first, ...rest] = outboxInserts(db, batch, now);
+  const [first, ...rest] = [...alongside, ...outboxInserts(db, batch, now)];
   if (first) await db.batch([first, ...rest]);
   await sendToQueue(env, batch);
 }

@@ -3,44 +3,28 @@
  * from the ProductStock objects, and settles stock when orders are confirmed or cancelled. Every action is
  * idempotent, so a redelivered or reordered event does no harm.
  */
-import { and, eq, ne, or } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { getDb } from "../db/client";
 import { orderItems, products } from "../db/schema";
 import { stockChangeIsVisible } from "../domain/catalog";
+import type { EventEnvelope } from "../domain/events";
 import { productTag, purgeTags } from "./catalog-cache";
 import { stockStub } from "./stock";
 import type { Subscriber } from "./subscriber";
 
 /**
- * Copies the object's current level into the catalog (asking the object rather than trusting the event:
- * events may arrive out of order, the object is always the latest) and purges the product's cached responses
- * when the movement is one a shopper should see at once (stockChangeIsVisible).
+ * Purges the product's cached catalog responses when a movement is one a shopper should see at once
+ * (stockChangeIsVisible). The catalog's stock columns themselves are written by the ProductStock object, in
+ * the same D1 batch as its events; the event carries the threshold, so deciding costs no I/O.
  */
-export async function refreshCatalogStock(
-  env: Env,
-  sku: string,
-  movement: { reason: string; before: number; after: number },
-): Promise<void> {
-  const result = await stockStub(env, sku).lookup(sku);
-  if (!result.ok) return;
-  const { onHand, reserved, available } = result.level;
-  const written = await getDb(env.DB)
-    .update(products)
-    .set({ stockOnHand: onHand, stockReserved: reserved, stockAvailable: available })
-    .where(
-      and(
-        eq(products.sku, sku),
-        or(
-          ne(products.stockOnHand, onHand),
-          ne(products.stockReserved, reserved),
-          ne(products.stockAvailable, available),
-        ),
-      ),
-    )
-    .returning({ threshold: products.lowStockThreshold });
-  // An unchanged snapshot (an earlier handler of a burst already wrote the latest level) purges nothing.
-  const row = written[0];
-  if (row && stockChangeIsVisible(movement.reason, movement.before, movement.after, row.threshold)) {
+export async function purgeVisibleStockChange(env: Env, event: EventEnvelope<"InventoryAdjusted">): Promise<void> {
+  const { sku, reason, before, after, lowStockThreshold } = event.data;
+  const threshold =
+    lowStockThreshold ??
+    (await getDb(env.DB).select({ t: products.lowStockThreshold }).from(products).where(eq(products.sku, sku)).get())
+      ?.t ??
+    0;
+  if (stockChangeIsVisible(reason, before.available, after.available, threshold)) {
     await purgeTags(env, [productTag(sku)]);
   }
 }
@@ -53,11 +37,7 @@ export const inventorySubscriber: Subscriber = {
   async handle(event, env) {
     switch (event.type) {
       case "InventoryAdjusted":
-        await refreshCatalogStock(env, event.data.sku, {
-          reason: event.data.reason,
-          before: event.data.before.available,
-          after: event.data.after.available,
-        });
+        await purgeVisibleStockChange(env, event);
         return;
       case "OrderConfirmed": {
         // OrderFlow commits directly too; committing a committed order changes nothing.
