@@ -4,11 +4,10 @@
  * charged at once) and cancelling with a confirmation step. Card numbers go to the server as typed digits, which
  * maps them to gateway tokens like the order payment does (src/domain/payment-tokens.ts) and never stores them.
  */
-import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { useCallback, useEffect, useState } from "preact/hooks";
 import { ApiFailure, api, formatMoney } from "../lib/api";
 import { Field, FormStatus, useForm } from "../lib/form";
-import { cardDigits, INVALID_CARD, plausibleCard, TEST_CARDS } from "../order/cards";
-import { newIdempotencyKey } from "../order/tokens";
+import { cardDigits, cardField, INVALID_CARD, plausibleCard, TEST_CARDS, useCardCharge } from "../order/cards";
 import type { Plan, Subscription } from "./types";
 
 const formatDay = (ms: number) => new Date(ms).toLocaleDateString("en-GB", { dateStyle: "medium" });
@@ -45,8 +44,7 @@ function SubscribeForm({
   onClose: () => void;
 }) {
   const form = useForm({ card: "" });
-  // One Idempotency-Key per card: sending the same card again after a lost answer cannot charge twice.
-  const keys = useRef(new Map<string, string>());
+  const charge = useCardCharge();
   const onSubmit = async (e: Event) => {
     e.preventDefault();
     const card = cardDigits(form.values.card);
@@ -54,28 +52,24 @@ function SubscribeForm({
       form.fail({ card: INVALID_CARD });
       return;
     }
-    const key = keys.current.get(card) ?? newIdempotencyKey();
-    keys.current.set(card, key);
     const created: { sub: Subscription | null } = { sub: null };
     await form.run(
       async () => {
         try {
-          created.sub = await api<Subscription>("POST", "/api/subscriptions", {
-            body: { planId: plan.id, paymentMethod: { token: card } },
-            headers: { "Idempotency-Key": key },
-          });
-          keys.current.delete(card);
+          created.sub = await charge(card, (key) =>
+            api<Subscription>("POST", "/api/subscriptions", {
+              body: { planId: plan.id, paymentMethod: { token: card } },
+              headers: { "Idempotency-Key": key },
+            }),
+          );
         } catch (err) {
-          if (err instanceof ApiFailure && err.status < 500 && err.code !== "idempotency_in_progress") {
-            keys.current.delete(card);
-          }
           if (err instanceof ApiFailure && err.code === "payment_declined") {
             throw new ApiFailure(err.status, err.code, "The card was declined and nothing was charged. Try another.");
           }
           throw err;
         }
       },
-      { toField: (path) => (path.startsWith("paymentMethod") ? "card" : undefined) },
+      { toField: cardField },
     );
     if (created.sub) onSubscribed(created.sub);
   };

@@ -1,5 +1,8 @@
 /** The card field of checkout and of the order page's "try another card". Test cards only (DESIGN.md). */
+import { useRef } from "preact/hooks";
 import { luhnValid } from "../../../src/domain/payment-tokens";
+import { ApiFailure } from "../lib/api";
+import { newIdempotencyKey } from "./tokens";
 
 export const TEST_CARDS = [
   { number: "4242 4242 4242 4242", outcome: "succeeds" },
@@ -16,6 +19,32 @@ export const INVALID_CARD = "That card number is not valid. Check the digits (te
 /** True for 12 to 19 digits passing the Luhn check (the server checks again). */
 export function plausibleCard(digits: string): boolean {
   return /^[0-9]{12,19}$/.test(digits) && luhnValid(digits);
+}
+
+/** Server validation paths about the payment method belong to the card field. */
+export const cardField = (path: string) => (path.startsWith("paymentMethod") ? "card" : undefined);
+
+/**
+ * Charges a card with one Idempotency-Key per card number: sending the same card again after a lost answer
+ * cannot charge twice. A definite answer (success, or a refusal other than "still in progress") retires the
+ * key, so a later attempt with that card is a new charge.
+ */
+export function useCardCharge() {
+  const keys = useRef(new Map<string, string>());
+  return async <T,>(card: string, send: (idempotencyKey: string) => Promise<T>): Promise<T> => {
+    const key = keys.current.get(card) ?? newIdempotencyKey();
+    keys.current.set(card, key);
+    try {
+      const answer = await send(key);
+      keys.current.delete(card);
+      return answer;
+    } catch (err) {
+      if (err instanceof ApiFailure && err.status < 500 && err.code !== "idempotency_in_progress") {
+        keys.current.delete(card);
+      }
+      throw err;
+    }
+  };
 }
 
 export function TestCardHint() {

@@ -1,9 +1,8 @@
 /** What the shopper can do to an order from its page: pay (again), cancel, change quantities, claim it. */
-import { useRef, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { ApiFailure, api } from "../lib/api";
 import { Field, FormStatus, useForm } from "../lib/form";
-import { cardDigits, INVALID_CARD, plausibleCard, TestCardHint } from "./cards";
-import { newIdempotencyKey } from "./tokens";
+import { cardDigits, cardField, INVALID_CARD, plausibleCard, TestCardHint, useCardCharge } from "./cards";
 import type { Order } from "./types";
 
 const orderUrl = (id: string, sub = "") => `/api/orders/${encodeURIComponent(id)}${sub}`;
@@ -23,7 +22,7 @@ export function PayForm({
   onPaid,
 }: Omit<ActionProps, "onOrder"> & { title: string; onPaid: () => void }) {
   const form = useForm({ card: "" });
-  const keys = useRef(new Map<string, string>());
+  const charge = useCardCharge();
   const onSubmit = async (e: Event) => {
     e.preventDefault();
     const card = cardDigits(form.values.card);
@@ -31,25 +30,16 @@ export function PayForm({
       form.fail({ card: INVALID_CARD });
       return;
     }
-    const key = keys.current.get(card) ?? newIdempotencyKey();
-    keys.current.set(card, key);
     const ok = await form.run(
-      async () => {
-        try {
-          await api("POST", orderUrl(order.id, "/pay"), {
+      () =>
+        charge(card, (key) =>
+          api("POST", orderUrl(order.id, "/pay"), {
             body: { paymentMethod: { token: card } },
             ...tokenOpt(token),
             headers: { "Idempotency-Key": key },
-          });
-          keys.current.delete(card);
-        } catch (err) {
-          if (err instanceof ApiFailure && err.status < 500 && err.code !== "idempotency_in_progress") {
-            keys.current.delete(card);
-          }
-          throw err;
-        }
-      },
-      { toField: (path) => (path.startsWith("paymentMethod") ? "card" : undefined) },
+          }),
+        ),
+      { toField: cardField },
     );
     if (ok) {
       form.setValues({ card: "" });
