@@ -60,7 +60,7 @@ import type {
 } from "./order-flow-model";
 import { orderView } from "./order-view";
 import { singleFlight } from "./single-flight";
-import { reciprocateClose } from "./websocket";
+import { isUpgrade, reciprocateClose } from "./websocket";
 
 export type {
   Address,
@@ -315,7 +315,7 @@ export class OrderFlow extends DurableObject<Env> {
    * every timeline entry after version v is sent first; then `{type:"order", status, version, entry}` live.
    */
   override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+    if (!isUpgrade(request)) {
       return new Response("Expected a WebSocket upgrade", { status: 426 });
     }
     const doc = this.#doc();

@@ -36,7 +36,7 @@ import {
 } from "../domain/stock";
 import { newEvent, recordAndPublish } from "../services/event-bus";
 import { singleFlight } from "./single-flight";
-import { reciprocateClose } from "./websocket";
+import { isUpgrade, reciprocateClose } from "./websocket";
 
 export type StockLevel = { sku: string; onHand: number; reserved: number; available: number };
 export type ReserveResult =
@@ -198,7 +198,7 @@ export class ProductStock extends DurableObject<Env> {
 
   /** Accepts a live-stock viewer (a WebSocket upgrade the Worker forwards) with the Hibernation API. */
   override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+    if (!isUpgrade(request)) {
       return new Response("Expected a WebSocket upgrade", { status: 426 });
     }
     const sku = this.#sku ?? skuFromUrl(request.url);

@@ -5,7 +5,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { EventEnvelope } from "../domain/events";
-import { reciprocateClose } from "./websocket";
+import { isUpgrade, reciprocateClose } from "./websocket";
 
 export type StaffFeedMessage = {
   type: "event";
@@ -21,7 +21,7 @@ export class StaffFeed extends DurableObject<Env> {
 
   /** Upgrades a request the Worker has already authorized as staff. */
   override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+    if (!isUpgrade(request)) {
       return new Response("Expected a WebSocket upgrade", { status: 426 });
     }
     const staffId = request.headers.get("x-staff-id") ?? "unknown";

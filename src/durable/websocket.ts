@@ -10,3 +10,8 @@ export function reciprocateClose(ws: WebSocket, code: number, reason: string): v
     // Already closed.
   }
 }
+
+/** Whether a request asks to become a WebSocket (the header's value is case-insensitive). */
+export function isUpgrade(request: Request): boolean {
+  return request.headers.get("upgrade")?.toLowerCase() === "websocket";
+}

@@ -10,7 +10,3 @@ export function relayUpgrade(upgraded: Response): Response {
     webSocket: upgraded.webSocket,
   });
 }
-
-export function isUpgrade(request: Request): boolean {
-  return request.headers.get("upgrade")?.toLowerCase() === "websocket";
-}

@@ -18,6 +18,7 @@ import { EmailSchema, PhoneSchema, ShippingAddressSchema } from "../domain/accou
 import { resolvePaymentMethod } from "../domain/payment-tokens";
 import { type CatalogEntry, type Line, MAX_LINES, MAX_QTY, mergeLines, priceOrder } from "../domain/pricing";
 import type { CommandResult, Failure, PayResult, Viewer } from "../durable/order-flow";
+import { isUpgrade } from "../durable/websocket";
 import type { AppEnv } from "../http/app-env";
 import { clientCountry, clientIp } from "../http/client";
 import { ApiError } from "../http/errors";
@@ -206,7 +207,7 @@ export const ordersApi = new Hono<AppEnv>()
   /** The order's live feed (WebSocket, hibernating in the OrderFlow). `?since=<version>` replays what was missed. */
   .get("/:id/live", async (c) => {
     const access = await authorizeOrder(c, { staffMay: true, queryToken: true });
-    if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+    if (!isUpgrade(c.req.raw)) {
       throw new ApiError("validation_failed", "Connect with a WebSocket upgrade");
     }
     const since = c.req.query("since");

@@ -6,6 +6,7 @@
  */
 import { Hono } from "hono";
 import { isSku } from "../domain/catalog";
+import { isUpgrade } from "../durable/websocket";
 import type { AppEnv } from "../http/app-env";
 import { ApiError } from "../http/errors";
 import { relayUpgrade } from "../http/websocket";
@@ -26,7 +27,7 @@ export const stock = new Hono<AppEnv>()
   .get("/:sku/live", async (c) => {
     const sku = c.req.param("sku");
     if (!isSku(sku)) throw notFound(sku);
-    if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+    if (!isUpgrade(c.req.raw)) {
       throw new ApiError("validation_failed", "Connect with a WebSocket upgrade");
     }
     const stub = stockStub(c.env, sku);

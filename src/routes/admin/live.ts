@@ -1,11 +1,12 @@
 import { Hono } from "hono";
+import { isUpgrade } from "../../durable/websocket";
 import type { AppEnv } from "../../http/app-env";
 import { ApiError } from "../../http/errors";
 import { relayUpgrade } from "../../http/websocket";
 
 /** GET /api/admin/live: the staff console's WebSocket of domain events (held by the StaffFeed object). */
 export const adminLive = new Hono<AppEnv>().get("/", async (c) => {
-  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+  if (!isUpgrade(c.req.raw)) {
     throw new ApiError("validation_failed", "Connect with a WebSocket upgrade");
   }
   const headers = new Headers(c.req.raw.headers);
