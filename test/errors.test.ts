@@ -52,3 +52,36 @@ describe("wrong method on a real path", () => {
     expect((await call("DELETE", "/api/nothing/here")).status).toBe(404);
   });
 });
+
+describe("bodies that are not JSON and errors nobody expected", () => {
+  it("answers malformed JSON with 400 malformed_json and creates nothing", async () => {
+    const res = await call("POST", "/api/orders", {
+      raw: '{"items": [',
+      headers: { "content-type": "application/json" },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe("malformed_json");
+    const { env } = await import("cloudflare:workers");
+    const orders = await env.DB.prepare("SELECT count(*) AS n FROM orders").first<{ n: number }>();
+    expect(orders?.n).toBe(0);
+  });
+
+  it("answers an unexpected error with 500 internal_error, the request id, and no stack trace", async () => {
+    const { Hono } = await import("hono");
+    const { requestId } = await import("hono/request-id");
+    const { onError } = await import("../src/http/errors");
+    const app = new Hono<import("../src/http/app-env").AppEnv>()
+      .use(requestId())
+      .get("/boom", () => {
+        throw new Error("secret internals at db.ts:42");
+      })
+      .onError(onError);
+    const res = await app.request("/boom");
+    const body = (await res.json()) as { error: { code: string; message: string; details: { requestId: string } } };
+    expect(res.status).toBe(500);
+    expect(body.error.code).toBe("internal_error");
+    expect(body.error.details.requestId).toBe(res.headers.get("x-request-id"));
+    expect(JSON.stringify(body)).not.toContain("secret internals");
+    expect(JSON.stringify(body)).not.toContain("db.ts");
+  });
+});
