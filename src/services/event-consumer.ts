@@ -7,7 +7,7 @@
 import { and, eq } from "drizzle-orm";
 import { getDb } from "../db/client";
 import { deadLetters, processedEvents } from "../db/schema";
-import { parseEnvelope } from "../domain/events";
+import { type EventEnvelope, parseEnvelope } from "../domain/events";
 import { newId } from "../lib/ids";
 import type { Subscriber } from "./subscriber";
 
@@ -17,22 +17,28 @@ export async function consumeEvents(
   subscribers: readonly Subscriber[],
 ): Promise<void> {
   // Messages about one subject (an order, a SKU) are handled in order; different subjects in parallel.
-  const bySubject = new Map<string, Message<unknown>[]>();
+  // Each body is parsed (and validated) once, here.
+  const bySubject = new Map<string, { message: Message<unknown>; event: EventEnvelope | null }[]>();
   for (const message of batch.messages) {
-    const subject = parseEnvelope(message.body)?.subject ?? `unreadable:${message.id}`;
+    const event = parseEnvelope(message.body);
+    const subject = event?.subject ?? `unreadable:${message.id}`;
     const group = bySubject.get(subject);
-    if (group) group.push(message);
-    else bySubject.set(subject, [message]);
+    if (group) group.push({ message, event });
+    else bySubject.set(subject, [{ message, event }]);
   }
   await Promise.all(
-    [...bySubject.values()].map(async (messages) => {
-      for (const message of messages) await consumeOne(message, env, subscribers);
+    [...bySubject.values()].map(async (items) => {
+      for (const { message, event } of items) await consumeOne(message, event, env, subscribers);
     }),
   );
 }
 
-async function consumeOne(message: Message<unknown>, env: Env, subscribers: readonly Subscriber[]): Promise<void> {
-  const event = parseEnvelope(message.body);
+async function consumeOne(
+  message: Message<unknown>,
+  event: EventEnvelope | null,
+  env: Env,
+  subscribers: readonly Subscriber[],
+): Promise<void> {
   if (!event) {
     // Not an event we can read: retrying cannot help, so it goes straight to the dead letters.
     await recordDeadLetter(env, message.body, message.attempts);
