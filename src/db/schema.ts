@@ -5,19 +5,11 @@
  */
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import type { PaymentStatus, ShippingAddress } from "../domain/order/types";
 
 export type Role = "customer" | "staff" | "admin";
 
-export type ShippingAddress = {
-  name: string;
-  line1: string;
-  line2?: string;
-  city: string;
-  region?: string;
-  postalCode: string;
-  country: string;
-  phone?: string;
-};
+export type { PaymentStatus, ShippingAddress };
 
 export const customers = sqliteTable(
   "customers",
@@ -135,8 +127,6 @@ export const orderItems = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.orderId, t.sku] })],
 );
-
-export type PaymentStatus = "pending" | "authorized" | "captured" | "declined" | "voided" | "refunded";
 
 export const payments = sqliteTable(
   "payments",

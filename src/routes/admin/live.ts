@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { isUpgrade } from "../../durable/websocket";
+import { isUpgrade } from "../../durable/kit/websocket";
 import type { AppEnv } from "../../http/app-env";
 import { ApiError } from "../../http/errors";
 import { relayUpgrade } from "../../http/websocket";

@@ -5,8 +5,8 @@
  * and which live events concern an order.
  */
 
+import type { PaymentSummary, StaffOrderView } from "../../../../src/domain/order/types";
 import { decide, ORDER_STATUSES, type OrderStatus } from "../../../../src/domain/order-machine";
-import type { PaymentSummary, StaffOrderView } from "../../../../src/durable/order-flow";
 import { CONSOLE_BASE } from "../router";
 
 export { ORDER_STATUSES, type OrderStatus };
