@@ -33,6 +33,7 @@ import {
   resize,
   type Sale,
   type StockEffect,
+  type StockMessage,
 } from "../domain/stock";
 import { newEvent, recordAndPublish } from "../services/event-bus";
 import { answerPings, LiveSockets } from "./kit/live";
@@ -54,9 +55,7 @@ export type AdjustResult =
   | { ok: false; reason: "below_reserved" | "unknown_sku"; level: StockLevel };
 export type LookupResult = { ok: true; level: StockLevel } | { ok: false; reason: "unknown_sku"; level: StockLevel };
 
-/** What a live-stock viewer receives: once on connect and after every change. */
-/** `at`: when the level changed (ms), so a viewer can tell how fresh it is (and the benchmark, how fast). */
-export type StockMessage = { type: "stock"; sku: string; available: number; at: number };
+export type { StockMessage };
 
 type ViewerAttachment = { connectedAt: number };
 

@@ -35,10 +35,7 @@ export const ORDERS_BASE = `${CONSOLE_BASE}/orders`;
 export const FRAUD_BASE = `${CONSOLE_BASE}/fraud`;
 export const orderHref = (id: string) => `${ORDERS_BASE}/${encodeURIComponent(id)}`;
 
-/**
- * Live events that can change an order's row: each carries `data.orderId`. The hold for review has no Order*
- * event of its own; FraudCheckCompleted (decision "review") follows it.
- */
+/** Live events that can change an order's row: each carries `data.orderId`. */
 export const ORDER_EVENTS = [
   "OrderPlaced",
   "PaymentInitiated",
@@ -47,6 +44,9 @@ export const ORDER_EVENTS = [
   "OrderCancelled",
   "OrderShipped",
   "OrderDelivered",
+  "OrderPaymentFailed",
+  "OrderHeld",
+  "OrderRefunded",
   "PaymentProcessed",
   "FraudCheckCompleted",
   "FraudDetected",
