@@ -4,7 +4,19 @@
  * at the prices paid (shipping never goes up), the stock returned and the difference refunded.
  */
 import { type CatalogEntry, catalogOf, type Line, mergeLines, priceOrder } from "../../pricing";
-import { allowed, change, currentAttempt, event, eventItem, fail, money, planned, task, unchanged } from "../plan";
+import {
+  allowed,
+  change,
+  currentAttempt,
+  event,
+  eventItem,
+  expiredAnswer,
+  fail,
+  money,
+  planned,
+  task,
+  unchanged,
+} from "../plan";
 import type { Decision, OrderDoc, OrderState, RuleContext, StockStep } from "../types";
 import { expire } from "./cancel";
 
@@ -85,7 +97,7 @@ function amendReserved(
       priced.issues.map((i) => ({ path: `items.${i.sku}`, sku: i.sku, message: i.reason })),
     );
   }
-  if (doc.expiresAt === null || ctx.now >= doc.expiresAt) return expire(state, ctx);
+  if (doc.expiresAt === null || ctx.now >= doc.expiresAt) return expire(state, ctx, expiredAnswer());
   const ttlMs = doc.expiresAt - ctx.now;
   const growth = grows.map(([sku, qty]): StockStep => {
     return before.has(sku) ? { op: "resize", sku, qty } : { op: "reserve", sku, qty, ttlMs };

@@ -5,7 +5,7 @@
 
 import type { EventEnvelope } from "../../events";
 import { decide, type OrderStatus } from "../../order-machine";
-import { allowed, change, event, expiredAnswer, planned, task, unchanged } from "../plan";
+import { allowed, change, event, planned, task, unchanged } from "../plan";
 import type { Attempt, By, Decision, Failure, OrderDoc, OrderState, PaymentTask, Plan, RuleContext } from "../types";
 
 export type CancelHow = {
@@ -100,7 +100,7 @@ export function cancel(state: OrderState, by: By, ctx: RuleContext): Decision {
  * The reservation is over: the order is cancelled as "expired" (when its state allows it), and `answer`, if
  * given, is what the command that found out hears.
  */
-export function expire(state: OrderState, ctx: RuleContext, answer: Failure | undefined = expiredAnswer()): Decision {
+export function expire(state: OrderState, ctx: RuleContext, answer?: Failure): Decision {
   const d = decide(state.doc.status, "expire", "system");
   if (!d.ok) return planned(null, answer);
   return planned(

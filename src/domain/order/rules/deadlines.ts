@@ -17,7 +17,7 @@ export function dueDeadline(state: OrderState, ctx: RuleContext): Decision {
   switch (doc.status) {
     case "reserved":
     case "payment_failed":
-      return doc.expiresAt !== null && now >= doc.expiresAt ? expire(state, ctx, undefined) : unchanged();
+      return doc.expiresAt !== null && now >= doc.expiresAt ? expire(state, ctx) : unchanged();
     case "on_hold":
       if (doc.holdUntil === null || now < doc.holdUntil) return unchanged();
       return planned(

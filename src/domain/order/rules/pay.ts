@@ -3,7 +3,7 @@
  * until at least now + the payment timeout, and PaymentInitiated for the Payment and Fraud services. A
  * reservation that is over (or cannot be held again) cancels the order and refuses the payment.
  */
-import { allowed, change, event, holdSteps, planned } from "../plan";
+import { allowed, change, event, expiredAnswer, holdSteps, planned } from "../plan";
 import type { Attempt, Decision, OrderDoc, OrderState, PayInput, RuleContext } from "../types";
 import { expire } from "./cancel";
 
@@ -12,7 +12,7 @@ export function pay(state: OrderState, input: PayInput, ctx: RuleContext): Decis
   const d = allowed(doc, "pay", "owner");
   if (!d.ok) return d;
   const { now, config } = ctx;
-  if (doc.expiresAt === null || now >= doc.expiresAt) return expire(state, ctx);
+  if (doc.expiresAt === null || now >= doc.expiresAt) return expire(state, ctx, expiredAnswer());
   const holdUntil = Math.max(doc.expiresAt, now + config.paymentTimeoutMs);
   const attemptNo = doc.attempts + 1;
   const attempt: Attempt = {
@@ -67,6 +67,6 @@ export function pay(state: OrderState, input: PayInput, ctx: RuleContext): Decis
       }),
     ),
     undo: () => [],
-    refused: () => expire(state, ctx),
+    refused: () => expire(state, ctx, expiredAnswer()),
   };
 }
