@@ -22,7 +22,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { config } from "../config";
 import { getDb } from "../db/client";
 import { orderMirror } from "../db/order-mirror";
-import { deadlineOf, notFound } from "../domain/order/plan";
+import { notFound } from "../domain/order/plan";
 import { type AmendInput, amend } from "../domain/order/rules/amend";
 import { cancel } from "../domain/order/rules/cancel";
 import { create } from "../domain/order/rules/create";
@@ -33,7 +33,6 @@ import { applyPaymentOutcome } from "../domain/order/rules/payment-outcome";
 import { approve, claim, deliver, refund, reject, ship } from "../domain/order/rules/staff";
 import type {
   ApplyResult,
-  Attempt,
   By,
   CommandResult,
   CommandTiming,
@@ -46,58 +45,31 @@ import type {
   OrderView,
   PayInput,
   PaymentOutcome,
-  PaymentTask,
   PayResult,
-  Plan,
   Risk,
   RuleContext,
   StaffOrderView,
   StockAnswer,
   StockStep,
-  StoredTask,
   Viewer,
 } from "../domain/order/types";
 import { orderView } from "../domain/order/view";
-import type { Actor, OrderStatus, TimelineEntry } from "../domain/order-machine";
-import { orderMessage } from "../domain/order-machine";
+import { type Actor, orderMessage } from "../domain/order-machine";
 import { newId } from "../lib/ids";
 import { outboxInserts, sendToQueue } from "../services/event-bus";
 import { runPaymentTask } from "../services/payments";
-import { stockStub } from "../services/stock";
 import { answerPings, LiveSockets } from "./kit/live";
-import { type Migrations, migrate } from "./kit/migrate";
-import { OUTBOX_TABLE, Outbox } from "./kit/outbox";
+import { migrate } from "./kit/migrate";
 import { singleFlight } from "./kit/single-flight";
-import { rows } from "./kit/sql";
 import { isUpgrade, reciprocateClose } from "./kit/websocket";
+import { runStockSteps } from "./order-flow/stock";
+import { ORDER_MIGRATIONS, OrderStore } from "./order-flow/store";
 
 /** Retry delay for a failed delivery or payment task (doubles per try, capped). */
 const RETRY_BASE_MS = 5_000;
 const RETRY_MAX_MS = 5 * 60_000;
 /** How long a change may wait for delivery before the alarm delivers it (normally it is delivered at once). */
 const DELIVERY_GRACE_MS = 30_000;
-
-/** The object's SQLite schema, one entry per version; never edit an entry, append a new one. */
-const MIGRATIONS: Migrations = [
-  [
-    "CREATE TABLE doc (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL)",
-    "CREATE TABLE timeline (version INTEGER PRIMARY KEY, status TEXT NOT NULL, at INTEGER NOT NULL, note TEXT)",
-    "CREATE TABLE attempts (payment_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, body TEXT NOT NULL)",
-    `CREATE TABLE tasks (
-       seq INTEGER PRIMARY KEY AUTOINCREMENT,
-       id TEXT NOT NULL UNIQUE,
-       body TEXT NOT NULL,
-       tries INTEGER NOT NULL DEFAULT 0,
-       next_at INTEGER NOT NULL,
-       inflight INTEGER NOT NULL DEFAULT 0
-     )`,
-    OUTBOX_TABLE,
-    "CREATE TABLE deadlines (kind TEXT PRIMARY KEY, at INTEGER NOT NULL)",
-    // `dirty` counts changes not yet mirrored to D1; a flush clears only the count it saw.
-    "CREATE TABLE sync (id INTEGER PRIMARY KEY CHECK (id = 1), dirty INTEGER NOT NULL)",
-    "INSERT INTO sync (id, dirty) VALUES (1, 0)",
-  ],
-];
 
 type Done = { ok: true; doc: OrderDoc } | Failure;
 type ViewerAttachment = { viewer: string; connectedAt: number };
@@ -107,16 +79,16 @@ export class OrderFlow extends DurableObject<Env> {
   #stockMs = 0;
   #chain: Promise<unknown> = Promise.resolve();
   #alarmAt: number | null = null;
-  readonly #outbox: Outbox;
+  readonly #store: OrderStore;
   readonly #live: LiveSockets<ViewerAttachment>;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     answerPings(ctx);
-    this.#outbox = new Outbox(ctx.storage.sql);
+    this.#store = new OrderStore(ctx.storage);
     this.#live = new LiveSockets(ctx, "order");
     void ctx.blockConcurrencyWhile(async () => {
-      migrate(ctx.storage, MIGRATIONS);
+      migrate(ctx.storage, ORDER_MIGRATIONS);
       this.#alarmAt = await ctx.storage.getAlarm();
     });
   }
@@ -129,14 +101,14 @@ export class OrderFlow extends DurableObject<Env> {
    */
   async create(input: CreateInput): Promise<CommandResult> {
     return this.#command(() => {
-      const existing = this.#doc();
+      const existing = this.#store.doc();
       return this.#carryOut(input.orderId, create(existing, input, this.#context()), existing);
     }, "owner");
   }
 
   /** The order as `viewer` may see it. */
   async view(viewer: Viewer): Promise<CommandResult> {
-    const doc = this.#doc();
+    const doc = this.#store.doc();
     return doc ? { ok: true, order: this.#viewOf(doc, viewer) } : notFound();
   }
 
@@ -148,7 +120,7 @@ export class OrderFlow extends DurableObject<Env> {
   async pay(input: PayInput): Promise<PayResult> {
     const result = await this.#command(() => this.#ask((s, ctx) => pay(s, input, ctx)), "owner");
     if (!result.ok) return result;
-    return { ok: true, order: result.order, paymentId: this.#doc()?.currentPaymentId ?? "" };
+    return { ok: true, order: result.order, paymentId: this.#store.doc()?.currentPaymentId ?? "" };
   }
 
   /** Cancels (reserved/payment_failed/on_hold: void + release; confirmed: refund + return stock). Twice is harmless. */
@@ -215,7 +187,7 @@ export class OrderFlow extends DurableObject<Env> {
   /** Records the fraud decision for a payment attempt (first one wins) and moves the order on. */
   async applyFraud(input: { paymentId: string; assessment: Risk }): Promise<FraudResult> {
     const result = await this.#serial(async (): Promise<FraudResult> => {
-      const state = this.#state();
+      const state = this.#store.state();
       if (!state) return { ok: false, reason: "unknown_order" };
       const r = applyFraud(state, input, this.#context());
       if (!r.ok) return r;
@@ -236,12 +208,12 @@ export class OrderFlow extends DurableObject<Env> {
     if (!isUpgrade(request)) {
       return new Response("Expected a WebSocket upgrade", { status: 426 });
     }
-    if (!this.#doc()) return new Response("No such order", { status: 404 });
+    if (!this.#store.doc()) return new Response("No such order", { status: 404 });
     const since = new URL(request.url).searchParams.get("since");
     const attachment = { viewer: request.headers.get("x-order-viewer") ?? "owner", connectedAt: Date.now() };
     return this.#live.accept(attachment, (ws) => {
       if (since === null) return;
-      for (const entry of this.#timeline(Number(since))) ws.send(JSON.stringify(orderMessage(entry)));
+      for (const entry of this.#store.timeline(Number(since))) ws.send(JSON.stringify(orderMessage(entry)));
     });
   }
 
@@ -265,7 +237,7 @@ export class OrderFlow extends DurableObject<Env> {
    */
   override async alarm(): Promise<void> {
     this.#alarmAt = null;
-    this.ctx.storage.sql.exec("DELETE FROM deadlines WHERE kind = 'retry'");
+    this.#store.clearRetry();
     try {
       await this.#serial(() => this.#ask((s, ctx) => dueDeadline(s, ctx)));
     } catch (err) {
@@ -284,7 +256,7 @@ export class OrderFlow extends DurableObject<Env> {
 
   /** Asks a rule about the order as stored and carries out its answer. */
   #ask(rule: (state: OrderState, ctx: RuleContext) => Decision): Promise<Done> {
-    const state = this.#state();
+    const state = this.#store.state();
     if (!state) return Promise.resolve(notFound());
     return this.#carryOut(state.doc.id, rule(state, this.#context()), state.doc);
   }
@@ -308,7 +280,9 @@ export class OrderFlow extends DurableObject<Env> {
     if (plan) {
       const failed = (await this.#stock(orderId, plan.stock)).find((a) => a.ok === "threw");
       if (failed?.ok === "threw") throw failed.error;
-      this.#commit(plan);
+      this.#store.commit(plan, Date.now());
+      this.#arm();
+      if (plan.broadcast) this.#live.broadcast(plan.broadcast);
     }
     if (answer) return answer;
     const doc = plan?.doc ?? current;
@@ -320,42 +294,9 @@ export class OrderFlow extends DurableObject<Env> {
   async #stock(orderId: string, steps: readonly StockStep[]): Promise<StockAnswer[]> {
     if (steps.length === 0) return [];
     const started = Date.now();
-    const answers = await Promise.all(
-      steps.map((s) => this.#stockStep(orderId, s).catch((error): StockAnswer => ({ ok: "threw", error }))),
-    );
+    const answers = await runStockSteps(this.env, orderId, steps);
     this.#stockMs += Date.now() - started;
     return answers;
-  }
-
-  async #stockStep(orderId: string, step: StockStep): Promise<StockAnswer> {
-    const stock = stockStub(this.env, step.sku);
-    const refused = (r: { ok: boolean; reason?: string; level: { available: number } }): StockAnswer =>
-      r.ok
-        ? { ok: true }
-        : {
-            ok: false,
-            reason: r.reason === "unknown_sku" ? "unknown_sku" : "insufficient",
-            available: r.level.available,
-          };
-    switch (step.op) {
-      case "reserve":
-        return refused(await stock.reserve(step.sku, orderId, step.qty, step.ttlMs));
-      case "hold":
-        if ((await stock.extend(step.sku, orderId, step.until)).ok) return { ok: true };
-        return refused(await stock.reserve(step.sku, orderId, step.qty, step.ttlMs));
-      case "commit": {
-        if ((await stock.commit(step.sku, orderId)).ok) return { ok: true };
-        const again = await stock.reserve(step.sku, orderId, step.qty, step.ttlMs);
-        if (!again.ok) return refused(again);
-        const committed = await stock.commit(step.sku, orderId);
-        return committed.ok ? { ok: true } : { ok: false, reason: "lost", available: committed.level.available };
-      }
-      case "resize":
-        return refused(await stock.resize(step.sku, orderId, step.qty));
-      case "release":
-        await stock.release(step.sku, orderId, step.reason);
-        return { ok: true };
-    }
   }
 
   /** Runs a command in the chain, then delivers what it recorded. */
@@ -381,7 +322,7 @@ export class OrderFlow extends DurableObject<Env> {
   /** Applies a gateway outcome in the chain (the door's inside: the RPC and the task runner both use it). */
   #receivePayment(outcome: PaymentOutcome): Promise<ApplyResult> {
     return this.#serial(async (): Promise<ApplyResult> => {
-      const state = this.#state();
+      const state = this.#store.state();
       if (!state) return { ok: false, reason: "unknown_order" };
       const r = applyPaymentOutcome(state, outcome, this.#context());
       if (!r.ok) return r;
@@ -392,57 +333,11 @@ export class OrderFlow extends DurableObject<Env> {
 
   // ---- persistence ---------------------------------------------------------------------------------------------
 
-  /** Writes one plan in one transaction, then arms the alarm and tells the viewers. */
-  #commit(plan: Plan): void {
-    const store = this.ctx.storage.sql;
-    const now = Date.now();
-    this.ctx.storage.transactionSync(() => {
-      store.exec(
-        "INSERT INTO doc (id, body) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body",
-        JSON.stringify(plan.doc),
-      );
-      const entry = plan.entry;
-      if (entry) {
-        store.exec(
-          "INSERT INTO timeline (version, status, at, note) VALUES (?, ?, ?, ?)",
-          entry.version,
-          entry.status,
-          entry.at,
-          entry.note ?? null,
-        );
-      }
-      for (const a of plan.attempts) {
-        store.exec(
-          "INSERT INTO attempts (payment_id, seq, body) VALUES (?, ?, ?) ON CONFLICT (payment_id) DO UPDATE SET body = excluded.body",
-          a.id,
-          a.seq,
-          JSON.stringify(a),
-        );
-      }
-      for (const t of plan.tasks) {
-        store.exec("INSERT INTO tasks (id, body, next_at) VALUES (?, ?, ?)", t.id, JSON.stringify(t), now);
-      }
-      for (const id of plan.dropTasks) store.exec("DELETE FROM tasks WHERE id = ?", id);
-      this.#outbox.append(plan.events);
-      store.exec("DELETE FROM deadlines WHERE kind <> 'retry'");
-      const at = deadlineOf(plan.doc);
-      if (at !== null) store.exec("INSERT INTO deadlines (kind, at) VALUES (?, ?)", plan.doc.status, at);
-      store.exec("UPDATE sync SET dirty = dirty + 1 WHERE id = 1");
-    });
-    this.#arm();
-    if (plan.broadcast) this.#live.broadcast(plan.broadcast);
-  }
-
   /** Arms the one alarm at the earliest deadline, retry or due task. */
   #arm(): void {
-    const row = this.#sql<{ at: number | null }>(
-      `SELECT MIN(at) AS at FROM (
-         SELECT at FROM deadlines UNION ALL SELECT next_at AS at FROM tasks
-       )`,
-    )[0];
-    let at = row?.at ?? null;
+    let at = this.#store.nextWake();
     // Undelivered changes are delivered right after each command; should the object die first, the alarm does it.
-    if (this.#undelivered()) at = Math.min(at ?? Number.POSITIVE_INFINITY, Date.now() + DELIVERY_GRACE_MS);
+    if (this.#store.undelivered()) at = Math.min(at ?? Number.POSITIVE_INFINITY, Date.now() + DELIVERY_GRACE_MS);
     if (at === null) {
       if (this.#alarmAt !== null) {
         this.#alarmAt = null;
@@ -456,21 +351,9 @@ export class OrderFlow extends DurableObject<Env> {
     }
   }
 
-  #dirty(): number {
-    return this.#sql<{ dirty: number }>("SELECT dirty FROM sync WHERE id = 1")[0]?.dirty ?? 0;
-  }
-
-  #undelivered(): boolean {
-    return this.#dirty() > 0 || !this.#outbox.empty;
-  }
-
   #retryLater(what: string, err: unknown): void {
     console.error(JSON.stringify({ level: "warn", message: `order ${what} deferred to alarm`, error: String(err) }));
-    const at = Date.now() + RETRY_BASE_MS;
-    this.ctx.storage.sql.exec(
-      "INSERT INTO deadlines (kind, at) VALUES ('retry', ?) ON CONFLICT (kind) DO UPDATE SET at = MIN(at, excluded.at)",
-      at,
-    );
+    this.#store.retryBy(Date.now() + RETRY_BASE_MS);
     this.#arm();
   }
 
@@ -482,7 +365,7 @@ export class OrderFlow extends DurableObject<Env> {
     } catch (err) {
       this.#retryLater("delivery", err);
     }
-    if (this.#sql("SELECT 1 FROM tasks LIMIT 1").length > 0) this.ctx.waitUntil(this.#drainTasks());
+    if (this.#store.hasTasks()) this.ctx.waitUntil(this.#drainTasks());
   }
 
   #flush = singleFlight(() => this.#flushOnce());
@@ -494,39 +377,27 @@ export class OrderFlow extends DurableObject<Env> {
    */
   async #flushOnce(): Promise<void> {
     for (;;) {
-      const dirty = this.#dirty();
-      const batch = this.#outbox.peek();
-      const doc = this.#doc();
+      const dirty = this.#store.dirty();
+      const batch = this.#store.outbox.peek();
+      const doc = this.#store.doc();
       if ((dirty === 0 || !doc) && !batch) return;
       const db = getDb(this.env.DB);
       const statements: BatchItem<"sqlite">[] = [];
-      if (dirty > 0 && doc) statements.push(...orderMirror(db, doc, this.#attempts(), this.#timeline(0)));
+      if (dirty > 0 && doc) statements.push(...orderMirror(db, doc, this.#store.attempts(), this.#store.timeline(0)));
       const events = batch?.events ?? [];
       // Logged already marked published: this outbox keeps the events until the queue has them.
       statements.push(...outboxInserts(db, events, Date.now()));
       const [first, ...rest] = statements;
       if (!first) return;
       await db.batch([first, ...rest]);
-      this.ctx.storage.sql.exec("UPDATE sync SET dirty = 0 WHERE id = 1 AND dirty = ?", dirty);
+      this.#store.mirrored(dirty);
       await sendToQueue(this.env, events);
-      if (batch) this.#outbox.ack(batch);
-      if (!batch?.full && this.#dirty() === 0 && this.#outbox.empty) return;
+      if (batch) this.#store.outbox.ack(batch);
+      if (!batch?.full && !this.#store.undelivered()) return;
     }
   }
 
   // ---- payment tasks -------------------------------------------------------------------------------------------
-
-  #tasks(): StoredTask[] {
-    return this.#sql<{ seq: number; body: string; tries: number; next_at: number; inflight: number }>(
-      "SELECT seq, body, tries, next_at, inflight FROM tasks ORDER BY seq",
-    ).map((r) => ({
-      ...(JSON.parse(r.body) as PaymentTask),
-      seq: r.seq,
-      tries: r.tries,
-      nextAt: r.next_at,
-      inflight: r.inflight === 1,
-    }));
-  }
 
   /**
    * Runs payment tasks (capture, void, refund) oldest first, one at a time, outside the command chain: the
@@ -539,14 +410,10 @@ export class OrderFlow extends DurableObject<Env> {
     for (;;) {
       const now = Date.now();
       // Strictly in order: a refund queued behind a capture that is waiting to be retried must wait too.
-      const task = this.#tasks()[0];
+      const task = this.#store.tasks()[0];
       if (!task || task.nextAt > now) break;
       const backoff = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** task.tries);
-      this.ctx.storage.sql.exec(
-        "UPDATE tasks SET inflight = 1, tries = tries + 1, next_at = ? WHERE id = ?",
-        now + backoff,
-        task.id,
-      );
+      this.#store.startTask(task.id, now + backoff);
       this.#arm();
       try {
         const outcome = await runPaymentTask(this.env, task, (work) => this.ctx.waitUntil(work));
@@ -568,39 +435,7 @@ export class OrderFlow extends DurableObject<Env> {
 
   // ---- reads ---------------------------------------------------------------------------------------------------
 
-  #state(): OrderState | null {
-    const doc = this.#doc();
-    return doc ? { doc, attempts: this.#attempts(), tasks: this.#tasks() } : null;
-  }
-
-  #doc(): OrderDoc | null {
-    const row = this.#sql<{ body: string }>("SELECT body FROM doc WHERE id = 1")[0];
-    return row ? (JSON.parse(row.body) as OrderDoc) : null;
-  }
-
-  #attempts(): Attempt[] {
-    return this.#sql<{ body: string }>("SELECT body FROM attempts ORDER BY seq").map(
-      (r) => JSON.parse(r.body) as Attempt,
-    );
-  }
-
-  #timeline(afterVersion: number): TimelineEntry[] {
-    return this.#sql<{ version: number; status: string; at: number; note: string | null }>(
-      "SELECT version, status, at, note FROM timeline WHERE version > ? ORDER BY version",
-      Number.isFinite(afterVersion) ? afterVersion : 0,
-    ).map((r) => ({
-      version: r.version,
-      status: r.status as OrderStatus,
-      at: r.at,
-      ...(r.note !== null ? { note: r.note } : {}),
-    }));
-  }
-
   #viewOf(doc: OrderDoc, viewer: Viewer): OrderView | StaffOrderView {
-    return orderView(doc, this.#attempts(), this.#timeline(0), viewer);
-  }
-
-  #sql<T extends Record<string, SqlStorageValue>>(query: string, ...bindings: unknown[]): T[] {
-    return rows<T>(this.ctx.storage.sql, query, ...bindings);
+    return orderView(doc, this.#store.attempts(), this.#store.timeline(0), viewer);
   }
 }
