@@ -120,7 +120,8 @@ export class OrderFlow extends DurableObject<Env> {
   async pay(input: PayInput): Promise<PayResult> {
     const result = await this.#command(() => this.#ask((s, ctx) => pay(s, input, ctx)), "owner");
     if (!result.ok) return result;
-    return { ok: true, order: result.order, paymentId: this.#store.doc()?.currentPaymentId ?? "" };
+    // The view is of the order as this command left it: its current payment is the attempt just started.
+    return { ok: true, order: result.order, paymentId: result.order.payment?.id ?? "" };
   }
 
   /** Cancels (reserved/payment_failed/on_hold: void + release; confirmed: refund + return stock). Twice is harmless. */
