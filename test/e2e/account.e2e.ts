@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Browser, Page, Response } from "playwright-core";
+import { assertEveryPageAudited, audit } from "./axe.ts";
 import { launchBrowser, openPage } from "./browser.ts";
 
 let browser: Browser;
@@ -14,6 +15,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
+  assertEveryPageAudited();
 });
 
 /** Every answer of 400 or more, as "STATUS METHOD PATH", so a test can say exactly which it expected. */

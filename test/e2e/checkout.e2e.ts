@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { type Browser, type Page, request } from "playwright-core";
+import { assertEveryPageAudited, audit } from "./axe.ts";
 import { BASE_URL, launchBrowser, openPage } from "./browser.ts";
 import { cartToCheckout, LIVE_TIMEOUT, markDocument, placeOrder, sameDocument, uniqueEmail } from "./steps.ts";
 
@@ -17,6 +18,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
+  assertEveryPageAudited();
 });
 
 /** The browser logs every 4xx fetch (401 from /api/me for a guest) as a console error; those are expected. */

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Browser, Locator, Page } from "playwright-core";
+import { assertEveryPageAudited, audit } from "./axe.ts";
 import { launchBrowser, openPage } from "./browser.ts";
 
 const SKU = "BR-010";
@@ -18,6 +19,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
+  assertEveryPageAudited();
 });
 
 /**

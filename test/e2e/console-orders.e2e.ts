@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
+import { assertEveryPageAudited, audit } from "./axe.ts";
 import { launchBrowser, openPage } from "./browser.ts";
 import { LIVE_TIMEOUT, markDocument, sameDocument, signIn, uniqueEmail } from "./steps.ts";
 
@@ -20,6 +21,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
+  assertEveryPageAudited();
 });
 
 /** The 401 of GET /api/me before signing in is expected; the browser logs it as an error anyway. */
