@@ -27,6 +27,7 @@ test("a shopper's order confirms live on their page while the staff console show
   const staff = await openPage(browser);
   await signIn(staff.page, "staff@example.com", "/admin/orders");
   await staff.page.locator("[data-orders-ready]").waitFor();
+  await audit(staff.page);
   await staff.page.locator('.console[data-live="1"]').waitFor({ timeout: LIVE_TIMEOUT });
   await markDocument(staff.page);
 

@@ -53,6 +53,7 @@ test("shoppers on a product page see its stock change live as staff adjust it", 
     for (const { page } of shoppers) {
       await page.goto(`/products/${SKU}`);
       await page.locator(`.stock[data-sku="${SKU}"][data-live="1"]`).waitFor();
+      await audit(page, "product page with live stock");
     }
 
     assert.equal((await setAvailable(staff.page.request, 7)).available, 7);
