@@ -176,3 +176,44 @@ test("a keyboard-only shopper edits the cart and never loses the focus", async (
   assert.deepEqual(unexpected(errors), []);
   await page.context().close();
 });
+
+test("a repeat visit fetches no unchanged asset: built files are content-hashed and immutable, HTML revalidates", async () => {
+  const { page, errors } = await openPage(browser);
+  // What reached the network for /assets/*, seen through the browser's own protocol (routing a request in
+  // Playwright would switch the HTTP cache off).
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Network.enable");
+  const fromCache = new Set<string>();
+  const network: { url: string; cacheControl: string }[] = [];
+  cdp.on("Network.requestServedFromCache", (e) => fromCache.add(e.requestId));
+  cdp.on("Network.responseReceived", (e) => {
+    if (!new URL(e.response.url).pathname.startsWith("/assets/")) return;
+    if (e.response.fromDiskCache || fromCache.has(e.requestId)) return;
+    const header = Object.entries(e.response.headers).find(([name]) => name.toLowerCase() === "cache-control");
+    network.push({ url: e.response.url, cacheControl: String(header?.[1] ?? "") });
+  });
+
+  await page.goto("/");
+  await page.locator('.account-menu[data-ready="true"]').waitFor();
+  assert.ok(network.length > 0, "the first visit loads the bundle");
+  for (const asset of network) {
+    assert.match(asset.url, /\/assets\/[\w.]+-[\w-]{8,}\.(js|css)$/, "built files carry a content hash");
+    assert.equal(asset.cacheControl, "public, max-age=31536000, immutable");
+  }
+  const html = await page.request.get("/");
+  assert.match(html.headers()["cache-control"] ?? "", /max-age=30\b/, "HTML is cached briefly and revalidated");
+  assert.equal((await page.request.get(`${new URL(network[0]?.url ?? "").pathname}.map`)).status(), 404);
+
+  network.length = 0;
+  await page.goto("/products/BR-002");
+  await page.locator('form.add-to-cart[data-hydrated="true"]').waitFor();
+  await page.goto("/");
+  await page.locator('.account-menu[data-ready="true"]').waitFor();
+  assert.deepEqual(
+    network.map((a) => a.url),
+    [],
+    "nothing unchanged is fetched again",
+  );
+  assert.deepEqual(unexpected(errors), []);
+  await page.context().close();
+});
