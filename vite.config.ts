@@ -7,14 +7,16 @@ export default defineConfig({
   build: {
     outDir: "dist/client",
     emptyOutDir: true,
-    sourcemap: true,
+    // No source maps in the build: they would be served publicly with the whole source (SOURCEMAP=1 for debugging).
+    sourcemap: process.env.SOURCEMAP === "1",
+    // Content-hashed names everywhere; the Worker reads the entry's names from this manifest (src/pages/assets.ts).
+    manifest: "asset-manifest.json",
     rollupOptions: {
       input: { app: "web/src/main.tsx" },
       output: {
-        // Fixed names: the Worker's HTML links /assets/app.js and /assets/app.css without reading a manifest.
-        entryFileNames: "assets/[name].js",
+        entryFileNames: "assets/[name]-[hash].js",
         chunkFileNames: "assets/[name]-[hash].js",
-        assetFileNames: "assets/[name][extname]",
+        assetFileNames: "assets/[name]-[hash][extname]",
       },
     },
   },

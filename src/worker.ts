@@ -11,6 +11,7 @@ import { ApiError, errorResponse, onError } from "./http/errors";
 import { jsonBodiesOnly, limitBody, sameOriginForCookies } from "./http/guards";
 import { methodTable } from "./http/method-not-allowed";
 import { loadSession } from "./http/session";
+import { loadAssets } from "./pages/assets";
 import { notFoundPage } from "./pages/not-found";
 import { api } from "./routes/api";
 import { appPages } from "./routes/app-pages";
@@ -48,6 +49,8 @@ export const app = new Hono<AppEnv>()
   .use("/api/*", limitBody, jsonBodiesOnly)
   .use(except(isCatalogRead, loadSession))
   .use("/api/*", sameOriginForCookies)
+  // Pages link the bundle by its hashed names: read them once per isolate before the first page renders.
+  .use(except("/api/*", (c, next) => loadAssets(c.env.ASSETS).then(next)))
   .route("/api", api)
   .route("/", appPages)
   .route("/", docsPage)
