@@ -1,6 +1,6 @@
 /**
  * /api/auth: signup, login, logout and password change; /api/me: who is signed in. Sessions are cookies
- * (`sid`) backed by D1 rows; every successful signup or login issues a new session id.
+ * (`__Host-sid`) backed by D1 rows; every successful signup or login issues a new session id.
  */
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";

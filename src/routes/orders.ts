@@ -23,6 +23,7 @@ import type { AppEnv } from "../http/app-env";
 import { clientCountry, clientIp } from "../http/client";
 import { ApiError } from "../http/errors";
 import { bearerToken, idempotent } from "../http/idempotency";
+import { limitOrderTokenMiss } from "../http/rate-limit";
 import { requireCustomer } from "../http/session";
 import { validate } from "../http/validate";
 import { newId, randomToken, sha256Hex } from "../lib/ids";
@@ -135,6 +136,8 @@ export async function authorizeOrder(
       throw new ApiError("forbidden", "Only the shopper who placed the order can do this");
     }
   }
+  // A presented token that opened nothing is a guess (or a stale link): counted per address, found or not.
+  if (token !== null) await limitOrderTokenMiss(c);
   throw new ApiError("not_found", "No such order");
 }
 
@@ -253,6 +256,7 @@ export const ordersApi = new Hono<AppEnv>()
     const user = c.get("user");
     // Holding the token is what grants the claim; an email that matches the account's never does.
     if (!row || !user || token === null || !equalHashes(presented, row.accessTokenHash)) {
+      if (token !== null) await limitOrderTokenMiss(c);
       throw new ApiError("not_found", "No such order");
     }
     return c.json(orderOf(await flow(c.env, id).claim(user.id)));
