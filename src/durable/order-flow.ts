@@ -60,7 +60,7 @@ import type {
 } from "./order-flow-model";
 import { orderView } from "./order-view";
 import { singleFlight } from "./single-flight";
-import { isUpgrade, reciprocateClose } from "./websocket";
+import { closeTagged, isUpgrade, reciprocateClose, socketTags } from "./websocket";
 
 export type {
   Address,
@@ -323,12 +323,17 @@ export class OrderFlow extends DurableObject<Env> {
     const since = new URL(request.url).searchParams.get("since");
     const pair = new WebSocketPair();
     const server = pair[1];
-    this.ctx.acceptWebSocket(server, [ORDER_TAG]);
+    this.ctx.acceptWebSocket(server, socketTags(request, ORDER_TAG));
     server.serializeAttachment({ viewer: request.headers.get("x-order-viewer") ?? "owner", connectedAt: Date.now() });
     if (since !== null) {
       for (const entry of this.#timeline(Number(since))) server.send(JSON.stringify(orderMessage(entry)));
     }
     return new Response(null, { status: 101, webSocket: pair[0] });
+  }
+
+  /** Closes the sockets opened by sessions that ended (services/session-sockets.ts). */
+  closeTagged(tags: string[]): number {
+    return closeTagged(this.ctx, tags, "session ended");
   }
 
   override webSocketMessage(): void {

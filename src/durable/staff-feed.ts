@@ -5,7 +5,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { EventEnvelope } from "../domain/events";
-import { isUpgrade, reciprocateClose } from "./websocket";
+import { closeTagged, isUpgrade, reciprocateClose, socketTags } from "./websocket";
 
 export type StaffFeedMessage = {
   type: "event";
@@ -26,7 +26,7 @@ export class StaffFeed extends DurableObject<Env> {
     }
     const staffId = request.headers.get("x-staff-id") ?? "unknown";
     const pair = new WebSocketPair();
-    this.ctx.acceptWebSocket(pair[1], ["staff"]);
+    this.ctx.acceptWebSocket(pair[1], socketTags(request, "staff"));
     pair[1].serializeAttachment({ staffId, since: Date.now() });
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
@@ -46,6 +46,11 @@ export class StaffFeed extends DurableObject<Env> {
       }
     }
     return sockets.length;
+  }
+
+  /** Closes the consoles opened by sessions that ended (services/session-sockets.ts). */
+  closeTagged(tags: string[]): number {
+    return closeTagged(this.ctx, tags, "session ended");
   }
 
   override webSocketMessage(): void {

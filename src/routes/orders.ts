@@ -26,6 +26,7 @@ import { bearerToken, idempotent } from "../http/idempotency";
 import { limitOrderTokenMiss } from "../http/rate-limit";
 import { requireCustomer } from "../http/session";
 import { validate } from "../http/validate";
+import { upgradeFor } from "../http/websocket";
 import { newId, randomToken, sha256Hex } from "../lib/ids";
 import { orderInvoice } from "../services/invoices";
 
@@ -221,13 +222,9 @@ export const ordersApi = new Hono<AppEnv>()
     }
     const url = new URL(`https://order-flow.internal/${access.id}/live`);
     if (since !== undefined) url.searchParams.set("since", since);
-    const headers = new Headers({ upgrade: "websocket", "x-order-viewer": access.viewer });
-    const upgraded = await flow(c.env, access.id).fetch(new Request(url, { headers }));
-    // A response from another object has immutable headers; the Worker's middleware (secure headers) adds some.
-    return new Response(upgraded.body, {
-      status: upgraded.status,
-      headers: new Headers(upgraded.headers),
-      webSocket: upgraded.webSocket,
+    return upgradeFor(c, `order:${access.id}`, (sessionHeaders) => {
+      const headers = new Headers({ upgrade: "websocket", "x-order-viewer": access.viewer, ...sessionHeaders });
+      return flow(c.env, access.id).fetch(new Request(url, { headers }));
     });
   })
   .post("/:id/cancel", async (c) => {

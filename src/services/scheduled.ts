@@ -5,6 +5,7 @@ import { idempotencyKeys, sessions } from "../db/schema";
 import { runBilling } from "./billing";
 import { pruneCacheTags } from "./catalog-cache";
 import { sweepOutbox } from "./event-bus";
+import { sweepSessionSockets } from "./session-sockets";
 
 export const SWEEP_CRON = "*/5 * * * *";
 export const DAILY_CRON = "0 6 * * *";
@@ -19,6 +20,7 @@ export async function runScheduled(cron: string, env: Env, now: number): Promise
       db.delete(sessions).where(lt(sessions.expiresAt, now)),
       db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, now - DAY)),
     ]);
+    await sweepSessionSockets(env);
     await pruneCacheTags(env, now);
   }
   if (cron === DAILY_CRON) await runBilling(env, now);
