@@ -163,7 +163,7 @@ describe("payment webhook delivery", () => {
 
   it("acknowledges, records and ignores a signed event of a type the shop does not handle", async () => {
     const { o } = await paidOrder();
-    const before = await eventsOf(o.id);
+    const before = (await getOrder(o)).body;
     const res = await sendWebhook({
       id: "evt_unhandled_1",
       type: "charge.dispute.created",
@@ -172,8 +172,13 @@ describe("payment webhook delivery", () => {
     } as never);
     expect(res).toMatchObject({ status: 200, body: { received: true, ignored: true } });
     expect(await seen("evt_unhandled_1")).toMatchObject({ type: "charge.dispute.created" });
-    expect(await eventsOf(o.id)).toHaveLength(before.length);
-    expect((await getOrder(o)).body.status).toBe("confirmed");
+    // Nothing about the order moved (other effects of the checkout, like the invoice, may still be arriving).
+    const after = (await getOrder(o)).body;
+    expect({ status: after.status, version: after.version, payment: after.payment }).toEqual({
+      status: "confirmed",
+      version: before.version,
+      payment: before.payment,
+    });
   });
 
   it("still refuses an unhandled event type whose signature is wrong", async () => {
