@@ -67,7 +67,7 @@ export async function signedIn(role: Role = "customer", createdAt = Date.now() -
     expiresAt: now + 3600_000,
     lastSeenAt: now,
   });
-  return { id, email, headers: { cookie: `sid=${token}` } };
+  return { id, email, headers: { cookie: `__Host-sid=${token}` } };
 }
 
 export type Placed = { id: string; accessToken: string; auth: Record<string, string>; body: any };

@@ -44,6 +44,22 @@ export const sessions = sqliteTable(
   (t) => [index("sessions_customer_idx").on(t.customerId), index("sessions_expires_idx").on(t.expiresAt)],
 );
 
+/**
+ * Which live objects hold a WebSocket a session opened (`target`: "feed" for the StaffFeed, "order:<id>" for an
+ * OrderFlow), so ending the session can close them (services/session-sockets.ts). Rows go with the revocation,
+ * and the cron sweep drops those of sessions that expired.
+ */
+export const sessionSockets = sqliteTable(
+  "session_sockets",
+  {
+    sessionHash: text("session_hash").notNull(),
+    customerId: text("customer_id").notNull(),
+    target: text("target").notNull(),
+    openedAt: integer("opened_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sessionHash, t.target] }), index("session_sockets_customer_idx").on(t.customerId)],
+);
+
 export const products = sqliteTable(
   "products",
   {

@@ -61,7 +61,7 @@ import { runPaymentTask } from "../services/payments";
 import { answerPings, LiveSockets } from "./kit/live";
 import { migrate } from "./kit/migrate";
 import { singleFlight } from "./kit/single-flight";
-import { isUpgrade, reciprocateClose } from "./kit/websocket";
+import { closeTagged, isUpgrade, reciprocateClose } from "./kit/websocket";
 import { runStockSteps } from "./order-flow/stock";
 import { ORDER_MIGRATIONS, OrderStore } from "./order-flow/store";
 
@@ -212,10 +212,15 @@ export class OrderFlow extends DurableObject<Env> {
     if (!this.#store.doc()) return new Response("No such order", { status: 404 });
     const since = new URL(request.url).searchParams.get("since");
     const attachment = { viewer: request.headers.get("x-order-viewer") ?? "owner", connectedAt: Date.now() };
-    return this.#live.accept(attachment, (ws) => {
+    return this.#live.accept(request, attachment, (ws) => {
       if (since === null) return;
       for (const entry of this.#store.timeline(Number(since))) ws.send(JSON.stringify(orderMessage(entry)));
     });
+  }
+
+  /** Closes the sockets opened by sessions that ended (services/session-sockets.ts). */
+  closeTagged(tags: string[]): number {
+    return closeTagged(this.ctx, tags, "session ended");
   }
 
   override webSocketMessage(): void {

@@ -88,6 +88,12 @@ const MIGRATIONS: Migrations = [
   ],
 ];
 
+export type StockLedgerRows = {
+  level: StockLevel;
+  reservations: { orderId: string; qty: number; expiresAt: number }[];
+  sales: { orderId: string; qty: number; returned: boolean }[];
+};
+
 export class ProductStock extends DurableObject<Env> {
   /** The SKU once the opening balance was adopted; null until then (nothing persisted for an unknown SKU). */
   #sku: string | null = null;
@@ -199,6 +205,25 @@ export class ProductStock extends DurableObject<Env> {
     return { ok: true, level: this.#level(this.#current(Date.now(), [])) };
   }
 
+  /**
+   * The ledger as stored, for the reconciliation check (services/reconciliation.ts): the level, every live
+   * reservation and the sales changed since `since`. Read-only; null for a SKU the catalog does not know.
+   */
+  async ledger(sku: string, since = 0): Promise<StockLedgerRows | null> {
+    const found = await this.lookup(sku);
+    if (!found.ok) return null;
+    return {
+      level: found.level,
+      reservations: this.#sql<{ order_id: string; qty: number; expires_at: number }>(
+        "SELECT order_id, qty, expires_at FROM reservations ORDER BY order_id",
+      ).map((r) => ({ orderId: r.order_id, qty: r.qty, expiresAt: r.expires_at })),
+      sales: this.#sql<{ order_id: string; qty: number; returned: number }>(
+        "SELECT order_id, qty, returned FROM sales WHERE updated_at >= ? ORDER BY order_id",
+        since,
+      ).map((r) => ({ orderId: r.order_id, qty: r.qty, returned: r.returned === 1 })),
+    };
+  }
+
   /** Accepts a live-stock viewer (a WebSocket upgrade the Worker forwards) with the Hibernation API. */
   override async fetch(request: Request): Promise<Response> {
     if (!isUpgrade(request)) {
@@ -209,7 +234,7 @@ export class ProductStock extends DurableObject<Env> {
       return new Response("Unknown SKU", { status: 404 });
     }
     const level = this.#level(this.#current(Date.now(), []));
-    return this.#live.accept({ connectedAt: Date.now() }, (ws) =>
+    return this.#live.accept(request, { connectedAt: Date.now() }, (ws) =>
       ws.send(
         JSON.stringify({
           type: "stock",

@@ -6,7 +6,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { EventEnvelope } from "../domain/events";
 import { answerPings, LiveSockets } from "./kit/live";
-import { isUpgrade, reciprocateClose } from "./kit/websocket";
+import { closeTagged, isUpgrade, reciprocateClose } from "./kit/websocket";
 
 export type StaffFeedMessage = {
   type: "event";
@@ -28,7 +28,7 @@ export class StaffFeed extends DurableObject<Env> {
       return new Response("Expected a WebSocket upgrade", { status: 426 });
     }
     const staffId = request.headers.get("x-staff-id") ?? "unknown";
-    return this.#live.accept({ staffId, since: Date.now() });
+    return this.#live.accept(request, { staffId, since: Date.now() });
   }
 
   /** Sends one event to every connected console. */
@@ -37,6 +37,11 @@ export class StaffFeed extends DurableObject<Env> {
       type: "event",
       event: { id: event.id, type: event.type, subject: event.subject, occurredAt: event.occurredAt, data: event.data },
     } satisfies StaffFeedMessage);
+  }
+
+  /** Closes the consoles opened by sessions that ended (services/session-sockets.ts). */
+  closeTagged(tags: string[]): number {
+    return closeTagged(this.ctx, tags, "session ended");
   }
 
   override webSocketMessage(): void {

@@ -452,7 +452,7 @@ const WHO: Record<Who, string> = {
   anyone: "Anyone.",
   owner:
     "The customer who placed it (session cookie) or a guest with `Authorization: Bearer <accessToken>`; staff. Others get 404.",
-  customer: "A signed-in person (session cookie `sid`).",
+  customer: "A signed-in person (session cookie `__Host-sid`).",
   staff: "Staff or admin; 401 anonymous, 403 customers.",
   admin: "Admin only; 401 anonymous, 403 others.",
   gateway: "The payment gateway, HMAC-signed.",

@@ -23,8 +23,10 @@ import type { AppEnv } from "../http/app-env";
 import { clientCountry, clientIp } from "../http/client";
 import { ApiError } from "../http/errors";
 import { bearerToken, idempotent } from "../http/idempotency";
+import { limitOrderTokenMiss } from "../http/rate-limit";
 import { requireCustomer } from "../http/session";
 import { validate } from "../http/validate";
+import { upgradeFor } from "../http/websocket";
 import { newId, randomToken, sha256Hex } from "../lib/ids";
 import { orderInvoice } from "../services/invoices";
 
@@ -135,6 +137,8 @@ export async function authorizeOrder(
       throw new ApiError("forbidden", "Only the shopper who placed the order can do this");
     }
   }
+  // A presented token that opened nothing is a guess (or a stale link): counted per address, found or not.
+  if (token !== null) await limitOrderTokenMiss(c);
   throw new ApiError("not_found", "No such order");
 }
 
@@ -218,13 +222,9 @@ export const ordersApi = new Hono<AppEnv>()
     }
     const url = new URL(`https://order-flow.internal/${access.id}/live`);
     if (since !== undefined) url.searchParams.set("since", since);
-    const headers = new Headers({ upgrade: "websocket", "x-order-viewer": access.viewer });
-    const upgraded = await flow(c.env, access.id).fetch(new Request(url, { headers }));
-    // A response from another object has immutable headers; the Worker's middleware (secure headers) adds some.
-    return new Response(upgraded.body, {
-      status: upgraded.status,
-      headers: new Headers(upgraded.headers),
-      webSocket: upgraded.webSocket,
+    return upgradeFor(c, `order:${access.id}`, (sessionHeaders) => {
+      const headers = new Headers({ upgrade: "websocket", "x-order-viewer": access.viewer, ...sessionHeaders });
+      return flow(c.env, access.id).fetch(new Request(url, { headers }));
     });
   })
   .post("/:id/cancel", async (c) => {
@@ -253,6 +253,7 @@ export const ordersApi = new Hono<AppEnv>()
     const user = c.get("user");
     // Holding the token is what grants the claim; an email that matches the account's never does.
     if (!row || !user || token === null || !equalHashes(presented, row.accessTokenHash)) {
+      if (token !== null) await limitOrderTokenMiss(c);
       throw new ApiError("not_found", "No such order");
     }
     return c.json(orderOf(await flow(c.env, id).claim(user.id)));

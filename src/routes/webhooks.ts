@@ -4,6 +4,10 @@
  * "<t>.<raw body>", 300 s tolerance; a bad or stale signature is 401 invalid_signature and changes nothing.
  * An event id seen before (D1 `webhook_events`) is answered 200 and not applied again; the OrderFlow also
  * applies each payment outcome once, so a duplicate racing its first delivery is harmless too.
+ *
+ * A correctly signed event of a type the shop does not handle is answered 200, recorded and ignored: refusing it
+ * would make a real gateway retry it for days and finally disable the endpoint. Only a bad signature (401) or a
+ * body that is not an event envelope at all (400) is refused.
  */
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
@@ -33,6 +37,13 @@ export const PaymentWebhookSchema = v.object({
 });
 export type PaymentWebhook = v.InferOutput<typeof PaymentWebhookSchema>;
 
+/** What every gateway event has, whatever its type: enough to record it and to tell whether we handle it. */
+const EnvelopeSchema = v.object({
+  id: v.pipe(v.string(), v.minLength(1), v.maxLength(255)),
+  type: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
+});
+const HANDLED: ReadonlySet<string> = new Set(STATUSES.map((s) => `payment.${s}`));
+
 export const webhooksApi = new Hono<AppEnv>().post("/payments", async (c) => {
   const raw = await c.req.text();
   const check = await verifyWebhookSignature(
@@ -48,18 +59,20 @@ export const webhooksApi = new Hono<AppEnv>().post("/payments", async (c) => {
   } catch {
     throw new ApiError("malformed_json", "The request body is not valid JSON");
   }
+  const envelope = v.safeParse(EnvelopeSchema, json);
+  if (!envelope.success) throw invalid(envelope.issues);
+  const db = getDb(c.env.DB);
+  if (!HANDLED.has(envelope.output.type)) {
+    const { id, type } = envelope.output;
+    await db.insert(webhookEvents).values({ id, type, receivedAt: Date.now() }).onConflictDoNothing();
+    return c.json({ received: true, ignored: true });
+  }
   const parsed = v.safeParse(PaymentWebhookSchema, json);
-  if (!parsed.success)
-    throw new ApiError(
-      "validation_failed",
-      "Not a payment event",
-      parsed.issues.map((i) => ({ path: v.getDotPath(i) ?? "(root)", message: i.message })),
-    );
+  if (!parsed.success) throw invalid(parsed.issues);
   const event = parsed.output;
   if (event.type !== `payment.${event.data.status}`) {
     throw new ApiError("validation_failed", "type and data.status disagree", [{ path: "type", message: event.type }]);
   }
-  const db = getDb(c.env.DB);
   const seen = await db
     .select({ id: webhookEvents.id })
     .from(webhookEvents)
@@ -75,3 +88,11 @@ export const webhooksApi = new Hono<AppEnv>().post("/payments", async (c) => {
     .onConflictDoNothing();
   return c.json({ received: true, duplicate: false, applied: result?.ok === true && result.applied });
 });
+
+function invalid(issues: v.BaseIssue<unknown>[]): ApiError {
+  return new ApiError(
+    "validation_failed",
+    "Not a payment event",
+    issues.map((i) => ({ path: v.getDotPath(i) ?? "(root)", message: i.message })),
+  );
+}

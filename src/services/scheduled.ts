@@ -1,10 +1,15 @@
-/** Cron Triggers (wrangler.toml `triggers.crons`): the outbox sweep and housekeeping; daily subscription billing. */
+/**
+ * Cron Triggers (wrangler.toml `triggers.crons`): the outbox sweep and housekeeping; daily subscription billing;
+ * the hourly reconciliation check.
+ */
 import { lt } from "drizzle-orm";
 import { getDb } from "../db/client";
 import { idempotencyKeys, sessions } from "../db/schema";
 import { runBilling } from "./billing";
 import { pruneCacheTags } from "./catalog-cache";
 import { sweepOutbox } from "./event-bus";
+import { RECONCILE_CRON, runReconciliation } from "./reconciliation";
+import { sweepSessionSockets } from "./session-sockets";
 
 export const SWEEP_CRON = "*/5 * * * *";
 export const DAILY_CRON = "0 6 * * *";
@@ -19,7 +24,9 @@ export async function runScheduled(cron: string, env: Env, now: number): Promise
       db.delete(sessions).where(lt(sessions.expiresAt, now)),
       db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, now - DAY)),
     ]);
+    await sweepSessionSockets(env);
     await pruneCacheTags(env, now);
   }
   if (cron === DAILY_CRON) await runBilling(env, now);
+  if (cron === RECONCILE_CRON) await runReconciliation(env, now);
 }

@@ -94,6 +94,7 @@ test("a shopper's order appears live on the Orders page, and staff ship it and m
     "Customers",
     "Events",
     "Notifications",
+    "Reconciliation",
   ]);
   assert.equal(await nav.getByRole("link", { name: "Orders" }).getAttribute("aria-current"), "page");
   await markDocument(page);

@@ -3,6 +3,8 @@
  * survives hibernation), sending every one a message, and the platform rules in ./websocket.ts.
  * Pings are answered by the runtime (`answerPings`) without waking a hibernated object.
  */
+import { socketTags } from "./websocket";
+
 export function answerPings(ctx: DurableObjectState): void {
   ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
 }
@@ -16,11 +18,14 @@ export class LiveSockets<Attachment> {
     this.#tag = tag;
   }
 
-  /** Accepts a new socket with the Hibernation API; `greet` sends it what it must see first. */
-  accept(attachment: Attachment, greet?: (ws: WebSocket) => void): Response {
+  /**
+   * Accepts a new socket with the Hibernation API, tagged with the session the Worker authorized it by (so it
+   * can be closed when that session ends: closeTagged); `greet` sends it what it must see first.
+   */
+  accept(request: Request, attachment: Attachment, greet?: (ws: WebSocket) => void): Response {
     const pair = new WebSocketPair();
     const server = pair[1];
-    this.#ctx.acceptWebSocket(server, [this.#tag]);
+    this.#ctx.acceptWebSocket(server, socketTags(request, this.#tag));
     server.serializeAttachment(attachment);
     greet?.(server);
     return new Response(null, { status: 101, webSocket: pair[0] });

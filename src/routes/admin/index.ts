@@ -8,6 +8,7 @@ import { adminInventory } from "./inventory";
 import { adminLive } from "./live";
 import { adminOrders } from "./orders";
 import { adminProducts } from "./products";
+import { adminReconciliation } from "./reconciliation";
 import { adminStaff } from "./staff";
 
 export const adminApi = new Hono<AppEnv>()
@@ -18,4 +19,5 @@ export const adminApi = new Hono<AppEnv>()
   .route("/customers", adminCustomers)
   .route("/staff", adminStaff)
   .route("/orders", adminOrders)
+  .route("/reconciliation", adminReconciliation)
   .route("/", adminEvents);

@@ -1,7 +1,7 @@
 /**
  * The console's sections, in navigation order. Each is a page component under ./pages; `adminOnly` ones are
  * hidden from staff (the API refuses them anyway). The full order: Orders, Inventory, Fraud review, Products,
- * Customers, Events, Notifications, Staff.
+ * Customers, Events, Notifications, Reconciliation, Staff.
  */
 import type { ComponentType } from "preact";
 import { CustomersPage } from "./pages/customers";
@@ -11,6 +11,7 @@ import { InventoryPage } from "./pages/inventory";
 import { NotificationsPage } from "./pages/notifications";
 import { OrdersPage } from "./pages/orders";
 import { ProductsPage } from "./pages/products";
+import { ReconciliationPage } from "./pages/reconciliation";
 import { StaffPage } from "./pages/staff";
 
 export type Section = { slug: string; label: string; adminOnly?: boolean; Page: ComponentType<{ path: string[] }> };
@@ -23,5 +24,6 @@ export const SECTIONS: readonly Section[] = [
   { slug: "customers", label: "Customers", Page: CustomersPage },
   { slug: "events", label: "Events", Page: EventsPage },
   { slug: "notifications", label: "Notifications", Page: NotificationsPage },
+  { slug: "reconciliation", label: "Reconciliation", Page: ReconciliationPage },
   { slug: "staff", label: "Staff", adminOnly: true, Page: StaffPage },
 ];
