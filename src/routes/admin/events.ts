@@ -1,12 +1,12 @@
 /**
- * The console's window on the event bus: the append-only event log, the messages sent, and the dead letters
- * the queue gave up on. Filters come from allow-lists; paging is keyset on (occurred_at, id).
+ * The console's window on the event bus: the append-only event log and the messages sent (dead letters are in
+ * ./dead-letters.ts). Filters come from allow-lists; paging is keyset on (occurred_at, id).
  */
 import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
 import * as v from "valibot";
 import { getDb } from "../../db/client";
-import { deadLetters, events, notifications } from "../../db/schema";
+import { events, notifications } from "../../db/schema";
 import { EVENT_TYPES } from "../../domain/events";
 import type { AppEnv } from "../../http/app-env";
 import { ApiError } from "../../http/errors";
@@ -92,8 +92,4 @@ export const adminEvents = new Hono<AppEnv>()
       items: page,
       nextCursor: rows.length > q.limit && last ? encodeCursor(last.createdAt, last.id) : null,
     });
-  })
-  .get("/dead-letters", async (c) => {
-    const rows = await getDb(c.env.DB).select().from(deadLetters).orderBy(desc(deadLetters.receivedAt)).limit(200);
-    return c.json({ items: rows });
   });

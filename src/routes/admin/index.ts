@@ -3,11 +3,13 @@ import { Hono } from "hono";
 import type { AppEnv } from "../../http/app-env";
 import { requireStaff } from "../../http/session";
 import { adminCustomers } from "./customers";
+import { adminDeadLetters } from "./dead-letters";
 import { adminEvents } from "./events";
 import { adminInventory } from "./inventory";
 import { adminLive } from "./live";
 import { adminOrders } from "./orders";
 import { adminProducts } from "./products";
+import { adminSales } from "./sales";
 import { adminStaff } from "./staff";
 
 export const adminApi = new Hono<AppEnv>()
@@ -18,4 +20,6 @@ export const adminApi = new Hono<AppEnv>()
   .route("/customers", adminCustomers)
   .route("/staff", adminStaff)
   .route("/orders", adminOrders)
-  .route("/", adminEvents);
+  .route("/dead-letters", adminDeadLetters)
+  .route("/", adminEvents)
+  .route("/", adminSales);
