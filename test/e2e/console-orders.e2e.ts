@@ -84,11 +84,13 @@ test("a shopper's order appears live on the Orders page, and staff ship it and m
   await signInStaff(page, "/admin/orders");
   const nav = page.getByRole("navigation", { name: "Console" });
   assert.deepEqual(await nav.getByRole("link").allTextContents(), [
+    "Overview",
     "Orders",
     "Inventory",
     "Fraud review",
     "Customers",
     "Events",
+    "Dead letters",
     "Notifications",
   ]);
   assert.equal(await nav.getByRole("link", { name: "Orders" }).getAttribute("aria-current"), "page");
