@@ -25,6 +25,7 @@ import { AdjustmentSchema } from "./admin/inventory";
 import { ReviewSchema, ShipSchema } from "./admin/orders";
 import { ProductCreateSchema, ProductPatchSchema } from "./admin/products";
 import { SalesQuery } from "./admin/sales";
+import { SubscriptionListQuery } from "./admin/subscriptions";
 import { AmendOrderSchema, ClaimSchema, CreateOrderSchema, PaySchema } from "./orders";
 import { SubscribeSchema } from "./subscriptions";
 import { PaymentWebhookSchema } from "./webhooks";
@@ -419,6 +420,23 @@ export const OPERATIONS: readonly Operation[] = [
     tag: "admin",
     who: "staff",
     query: SalesQuery,
+    ok: 200,
+  },
+  {
+    method: "get",
+    path: "/api/admin/subscriptions",
+    summary: "Subscriptions with status, plan and next billing date, past due first",
+    tag: "admin",
+    who: "staff",
+    query: SubscriptionListQuery,
+    ok: 200,
+  },
+  {
+    method: "get",
+    path: "/api/admin/subscriptions/{id}",
+    summary: "One subscription with its invoices and payments",
+    tag: "admin",
+    who: "staff",
     ok: 200,
   },
   {

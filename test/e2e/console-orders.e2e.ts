@@ -89,6 +89,7 @@ test("a shopper's order appears live on the Orders page, and staff ship it and m
     "Inventory",
     "Fraud review",
     "Customers",
+    "Subscriptions",
     "Events",
     "Dead letters",
     "Notifications",

@@ -11,6 +11,7 @@ import { adminOrders } from "./orders";
 import { adminProducts } from "./products";
 import { adminSales } from "./sales";
 import { adminStaff } from "./staff";
+import { adminSubscriptions } from "./subscriptions";
 
 export const adminApi = new Hono<AppEnv>()
   .use(requireStaff)
@@ -21,5 +22,6 @@ export const adminApi = new Hono<AppEnv>()
   .route("/staff", adminStaff)
   .route("/orders", adminOrders)
   .route("/dead-letters", adminDeadLetters)
+  .route("/subscriptions", adminSubscriptions)
   .route("/", adminEvents)
   .route("/", adminSales);

@@ -1,7 +1,8 @@
 /**
  * The console's sections, in navigation order. Each is a page component under ./pages; `adminOnly` ones are
  * hidden from staff (the API refuses them anyway). The first is where /admin opens. The full order: Overview,
- * Orders, Inventory, Fraud review, Products, Customers, Events, Dead letters, Notifications, Staff.
+ * Orders, Inventory, Fraud review, Products, Customers, Subscriptions, Events, Dead letters, Notifications,
+ * Staff.
  */
 import type { ComponentType } from "preact";
 import { CustomersPage } from "./pages/customers";
@@ -14,6 +15,7 @@ import { OrdersPage } from "./pages/orders";
 import { OverviewPage } from "./pages/overview";
 import { ProductsPage } from "./pages/products";
 import { StaffPage } from "./pages/staff";
+import { SubscriptionsPage } from "./pages/subscriptions";
 
 export type Section = { slug: string; label: string; adminOnly?: boolean; Page: ComponentType<{ path: string[] }> };
 
@@ -24,6 +26,7 @@ export const SECTIONS: readonly Section[] = [
   { slug: "fraud", label: "Fraud review", Page: FraudReviewPage },
   { slug: "products", label: "Products", adminOnly: true, Page: ProductsPage },
   { slug: "customers", label: "Customers", Page: CustomersPage },
+  { slug: "subscriptions", label: "Subscriptions", Page: SubscriptionsPage },
   { slug: "events", label: "Events", Page: EventsPage },
   { slug: "dead-letters", label: "Dead letters", Page: DeadLettersPage },
   { slug: "notifications", label: "Notifications", Page: NotificationsPage },

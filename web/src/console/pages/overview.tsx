@@ -106,7 +106,7 @@ function cardsOf(o: Overview): Card[] {
       label: "Renewals due",
       value: String(o.renewalsDue.count),
       detail: `within ${o.renewalsDue.withinDays} days`,
-      href: `${CONSOLE_BASE}/customers`,
+      href: `${CONSOLE_BASE}/subscriptions?due=${o.renewalsDue.withinDays}`,
     },
   ];
 }
