@@ -1,3 +1,5 @@
+import { isTimeZone } from "./domain/sales";
+
 /** Runtime settings read from the Worker's vars, with the defaults local dev runs on. */
 export type ShopConfig = {
   reservationTtlMs: number;
@@ -6,6 +8,8 @@ export type ShopConfig = {
   freeShippingThresholdCents: number;
   taxRateBps: number;
   currency: string;
+  /** IANA zone of the shop's calendar (sales days and hours); UTC when unset or unknown. */
+  timeZone: string;
   fraudIpVelocity: boolean;
   paymentWebhookSecret: string;
 };
@@ -28,6 +32,7 @@ export function config(env: Env): ShopConfig {
     freeShippingThresholdCents: int(env.FREE_SHIPPING_THRESHOLD_CENTS, 10_000),
     taxRateBps: int(env.TAX_RATE_BPS, 2000),
     currency: env.CURRENCY || "EUR",
+    timeZone: env.SHOP_TIME_ZONE && isTimeZone(env.SHOP_TIME_ZONE) ? env.SHOP_TIME_ZONE : "UTC",
     fraudIpVelocity: Boolean(env.FRAUD_IP_VELOCITY),
     paymentWebhookSecret: env.PAYMENT_WEBHOOK_SECRET || "whsec_local_dev",
   };

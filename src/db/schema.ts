@@ -278,15 +278,97 @@ export const processedEvents = sqliteTable(
   (t) => [primaryKey({ columns: [t.consumer, t.eventId] })],
 );
 
-/** Messages the queue gave up on after its retries (the dead-letter queue's consumer writes them here). */
-export const deadLetters = sqliteTable("dead_letters", {
-  id: text("id").primaryKey(),
-  eventId: text("event_id"),
-  type: text("type"),
-  body: text("body").notNull(),
+export type DeadLetterStatus = "open" | "replayed" | "discarded";
+
+/**
+ * Messages the queue gave up on after its retries (the dead-letter queue's consumer writes them here), with the
+ * subscribers that failed and their last error, and what staff did about it (src/services/dead-letters.ts).
+ */
+export const deadLetters = sqliteTable(
+  "dead_letters",
+  {
+    id: text("id").primaryKey(),
+    eventId: text("event_id"),
+    type: text("type"),
+    body: text("body").notNull(),
+    attempts: integer("attempts").notNull(),
+    receivedAt: integer("received_at").notNull(),
+    /** Names of the subscribers that failed on the last attempt, comma-separated. */
+    subscribers: text("subscribers"),
+    lastError: text("last_error"),
+    status: text("status").$type<DeadLetterStatus>().notNull().default("open"),
+    resolvedAt: integer("resolved_at"),
+    /** The staff account that replayed or discarded it. */
+    resolvedBy: text("resolved_by"),
+    note: text("note"),
+  },
+  (t) => [index("dead_letters_status_idx").on(t.status, t.receivedAt)],
+);
+
+/** The last failure of an event still being retried: copied onto its dead letter if the queue gives up. */
+export const eventFailures = sqliteTable("event_failures", {
+  eventId: text("event_id").primaryKey(),
+  subscribers: text("subscribers").notNull(),
+  error: text("error").notNull(),
   attempts: integer("attempts").notNull(),
-  receivedAt: integer("received_at").notNull(),
+  failedAt: integer("failed_at").notNull(),
 });
+
+/**
+ * Sales rollup (src/services/sales-rollup.ts). A fact per event that moves sales, keyed by the event id so a
+ * redelivery is ignored; triggers in migrations/0005 fold each new fact into `sales_hourly` and
+ * `sales_products_daily`, which the overview reads. Days and hours are the shop's local calendar (SHOP_TIME_ZONE).
+ */
+export const salesFacts = sqliteTable("sales_facts", {
+  eventId: text("event_id").primaryKey(),
+  day: text("day").notNull(),
+  hour: integer("hour").notNull(),
+  currency: text("currency").notNull(),
+  orders: integer("orders").notNull().default(0),
+  grossCents: integer("gross_cents").notNull().default(0),
+  refundCents: integer("refund_cents").notNull().default(0),
+  cancellations: integer("cancellations").notNull().default(0),
+  occurredAt: integer("occurred_at").notNull(),
+});
+
+export const salesHourly = sqliteTable(
+  "sales_hourly",
+  {
+    day: text("day").notNull(),
+    hour: integer("hour").notNull(),
+    currency: text("currency").notNull(),
+    orders: integer("orders").notNull().default(0),
+    grossCents: integer("gross_cents").notNull().default(0),
+    refundCents: integer("refund_cents").notNull().default(0),
+    cancellations: integer("cancellations").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.hour, t.currency] })],
+);
+
+export const salesProductFacts = sqliteTable(
+  "sales_product_facts",
+  {
+    eventId: text("event_id").notNull(),
+    sku: text("sku").notNull(),
+    day: text("day").notNull(),
+    currency: text("currency").notNull(),
+    qty: integer("qty").notNull(),
+    revenueCents: integer("revenue_cents").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.eventId, t.sku] })],
+);
+
+export const salesProductsDaily = sqliteTable(
+  "sales_products_daily",
+  {
+    day: text("day").notNull(),
+    sku: text("sku").notNull(),
+    currency: text("currency").notNull(),
+    qty: integer("qty").notNull().default(0),
+    revenueCents: integer("revenue_cents").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.sku, t.currency] })],
+);
 
 export const notifications = sqliteTable(
   "notifications",

@@ -19,10 +19,13 @@ import type { AppEnv } from "../http/app-env";
 import { ERROR_STATUS } from "../http/errors";
 import { ApiDocsPage } from "../pages/api-docs";
 import { renderDocument } from "../pages/render";
+import { DeadLetterQuery, DiscardSchema } from "./admin/dead-letters";
 import { EventLogQuery, NotificationLogQuery } from "./admin/events";
 import { AdjustmentSchema } from "./admin/inventory";
 import { ReviewSchema, ShipSchema } from "./admin/orders";
 import { ProductCreateSchema, ProductPatchSchema } from "./admin/products";
+import { SalesQuery } from "./admin/sales";
+import { SubscriptionListQuery } from "./admin/subscriptions";
 import { AmendOrderSchema, ClaimSchema, CreateOrderSchema, PaySchema } from "./orders";
 import { SubscribeSchema } from "./subscriptions";
 import { PaymentWebhookSchema } from "./webhooks";
@@ -404,10 +407,70 @@ export const OPERATIONS: readonly Operation[] = [
   },
   {
     method: "get",
-    path: "/api/admin/dead-letters",
-    summary: "Events the queue gave up on",
+    path: "/api/admin/overview",
+    summary: "The console's home: today's sales against yesterday's same hours, orders to ship, holds, low stock",
     tag: "admin",
     who: "staff",
+    ok: 200,
+  },
+  {
+    method: "get",
+    path: "/api/admin/sales",
+    summary: "Sales per local day or hour (shop time zone), minor units per currency, zero-filled",
+    tag: "admin",
+    who: "staff",
+    query: SalesQuery,
+    ok: 200,
+  },
+  {
+    method: "get",
+    path: "/api/admin/subscriptions",
+    summary: "Subscriptions with status, plan and next billing date, past due first",
+    tag: "admin",
+    who: "staff",
+    query: SubscriptionListQuery,
+    ok: 200,
+  },
+  {
+    method: "get",
+    path: "/api/admin/subscriptions/{id}",
+    summary: "One subscription with its invoices and payments",
+    tag: "admin",
+    who: "staff",
+    ok: 200,
+  },
+  {
+    method: "get",
+    path: "/api/admin/dead-letters",
+    summary: "Events the queue gave up on, with the failing subscribers and their last error",
+    tag: "admin",
+    who: "staff",
+    query: DeadLetterQuery,
+    ok: 200,
+  },
+  {
+    method: "post",
+    path: "/api/admin/dead-letters/replay",
+    summary: "Send every open dead letter back through the queue",
+    tag: "admin",
+    who: "staff",
+    ok: 200,
+  },
+  {
+    method: "post",
+    path: "/api/admin/dead-letters/{id}/replay",
+    summary: "Send one dead letter back through the queue (subscribers still deduplicate)",
+    tag: "admin",
+    who: "staff",
+    ok: 200,
+  },
+  {
+    method: "post",
+    path: "/api/admin/dead-letters/{id}/discard",
+    summary: "Close a dead letter without replaying it; the note is recorded",
+    tag: "admin",
+    who: "staff",
+    body: DiscardSchema,
     ok: 200,
   },
   {

@@ -88,11 +88,14 @@ test("a shopper's order appears live on the Orders page, and staff ship it and m
   await signInStaff(page, "/admin/orders");
   const nav = page.getByRole("navigation", { name: "Console" });
   assert.deepEqual(await nav.getByRole("link").allTextContents(), [
+    "Overview",
     "Orders",
     "Inventory",
     "Fraud review",
     "Customers",
+    "Subscriptions",
     "Events",
+    "Dead letters",
     "Notifications",
     "Reconciliation",
   ]);

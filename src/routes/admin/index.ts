@@ -3,13 +3,16 @@ import { Hono } from "hono";
 import type { AppEnv } from "../../http/app-env";
 import { requireStaff } from "../../http/session";
 import { adminCustomers } from "./customers";
+import { adminDeadLetters } from "./dead-letters";
 import { adminEvents } from "./events";
 import { adminInventory } from "./inventory";
 import { adminLive } from "./live";
 import { adminOrders } from "./orders";
 import { adminProducts } from "./products";
 import { adminReconciliation } from "./reconciliation";
+import { adminSales } from "./sales";
 import { adminStaff } from "./staff";
+import { adminSubscriptions } from "./subscriptions";
 
 export const adminApi = new Hono<AppEnv>()
   .use(requireStaff)
@@ -20,4 +23,7 @@ export const adminApi = new Hono<AppEnv>()
   .route("/staff", adminStaff)
   .route("/orders", adminOrders)
   .route("/reconciliation", adminReconciliation)
-  .route("/", adminEvents);
+  .route("/dead-letters", adminDeadLetters)
+  .route("/subscriptions", adminSubscriptions)
+  .route("/", adminEvents)
+  .route("/", adminSales);
