@@ -282,6 +282,11 @@ export const deadLetters = sqliteTable("dead_letters", {
   receivedAt: integer("received_at").notNull(),
 });
 
+/**
+ * One message to one recipient on one channel, and its delivery state. The row is written before the first
+ * attempt (so a crash between writing and sending leaves a `pending` row the cron sweep retries), and the
+ * unique (event, template, recipient, channel) index keeps a redelivered event from writing it twice.
+ */
 export const notifications = sqliteTable(
   "notifications",
   {
@@ -293,14 +298,50 @@ export const notifications = sqliteTable(
     channel: text("channel").notNull().default("email"),
     template: text("template").notNull(),
     subject: text("subject").notNull(),
+    /** The plain-text part (every message has one). */
     body: text("body").notNull(),
+    /** The HTML part of an e-mail; null for channels without one. */
+    html: text("html"),
+    /** Extra e-mail headers (List-Unsubscribe) as sent. */
+    headers: text("headers", { mode: "json" }).$type<Record<string, string>>(),
     eventId: text("event_id").notNull(),
+    status: text("status").$type<NotificationStatus>().notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    /** When a pending row may next be tried; also the lease of an attempt in progress. */
+    nextAttemptAt: integer("next_attempt_at"),
+    providerId: text("provider_id"),
+    lastError: text("last_error"),
+    sentAt: integer("sent_at"),
     createdAt: integer("created_at").notNull(),
   },
   (t) => [
-    uniqueIndex("notifications_event_template_unique").on(t.eventId, t.template, t.recipient),
+    uniqueIndex("notifications_event_recipient_channel_unique").on(t.eventId, t.template, t.recipient, t.channel),
     index("notifications_customer_idx").on(t.customerId, t.createdAt),
     index("notifications_audience_idx").on(t.audience, t.createdAt),
+    index("notifications_due_idx").on(t.status, t.nextAttemptAt),
+  ],
+);
+
+export type NotificationStatus = "pending" | "sent" | "failed" | "suppressed";
+
+/**
+ * A shopper waiting for a sold-out SKU. Closed (`notified`) in the same batch that writes the message, so each
+ * request is answered once; answered in sign-up order.
+ */
+export const backInStockRequests = sqliteTable(
+  "back_in_stock_requests",
+  {
+    id: text("id").primaryKey(),
+    sku: text("sku").notNull(),
+    email: text("email").notNull(),
+    customerId: text("customer_id"),
+    status: text("status").$type<"waiting" | "notified">().notNull().default("waiting"),
+    createdAt: integer("created_at").notNull(),
+    notifiedAt: integer("notified_at"),
+  },
+  (t) => [
+    uniqueIndex("back_in_stock_waiting_unique").on(t.sku, t.email).where(sql`status = 'waiting'`),
+    index("back_in_stock_sku_idx").on(t.sku, t.status, t.createdAt),
   ],
 );
 
