@@ -4,6 +4,7 @@ import type { AppEnv } from "../http/app-env";
 import { account } from "./account";
 import { adminApi } from "./admin";
 import { auth, me } from "./auth";
+import { backInStock } from "./back-in-stock";
 import { docs } from "./docs";
 import { ordersApi } from "./orders";
 import { products } from "./products";
@@ -15,6 +16,7 @@ export const api = new Hono<AppEnv>()
   .route("/admin", adminApi)
   .route("/products", products)
   .route("/products", stock)
+  .route("/products", backInStock)
   .route("/auth", auth)
   .route("/me", me)
   .route("/account", account)

@@ -23,6 +23,7 @@ import { EventLogQuery, NotificationLogQuery } from "./admin/events";
 import { AdjustmentSchema } from "./admin/inventory";
 import { ReviewSchema, ShipSchema } from "./admin/orders";
 import { ProductCreateSchema, ProductPatchSchema } from "./admin/products";
+import { BackInStockBody } from "./back-in-stock";
 import { AmendOrderSchema, ClaimSchema, CreateOrderSchema, PaySchema } from "./orders";
 import { SubscribeSchema } from "./subscriptions";
 import { PaymentWebhookSchema } from "./webhooks";
@@ -66,6 +67,15 @@ export const OPERATIONS: readonly Operation[] = [
     tag: "stock",
     who: "anyone",
     ok: 200,
+  },
+  {
+    method: "post",
+    path: "/api/products/{sku}/back-in-stock",
+    summary: "Be told once by e-mail when a sold-out product is back (201 new, 200 already waiting)",
+    tag: "stock",
+    who: "anyone",
+    body: BackInStockBody,
+    ok: 201,
   },
   {
     method: "get",
@@ -400,6 +410,30 @@ export const OPERATIONS: readonly Operation[] = [
     tag: "admin",
     who: "staff",
     query: NotificationLogQuery,
+    ok: 200,
+  },
+  {
+    method: "get",
+    path: "/api/admin/notifications/{id}",
+    summary: "One message with its HTML and text parts and delivery state (the console Mailbox)",
+    tag: "admin",
+    who: "staff",
+    ok: 200,
+  },
+  {
+    method: "post",
+    path: "/api/admin/notifications/{id}/resend",
+    summary: "Send a failed message again with a fresh retry budget",
+    tag: "admin",
+    who: "staff",
+    ok: 200,
+  },
+  {
+    method: "get",
+    path: "/api/admin/back-in-stock",
+    summary: "Shoppers waiting per sold-out SKU",
+    tag: "admin",
+    who: "staff",
     ok: 200,
   },
   {

@@ -73,7 +73,14 @@ async function lookupContext(event: EventEnvelope, env: Env): Promise<Lookup> {
       db
         .select()
         .from(backInStockRequests)
-        .where(and(eq(backInStockRequests.sku, sku), eq(backInStockRequests.status, "waiting")))
+        // Only those who were waiting when the stock came back: a redelivered event answers no later sign-up.
+        .where(
+          and(
+            eq(backInStockRequests.sku, sku),
+            eq(backInStockRequests.status, "waiting"),
+            lte(backInStockRequests.createdAt, event.occurredAt),
+          ),
+        )
         .orderBy(asc(backInStockRequests.createdAt), asc(backInStockRequests.id))
         .limit(BACK_IN_STOCK_BATCH),
     ]);

@@ -10,11 +10,13 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { TestProject } from "vitest/node";
 
-type Received = { headers: Record<string, string | string[] | undefined>; body: Record<string, unknown> };
+/** `seq` counts every request the server received, across recipients, so tests can check sending order. */
+type Received = { seq: number; headers: Record<string, string | string[] | undefined>; body: Record<string, unknown> };
 
 export default async function setup(project: TestProject) {
   const received = new Map<string, Received[]>();
   let ids = 0;
+  let seq = 0;
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     const send = (status: number, body: unknown) => {
@@ -37,7 +39,7 @@ export default async function setup(project: TestProject) {
       const body = JSON.parse(raw) as { to?: string[] };
       const to = body.to?.[0] ?? "";
       const list = received.get(to) ?? [];
-      list.push({ headers: req.headers, body });
+      list.push({ seq: ++seq, headers: req.headers, body });
       received.set(to, list);
       const local = to.split("@")[0] ?? "";
       const flaky = /^flaky(\d+)-/.exec(local);
