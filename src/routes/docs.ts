@@ -414,6 +414,14 @@ export const OPERATIONS: readonly Operation[] = [
   },
   {
     method: "get",
+    path: "/api/admin/notifications/previews",
+    summary: "Every customer message template rendered with sample data",
+    tag: "admin",
+    who: "staff",
+    ok: 200,
+  },
+  {
+    method: "get",
     path: "/api/admin/notifications/{id}",
     summary: "One message with its HTML and text parts and delivery state (the console Mailbox)",
     tag: "admin",

@@ -11,7 +11,8 @@ import { EVENT_TYPES } from "../../domain/events";
 import type { AppEnv } from "../../http/app-env";
 import { ApiError } from "../../http/errors";
 import { validate } from "../../http/validate";
-import { resendNotification } from "../../services/notifications";
+import { messagePreviews } from "../../services/message-previews";
+import { resendNotification, shopUrl } from "../../services/notifications";
 
 const Limit = v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1), v.maxValue(200)), "50");
 
@@ -98,6 +99,8 @@ export const adminEvents = new Hono<AppEnv>()
       nextCursor: rows.length > q.limit && last ? encodeCursor(last.createdAt, last.id) : null,
     });
   })
+  // Every customer template rendered with sample data (console Mailbox → Templates); nothing is sent.
+  .get("/notifications/previews", (c) => c.json({ items: messagePreviews(shopUrl(c.env)) }))
   .get("/notifications/:id", async (c) => {
     const row = await getDb(c.env.DB)
       .select()

@@ -1,13 +1,14 @@
 /**
  * The console's sections, in navigation order. Each is a page component under ./pages; `adminOnly` ones are
  * hidden from staff (the API refuses them anyway). The full order: Orders, Inventory, Fraud review, Products,
- * Customers, Events, Notifications, Staff.
+ * Customers, Events, Notifications, Mailbox, Staff.
  */
 import type { ComponentType } from "preact";
 import { CustomersPage } from "./pages/customers";
 import { EventsPage } from "./pages/events";
 import { FraudReviewPage } from "./pages/fraud-review";
 import { InventoryPage } from "./pages/inventory";
+import { MailboxPage } from "./pages/mailbox";
 import { NotificationsPage } from "./pages/notifications";
 import { OrdersPage } from "./pages/orders";
 import { ProductsPage } from "./pages/products";
@@ -23,5 +24,6 @@ export const SECTIONS: readonly Section[] = [
   { slug: "customers", label: "Customers", Page: CustomersPage },
   { slug: "events", label: "Events", Page: EventsPage },
   { slug: "notifications", label: "Notifications", Page: NotificationsPage },
+  { slug: "mailbox", label: "Mailbox", Page: MailboxPage },
   { slug: "staff", label: "Staff", adminOnly: true, Page: StaffPage },
 ];
