@@ -33,6 +33,8 @@ export type NotificationContext = {
   shopUrl?: string;
   orderContact?: Contact | null;
   subscriptionContact?: Contact | null;
+  /** The subscription behind a subscription payment or cancellation, as it stands after the event. */
+  subscription?: { planName: string; status: string; failedPayments: number; maxAttempts: number } | null;
   /** Shoppers waiting for this SKU, in sign-up order (InventoryAdjusted that brings it back). */
   backInStock?: { name: string; waiting: readonly Contact[] } | null;
 };
@@ -48,6 +50,7 @@ export const NOTIFIED_EVENT_TYPES = [
   "OutOfStock",
   "InvoiceGenerated",
   "SubscriptionPaymentDue",
+  "UserSubscriptionCancelled",
   "UserSignedUp",
 ] as const;
 
@@ -143,6 +146,28 @@ export function draftNotifications(event: EventEnvelope, ctx: NotificationContex
     }
     case "PaymentProcessed": {
       const d = event.data;
+      if (d.subscriptionId !== null && d.status === "declined") {
+        const sub = ctx.subscription;
+        // The last declined attempt cancels the subscription: its own message says so.
+        if (!ctx.subscriptionContact || !sub || sub.status === "cancelled") return [];
+        const left = Math.max(0, sub.maxAttempts - sub.failedPayments);
+        return [
+          toCustomer(
+            ctx.subscriptionContact,
+            "subscription_payment_declined",
+            "billing",
+            "We could not charge your card",
+            {
+              heading: `Your ${sub.planName} payment was declined`,
+              paragraphs: [
+                `We tried to charge ${formatMoney(d.amountCents, d.currency)} for your next box and your card was declined.`,
+                `We will try again tomorrow (${left} ${left === 1 ? "try" : "tries"} left before the subscription ends). Please check or update your card.`,
+              ],
+              action: { label: "Update your card", url: `${accountUrl}/subscriptions` },
+            },
+          ),
+        ];
+      }
       if (!ctx.orderContact || d.orderId === null) return [];
       if (d.status === "declined") {
         return [
@@ -230,6 +255,29 @@ export function draftNotifications(event: EventEnvelope, ctx: NotificationContex
           ],
           action: { label: "Manage your subscription", url: `${accountUrl}/subscriptions` },
         }),
+      ];
+    }
+    case "UserSubscriptionCancelled": {
+      const sub = ctx.subscription;
+      if (!ctx.subscriptionContact || !sub) return [];
+      const dunning = sub.failedPayments >= sub.maxAttempts;
+      return [
+        toCustomer(
+          ctx.subscriptionContact,
+          dunning ? "subscription_cancelled_unpaid" : "subscription_cancelled",
+          "billing",
+          `Your ${sub.planName} subscription has ended`,
+          {
+            heading: "Your subscription has ended",
+            paragraphs: dunning
+              ? [
+                  "We could not charge your card after several tries, so we cancelled your subscription. Nothing more will be charged.",
+                  "You are welcome back any time: start a new subscription from your account.",
+                ]
+              : ["You cancelled your subscription. Boxes already paid for still arrive; nothing more will be charged."],
+            action: { label: "Open your account", url: `${accountUrl}/subscriptions` },
+          },
+        ),
       ];
     }
     case "UserSignedUp": {

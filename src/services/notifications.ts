@@ -13,7 +13,8 @@
  */
 import { and, asc, eq, inArray, isNull, lte, or } from "drizzle-orm";
 import { getDb } from "../db/client";
-import { backInStockRequests, customers, notifications, orders, products, subscriptions } from "../db/schema";
+import { backInStockRequests, customers, notifications, orders, plans, products, subscriptions } from "../db/schema";
+import { MAX_PAYMENT_ATTEMPTS } from "../domain/billing";
 import { ATTEMPT_LEASE_MS, afterFailure, DEFAULT_MAX_ATTEMPTS } from "../domain/delivery";
 import type { EventEnvelope } from "../domain/events";
 import {
@@ -57,14 +58,35 @@ async function lookupContext(event: EventEnvelope, env: Env): Promise<Lookup> {
       .get();
     return { ctx: { ...ctx, orderContact: order ?? null }, backInStockIds: [] };
   }
-  if (event.type === "SubscriptionPaymentDue") {
+  const subscriptionId =
+    event.type === "SubscriptionPaymentDue" || event.type === "UserSubscriptionCancelled"
+      ? event.data.subscriptionId
+      : event.type === "PaymentProcessed" && event.data.status === "declined"
+        ? event.data.subscriptionId
+        : null;
+  if (subscriptionId) {
     const row = await db
-      .select({ email: customers.email, customerId: customers.id })
+      .select({
+        email: customers.email,
+        customerId: customers.id,
+        planName: plans.name,
+        status: subscriptions.status,
+        failedPayments: subscriptions.failedPayments,
+      })
       .from(subscriptions)
       .innerJoin(customers, eq(customers.id, subscriptions.customerId))
-      .where(eq(subscriptions.id, event.data.subscriptionId))
+      .innerJoin(plans, eq(plans.id, subscriptions.planId))
+      .where(eq(subscriptions.id, subscriptionId))
       .get();
-    return { ctx: { ...ctx, subscriptionContact: row ?? null }, backInStockIds: [] };
+    if (!row) return { ctx: { ...ctx, subscriptionContact: null }, backInStockIds: [] };
+    return {
+      ctx: {
+        ...ctx,
+        subscriptionContact: { email: row.email, customerId: row.customerId },
+        subscription: { ...row, maxAttempts: MAX_PAYMENT_ATTEMPTS },
+      },
+      backInStockIds: [],
+    };
   }
   if (event.type === "InventoryAdjusted" && bringsBackInStock(event)) {
     const sku = event.data.sku;
