@@ -23,3 +23,7 @@ CREATE TABLE `back_in_stock_requests` (
 );--> statement-breakpoint
 CREATE UNIQUE INDEX `back_in_stock_waiting_unique` ON `back_in_stock_requests` (`sku`,`email`) WHERE status = 'waiting';--> statement-breakpoint
 CREATE INDEX `back_in_stock_sku_idx` ON `back_in_stock_requests` (`sku`,`status`,`created_at`);
+--> statement-breakpoint
+-- Subscription care: pause/resume (status 'paused') and the billing anchor a resume moves.
+ALTER TABLE `subscriptions` ADD `billing_anchor` integer;--> statement-breakpoint
+ALTER TABLE `subscriptions` ADD `paused_at` integer;

@@ -217,7 +217,7 @@ export const subscriptions = sqliteTable(
     planId: text("plan_id")
       .notNull()
       .references(() => plans.id),
-    status: text("status").$type<"active" | "past_due" | "cancelled">().notNull(),
+    status: text("status").$type<"active" | "past_due" | "paused" | "cancelled">().notNull(),
     currentPeriodStart: integer("current_period_start").notNull(),
     currentPeriodEnd: integer("current_period_end").notNull(),
     /** The gateway token (`tok_…`) later periods are charged with; never a card number. */
@@ -226,6 +226,9 @@ export const subscriptions = sqliteTable(
     failedPayments: integer("failed_payments").notNull().default(0),
     /** When the billing run last tried to charge: at most one attempt per UTC day. */
     lastAttemptAt: integer("last_attempt_at"),
+    /** Where billing periods are counted from when a resume after a pause moved it (else `created_at`). */
+    billingAnchor: integer("billing_anchor"),
+    pausedAt: integer("paused_at"),
     createdAt: integer("created_at").notNull(),
     cancelledAt: integer("cancelled_at"),
   },

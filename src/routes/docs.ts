@@ -255,6 +255,22 @@ export const OPERATIONS: readonly Operation[] = [
     ok: 200,
   },
   {
+    method: "post",
+    path: "/api/subscriptions/{id}/pause",
+    summary: "Pause an active subscription: nothing is charged while paused (409 invalid_state otherwise)",
+    tag: "subscriptions",
+    who: "customer",
+    ok: 200,
+  },
+  {
+    method: "post",
+    path: "/api/subscriptions/{id}/resume",
+    summary: "Resume a paused subscription; after the paid period the next charge moves to the resume",
+    tag: "subscriptions",
+    who: "customer",
+    ok: 200,
+  },
+  {
     method: "get",
     path: "/api/admin/orders",
     summary: "Orders filtered by status, date, customer",

@@ -45,7 +45,7 @@ export type Subscription = {
   id: string;
   planId: string;
   planName: string;
-  status: "active" | "past_due" | "cancelled";
+  status: "active" | "past_due" | "paused" | "cancelled";
   currentPeriodStart: number;
   currentPeriodEnd: number;
   /** The next planned charge; null once cancelled and while a declined payment waits for its retry. */
