@@ -27,3 +27,14 @@ CREATE INDEX `back_in_stock_sku_idx` ON `back_in_stock_requests` (`sku`,`status`
 -- Subscription care: pause/resume (status 'paused') and the billing anchor a resume moves.
 ALTER TABLE `subscriptions` ADD `billing_anchor` integer;--> statement-breakpoint
 ALTER TABLE `subscriptions` ADD `paused_at` integer;
+--> statement-breakpoint
+-- Preferences per kind and channel; one-click unsubscribe writes here.
+ALTER TABLE `notifications` ADD `kind` text DEFAULT 'order' NOT NULL;--> statement-breakpoint
+CREATE TABLE `notification_preferences` (
+	`recipient` text NOT NULL,
+	`kind` text NOT NULL,
+	`channel` text NOT NULL,
+	`enabled` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	PRIMARY KEY(`recipient`, `kind`, `channel`)
+);

@@ -300,6 +300,8 @@ export const notifications = sqliteTable(
     recipient: text("recipient").notNull(),
     channel: text("channel").notNull().default("email"),
     template: text("template").notNull(),
+    /** Preference group (src/domain/notifications.ts MessageKind): what an unsubscribe turns off. */
+    kind: text("kind").notNull().default("order"),
     subject: text("subject").notNull(),
     /** The plain-text part (every message has one). */
     body: text("body").notNull(),
@@ -323,6 +325,22 @@ export const notifications = sqliteTable(
     index("notifications_audience_idx").on(t.audience, t.createdAt),
     index("notifications_due_idx").on(t.status, t.nextAttemptAt),
   ],
+);
+
+/**
+ * A recipient's choice to receive no more messages of `kind` on `channel` (no row: they are sent). Keyed by the
+ * address, so a guest's one-click unsubscribe works as well as a signed-in customer's settings.
+ */
+export const notificationPreferences = sqliteTable(
+  "notification_preferences",
+  {
+    recipient: text("recipient").notNull(),
+    kind: text("kind").notNull(),
+    channel: text("channel").notNull(),
+    enabled: integer("enabled", { mode: "boolean" }).notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.recipient, t.kind, t.channel] })],
 );
 
 export type NotificationStatus = "pending" | "sent" | "failed" | "suppressed";

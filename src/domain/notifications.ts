@@ -23,6 +23,8 @@ export type NotificationDraft = {
   body: string;
   /** The HTML part (customer e-mail); null for staff console alerts. */
   html: string | null;
+  /** One-click unsubscribe link (marketing e-mail): goes in the footer and the List-Unsubscribe header. */
+  unsubscribeUrl: string | null;
 };
 
 type Contact = { email: string; customerId: string | null };
@@ -37,6 +39,8 @@ export type NotificationContext = {
   subscription?: { planName: string; status: string; failedPayments: number; maxAttempts: number } | null;
   /** Shoppers waiting for this SKU, in sign-up order (InventoryAdjusted that brings it back). */
   backInStock?: { name: string; waiting: readonly Contact[] } | null;
+  /** Signed unsubscribe links for marketing e-mail, by recipient (the service signs them; templates only link). */
+  unsubscribe?: ReadonlyMap<string, string>;
 };
 
 export const NOTIFIED_EVENT_TYPES = [
@@ -73,7 +77,14 @@ export function draftNotifications(event: EventEnvelope, ctx: NotificationContex
     subject: string,
     parts: Omit<MessageParts, "footer">,
   ): NotificationDraft => {
-    const footer = [`You get this e-mail because of your order or account at the Bracelet Shop (${base || "/"}).`];
+    const unsubscribeUrl = kind === "marketing" ? (ctx.unsubscribe?.get(contact.email) ?? null) : null;
+    const footer =
+      kind === "marketing"
+        ? [
+            "You get this e-mail because you asked us to tell you.",
+            ...(unsubscribeUrl ? [`Stop e-mails like this: ${unsubscribeUrl}`] : []),
+          ]
+        : [`You get this e-mail because of your order or account at the Bracelet Shop (${base || "/"}).`];
     const { html, text } = renderEmail({ ...parts, footer });
     return {
       audience: "customer",
@@ -84,6 +95,7 @@ export function draftNotifications(event: EventEnvelope, ctx: NotificationContex
       subject,
       body: text,
       html,
+      unsubscribeUrl,
     };
   };
   const toStaff = (template: string, subject: string, body: string): NotificationDraft => ({
@@ -95,6 +107,7 @@ export function draftNotifications(event: EventEnvelope, ctx: NotificationContex
     subject,
     body,
     html: null,
+    unsubscribeUrl: null,
   });
   const viewOrder = (orderId: string) => ({ label: "View your order", url: orderUrl(orderId) });
 

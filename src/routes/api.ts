@@ -7,6 +7,7 @@ import { auth, me } from "./auth";
 import { backInStock } from "./back-in-stock";
 import { docs } from "./docs";
 import { ordersApi } from "./orders";
+import { preferencesApi } from "./preferences";
 import { products } from "./products";
 import { stock } from "./stock";
 import { plansApi, subscriptionsApi } from "./subscriptions";
@@ -19,6 +20,7 @@ export const api = new Hono<AppEnv>()
   .route("/products", backInStock)
   .route("/auth", auth)
   .route("/me", me)
+  .route("/account/preferences", preferencesApi)
   .route("/account", account)
   .route("/orders", ordersApi)
   .route("/plans", plansApi)

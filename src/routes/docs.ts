@@ -25,6 +25,7 @@ import { ReviewSchema, ShipSchema } from "./admin/orders";
 import { ProductCreateSchema, ProductPatchSchema } from "./admin/products";
 import { BackInStockBody } from "./back-in-stock";
 import { AmendOrderSchema, ClaimSchema, CreateOrderSchema, PaySchema } from "./orders";
+import { PreferencesSchema } from "./preferences";
 import { SubscribeSchema } from "./subscriptions";
 import { PaymentWebhookSchema } from "./webhooks";
 
@@ -252,6 +253,23 @@ export const OPERATIONS: readonly Operation[] = [
     summary: "Cancel at the end of the paid period; repeatable",
     tag: "subscriptions",
     who: "customer",
+    ok: 200,
+  },
+  {
+    method: "get",
+    path: "/api/account/preferences",
+    summary: "The customer's e-mail choices per kind: {email:{order, marketing, billing}}",
+    tag: "account",
+    who: "customer",
+    ok: 200,
+  },
+  {
+    method: "patch",
+    path: "/api/account/preferences",
+    summary: "Turn e-mail kinds on or off (any subset)",
+    tag: "account",
+    who: "customer",
+    body: PreferencesSchema,
     ok: 200,
   },
   {

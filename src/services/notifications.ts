@@ -24,15 +24,17 @@ import {
   type NotificationContext,
   type NotificationDraft,
 } from "../domain/notifications";
+import { hasOneClickUnsubscribe } from "../domain/preferences";
 import { newId } from "../lib/ids";
 import type { OutgoingMessage } from "./channels/channel";
 import { type Channels, channelsFor } from "./channels/select";
 import { newEvent, outboxInserts, publish } from "./event-bus";
 import type { Subscriber } from "./subscriber";
+import { unsubscribeUrl, wants } from "./unsubscribe";
 
 type Row = typeof notifications.$inferSelect;
-/** One insert statement binds at most 100 parameters; a notification row binds 16. */
-const ROWS_PER_INSERT = 6;
+/** One insert statement binds at most 100 parameters; a notification row binds 17. */
+const ROWS_PER_INSERT = 5;
 /** Waiting shoppers told per restock event (the rest stay waiting for the next one). */
 const BACK_IN_STOCK_BATCH = 500;
 
@@ -114,7 +116,7 @@ async function lookupContext(event: EventEnvelope, env: Env): Promise<Lookup> {
   return { ctx, backInStockIds: [] };
 }
 
-const channelOf = (d: NotificationDraft) => (d.audience === "staff" ? "console" : "email");
+const channelOf = (d: Pick<NotificationDraft, "audience">) => (d.audience === "staff" ? "console" : "email");
 const rowKey = (r: { template: string; recipient: string; channel: string }) =>
   `${r.template}|${r.recipient}|${r.channel}`;
 
@@ -129,11 +131,21 @@ export async function notify(
   now = Date.now(),
 ): Promise<number> {
   const { ctx, backInStockIds } = await lookupContext(event, env);
-  const drafts = draftNotifications(event, ctx);
+  let drafts = draftNotifications(event, ctx);
   if (drafts.length === 0) return 0;
+  // Marketing e-mail carries a signed one-click unsubscribe link: sign one per recipient, then draft again.
+  const marketing = drafts.filter((d) => d.audience === "customer" && hasOneClickUnsubscribe(d.kind));
+  if (marketing.length > 0) {
+    const links = new Map<string, string>();
+    for (const d of marketing) {
+      links.set(d.recipient, await unsubscribeUrl(env, shopUrl(env), d.recipient, "marketing"));
+    }
+    drafts = draftNotifications(event, { ...ctx, unsubscribe: links });
+  }
   const db = getDb(env.DB);
-  const rows = drafts.map((d) => ({
+  const rows = drafts.map(({ unsubscribeUrl: link, ...d }) => ({
     ...d,
+    headers: link ? { "List-Unsubscribe": `<${link}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" } : null,
     id: newId("ntf"),
     channel: channelOf(d),
     eventId: event.id,
@@ -242,6 +254,10 @@ async function attempt(env: Env, row: Row, channels: Channels, now: number): Pro
     .get();
   if (!claimed) return false;
 
+  if (!(await wants(env, row.recipient, row.kind, row.channel))) {
+    await finish(env, row, { status: "suppressed", attempts: claimed.attempts, error: "recipient opted out" }, now);
+    return true;
+  }
   const channel = channels[row.channel];
   if (!channel) {
     await finish(env, row, { status: "suppressed", attempts: claimed.attempts, error: "channel not configured" }, now);
