@@ -3,6 +3,10 @@
 interface ShopSecrets {
   PAYMENT_WEBHOOK_SECRET?: string;
   SEED_PASSWORD?: string;
+  /** API key of the HTTP e-mail provider (EMAIL_PROVIDER = "resend"). */
+  EMAIL_API_KEY?: string;
+  /** Signs one-click unsubscribe links (local default in src/services/unsubscribe.ts). */
+  UNSUBSCRIBE_SECRET?: string;
   /** Set by vitest.config.ts only. */
   TEST_MIGRATIONS?: import("cloudflare:test").D1Migration[];
   TEST_MODE?: string;

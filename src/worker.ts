@@ -17,6 +17,7 @@ import { api } from "./routes/api";
 import { appPages } from "./routes/app-pages";
 import { docsPage } from "./routes/docs";
 import { pages } from "./routes/pages";
+import { unsubscribePage } from "./routes/unsubscribe";
 import { fastCatalogHit, isCatalogRead, learnMiddlewareHeaders } from "./services/catalog-cache";
 import { consumeDeadLetters, consumeEvents } from "./services/event-consumer";
 import { runScheduled } from "./services/scheduled";
@@ -54,6 +55,7 @@ export const app = new Hono<AppEnv>()
   .route("/api", api)
   .route("/", appPages)
   .route("/", docsPage)
+  .route("/", unsubscribePage)
   .route("/", pages)
   .notFound((c) => {
     if (!/^\/api(\/|$)/.test(c.req.path)) return notFoundPage(c);

@@ -223,7 +223,7 @@ export const subscriptions = sqliteTable(
     planId: text("plan_id")
       .notNull()
       .references(() => plans.id),
-    status: text("status").$type<"active" | "past_due" | "cancelled">().notNull(),
+    status: text("status").$type<"active" | "past_due" | "paused" | "cancelled">().notNull(),
     currentPeriodStart: integer("current_period_start").notNull(),
     currentPeriodEnd: integer("current_period_end").notNull(),
     /** The gateway token (`tok_…`) later periods are charged with; never a card number. */
@@ -232,6 +232,9 @@ export const subscriptions = sqliteTable(
     failedPayments: integer("failed_payments").notNull().default(0),
     /** When the billing run last tried to charge: at most one attempt per UTC day. */
     lastAttemptAt: integer("last_attempt_at"),
+    /** Where billing periods are counted from when a resume after a pause moved it (else `created_at`). */
+    billingAnchor: integer("billing_anchor"),
+    pausedAt: integer("paused_at"),
     createdAt: integer("created_at").notNull(),
     cancelledAt: integer("cancelled_at"),
   },
@@ -370,6 +373,11 @@ export const salesProductsDaily = sqliteTable(
   (t) => [primaryKey({ columns: [t.day, t.sku, t.currency] })],
 );
 
+/**
+ * One message to one recipient on one channel, and its delivery state. The row is written before the first
+ * attempt (so a crash between writing and sending leaves a `pending` row the cron sweep retries), and the
+ * unique (event, template, recipient, channel) index keeps a redelivered event from writing it twice.
+ */
 export const notifications = sqliteTable(
   "notifications",
   {
@@ -380,15 +388,69 @@ export const notifications = sqliteTable(
     recipient: text("recipient").notNull(),
     channel: text("channel").notNull().default("email"),
     template: text("template").notNull(),
+    /** Preference group (src/domain/notifications.ts MessageKind): what an unsubscribe turns off. */
+    kind: text("kind").notNull().default("order"),
     subject: text("subject").notNull(),
+    /** The plain-text part (every message has one). */
     body: text("body").notNull(),
+    /** The HTML part of an e-mail; null for channels without one. */
+    html: text("html"),
+    /** Extra e-mail headers (List-Unsubscribe) as sent. */
+    headers: text("headers", { mode: "json" }).$type<Record<string, string>>(),
     eventId: text("event_id").notNull(),
+    status: text("status").$type<NotificationStatus>().notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    /** When a pending row may next be tried; also the lease of an attempt in progress. */
+    nextAttemptAt: integer("next_attempt_at"),
+    providerId: text("provider_id"),
+    lastError: text("last_error"),
+    sentAt: integer("sent_at"),
     createdAt: integer("created_at").notNull(),
   },
   (t) => [
-    uniqueIndex("notifications_event_template_unique").on(t.eventId, t.template, t.recipient),
+    uniqueIndex("notifications_event_recipient_channel_unique").on(t.eventId, t.template, t.recipient, t.channel),
     index("notifications_customer_idx").on(t.customerId, t.createdAt),
     index("notifications_audience_idx").on(t.audience, t.createdAt),
+    index("notifications_due_idx").on(t.status, t.nextAttemptAt),
+  ],
+);
+
+/**
+ * A recipient's choice to receive no more messages of `kind` on `channel` (no row: they are sent). Keyed by the
+ * address, so a guest's one-click unsubscribe works as well as a signed-in customer's settings.
+ */
+export const notificationPreferences = sqliteTable(
+  "notification_preferences",
+  {
+    recipient: text("recipient").notNull(),
+    kind: text("kind").notNull(),
+    channel: text("channel").notNull(),
+    enabled: integer("enabled", { mode: "boolean" }).notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.recipient, t.kind, t.channel] })],
+);
+
+export type NotificationStatus = "pending" | "sent" | "failed" | "suppressed";
+
+/**
+ * A shopper waiting for a sold-out SKU. Closed (`notified`) in the same batch that writes the message, so each
+ * request is answered once; answered in sign-up order.
+ */
+export const backInStockRequests = sqliteTable(
+  "back_in_stock_requests",
+  {
+    id: text("id").primaryKey(),
+    sku: text("sku").notNull(),
+    email: text("email").notNull(),
+    customerId: text("customer_id"),
+    status: text("status").$type<"waiting" | "notified">().notNull().default("waiting"),
+    createdAt: integer("created_at").notNull(),
+    notifiedAt: integer("notified_at"),
+  },
+  (t) => [
+    uniqueIndex("back_in_stock_waiting_unique").on(t.sku, t.email).where(sql`status = 'waiting'`),
+    index("back_in_stock_sku_idx").on(t.sku, t.status, t.createdAt),
   ],
 );
 

@@ -161,6 +161,11 @@ export const EventDataSchemas = {
     recipient: v.string(),
     template: v.string(),
     channel: v.string(),
+    /** Emitted once per message, after its last attempt: sent, given up (failed), or not sent by rule. */
+    status: v.picklist(["sent", "failed", "suppressed"]),
+    attempts: v.number(),
+    providerId: v.optional(v.string()),
+    error: v.optional(v.string()),
   }),
   // Customers
   UserSignedUp: v.object({ customerId: Id, email: v.string(), name: v.string() }),

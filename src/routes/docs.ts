@@ -26,7 +26,9 @@ import { ReviewSchema, ShipSchema } from "./admin/orders";
 import { ProductCreateSchema, ProductPatchSchema } from "./admin/products";
 import { SalesQuery } from "./admin/sales";
 import { SubscriptionListQuery } from "./admin/subscriptions";
+import { BackInStockBody } from "./back-in-stock";
 import { AmendOrderSchema, ClaimSchema, CreateOrderSchema, PaySchema } from "./orders";
+import { PreferencesSchema } from "./preferences";
 import { SubscribeSchema } from "./subscriptions";
 import { PaymentWebhookSchema } from "./webhooks";
 
@@ -69,6 +71,15 @@ export const OPERATIONS: readonly Operation[] = [
     tag: "stock",
     who: "anyone",
     ok: 200,
+  },
+  {
+    method: "post",
+    path: "/api/products/{sku}/back-in-stock",
+    summary: "Be told once by e-mail when a sold-out product is back (201 new, 200 already waiting)",
+    tag: "stock",
+    who: "anyone",
+    body: BackInStockBody,
+    ok: 201,
   },
   {
     method: "get",
@@ -249,6 +260,39 @@ export const OPERATIONS: readonly Operation[] = [
   },
   {
     method: "get",
+    path: "/api/account/preferences",
+    summary: "The customer's e-mail choices per kind: {email:{order, marketing, billing}}",
+    tag: "account",
+    who: "customer",
+    ok: 200,
+  },
+  {
+    method: "patch",
+    path: "/api/account/preferences",
+    summary: "Turn e-mail kinds on or off (any subset)",
+    tag: "account",
+    who: "customer",
+    body: PreferencesSchema,
+    ok: 200,
+  },
+  {
+    method: "post",
+    path: "/api/subscriptions/{id}/pause",
+    summary: "Pause an active subscription: nothing is charged while paused (409 invalid_state otherwise)",
+    tag: "subscriptions",
+    who: "customer",
+    ok: 200,
+  },
+  {
+    method: "post",
+    path: "/api/subscriptions/{id}/resume",
+    summary: "Resume a paused subscription; after the paid period the next charge moves to the resume",
+    tag: "subscriptions",
+    who: "customer",
+    ok: 200,
+  },
+  {
+    method: "get",
     path: "/api/admin/orders",
     summary: "Orders filtered by status, date, customer",
     tag: "admin",
@@ -403,6 +447,38 @@ export const OPERATIONS: readonly Operation[] = [
     tag: "admin",
     who: "staff",
     query: NotificationLogQuery,
+    ok: 200,
+  },
+  {
+    method: "get",
+    path: "/api/admin/notifications/previews",
+    summary: "Every customer message template rendered with sample data",
+    tag: "admin",
+    who: "staff",
+    ok: 200,
+  },
+  {
+    method: "get",
+    path: "/api/admin/notifications/{id}",
+    summary: "One message with its HTML and text parts and delivery state (the console Mailbox)",
+    tag: "admin",
+    who: "staff",
+    ok: 200,
+  },
+  {
+    method: "post",
+    path: "/api/admin/notifications/{id}/resend",
+    summary: "Send a failed message again with a fresh retry budget",
+    tag: "admin",
+    who: "staff",
+    ok: 200,
+  },
+  {
+    method: "get",
+    path: "/api/admin/back-in-stock",
+    summary: "Shoppers waiting per sold-out SKU",
+    tag: "admin",
+    who: "staff",
     ok: 200,
   },
   {

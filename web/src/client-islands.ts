@@ -26,6 +26,8 @@ const LAZY = {
   CheckoutApp: () => import("./islands/checkout-app").then((m) => m.CheckoutApp),
   OrderApp: () => import("./islands/order-app").then((m) => m.OrderApp),
   InvoiceApp: () => import("./islands/invoice-app").then((m) => m.InvoiceApp),
+  // Only sold-out product pages mount it.
+  BackInStock: () => import("./islands/back-in-stock").then((m) => m.BackInStock),
 } satisfies Record<Exclude<IslandName, keyof typeof EAGER>, () => Promise<AnyIsland>>;
 
 /** The component for `name`: at once for storefront islands, after its chunk loads for page apps. */

@@ -11,6 +11,8 @@ import { EVENT_TYPES } from "../../domain/events";
 import type { AppEnv } from "../../http/app-env";
 import { ApiError } from "../../http/errors";
 import { validate } from "../../http/validate";
+import { messagePreviews } from "../../services/message-previews";
+import { resendNotification, shopUrl } from "../../services/notifications";
 
 const Limit = v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1), v.maxValue(200)), "50");
 
@@ -30,6 +32,8 @@ export const EventLogQuery = v.strictObject({
 
 export const NotificationLogQuery = v.strictObject({
   audience: v.optional(v.picklist(["customer", "staff"])),
+  channel: v.optional(v.picklist(["email", "console"])),
+  status: v.optional(v.picklist(["pending", "sent", "failed", "suppressed"])),
   cursor: v.optional(v.string()),
   limit: Limit,
 });
@@ -81,6 +85,8 @@ export const adminEvents = new Hono<AppEnv>()
     const after = decodeCursor(q.cursor);
     const where: SQL[] = [];
     if (q.audience) where.push(eq(notifications.audience, q.audience));
+    if (q.channel) where.push(eq(notifications.channel, q.channel));
+    if (q.status) where.push(eq(notifications.status, q.status));
     if (after) {
       where.push(
         or(
@@ -101,4 +107,25 @@ export const adminEvents = new Hono<AppEnv>()
       items: page,
       nextCursor: rows.length > q.limit && last ? encodeCursor(last.createdAt, last.id) : null,
     });
+  })
+  // Every customer template rendered with sample data (console Mailbox → Templates); nothing is sent.
+  .get("/notifications/previews", (c) => c.json({ items: messagePreviews(shopUrl(c.env)) }))
+  .get("/notifications/:id", async (c) => {
+    const row = await getDb(c.env.DB)
+      .select()
+      .from(notifications)
+      .where(eq(notifications.id, c.req.param("id")))
+      .get();
+    if (!row) throw new ApiError("not_found", "No such notification");
+    return c.json(row);
+  })
+  // Send a message given up as failed again, with a fresh retry budget (the first attempt runs now).
+  .post("/notifications/:id/resend", async (c) => {
+    const result = await resendNotification(c.env, c.req.param("id"));
+    if (!result.ok) {
+      throw result.reason === "not_found"
+        ? new ApiError("not_found", "No such notification")
+        : new ApiError("invalid_state", "Only a failed notification can be sent again");
+    }
+    return c.json({ id: c.req.param("id"), status: result.status });
   });

@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../../http/app-env";
 import { requireStaff } from "../../http/session";
+import { adminBackInStock } from "./back-in-stock";
 import { adminCustomers } from "./customers";
 import { adminDeadLetters } from "./dead-letters";
 import { adminEvents } from "./events";
@@ -18,6 +19,7 @@ export const adminApi = new Hono<AppEnv>()
   .use(requireStaff)
   .route("/live", adminLive)
   .route("/inventory", adminInventory)
+  .route("/back-in-stock", adminBackInStock)
   .route("/products", adminProducts)
   .route("/customers", adminCustomers)
   .route("/staff", adminStaff)

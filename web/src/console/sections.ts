@@ -2,7 +2,7 @@
  * The console's sections, in navigation order. Each is a page component under ./pages; `adminOnly` ones are
  * hidden from staff (the API refuses them anyway). The first is where /admin opens. The full order: Overview,
  * Orders, Inventory, Fraud review, Products, Customers, Subscriptions, Events, Dead letters, Notifications,
- * Reconciliation, Staff.
+ * Mailbox, Reconciliation, Staff.
  */
 import type { ComponentType } from "preact";
 import { CustomersPage } from "./pages/customers";
@@ -10,6 +10,7 @@ import { DeadLettersPage } from "./pages/dead-letters";
 import { EventsPage } from "./pages/events";
 import { FraudReviewPage } from "./pages/fraud-review";
 import { InventoryPage } from "./pages/inventory";
+import { MailboxPage } from "./pages/mailbox";
 import { NotificationsPage } from "./pages/notifications";
 import { OrdersPage } from "./pages/orders";
 import { OverviewPage } from "./pages/overview";
@@ -31,6 +32,7 @@ export const SECTIONS: readonly Section[] = [
   { slug: "events", label: "Events", Page: EventsPage },
   { slug: "dead-letters", label: "Dead letters", Page: DeadLettersPage },
   { slug: "notifications", label: "Notifications", Page: NotificationsPage },
+  { slug: "mailbox", label: "Mailbox", Page: MailboxPage },
   { slug: "reconciliation", label: "Reconciliation", Page: ReconciliationPage },
   { slug: "staff", label: "Staff", adminOnly: true, Page: StaffPage },
 ];
