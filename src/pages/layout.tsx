@@ -7,6 +7,7 @@
  */
 import type { ComponentChildren } from "preact";
 import { Island } from "../../web/src/island";
+import { TestModeBanner } from "./test-mode";
 
 type Props = { title: string; description?: string; children: ComponentChildren };
 
@@ -27,6 +28,7 @@ export function Layout({ title, description, children }: Props) {
         <a class="visually-hidden skip-link" href="#main">
           Skip to content
         </a>
+        <TestModeBanner />
         <header class="site-header">
           <a class="brand" href="/">
             Bracelet Shop

@@ -11,7 +11,7 @@
 import { eq, inArray } from "drizzle-orm";
 import { type Context, Hono } from "hono";
 import * as v from "valibot";
-import { config } from "../config";
+import { config, requirePayments } from "../config";
 import { getDb } from "../db/client";
 import { orders, products } from "../db/schema";
 import { EmailSchema, PhoneSchema, ShippingAddressSchema } from "../domain/accounts";
@@ -186,6 +186,8 @@ export const ordersApi = new Hono<AppEnv>()
   /** Starts a payment; the outcome arrives on the live socket (and in GET /api/orders/:id). */
   .post("/:id/pay", idempotent("orders.pay"), validate("json", PaySchema), async (c) => {
     const access = await authorizeOrder(c, { staffMay: false });
+    // Refused before the order moves: no PaymentInitiated without a gateway allowed to answer it.
+    requirePayments(c.env);
     const method = resolvePaymentMethod(c.req.valid("json").paymentMethod.token);
     if (!method.ok) {
       throw new ApiError("validation_failed", method.message, [

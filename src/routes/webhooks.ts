@@ -8,7 +8,7 @@
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import * as v from "valibot";
-import { config } from "../config";
+import { requirePayments } from "../config";
 import { getDb } from "../db/client";
 import { orders, webhookEvents } from "../db/schema";
 import type { AppEnv } from "../http/app-env";
@@ -36,7 +36,7 @@ export type PaymentWebhook = v.InferOutput<typeof PaymentWebhookSchema>;
 export const webhooksApi = new Hono<AppEnv>().post("/payments", async (c) => {
   const raw = await c.req.text();
   const check = await verifyWebhookSignature(
-    config(c.env).paymentWebhookSecret,
+    requirePayments(c.env).webhookSecret,
     c.req.header(SIGNATURE_HEADER),
     raw,
     Math.floor(Date.now() / 1000),
