@@ -96,3 +96,14 @@ export function configProblems(s: PaymentSettings): { setting: string; message: 
   }
   return problems;
 }
+
+/**
+ * The secrets a deployment with these vars needs (the deploy script checks them before deploying): the
+ * provider's, or the test gateway's in test mode; none when payments would be refused anyway.
+ */
+export function requiredSecrets(vars: PaymentSettings): string[] {
+  const provider = (vars.PAYMENT_PROVIDER ?? "").trim().toLowerCase();
+  if (provider === "stripe") return ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"];
+  if (flagOn(vars.SHOP_TEST_MODE) && !isDevelopment(vars)) return ["PAYMENT_WEBHOOK_SECRET"];
+  return [];
+}
