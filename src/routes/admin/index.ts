@@ -7,6 +7,7 @@ import { adminEvents } from "./events";
 import { adminInventory } from "./inventory";
 import { adminLive } from "./live";
 import { adminOrders } from "./orders";
+import { adminPlans } from "./plans";
 import { adminProducts } from "./products";
 import { adminStaff } from "./staff";
 
@@ -15,6 +16,7 @@ export const adminApi = new Hono<AppEnv>()
   .route("/live", adminLive)
   .route("/inventory", adminInventory)
   .route("/products", adminProducts)
+  .route("/plans", adminPlans)
   .route("/customers", adminCustomers)
   .route("/staff", adminStaff)
   .route("/orders", adminOrders)

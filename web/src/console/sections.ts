@@ -1,7 +1,7 @@
 /**
  * The console's sections, in navigation order. Each is a page component under ./pages; `adminOnly` ones are
  * hidden from staff (the API refuses them anyway). The full order: Orders, Inventory, Fraud review, Products,
- * Customers, Events, Notifications, Staff.
+ * Plans, Customers, Events, Notifications, Staff.
  */
 import type { ComponentType } from "preact";
 import { CustomersPage } from "./pages/customers";
@@ -10,6 +10,7 @@ import { FraudReviewPage } from "./pages/fraud-review";
 import { InventoryPage } from "./pages/inventory";
 import { NotificationsPage } from "./pages/notifications";
 import { OrdersPage } from "./pages/orders";
+import { PlansPage } from "./pages/plans";
 import { ProductsPage } from "./pages/products";
 import { StaffPage } from "./pages/staff";
 
@@ -20,6 +21,7 @@ export const SECTIONS: readonly Section[] = [
   { slug: "inventory", label: "Inventory", Page: InventoryPage },
   { slug: "fraud", label: "Fraud review", Page: FraudReviewPage },
   { slug: "products", label: "Products", adminOnly: true, Page: ProductsPage },
+  { slug: "plans", label: "Plans", adminOnly: true, Page: PlansPage },
   { slug: "customers", label: "Customers", Page: CustomersPage },
   { slug: "events", label: "Events", Page: EventsPage },
   { slug: "notifications", label: "Notifications", Page: NotificationsPage },
