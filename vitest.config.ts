@@ -19,6 +19,8 @@ export default defineConfig(async () => {
       include: ["test/**/*.test.ts"],
       exclude: ["test/e2e/**"],
       setupFiles: ["./test/setup.ts"],
+      // Node-side servers the suites talk to over HTTP: one file each (test/global/).
+      globalSetup: ["./test/global/stripe-server.ts"],
       testTimeout: 20_000,
       hookTimeout: 20_000,
     },

@@ -4,17 +4,21 @@
  * "<t>.<raw body>", 300 s tolerance; a bad or stale signature is 401 invalid_signature and changes nothing.
  * An event id seen before (D1 `webhook_events`) is answered 200 and not applied again; the OrderFlow also
  * applies each payment outcome once, so a duplicate racing its first delivery is harmless too.
+ *
+ * With PAYMENT_PROVIDER=stripe the same path receives Stripe's events instead (`Stripe-Signature`, the same
+ * t=/v1= scheme with STRIPE_WEBHOOK_SECRET), mapped by src/services/stripe-events.ts.
  */
 import { eq } from "drizzle-orm";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import * as v from "valibot";
 import { requirePayments } from "../config";
 import { getDb } from "../db/client";
 import { orders, webhookEvents } from "../db/schema";
 import type { AppEnv } from "../http/app-env";
 import { ApiError } from "../http/errors";
-import { SIGNATURE_HEADER, verifyWebhookSignature } from "../services/payment-gateway";
+import { type GatewayOutcome, SIGNATURE_HEADER, verifyWebhookSignature } from "../services/payment-gateway";
 import { applyPaymentOutcome } from "../services/payments";
+import { isStripeEvent, STRIPE_SIGNATURE_HEADER, stripeEventOutcome } from "../services/stripe-events";
 
 const STATUSES = ["authorized", "declined", "captured", "voided", "refunded"] as const;
 
@@ -34,10 +38,12 @@ export const PaymentWebhookSchema = v.object({
 export type PaymentWebhook = v.InferOutput<typeof PaymentWebhookSchema>;
 
 export const webhooksApi = new Hono<AppEnv>().post("/payments", async (c) => {
+  const setup = requirePayments(c.env);
   const raw = await c.req.text();
+  const stripe = setup.kind === "stripe";
   const check = await verifyWebhookSignature(
-    requirePayments(c.env).webhookSecret,
-    c.req.header(SIGNATURE_HEADER),
+    setup.webhookSecret,
+    c.req.header(stripe ? STRIPE_SIGNATURE_HEADER : SIGNATURE_HEADER),
     raw,
     Math.floor(Date.now() / 1000),
   );
@@ -47,6 +53,13 @@ export const webhooksApi = new Hono<AppEnv>().post("/payments", async (c) => {
     json = JSON.parse(raw);
   } catch {
     throw new ApiError("malformed_json", "The request body is not valid JSON");
+  }
+  if (stripe) {
+    if (!isStripeEvent(json)) throw new ApiError("validation_failed", "Not a Stripe event");
+    const outcome = await stripeEventOutcome(c.env.DB, json);
+    // A signed event the shop does not handle (or about a payment that is not an order's) is acknowledged.
+    if (!outcome) return c.json({ received: true, ignored: true });
+    return receive(c, { id: json.id, type: `payment.${outcome.status}`, data: outcome });
   }
   const parsed = v.safeParse(PaymentWebhookSchema, json);
   if (!parsed.success)
@@ -59,6 +72,11 @@ export const webhooksApi = new Hono<AppEnv>().post("/payments", async (c) => {
   if (event.type !== `payment.${event.data.status}`) {
     throw new ApiError("validation_failed", "type and data.status disagree", [{ path: "type", message: event.type }]);
   }
+  return receive(c, event);
+});
+
+/** Applies a verified payment event once: a redelivered id is answered 200 and not applied again. */
+async function receive(c: Context<AppEnv>, event: { id: string; type: string; data: GatewayOutcome }) {
   const db = getDb(c.env.DB);
   const seen = await db
     .select({ id: webhookEvents.id })
@@ -74,4 +92,4 @@ export const webhooksApi = new Hono<AppEnv>().post("/payments", async (c) => {
     .values({ id: event.id, type: event.type, receivedAt: Date.now() })
     .onConflictDoNothing();
   return c.json({ received: true, duplicate: false, applied: result?.ok === true && result.applied });
-});
+}

@@ -11,6 +11,7 @@ import { exports } from "cloudflare:workers";
 import { requirePayments } from "../config";
 import { authorizationFor } from "../domain/payment-tokens";
 import { newId } from "../lib/ids";
+import { StripeGateway } from "./stripe-gateway";
 
 export type GatewayStatus = "authorized" | "declined" | "captured" | "voided" | "refunded";
 
@@ -190,5 +191,8 @@ export class TestGateway implements PaymentGateway {
  */
 export function paymentGateway(env: Env, background: (work: Promise<unknown>) => void): PaymentGateway {
   const setup = requirePayments(env);
+  if (setup.kind === "stripe") {
+    return new StripeGateway({ secretKey: setup.secretKey, apiBase: setup.apiBase, db: env.DB });
+  }
   return new TestGateway({ secret: setup.webhookSecret, background });
 }

@@ -1,0 +1,9 @@
+// Values the Node-side globalSetup files (test/global/) hand to the suites in workerd via provide/inject.
+export {};
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** Base URL of the local Stripe API server (test/global/stripe-server.ts). */
+    stripeApiBase: string;
+  }
+}
