@@ -7,6 +7,7 @@ import { stripeEventOutcome } from "../src/services/stripe-events";
 import { formEncode, StripeApiError, StripeGateway } from "../src/services/stripe-gateway";
 import worker from "../src/worker";
 import { BASE } from "./helpers";
+import { getOrder, placeOrder, product } from "./order-fixtures";
 
 const API = inject("stripeApiBase");
 const WEBHOOK_SECRET = "whsec_stripe_test";
@@ -195,6 +196,23 @@ describe("Stripe's webhooks", () => {
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ received: true, duplicate: false });
     expect((await deliver(event)).body).toMatchObject({ received: true, duplicate: true });
+  });
+
+  it("refuses card details at pay when Stripe takes the payments, leaving the order reserved", async () => {
+    const o = await placeOrder([{ sku: await product(), qty: 1 }]);
+    const ctx = createExecutionContext();
+    const request = new Request(`${BASE}/api/orders/${o.id}/pay`, {
+      method: "POST",
+      headers: { ...o.auth, "content-type": "application/json" },
+      body: JSON.stringify({ paymentMethod: { token: "4242 4242 4242 4242" } }),
+    }) as Request<unknown, IncomingRequestCfProperties>;
+    const res = await worker.fetch(request, shop, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as any).error.details).toEqual([
+      { path: "paymentMethod.token", message: "Send a Stripe token, not card details" },
+    ]);
+    expect((await getOrder(o)).body.status).toBe("reserved");
   });
 
   it("answers 200 and ignores a signed event type the shop does not handle", async () => {
