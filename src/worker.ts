@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import { except } from "hono/combine";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
+import { checkConfigOnce } from "./config";
 import type { AppEnv } from "./http/app-env";
 import { ApiError, errorResponse, onError } from "./http/errors";
 import { jsonBodiesOnly, limitBody, sameOriginForCookies } from "./http/guards";
@@ -80,6 +81,7 @@ const allowedMethods = methodTable(app.routes);
 
 export default {
   async fetch(request, env, ctx) {
+    checkConfigOnce(env);
     const hit = fastCatalogHit(request);
     if (hit) return hit;
     const res = await app.fetch(request, env, ctx);
@@ -87,6 +89,7 @@ export default {
     return res;
   },
   async queue(batch, env) {
+    checkConfigOnce(env);
     if (batch.queue.endsWith("-dlq")) await consumeDeadLetters(batch, env);
     else await consumeEvents(batch, env, SUBSCRIBERS);
   },

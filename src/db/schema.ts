@@ -164,6 +164,23 @@ export const payments = sqliteTable(
   (t) => [index("payments_order_idx").on(t.orderId), index("payments_subscription_idx").on(t.subscriptionId)],
 );
 
+/**
+ * The provider's own id for each of our payments (Stripe: the PaymentIntent `pi_…`), written when the provider
+ * first answers an authorization: capture, void and refund are addressed to it.
+ */
+export const paymentProviderRefs = sqliteTable(
+  "payment_provider_refs",
+  {
+    paymentId: text("payment_id").primaryKey(),
+    /** The order the payment belongs to (null for subscription charges): webhooks name only the provider's id. */
+    orderId: text("order_id"),
+    provider: text("provider").notNull(),
+    providerRef: text("provider_ref").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("payment_provider_refs_ref_unique").on(t.provider, t.providerRef)],
+);
+
 /** Payment webhook event ids already applied: the replay guard for POST /api/webhooks/payments. */
 export const webhookEvents = sqliteTable("webhook_events", {
   id: text("id").primaryKey(),

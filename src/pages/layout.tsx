@@ -8,6 +8,7 @@
 import type { ComponentChildren } from "preact";
 import { Island } from "../../web/src/island";
 import { entryAssets } from "./assets";
+import { TestModeBanner } from "./test-mode";
 
 type Props = { title: string; description?: string; children: ComponentChildren };
 
@@ -31,6 +32,7 @@ export function Layout({ title, description, children }: Props) {
         <a class="visually-hidden skip-link" href="#main">
           Skip to content
         </a>
+        <TestModeBanner />
         <header class="site-header">
           <a class="brand" href="/">
             Bracelet Shop

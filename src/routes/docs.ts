@@ -23,6 +23,7 @@ import { DeadLetterQuery, DiscardSchema } from "./admin/dead-letters";
 import { EventLogQuery, NotificationLogQuery } from "./admin/events";
 import { AdjustmentSchema } from "./admin/inventory";
 import { ReviewSchema, ShipSchema } from "./admin/orders";
+import { PlanCreateSchema, PlanPatchSchema } from "./admin/plans";
 import { ProductCreateSchema, ProductPatchSchema } from "./admin/products";
 import { SalesQuery } from "./admin/sales";
 import { SubscriptionListQuery } from "./admin/subscriptions";
@@ -402,6 +403,40 @@ export const OPERATIONS: readonly Operation[] = [
     who: "admin",
     body: ProductPatchSchema,
     ok: 200,
+  },
+  {
+    method: "get",
+    path: "/api/admin/plans",
+    summary: "All subscription plans incl. inactive",
+    tag: "admin",
+    who: "admin",
+    ok: 200,
+  },
+  {
+    method: "post",
+    path: "/api/admin/plans",
+    summary: "Create a subscription plan (monthly, in the shop's currency)",
+    tag: "admin",
+    who: "admin",
+    body: PlanCreateSchema,
+    ok: 201,
+  },
+  {
+    method: "patch",
+    path: "/api/admin/plans/{id}",
+    summary: "Rename, reprice (from each subscriber's next period), activate or deactivate a plan",
+    tag: "admin",
+    who: "admin",
+    body: PlanPatchSchema,
+    ok: 200,
+  },
+  {
+    method: "delete",
+    path: "/api/admin/plans/{id}",
+    summary: "Delete a plan nobody ever subscribed to (409 conflict otherwise: deactivate it)",
+    tag: "admin",
+    who: "admin",
+    ok: 204,
   },
   { method: "get", path: "/api/admin/customers", summary: "Search customers", tag: "admin", who: "staff", ok: 200 },
   {

@@ -11,7 +11,7 @@
 import { eq, inArray } from "drizzle-orm";
 import { type Context, Hono } from "hono";
 import * as v from "valibot";
-import { config } from "../config";
+import { config, requirePayments } from "../config";
 import { getDb } from "../db/client";
 import { orders, products } from "../db/schema";
 import { EmailSchema, PhoneSchema, ShippingAddressSchema } from "../domain/accounts";
@@ -190,12 +190,15 @@ export const ordersApi = new Hono<AppEnv>()
   /** Starts a payment; the outcome arrives on the live socket (and in GET /api/orders/:id). */
   .post("/:id/pay", idempotent("orders.pay"), validate("json", PaySchema), async (c) => {
     const access = await authorizeOrder(c, { staffMay: false });
+    // Refused before the order moves: no PaymentInitiated without a gateway allowed to answer it.
+    const setup = requirePayments(c.env);
     const method = resolvePaymentMethod(c.req.valid("json").paymentMethod.token);
-    if (!method.ok) {
-      throw new ApiError("validation_failed", method.message, [
-        { path: "paymentMethod.token", message: method.message },
-      ]);
-    }
+    const badToken = (message: string) =>
+      new ApiError("validation_failed", message, [{ path: "paymentMethod.token", message }]);
+    if (!method.ok) throw badToken(method.message);
+    // With Stripe, card details go to Stripe from the browser: a card number here would become a test token.
+    if (setup.kind === "stripe" && method.label !== method.token)
+      throw badToken("Send a Stripe token, not card details");
     const result: PayResult = await flow(c.env, access.id).pay({
       token: method.token,
       methodLabel: method.label,

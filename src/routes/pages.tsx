@@ -56,6 +56,7 @@ export const pages = new Hono<AppEnv>()
         <Layout title="Handmade bracelets" description="Handmade bracelets in glass, stone, metal, wood and more.">
           <CatalogView query={query} page={page} facets={page.facets ?? { materials: [], colours: [] }} />
         </Layout>,
+        c.env,
       );
       return { body, contentType: HTML_TYPE, tags: [CATALOG_TAG, ...page.items.map((p) => productTag(p.sku))] };
     });
@@ -71,6 +72,7 @@ export const pages = new Hono<AppEnv>()
         <Layout title={product.name} description={product.description}>
           <ProductView product={product} />
         </Layout>,
+        c.env,
       );
       return { body, contentType: HTML_TYPE, tags: [productTag(sku)] };
     });

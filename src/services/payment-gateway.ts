@@ -8,9 +8,10 @@
  * verified with the shared secret, a 300 s tolerance and a constant-time comparison.
  */
 import { exports } from "cloudflare:workers";
-import { config } from "../config";
+import { requirePayments } from "../config";
 import { authorizationFor } from "../domain/payment-tokens";
 import { newId } from "../lib/ids";
+import { StripeGateway } from "./stripe-gateway";
 
 export type GatewayStatus = "authorized" | "declined" | "captured" | "voided" | "refunded";
 
@@ -184,7 +185,14 @@ export class TestGateway implements PaymentGateway {
   }
 }
 
-/** The gateway the shop uses: the embedded test gateway (a production provider would be chosen here). */
+/**
+ * The gateway the shop uses, chosen by configuration (src/domain/payment-setup.ts). Throws
+ * PaymentsUnavailableError (answered 503 `payments_unavailable`) when this deployment may take no payments.
+ */
 export function paymentGateway(env: Env, background: (work: Promise<unknown>) => void): PaymentGateway {
-  return new TestGateway({ secret: config(env).paymentWebhookSecret, background });
+  const setup = requirePayments(env);
+  if (setup.kind === "stripe") {
+    return new StripeGateway({ secretKey: setup.secretKey, apiBase: setup.apiBase, db: env.DB });
+  }
+  return new TestGateway({ secret: setup.webhookSecret, background });
 }

@@ -9,6 +9,7 @@ import { adminEvents } from "./events";
 import { adminInventory } from "./inventory";
 import { adminLive } from "./live";
 import { adminOrders } from "./orders";
+import { adminPlans } from "./plans";
 import { adminProducts } from "./products";
 import { adminReconciliation } from "./reconciliation";
 import { adminSales } from "./sales";
@@ -21,6 +22,7 @@ export const adminApi = new Hono<AppEnv>()
   .route("/inventory", adminInventory)
   .route("/back-in-stock", adminBackInStock)
   .route("/products", adminProducts)
+  .route("/plans", adminPlans)
   .route("/customers", adminCustomers)
   .route("/staff", adminStaff)
   .route("/orders", adminOrders)

@@ -1,7 +1,7 @@
 /**
  * The console's sections, in navigation order. Each is a page component under ./pages; `adminOnly` ones are
  * hidden from staff (the API refuses them anyway). The first is where /admin opens. The full order: Overview,
- * Orders, Inventory, Fraud review, Products, Customers, Subscriptions, Events, Dead letters, Notifications,
+ * Orders, Inventory, Fraud review, Products, Plans, Customers, Subscriptions, Events, Dead letters, Notifications,
  * Mailbox, Reconciliation, Staff.
  */
 import type { ComponentType } from "preact";
@@ -14,6 +14,7 @@ import { MailboxPage } from "./pages/mailbox";
 import { NotificationsPage } from "./pages/notifications";
 import { OrdersPage } from "./pages/orders";
 import { OverviewPage } from "./pages/overview";
+import { PlansPage } from "./pages/plans";
 import { ProductsPage } from "./pages/products";
 import { ReconciliationPage } from "./pages/reconciliation";
 import { StaffPage } from "./pages/staff";
@@ -27,6 +28,7 @@ export const SECTIONS: readonly Section[] = [
   { slug: "inventory", label: "Inventory", Page: InventoryPage },
   { slug: "fraud", label: "Fraud review", Page: FraudReviewPage },
   { slug: "products", label: "Products", adminOnly: true, Page: ProductsPage },
+  { slug: "plans", label: "Plans", adminOnly: true, Page: PlansPage },
   { slug: "customers", label: "Customers", Page: CustomersPage },
   { slug: "subscriptions", label: "Subscriptions", Page: SubscriptionsPage },
   { slug: "events", label: "Events", Page: EventsPage },
