@@ -13,30 +13,9 @@ import { authorizationFor } from "../domain/payment-tokens";
 import { newId } from "../lib/ids";
 import { StripeGateway } from "./stripe-gateway";
 
-export type GatewayStatus = "authorized" | "declined" | "captured" | "voided" | "refunded";
+export type { GatewayOutcome, GatewayStatus, PaymentGateway, PaymentRef } from "./gateway";
 
-export type GatewayOutcome = {
-  paymentId: string;
-  orderId: string;
-  status: GatewayStatus;
-  amountCents: number;
-  currency: string;
-  declineCode?: string;
-};
-
-export type PaymentRef = { paymentId: string; orderId: string; amountCents: number; currency: string };
-
-export interface PaymentGateway {
-  readonly name: string;
-  /** Asks to authorize `amountCents` with `token`; declines come back as an outcome, not an error. */
-  authorize(ref: PaymentRef & { token: string }): Promise<GatewayOutcome>;
-  /** Captures an authorized payment. `idempotencyKey` makes a retried call do nothing twice at the provider. */
-  capture(ref: PaymentRef, idempotencyKey: string): Promise<GatewayOutcome>;
-  /** Releases an authorization that will never be captured. */
-  void(ref: PaymentRef, idempotencyKey: string): Promise<GatewayOutcome>;
-  /** Refunds `amountCents` of a captured payment. */
-  refund(ref: PaymentRef, idempotencyKey: string): Promise<GatewayOutcome>;
-}
+import type { GatewayOutcome, GatewayStatus, PaymentGateway, PaymentRef } from "./gateway";
 
 export const WEBHOOK_PATH = "/api/webhooks/payments";
 export const SIGNATURE_HEADER = "payment-signature";

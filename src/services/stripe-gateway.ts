@@ -12,7 +12,7 @@
 import { eq } from "drizzle-orm";
 import { getDb } from "../db/client";
 import { paymentProviderRefs } from "../db/schema";
-import type { GatewayOutcome, PaymentGateway, PaymentRef } from "./payment-gateway";
+import type { GatewayOutcome, PaymentGateway, PaymentRef } from "./gateway";
 
 export type StripeOptions = {
   secretKey: string;
