@@ -3,6 +3,7 @@
  * Notifications service looks up what an event does not carry (an email address) and delivers the drafts.
  */
 import type { EventEnvelope } from "./events";
+import { shopperCancelReason } from "./order-wording";
 
 export type NotificationDraft = {
   audience: "customer" | "staff";
@@ -103,7 +104,8 @@ export function draftNotifications(event: EventEnvelope, ctx: NotificationContex
           d,
           "order_cancelled",
           `Your order ${shortId(d.orderId)} was cancelled`,
-          `Reason: ${d.reason}.${refund}`,
+          // The reason code is the staff's (`fraud`, `rejected_after_review`): shoppers get a sentence.
+          `${shopperCancelReason(d.reason)}${refund}`,
         ),
       ];
     }

@@ -30,10 +30,10 @@ import {
   joinPayment,
   type OrderCommand,
   type OrderStatus,
-  orderMessage,
   REVIEW_HOLD_MS,
   type TimelineEntry,
 } from "../domain/order-machine";
+import { orderMessageFor as liveMessage } from "../domain/order-wording";
 import { type CatalogEntry, catalogOf, type Line, mergeLines, type PricedItem, priceOrder } from "../domain/pricing";
 import { newId } from "../lib/ids";
 import { newEvent, outboxInserts, sendToQueue } from "../services/event-bus";
@@ -324,9 +324,10 @@ export class OrderFlow extends DurableObject<Env> {
     const pair = new WebSocketPair();
     const server = pair[1];
     this.ctx.acceptWebSocket(server, [ORDER_TAG]);
-    server.serializeAttachment({ viewer: request.headers.get("x-order-viewer") ?? "owner", connectedAt: Date.now() });
+    const viewer: Viewer = request.headers.get("x-order-viewer") === "staff" ? "staff" : "owner";
+    server.serializeAttachment({ viewer, connectedAt: Date.now() });
     if (since !== null) {
-      for (const entry of this.#timeline(Number(since))) server.send(JSON.stringify(orderMessage(entry)));
+      for (const entry of this.#timeline(Number(since))) server.send(JSON.stringify(liveMessage(entry, viewer)));
     }
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
@@ -1269,10 +1270,14 @@ export class OrderFlow extends DurableObject<Env> {
   }
 
   #broadcast(entry: TimelineEntry): void {
-    const text = JSON.stringify(orderMessage(entry));
+    const text = {
+      staff: JSON.stringify(liveMessage(entry, "staff")),
+      owner: JSON.stringify(liveMessage(entry, "owner")),
+    };
     for (const ws of this.ctx.getWebSockets(ORDER_TAG)) {
       try {
-        ws.send(text);
+        const viewer = (ws.deserializeAttachment() as { viewer?: string } | null)?.viewer;
+        ws.send(viewer === "staff" ? text.staff : text.owner);
       } catch {
         // A socket that is closing cannot be written to; its close handler cleans up.
       }

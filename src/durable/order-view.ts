@@ -1,8 +1,10 @@
 /**
  * An order as a viewer may see it (DESIGN.md, "Contract details"): the owner gets the order, its current
- * payment and timeline; staff also get the fraud assessment, every payment attempt and where it came from.
+ * payment and timeline (in shopper wording); staff also get the fraud assessment, every payment attempt, where
+ * it came from and the timeline's own notes.
  */
 import { HOLDS_RESERVATION, type TimelineEntry } from "../domain/order-machine";
+import { shopperTimeline } from "../domain/order-wording";
 import type { Attempt, OrderDoc, OrderView, PaymentSummary, StaffOrderView, Viewer } from "./order-flow-model";
 
 export function orderView(
@@ -31,7 +33,8 @@ export function orderView(
     shippingAddress: doc.shippingAddress,
     ...(doc.phone ? { phone: doc.phone } : {}),
     expiresAt: HOLDS_RESERVATION.includes(doc.status) ? doc.expiresAt : null,
-    timeline,
+    // The stored timeline is the staff's record; the owner reads it in shopper wording (src/domain/order-wording.ts).
+    timeline: viewer === "staff" ? timeline : shopperTimeline(timeline),
     customerId: doc.customerId,
     trackingNumber: doc.trackingNumber,
     payment: current ? summary(current) : null,

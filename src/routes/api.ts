@@ -4,6 +4,7 @@ import type { AppEnv } from "../http/app-env";
 import { account } from "./account";
 import { adminApi } from "./admin";
 import { auth, me } from "./auth";
+import { checkoutApi } from "./checkout";
 import { docs } from "./docs";
 import { ordersApi } from "./orders";
 import { products } from "./products";
@@ -18,6 +19,7 @@ export const api = new Hono<AppEnv>()
   .route("/auth", auth)
   .route("/me", me)
   .route("/account", account)
+  .route("/checkout", checkoutApi)
   .route("/orders", ordersApi)
   .route("/plans", plansApi)
   .route("/subscriptions", subscriptionsApi)

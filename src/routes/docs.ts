@@ -23,6 +23,7 @@ import { EventLogQuery, NotificationLogQuery } from "./admin/events";
 import { AdjustmentSchema } from "./admin/inventory";
 import { ReviewSchema, ShipSchema } from "./admin/orders";
 import { ProductCreateSchema, ProductPatchSchema } from "./admin/products";
+import { QuoteSchema } from "./checkout";
 import { AmendOrderSchema, ClaimSchema, CreateOrderSchema, PaySchema } from "./orders";
 import { SubscribeSchema } from "./subscriptions";
 import { PaymentWebhookSchema } from "./webhooks";
@@ -75,6 +76,15 @@ export const OPERATIONS: readonly Operation[] = [
     who: "anyone",
     ok: 101,
     websocket: true,
+  },
+  {
+    method: "post",
+    path: "/api/checkout/quote",
+    summary: "Price a cart (items, subtotal, shipping, tax, total) with the code that prices orders; reserves nothing",
+    tag: "orders",
+    who: "anyone",
+    body: QuoteSchema,
+    ok: 200,
   },
   {
     method: "post",

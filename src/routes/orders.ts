@@ -43,6 +43,12 @@ export const CreateOrderSchema = v.strictObject({
   shippingAddress: ShippingAddressSchema,
   /** DESIGN.md's optional phone: accepted beside the address or inside it. */
   phone: v.optional(PhoneSchema),
+  /**
+   * The total of the quote the shopper saw (POST /api/checkout/quote). When sent and the server's price differs
+   * (a price changed in between), no order is made: 409 conflict with `details.reason = "price_changed"` and the
+   * new quote, so checkout can show it and ask again.
+   */
+  quotedTotalCents: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
 });
 export type CreateOrderBody = v.InferOutput<typeof CreateOrderSchema>;
 
@@ -79,7 +85,7 @@ export async function loadCatalog(env: Env, skus: readonly string[]): Promise<Ca
 }
 
 /** Prices lines from the catalog or throws 400 validation_failed naming each unknown or inactive SKU. */
-async function priceLines(env: Env, lines: Line[]) {
+export async function priceLines(env: Env, lines: Line[]) {
   const merged = mergeLines(lines);
   const catalog = await loadCatalog(
     env,
@@ -148,6 +154,13 @@ export const ordersApi = new Hono<AppEnv>()
     const body = c.req.valid("json");
     const started = Date.now();
     const { priced } = await priceLines(c.env, body.items);
+    if (body.quotedTotalCents !== undefined && body.quotedTotalCents !== priced.totals.totalCents) {
+      throw new ApiError("conflict", "Prices changed since your quote: check the new total and place the order again", {
+        reason: "price_changed",
+        quotedTotalCents: body.quotedTotalCents,
+        quote: { items: priced.items, totals: priced.totals },
+      });
+    }
     const pricedAt = Date.now();
     const orderId = newId("ord");
     const accessToken = randomToken(32);
