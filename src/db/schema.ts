@@ -88,6 +88,8 @@ export const orders = sqliteTable(
   "orders",
   {
     id: text("id").primaryKey(),
+    /** The short sequential number people read out (`#1001`); from `counters` row `order_number`. */
+    number: integer("number"),
     customerId: text("customer_id").references(() => customers.id),
     email: text("email").notNull(),
     status: text("status").notNull(),
@@ -118,6 +120,7 @@ export const orders = sqliteTable(
     index("orders_customer_idx").on(t.customerId, t.createdAt),
     index("orders_email_idx").on(t.email, t.createdAt),
     index("orders_created_idx").on(t.createdAt),
+    uniqueIndex("orders_number_unique").on(t.number),
   ],
 );
 
@@ -340,5 +343,11 @@ export const cacheTags = sqliteTable(
  */
 export const cacheGeneration = sqliteTable("cache_generation", {
   id: integer("id").primaryKey(),
+  value: integer("value").notNull(),
+});
+
+/** Named sequences (`order_number`): one UPSERT … RETURNING takes the next value atomically. */
+export const counters = sqliteTable("counters", {
+  name: text("name").primaryKey(),
   value: integer("value").notNull(),
 });

@@ -13,6 +13,8 @@ export type Address = Omit<ShippingAddress, "phone">;
 
 export type CreateInput = {
   orderId: string;
+  /** The order's short number (`#1001`), taken by the route from D1 before the object is asked. */
+  number: number;
   customerId: string | null;
   email: string;
   shippingAddress: Address;
@@ -39,6 +41,8 @@ export type PaymentSummary = {
 /** The order as its owner sees it (DESIGN.md, "Contract details"). */
 export type OrderView = {
   id: string;
+  /** Shown as `#1001`; null for an order made before numbers existed. */
+  number: number | null;
   status: OrderStatus;
   version: number;
   items: PricedItem[];
@@ -88,6 +92,8 @@ export type By = { actor: Exclude<Actor, "system">; id: string };
 /** The order as the object stores it. */
 export type OrderDoc = {
   id: string;
+  /** Absent on orders stored before numbers existed. */
+  number?: number;
   customerId: string | null;
   email: string;
   shippingAddress: Address;

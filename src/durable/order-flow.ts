@@ -410,6 +410,7 @@ export class OrderFlow extends DurableObject<Env> {
     }
     const doc: OrderDoc = {
       id: orderId,
+      number: input.number,
       customerId: input.customerId,
       email: input.email,
       shippingAddress: input.shippingAddress,

@@ -25,6 +25,7 @@ export function orderView(
   const current = attempts.find((a) => a.id === doc.currentPaymentId);
   const view: OrderView = {
     id: doc.id,
+    number: doc.number ?? null,
     status: doc.status,
     version: doc.version,
     items: doc.items,

@@ -13,6 +13,7 @@ import { type Context, Hono } from "hono";
 import * as v from "valibot";
 import { config } from "../config";
 import { getDb } from "../db/client";
+import { nextOrderNumber } from "../db/order-numbers";
 import { orders, products } from "../db/schema";
 import { EmailSchema, PhoneSchema, ShippingAddressSchema } from "../domain/accounts";
 import { resolvePaymentMethod } from "../domain/payment-tokens";
@@ -163,6 +164,7 @@ export const ordersApi = new Hono<AppEnv>()
     }
     const pricedAt = Date.now();
     const orderId = newId("ord");
+    const number = await nextOrderNumber(getDb(c.env.DB));
     const accessToken = randomToken(32);
     const { shippingAddress, email } = body;
     const phone = body.phone ?? shippingAddress.phone;
@@ -171,6 +173,7 @@ export const ordersApi = new Hono<AppEnv>()
     ) as Omit<typeof shippingAddress, "phone">;
     const result = await flow(c.env, orderId).create({
       orderId,
+      number,
       customerId: c.get("user")?.id ?? null,
       email,
       shippingAddress: address,

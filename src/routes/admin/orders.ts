@@ -9,6 +9,7 @@ import * as v from "valibot";
 import { getDb } from "../../db/client";
 import { orderItems, orders } from "../../db/schema";
 import { ORDER_STATUSES } from "../../domain/order-machine";
+import { parseOrderNumber } from "../../domain/order-numbers";
 import type { By } from "../../durable/order-flow";
 import type { AppEnv } from "../../http/app-env";
 import { ApiError } from "../../http/errors";
@@ -40,7 +41,12 @@ export const AdminOrdersQuerySchema = v.strictObject({
   to: v.optional(Instant),
   /** A customer id or an email address. */
   customer: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(254))),
+  /** Search: an order number (`#1001` or `1001`), or part of the email or the shipping name, any case. */
+  q: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(254))),
 });
+
+/** `%`, `_` and `\` in a search are literal characters, not LIKE wildcards. */
+const likeTerm = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
 
 export const ShipSchema = v.strictObject({
   trackingNumber: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(100)),
@@ -75,6 +81,17 @@ export const adminOrders = new Hono<AppEnv>()
           : or(eq(orders.customerId, q.customer), eq(orders.email, q.customer.toLowerCase())),
       );
     }
+    if (q.q) {
+      const number = parseOrderNumber(q.q);
+      const term = likeTerm(q.q);
+      filters.push(
+        or(
+          number !== null ? eq(orders.number, number) : undefined,
+          sql`lower(${orders.email}) LIKE ${term} ESCAPE '\\'`,
+          sql`lower(json_extract(${orders.shippingAddress}, '$.name')) LIKE ${term} ESCAPE '\\'`,
+        ),
+      );
+    }
     if (q.cursor) {
       filters.push(
         or(lt(orders.createdAt, q.cursor.at), and(eq(orders.createdAt, q.cursor.at), lt(orders.id, q.cursor.id))),
@@ -84,6 +101,8 @@ export const adminOrders = new Hono<AppEnv>()
     const rows = await getDb(c.env.DB)
       .select({
         id: orders.id,
+        number: orders.number,
+        name: sql<string | null>`json_extract(${orders.shippingAddress}, '$.name')`,
         status: orders.status,
         version: orders.version,
         email: orders.email,
@@ -109,6 +128,8 @@ export const adminOrders = new Hono<AppEnv>()
     return c.json({
       orders: page.map((r) => ({
         id: r.id,
+        number: r.number,
+        name: r.name,
         status: r.status,
         version: r.version,
         email: r.email,

@@ -9,7 +9,7 @@ import { api, formatMoney, formatTime } from "../lib/api";
 import { TotalsFoot } from "../lib/totals-foot";
 import { AmendForm, CancelPanel, ClaimButton, PayForm } from "./order-actions";
 import { orderPath } from "./tokens";
-import { type Order, type OrderStatus, shortId, statusLabel, type User } from "./types";
+import { type Order, type OrderStatus, orderLabel, statusLabel, type User } from "./types";
 import { useOrder } from "./use-order";
 
 /** What each status means to the shopper, in one sentence. */
@@ -121,7 +121,9 @@ export function OrderPage({ orderId }: { orderId: string }) {
       data-live={live === "open" ? "1" : undefined}
     >
       <div class="order-page-head">
-        <h1>Order {shortId(order.id)}</h1>
+        <h1>
+          Order <span data-testid="order-number">{orderLabel(order)}</span>
+        </h1>
         <span class={`status-badge status-${status}`} data-testid="order-status">
           {statusLabel(status)}
         </span>

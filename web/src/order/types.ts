@@ -22,6 +22,11 @@ export function shortId(id: string): string {
   return id.slice(-8).toUpperCase();
 }
 
+/** What people read out: `#1001`, or the short id of an order made before numbers existed. */
+export function orderLabel(o: { id: string; number?: number | null }): string {
+  return typeof o.number === "number" ? `#${o.number}` : shortId(o.id);
+}
+
 export function isOrderMessage(value: unknown): value is OrderMessage {
   if (typeof value !== "object" || value === null) return false;
   const m = value as Partial<OrderMessage>;

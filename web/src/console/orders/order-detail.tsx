@@ -17,10 +17,10 @@ import {
   ORDER_EVENTS,
   type OrderDetail,
   orderIdOf,
+  orderLabel,
   refundableCents,
   STATUS_LABELS,
   sentence,
-  shortId,
   unitsOf,
 } from "./model";
 import { ReviewForm } from "./review-form";
@@ -168,7 +168,7 @@ export function OrderDetailView({ id, backHref }: { id: string; backHref: string
       {back}
       <header class="order-head">
         <h1 id="order-title" tabIndex={-1} ref={heading}>
-          Order <code title={order.id}>{shortId(order.id)}</code>
+          Order <span title={order.id}>{orderLabel(order)}</span>
         </h1>
         <span key={flash} class={flash ? "order-flash-inline" : undefined}>
           <StatusBadge status={order.status} />
