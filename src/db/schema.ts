@@ -351,3 +351,33 @@ export const counters = sqliteTable("counters", {
   name: text("name").primaryKey(),
   value: integer("value").notNull(),
 });
+
+/**
+ * Credit notes: one per staff refund (unique `refund_id`), numbered in their own gap-free sequence (MAX+1 inside
+ * the insert, like invoices), each referring to the order's invoice.
+ */
+export const creditNotes = sqliteTable(
+  "credit_notes",
+  {
+    id: text("id").primaryKey(),
+    number: integer("number").notNull(),
+    refundId: text("refund_id").notNull(),
+    orderId: text("order_id").notNull(),
+    invoiceId: text("invoice_id"),
+    invoiceNumber: integer("invoice_number"),
+    customerId: text("customer_id"),
+    email: text("email").notNull(),
+    lines: text("lines", { mode: "json" })
+      .$type<{ sku: string; name: string; qty: number; amountCents: number }[]>()
+      .notNull(),
+    amountCents: integer("amount_cents").notNull(),
+    currency: text("currency").notNull(),
+    restocked: integer("restocked", { mode: "boolean" }).notNull().default(false),
+    issuedAt: integer("issued_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("credit_notes_number_unique").on(t.number),
+    uniqueIndex("credit_notes_refund_unique").on(t.refundId),
+    index("credit_notes_order_idx").on(t.orderId, t.number),
+  ],
+);

@@ -25,6 +25,9 @@ export const SHOPPER_STATE_WORDING: Record<OrderStatus, string> = {
   cancelled: "This order was cancelled",
 };
 
+/** An amount as the object writes it: `€12.50` or `12.50 EUR`. */
+const AMOUNT = "[^\\s()]{1,20}(?: [A-Z]{3})?";
+
 /** `keep` passes the note as it is; a string replaces it. First match wins; no match → the state's wording. */
 const NOTE_RULES: readonly { match: RegExp; say: "keep" | string }[] = [
   { match: /^Order placed; stock reserved$/, say: "keep" },
@@ -47,9 +50,11 @@ const NOTE_RULES: readonly { match: RegExp; say: "keep" | string }[] = [
   { match: /^Delivered$/, say: "keep" },
   { match: /^Amended$/, say: "keep" },
   // Amounts the shopper gets back are theirs to know.
-  { match: /^Amended; [^\s]+ refunded$/, say: "keep" },
+  { match: new RegExp(`^Amended; ${AMOUNT} refunded$`), say: "keep" },
   { match: /^Refunded in full$/, say: "keep" },
-  { match: /^Refunded [^\s]+$/, say: "keep" },
+  { match: new RegExp(`^Refunded ${AMOUNT}$`), say: "keep" },
+  // A partial refund's generated note (src/domain/refunds.ts refundNote): lines and whether stock went back.
+  { match: new RegExp(`^Refunded ${AMOUNT} \\([^()]{1,400}\\)$`), say: "keep" },
 ];
 
 /** The note a shopper reads for `entry` (undefined when the entry has none and its state says enough). */

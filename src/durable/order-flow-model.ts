@@ -7,6 +7,7 @@ import type { EventEnvelope } from "../domain/events";
 import type { FraudAssessment } from "../domain/fraud";
 import type { Actor, AuthState, FraudState, OrderStatus, TimelineEntry } from "../domain/order-machine";
 import type { PricedItem, Totals } from "../domain/pricing";
+import type { RefundRecord } from "../domain/refunds";
 import type { PaymentTask } from "../services/payments";
 
 export type Address = Omit<ShippingAddress, "phone">;
@@ -56,6 +57,8 @@ export type OrderView = {
   trackingNumber: string | null;
   payment: PaymentSummary | null;
   refundedCents: number;
+  /** Staff refunds, oldest first; who refunded is in the staff view only. */
+  refunds: Omit<RefundRecord, "by">[] | RefundRecord[];
   createdAt: number;
   updatedAt: number;
 };
@@ -117,6 +120,8 @@ export type OrderDoc = {
   risk: Risk | null;
   /** Refunds requested so far (partial refunds of amendments included). */
   refundedCents: number;
+  /** Each staff refund (absent on orders stored before partial refunds). */
+  refunds?: RefundRecord[];
   createdAt: number;
   updatedAt: number;
 };

@@ -35,6 +35,15 @@ import {
 } from "../domain/order-machine";
 import { orderMessageFor as liveMessage } from "../domain/order-wording";
 import { type CatalogEntry, catalogOf, type Line, mergeLines, type PricedItem, priceOrder } from "../domain/pricing";
+import {
+  isWholeRefund,
+  planRefund,
+  type RefundRecord,
+  type RefundRequest,
+  refundNote,
+  stockTargets,
+  wholeRefundRecord,
+} from "../domain/refunds";
 import { newId } from "../lib/ids";
 import { newEvent, outboxInserts, sendToQueue } from "../services/event-bus";
 import type { GatewayOutcome } from "../services/payment-gateway";
@@ -266,26 +275,52 @@ export class OrderFlow extends DurableObject<Env> {
   }
 
   /**
-   * A full refund: a confirmed order is cancelled (stock back); a shipped or delivered order keeps its status
-   * and gets a timeline entry (the goods are out). Refunding a fully refunded order is `invalid_state`.
+   * A staff refund (src/domain/refunds.ts decides what it comes to). The whole of what is left, asked with no
+   * lines and no amount, cancels a confirmed order (stock back) as before; any other refund keeps the status and
+   * adds a timeline entry, putting the chosen lines back in stock when asked. Each refund is kept in the order
+   * (for its credit note). Nothing left to refund is `invalid_state`.
    */
-  async refund(input: { by: By }): Promise<CommandResult> {
+  async refund(input: { by: By; request?: RefundRequest }): Promise<CommandResult> {
     return this.#command(async () => {
       const doc = this.#doc();
       if (!doc) return fail("not_found", "No such order");
       const d = this.#decide(doc, "refund", input.by.actor);
       if (!d.ok) return d;
       const attempt = doc.currentPaymentId ? this.#attempt(doc.currentPaymentId) : null;
-      const refundable = attempt ? attempt.amountCents - doc.refundedCents : 0;
-      if (!attempt || refundable <= 0) return fail("invalid_state", "Nothing left to refund on this order");
-      if (d.to === "cancelled") {
+      if (!attempt) return fail("invalid_state", "Nothing left to refund on this order");
+      const request = input.request ?? {};
+      const refunds = doc.refunds ?? [];
+      const plan = planRefund({ ...doc, paidCents: attempt.amountCents, refunds }, request);
+      if (!plan.ok) return fail(plan.code, plan.message, plan.details);
+      const record: RefundRecord = {
+        id: newId("rfd"),
+        amountCents: plan.amountCents,
+        currency: doc.totals.currency,
+        lines: plan.lines,
+        restocked: plan.restock.length > 0,
+        at: Date.now(),
+        by: input.by.id,
+      };
+      if (isWholeRefund(request) && d.to === "cancelled") {
+        // The cancellation records the refund (as it does when the shopper cancels a paid order).
         return this.#cancelFlow(doc, { to: d.to, reason: "refunded", by: input.by.id, note: "Refunded in full" });
       }
-      const next = { ...doc, refundedCents: doc.refundedCents + refundable };
-      return this.#transition(next, `Refunded ${money(refundable, doc.totals.currency)}`, () => [], {
-        tasks: [this.#task("refund", attempt, refundable)],
-      });
+      const kept = { ...doc, refunds: [...refunds, record] };
+      if (record.restocked) await this.#restock(kept);
+      const next = { ...kept, refundedCents: doc.refundedCents + plan.amountCents };
+      const note = refundNote(money(plan.amountCents, doc.totals.currency), plan.lines, record.restocked);
+      return this.#transition(next, note, () => [], { tasks: [this.#task("refund", attempt, plan.amountCents)] });
     }, "staff");
+  }
+
+  /** Shrinks the order's sales to what was bought minus every unit refunded with restock (idempotent). */
+  async #restock(doc: OrderDoc): Promise<void> {
+    await Promise.all(
+      stockTargets(doc.items, doc.refunds ?? []).map(({ sku, keep }) => {
+        const stock = stockStub(this.env, sku);
+        return keep === 0 ? stock.release(sku, doc.id, "return") : stock.resize(sku, doc.id, keep);
+      }),
+    );
   }
 
   // ---- RPC: outcomes from the Payment and Fraud services -----------------------------------------------------
@@ -858,6 +893,24 @@ export class OrderFlow extends DurableObject<Env> {
       paymentDeadline: null,
       holdUntil: null,
       refundedCents: doc.refundedCents + Math.max(0, refund),
+      // Money going back gets a refund record (and so a credit note), whoever cancelled.
+      ...(refund > 0
+        ? {
+            refunds: [
+              ...(doc.refunds ?? []),
+              wholeRefundRecord({
+                id: newId("rfd"),
+                amountCents: refund,
+                items: doc.items,
+                totals: doc.totals,
+                before: doc.refunds ?? [],
+                restocked: true,
+                at: Date.now(),
+                by: opts.by,
+              }),
+            ],
+          }
+        : {}),
     };
     return this.#transition(
       next,

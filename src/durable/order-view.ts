@@ -40,9 +40,18 @@ export function orderView(
     trackingNumber: doc.trackingNumber,
     payment: current ? summary(current) : null,
     refundedCents: doc.refundedCents,
+    // Who refunded is a staff identity: the owner sees what and how much.
+    refunds: (doc.refunds ?? []).map(({ by: _by, ...r }) => r),
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
   };
   if (viewer !== "staff") return view;
-  return { ...view, risk: doc.risk, payments: attempts.map(summary), ip: doc.ip, country: doc.country };
+  return {
+    ...view,
+    refunds: doc.refunds ?? [],
+    risk: doc.risk,
+    payments: attempts.map(summary),
+    ip: doc.ip,
+    country: doc.country,
+  };
 }

@@ -17,6 +17,7 @@ import { idempotent } from "../../http/idempotency";
 import { PageQuerySchema } from "../../http/paging";
 import { validate } from "../../http/validate";
 import { encodeCursor } from "../../lib/cursor";
+import { issueCreditNotes } from "../../services/credit-notes";
 import { orderOf } from "../orders";
 
 /** A time bound: integer milliseconds since the epoch, or an ISO 8601 date / date-time. */
@@ -52,6 +53,44 @@ export const ShipSchema = v.strictObject({
   trackingNumber: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(100)),
 });
 export const ReviewSchema = v.strictObject({ note: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(500))) });
+
+export const RefundSchema = v.strictObject({
+  lines: v.optional(
+    v.pipe(
+      v.array(
+        v.strictObject({
+          sku: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(64)),
+          qty: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(99)),
+        }),
+      ),
+      v.minLength(1),
+      v.maxLength(50),
+    ),
+  ),
+  amountCents: v.optional(v.pipe(v.number(), v.integer("amountCents is in minor units"), v.minValue(1))),
+  restock: v.optional(v.boolean()),
+});
+
+/** The refund body; a bodyless POST (the console's "Refund all" of before) is the empty request. */
+async function refundRequest(c: Context<AppEnv>): Promise<v.InferOutput<typeof RefundSchema>> {
+  const text = await c.req.text();
+  if (text.trim() === "") return {};
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new ApiError("malformed_json", "The body is not valid JSON");
+  }
+  const parsed = v.safeParse(RefundSchema, raw);
+  if (!parsed.success) {
+    throw new ApiError(
+      "validation_failed",
+      "The refund is not valid",
+      parsed.issues.map((i) => ({ path: v.getDotPath(i) ?? "", message: i.message })),
+    );
+  }
+  return parsed.output;
+}
 
 const ORDER_ID = /^ord_[A-Za-z0-9_-]{16,64}$/;
 
@@ -166,6 +205,10 @@ export const adminOrders = new Hono<AppEnv>()
     return c.json(orderOf(await stub.reject({ note: c.req.valid("json").note || null, by: staffBy(c) })));
   })
   .post("/:id/cancel", async (c) => c.json(orderOf(await (await flowOf(c)).cancel(staffBy(c)))))
-  .post("/:id/refund", idempotent("admin.orders.refund"), async (c) =>
-    c.json(orderOf(await (await flowOf(c)).refund({ by: staffBy(c) }))),
-  );
+  /** `{lines?, amountCents?, restock?}`; an empty body refunds everything left. Issues the credit note. */
+  .post("/:id/refund", idempotent("admin.orders.refund"), async (c) => {
+    const stub = await flowOf(c);
+    const order = orderOf(await stub.refund({ by: staffBy(c), request: await refundRequest(c) }));
+    await issueCreditNotes(c.env, order);
+    return c.json(order);
+  });
