@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ORDER_STATUSES, type TimelineEntry } from "../src/domain/order-machine";
 import {
+  paymentLine,
   SHOPPER_STATE_WORDING,
   shopperCancelReason,
   shopperEntry,
@@ -109,5 +110,26 @@ describe("shopperCancelReason", () => {
     expect(said).toMatch(/\.$/);
     expect(said).not.toMatch(STAFF_ONLY);
     if (reason.includes("_")) expect(said).not.toContain(reason);
+  });
+});
+
+describe("paymentLine", () => {
+  const card = { method: "card ending 4242", amountCents: 10_674 };
+  it.each([
+    ["pending", 0, "Payment of €106.74 with card ending 4242 in progress"],
+    ["authorized", 0, "€106.74 authorized on card ending 4242; not taken yet"],
+    ["declined", 0, "Card ending 4242 was declined; nothing was taken"],
+    ["voided", 0, "The hold of €106.74 on card ending 4242 was released; nothing was taken"],
+    ["captured", 0, "Paid €106.74 with card ending 4242"],
+    ["captured", 5_040, "Paid €106.74 with card ending 4242; €50.40 refunded"],
+    ["refunded", 10_674, "Paid €106.74 with card ending 4242; refunded in full"],
+  ] as const)("says what happened to a %s payment (refunded %i)", (status, refunded, said) => {
+    expect(paymentLine({ ...card, status }, refunded, "EUR")).toBe(said);
+  });
+
+  it("says 'Paid with' only when money was taken", () => {
+    for (const status of ["pending", "authorized", "declined", "voided"]) {
+      expect(paymentLine({ ...card, status }, 0, "EUR")).not.toMatch(/^Paid/);
+    }
   });
 });

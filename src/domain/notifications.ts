@@ -160,7 +160,10 @@ export function draftNotifications(event: EventEnvelope, ctx: NotificationContex
           { email: d.email, customerId: d.customerId },
           "invoice_generated",
           `Invoice #${d.number}`,
-          `Your invoice of ${money(d.totalCents, d.currency)} is ready in your account.`,
+          // A guest has no account: the order's own link (with its access token) opens the invoice.
+          d.customerId
+            ? `Your invoice of ${money(d.totalCents, d.currency)} is ready in your account.`
+            : `Your invoice of ${money(d.totalCents, d.currency)} is ready: open your order from the link you got at checkout and choose Invoice.`,
         ),
       ];
     }

@@ -107,3 +107,40 @@ export function shopperCancelReason(reason: string): string {
       return "This order was cancelled.";
   }
 }
+
+/** Money for shoppers: `€12.50`, formatted by the platform (Intl), never `12.50 EUR`. */
+export function shopperMoney(cents: number, currency: string): string {
+  return new Intl.NumberFormat("en-IE", { style: "currency", currency }).format(cents / 100);
+}
+
+/**
+ * The order's payment in words, as what happened to the attempt: "Paid with" only when money was taken.
+ * `refundedCents` is the order's (refunds of a captured payment).
+ */
+export function paymentLine(
+  p: { status: string; method: string; amountCents: number },
+  refundedCents: number,
+  currency: string,
+): string {
+  const amount = shopperMoney(p.amountCents, currency);
+  switch (p.status) {
+    case "pending":
+      return `Payment of ${amount} with ${p.method} in progress`;
+    case "authorized":
+      return `${amount} authorized on ${p.method}; not taken yet`;
+    case "declined":
+      return `${capitalize(p.method)} was declined; nothing was taken`;
+    case "voided":
+      return `The hold of ${amount} on ${p.method} was released; nothing was taken`;
+    case "refunded":
+      return `Paid ${amount} with ${p.method}; refunded in full`;
+    case "captured":
+      return refundedCents > 0
+        ? `Paid ${amount} with ${p.method}; ${shopperMoney(Math.min(refundedCents, p.amountCents), currency)} refunded`
+        : `Paid ${amount} with ${p.method}`;
+    default:
+      return `Payment with ${p.method}`;
+  }
+}
+
+const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

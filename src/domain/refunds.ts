@@ -64,7 +64,7 @@ export function lineRefundCents(item: PricedItem, qty: number, totals: Totals): 
 }
 
 /** Units of each SKU refunded by earlier refunds. */
-export function refundedUnits(refunds: readonly RefundRecord[]): Map<string, number> {
+export function refundedUnits(refunds: readonly Pick<RefundRecord, "lines">[]): Map<string, number> {
   const units = new Map<string, number>();
   for (const r of refunds) for (const l of r.lines) units.set(l.sku, (units.get(l.sku) ?? 0) + l.qty);
   return units;

@@ -5,6 +5,7 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import { decide } from "../../../src/domain/order-machine";
+import { paymentLine } from "../../../src/domain/order-wording";
 import { api, formatMoney, formatTime } from "../lib/api";
 import { TotalsFoot } from "../lib/totals-foot";
 import { AmendForm, CancelPanel, ClaimButton, PayForm } from "./order-actions";
@@ -221,7 +222,11 @@ export function OrderPage({ orderId }: { orderId: string }) {
             {order.email}
             {order.phone ? ` · ${order.phone}` : ""}
           </p>
-          {order.payment ? <p class="muted">Paid with {order.payment.method}</p> : null}
+          {order.payment ? (
+            <p class="muted" data-testid="payment-line">
+              {paymentLine(order.payment, order.refundedCents, order.totals.currency)}
+            </p>
+          ) : null}
         </section>
         <section aria-labelledby="timeline-title" class="order-panel">
           <h2 id="timeline-title">History</h2>

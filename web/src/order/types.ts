@@ -2,11 +2,11 @@
 import type { OrderMessage, OrderStatus, TimelineEntry } from "../../../src/domain/order-machine";
 import type { Totals } from "../../../src/domain/pricing";
 import type { OrderView } from "../../../src/durable/order-flow";
-import type { InvoiceView } from "../../../src/services/invoices";
+import type { InvoiceWithRefunds } from "../../../src/services/credit-notes";
 
 export type { OrderMessage, OrderStatus, TimelineEntry, Totals };
 export type Order = OrderView;
-export type Invoice = InvoiceView;
+export type Invoice = InvoiceWithRefunds;
 /** POST /api/orders answers the order plus the guest's access token (shown once, kept in this browser). */
 export type PlacedOrder = Order & { accessToken: string };
 export type User = { id: string; email: string; name: string; role: "customer" | "staff" | "admin" };
