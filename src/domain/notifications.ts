@@ -3,7 +3,7 @@
  * Notifications service looks up what an event does not carry (an email address) and delivers the drafts.
  */
 import type { EventEnvelope } from "./events";
-import { shopperCancelReason } from "./order-wording";
+import { bracelets, shopperCancelReason, shopperMoney } from "./order-wording";
 
 export type NotificationDraft = {
   audience: "customer" | "staff";
@@ -35,7 +35,8 @@ export const NOTIFIED_EVENT_TYPES = [
   "UserSignedUp",
 ] as const;
 
-const money = (cents: number, currency: string) => `${(cents / 100).toFixed(2)} ${currency}`;
+/** Shopper money (`€112.74`, Intl.NumberFormat), not `112.74 EUR`. */
+const money = shopperMoney;
 const shortId = (id: string) => id.slice(-8).toUpperCase();
 
 /** The messages an event causes; an empty list when it causes none. */
@@ -70,7 +71,7 @@ export function draftNotifications(event: EventEnvelope, ctx: NotificationContex
           d,
           "order_confirmed",
           `Your order ${shortId(d.orderId)} is confirmed`,
-          `Thank you! We are preparing ${d.items.reduce((n, i) => n + i.qty, 0)} bracelet(s) for you. Total ${money(d.totalCents, d.currency)}.`,
+          `Thank you! We are preparing ${bracelets(d.items.reduce((n, i) => n + i.qty, 0))} for you. Total ${money(d.totalCents, d.currency)}.`,
         ),
       ];
     }

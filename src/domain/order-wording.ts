@@ -144,3 +144,10 @@ export function paymentLine(
 }
 
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+const PLURAL = new Intl.PluralRules("en");
+
+/** "1 bracelet", "3 bracelets" (Intl.PluralRules, so another language only needs its own forms). */
+export function bracelets(n: number): string {
+  return `${n} ${PLURAL.select(n) === "one" ? "bracelet" : "bracelets"}`;
+}

@@ -6,6 +6,7 @@ import {
   canonicalSearch,
   type Facets,
   type Product,
+  productAlt,
   SORTS,
   type Sort,
 } from "../domain/catalog";
@@ -26,13 +27,7 @@ function ProductCard({ product }: { product: Product }) {
   return (
     <li class="product-card" data-sku={product.sku}>
       <a href={href} class="product-card-link">
-        <img
-          src={product.imageUrl}
-          alt={`${product.name}, a ${product.colour} ${product.material} bracelet`}
-          width={320}
-          height={320}
-          loading="lazy"
-        />
+        <img src={product.imageUrl} alt={productAlt(product)} width={320} height={320} loading="lazy" />
         <h2 class="product-card-name">{product.name}</h2>
       </a>
       <p class="product-card-meta">

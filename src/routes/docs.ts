@@ -21,7 +21,7 @@ import { ApiDocsPage } from "../pages/api-docs";
 import { renderDocument } from "../pages/render";
 import { EventLogQuery, NotificationLogQuery } from "./admin/events";
 import { AdjustmentSchema } from "./admin/inventory";
-import { ReviewSchema, ShipSchema } from "./admin/orders";
+import { RefundSchema, ReviewSchema, ShipSchema } from "./admin/orders";
 import { ProductCreateSchema, ProductPatchSchema } from "./admin/products";
 import { QuoteSchema } from "./checkout";
 import { AmendOrderSchema, ClaimSchema, CreateOrderSchema, PaySchema } from "./orders";
@@ -257,7 +257,7 @@ export const OPERATIONS: readonly Operation[] = [
   {
     method: "get",
     path: "/api/admin/orders",
-    summary: "Orders filtered by status, date, customer",
+    summary: "Orders filtered by status, date, customer; q= finds by number (#1001), email or name",
     tag: "admin",
     who: "staff",
     ok: 200,
@@ -309,9 +309,10 @@ export const OPERATIONS: readonly Operation[] = [
   {
     method: "post",
     path: "/api/admin/orders/{id}/refund",
-    summary: "Refund a paid order",
+    summary: "Refund lines, an amount or everything left (empty body); restock puts lines back; issues a credit note",
     tag: "admin",
     who: "staff",
+    body: RefundSchema,
     ok: 200,
     idempotent: true,
   },

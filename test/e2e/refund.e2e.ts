@@ -33,6 +33,9 @@ test("a shopper sees the total, pays, staff refund one bracelet with its stock b
   const shopper = await openPage(browser);
   const page = shopper.page;
   await page.setViewportSize({ width: 1100, height: 900 });
+  // A fresh `wrangler dev` on a busy shared machine can take long over its first pages.
+  page.setDefaultNavigationTimeout(30_000);
+  page.setDefaultTimeout(20_000);
   await cartToCheckout(page, "BR-004");
   await page.getByRole("link", { name: "Change the cart" }).click();
   await page.locator('.cart[data-ready="true"]').waitFor();
@@ -54,8 +57,8 @@ test("a shopper sees the total, pays, staff refund one bracelet with its stock b
   const staff = await openPage(browser);
   const console_ = staff.page;
   await console_.setViewportSize({ width: 1100, height: 900 });
-  // The first console page a fresh `wrangler dev` serves can take long on a busy machine.
   console_.setDefaultNavigationTimeout(30_000);
+  console_.setDefaultTimeout(20_000);
   await signIn(console_, "staff@example.com", "/admin/orders");
   await console_.goto(`/admin/orders/${orderId}`);
   await console_.locator(`.order-detail[data-order-id="${orderId}"]`).waitFor();

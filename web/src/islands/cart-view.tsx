@@ -100,6 +100,7 @@ function CartRow({ line, lookup }: { line: CartLine; lookup: Lookup }) {
   const product = lookup.state === "ok" ? lookup.product : null;
   const name = product?.name ?? line.sku;
   const inputId = `qty-${line.sku}`;
+  const [capped, setCapped] = useState(false);
   return (
     <li class="cart-line" data-sku={line.sku}>
       {product ? <img src={product.imageUrl} alt="" width={72} height={72} /> : <span class="cart-line-thumb" />}
@@ -114,6 +115,11 @@ function CartRow({ line, lookup }: { line: CartLine; lookup: Lookup }) {
         ) : (
           <span class="muted">Loading…</span>
         )}
+        {capped ? (
+          <span class="muted" role="status">
+            At most {MAX_QTY} of one bracelet per order.
+          </span>
+        ) : null}
         {product && product.available < line.qty ? (
           <span class="error-text">
             {product.available === 0 ? "Sold out" : `Only ${product.available} left: lower the quantity.`}
@@ -141,8 +147,18 @@ function CartRow({ line, lookup }: { line: CartLine; lookup: Lookup }) {
           max={MAX_QTY}
           value={line.qty}
           onChange={(e) => {
-            const qty = Number.parseInt(e.currentTarget.value, 10);
-            if (Number.isInteger(qty) && qty >= 1) setQty(line.sku, qty);
+            // What the field shows is always what the cart holds: 0 removes the line, more than the limit is
+            // the limit (said below), anything else unreadable goes back to the quantity held.
+            const input = e.currentTarget;
+            const typed = Number.parseInt(input.value, 10);
+            if (!Number.isInteger(typed) || typed < 0) {
+              input.value = String(line.qty);
+              return;
+            }
+            const qty = Math.min(MAX_QTY, typed);
+            setCapped(typed > MAX_QTY);
+            input.value = String(qty);
+            setQty(line.sku, qty);
           }}
         />
         <button
