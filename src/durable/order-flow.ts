@@ -59,6 +59,7 @@ import type {
   Viewer,
 } from "./order-flow-model";
 import { orderView } from "./order-view";
+import type { ReserveResult } from "./product-stock";
 import { singleFlight } from "./single-flight";
 import { isUpgrade, reciprocateClose } from "./websocket";
 
@@ -376,9 +377,13 @@ export class OrderFlow extends DurableObject<Env> {
     const now = Date.now();
     const orderId = input.orderId;
     const reserving = Date.now();
-    const results = await Promise.allSettled(
-      input.items.map((i) => stockStub(this.env, i.sku).reserve(i.sku, orderId, i.qty, cfg.reservationTtlMs)),
-    );
+    // The checkout route reserves before creating the object and says so; reserving again would only repeat it.
+    const results: PromiseSettledResult<ReserveResult>[] =
+      input.reservedUntil !== undefined
+        ? []
+        : await Promise.allSettled(
+            input.items.map((i) => stockStub(this.env, i.sku).reserve(i.sku, orderId, i.qty, cfg.reservationTtlMs)),
+          );
     this.#stockMs += Date.now() - reserving;
     const rejected = results.find((r) => r.status === "rejected");
     const refused = results.flatMap((r, i) => (r.status === "fulfilled" && !r.value.ok ? [{ r: r.value, i }] : []));
@@ -420,7 +425,7 @@ export class OrderFlow extends DurableObject<Env> {
       accessTokenHash: input.accessTokenHash,
       ip: input.ip,
       country: input.country,
-      expiresAt: now + cfg.reservationTtlMs,
+      expiresAt: input.reservedUntil ?? now + cfg.reservationTtlMs,
       paymentDeadline: null,
       holdUntil: null,
       currentPaymentId: null,
