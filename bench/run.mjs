@@ -1,6 +1,6 @@
 // `npm run bench`: starts the shop and the baseline Worker with `wrangler dev` on loopback (fresh local state,
 // migrated and seeded), runs each scenario against both in the same run, prints one table per scenario and
-// writes bench/results/latest.{json,md}.  Options: --quick (smaller N, shorter loops), --only <name>.
+// writes bench/results/latest.{json,md,svg}.  Options: --quick (smaller N, shorter loops), --only <name>[,<name>…].
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -20,7 +20,8 @@ import { renderSvg } from "./svg.mjs";
 const quick = process.argv.includes("--quick");
 const onlyAt = process.argv.indexOf("--only");
 const only = onlyAt > 0 ? process.argv[onlyAt + 1] : null;
-const want = (name) => !only || only === name;
+// --only flash,checkout runs several.
+const want = (name) => !only || only.split(",").includes(name);
 const here = fileURLToPath(new URL(".", import.meta.url));
 
 const settings = quick

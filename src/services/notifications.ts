@@ -29,7 +29,13 @@ export const outboxChannel: NotificationChannel = { name: "email", deliver: asyn
 
 async function lookupContext(event: EventEnvelope, env: Env): Promise<NotificationContext> {
   const db = getDb(env.DB);
-  if (event.type === "PaymentProcessed" && event.data.orderId) {
+  // Only a decline or a refund tells the shopper anything (src/domain/notifications.ts): an authorization or a
+  // capture, two per checkout, needs no contact read.
+  if (
+    event.type === "PaymentProcessed" &&
+    event.data.orderId &&
+    (event.data.status === "declined" || event.data.status === "refunded")
+  ) {
     const order = await db
       .select({ email: orders.email, customerId: orders.customerId })
       .from(orders)
