@@ -102,7 +102,7 @@ async function profiled(label, work) {
   const self = new Map();
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const dt = new Map();
-  profile.samples.forEach((id, i) => dt.set(id, (dt.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  for (const [i, id] of profile.samples.entries()) dt.set(id, (dt.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
   let total = 0;
   for (const [id, us] of dt) {
     const { functionName, url, lineNumber } = byId.get(id).callFrame;
@@ -112,7 +112,7 @@ async function profiled(label, work) {
     self.set(key, (self.get(key) ?? 0) + us);
   }
   console.log(
-    `\n${label}: workerd CPU ${cpu.toFixed(0)} ms (/proc); JS self time in the shop isolate ${(total / 1000).toFixed(0)} ms`,
+    `\n${label}: workerd CPU ${cpu.toFixed(0)} ms (/proc); JS self time sampled in the shop isolate (wall clock while in JS; read the shares) ${(total / 1000).toFixed(0)} ms`,
   );
   for (const [k, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) {
     console.log(`${(us / 1000).toFixed(1).padStart(8)} ms  ${((100 * us) / total).toFixed(1).padStart(5)}%  ${k}`);
