@@ -28,7 +28,8 @@ export async function startDev({ config, persist, readyPath = "/", label }) {
     log += d;
   });
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 90_000;
+  // Generous: on a busy 2-core machine, building and starting workerd can take minutes.
+  const deadline = Date.now() + 300_000;
   for (;;) {
     try {
       const res = await fetch(base + readyPath);
