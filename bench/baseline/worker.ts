@@ -3,6 +3,7 @@
  * - GET /static: a constant JSON body the size of a catalog page (the catalog cache-hit floor).
  * - POST /order: one Durable Object call (a SQLite counter decrement) + one D1 insert (order creation floor).
  * - POST /take: one Durable Object call and nothing else (the floor for a refused order: one stock call).
+ * - GET /read: one D1 read (the floor for the console overview, which answers from one D1 batch).
  * - GET /live + POST /broadcast: hibernating WebSockets on one object and a bare broadcast (fan-out floor).
  */
 import { DurableObject } from "cloudflare:workers";
@@ -76,6 +77,10 @@ export default {
     if (url.pathname === "/take" && request.method === "POST") {
       const left = await env.COUNTER.getByName("sku").take();
       return Response.json({ left }, { status: 409 });
+    }
+    if (url.pathname === "/read") {
+      const row = await env.DB.prepare("SELECT count(*) AS n FROM sqlite_master").first<{ n: number }>();
+      return Response.json({ tables: row?.n ?? 0 });
     }
     if (url.pathname === "/live") return env.ROOM.getByName("room").fetch(request);
     if (url.pathname === "/broadcast" && request.method === "POST") {

@@ -1,5 +1,5 @@
 import type { Role } from "../db/schema";
-import type { IdempotencyTicket } from "./idempotency";
+import type { IdempotencyTicket } from "./idempotency-ticket";
 
 /** The signed-in person behind a request, resolved from the session cookie by the auth middleware. */
 export type SessionUser = { id: string; email: string; name: string; role: Role };

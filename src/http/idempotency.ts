@@ -17,6 +17,7 @@ import { idempotencyKeys } from "../db/schema";
 import { sha256Hex } from "../lib/ids";
 import type { AppEnv } from "./app-env";
 import { ApiError } from "./errors";
+import type { IdempotencyTicket } from "./idempotency-ticket";
 
 export const IDEMPOTENCY_HEADER = "idempotency-key";
 export const REPLAYED_HEADER = "idempotent-replayed";
@@ -167,14 +168,7 @@ export const idempotent = (operation: string) =>
  * change something; an answer that changed nothing is recorded afterwards, unless the handler says another
  * store remembers it (`rememberedElsewhere`: a ProductStock keeps its own refusals per key).
  */
-export type IdempotencyTicket = {
-  /** SHA-256 of scope and key: how another store names this key. */
-  readonly id: string;
-  readonly requestHash: string;
-  /** Claims the key; null when this request now holds it, else the response to answer instead. */
-  claim(): Promise<Response | null>;
-  rememberedElsewhere: boolean;
-};
+export type { IdempotencyTicket };
 
 /**
  * `Idempotency-Key` without a D1 write up front (order creation): the key is looked up (a read), the handler

@@ -4,8 +4,10 @@ import type { AppEnv } from "../http/app-env";
 import { account } from "./account";
 import { adminApi } from "./admin";
 import { auth, me } from "./auth";
+import { backInStock } from "./back-in-stock";
 import { docs } from "./docs";
 import { ordersApi } from "./orders";
+import { preferencesApi } from "./preferences";
 import { products } from "./products";
 import { stock } from "./stock";
 import { plansApi, subscriptionsApi } from "./subscriptions";
@@ -15,8 +17,10 @@ export const api = new Hono<AppEnv>()
   .route("/admin", adminApi)
   .route("/products", products)
   .route("/products", stock)
+  .route("/products", backInStock)
   .route("/auth", auth)
   .route("/me", me)
+  .route("/account/preferences", preferencesApi)
   .route("/account", account)
   .route("/orders", ordersApi)
   .route("/plans", plansApi)

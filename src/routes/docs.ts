@@ -19,11 +19,17 @@ import type { AppEnv } from "../http/app-env";
 import { ERROR_STATUS } from "../http/errors";
 import { ApiDocsPage } from "../pages/api-docs";
 import { renderDocument } from "../pages/render";
+import { DeadLetterQuery, DiscardSchema } from "./admin/dead-letters";
 import { EventLogQuery, NotificationLogQuery } from "./admin/events";
 import { AdjustmentSchema } from "./admin/inventory";
 import { ReviewSchema, ShipSchema } from "./admin/orders";
+import { PlanCreateSchema, PlanPatchSchema } from "./admin/plans";
 import { ProductCreateSchema, ProductPatchSchema } from "./admin/products";
+import { SalesQuery } from "./admin/sales";
+import { SubscriptionListQuery } from "./admin/subscriptions";
+import { BackInStockBody } from "./back-in-stock";
 import { AmendOrderSchema, ClaimSchema, CreateOrderSchema, PaySchema } from "./orders";
+import { PreferencesSchema } from "./preferences";
 import { SubscribeSchema } from "./subscriptions";
 import { PaymentWebhookSchema } from "./webhooks";
 
@@ -66,6 +72,15 @@ export const OPERATIONS: readonly Operation[] = [
     tag: "stock",
     who: "anyone",
     ok: 200,
+  },
+  {
+    method: "post",
+    path: "/api/products/{sku}/back-in-stock",
+    summary: "Be told once by e-mail when a sold-out product is back (201 new, 200 already waiting)",
+    tag: "stock",
+    who: "anyone",
+    body: BackInStockBody,
+    ok: 201,
   },
   {
     method: "get",
@@ -246,6 +261,39 @@ export const OPERATIONS: readonly Operation[] = [
   },
   {
     method: "get",
+    path: "/api/account/preferences",
+    summary: "The customer's e-mail choices per kind: {email:{order, marketing, billing}}",
+    tag: "account",
+    who: "customer",
+    ok: 200,
+  },
+  {
+    method: "patch",
+    path: "/api/account/preferences",
+    summary: "Turn e-mail kinds on or off (any subset)",
+    tag: "account",
+    who: "customer",
+    body: PreferencesSchema,
+    ok: 200,
+  },
+  {
+    method: "post",
+    path: "/api/subscriptions/{id}/pause",
+    summary: "Pause an active subscription: nothing is charged while paused (409 invalid_state otherwise)",
+    tag: "subscriptions",
+    who: "customer",
+    ok: 200,
+  },
+  {
+    method: "post",
+    path: "/api/subscriptions/{id}/resume",
+    summary: "Resume a paused subscription; after the paid period the next charge moves to the resume",
+    tag: "subscriptions",
+    who: "customer",
+    ok: 200,
+  },
+  {
+    method: "get",
     path: "/api/admin/orders",
     summary: "Orders filtered by status, date, customer",
     tag: "admin",
@@ -356,6 +404,40 @@ export const OPERATIONS: readonly Operation[] = [
     body: ProductPatchSchema,
     ok: 200,
   },
+  {
+    method: "get",
+    path: "/api/admin/plans",
+    summary: "All subscription plans incl. inactive",
+    tag: "admin",
+    who: "admin",
+    ok: 200,
+  },
+  {
+    method: "post",
+    path: "/api/admin/plans",
+    summary: "Create a subscription plan (monthly, in the shop's currency)",
+    tag: "admin",
+    who: "admin",
+    body: PlanCreateSchema,
+    ok: 201,
+  },
+  {
+    method: "patch",
+    path: "/api/admin/plans/{id}",
+    summary: "Rename, reprice (from each subscriber's next period), activate or deactivate a plan",
+    tag: "admin",
+    who: "admin",
+    body: PlanPatchSchema,
+    ok: 200,
+  },
+  {
+    method: "delete",
+    path: "/api/admin/plans/{id}",
+    summary: "Delete a plan nobody ever subscribed to (409 conflict otherwise: deactivate it)",
+    tag: "admin",
+    who: "admin",
+    ok: 204,
+  },
   { method: "get", path: "/api/admin/customers", summary: "Search customers", tag: "admin", who: "staff", ok: 200 },
   {
     method: "get",
@@ -404,10 +486,102 @@ export const OPERATIONS: readonly Operation[] = [
   },
   {
     method: "get",
-    path: "/api/admin/dead-letters",
-    summary: "Events the queue gave up on",
+    path: "/api/admin/notifications/previews",
+    summary: "Every customer message template rendered with sample data",
     tag: "admin",
     who: "staff",
+    ok: 200,
+  },
+  {
+    method: "get",
+    path: "/api/admin/notifications/{id}",
+    summary: "One message with its HTML and text parts and delivery state (the console Mailbox)",
+    tag: "admin",
+    who: "staff",
+    ok: 200,
+  },
+  {
+    method: "post",
+    path: "/api/admin/notifications/{id}/resend",
+    summary: "Send a failed message again with a fresh retry budget",
+    tag: "admin",
+    who: "staff",
+    ok: 200,
+  },
+  {
+    method: "get",
+    path: "/api/admin/back-in-stock",
+    summary: "Shoppers waiting per sold-out SKU",
+    tag: "admin",
+    who: "staff",
+    ok: 200,
+  },
+  {
+    method: "get",
+    path: "/api/admin/overview",
+    summary: "The console's home: today's sales against yesterday's same hours, orders to ship, holds, low stock",
+    tag: "admin",
+    who: "staff",
+    ok: 200,
+  },
+  {
+    method: "get",
+    path: "/api/admin/sales",
+    summary: "Sales per local day or hour (shop time zone), minor units per currency, zero-filled",
+    tag: "admin",
+    who: "staff",
+    query: SalesQuery,
+    ok: 200,
+  },
+  {
+    method: "get",
+    path: "/api/admin/subscriptions",
+    summary: "Subscriptions with status, plan and next billing date, past due first",
+    tag: "admin",
+    who: "staff",
+    query: SubscriptionListQuery,
+    ok: 200,
+  },
+  {
+    method: "get",
+    path: "/api/admin/subscriptions/{id}",
+    summary: "One subscription with its invoices and payments",
+    tag: "admin",
+    who: "staff",
+    ok: 200,
+  },
+  {
+    method: "get",
+    path: "/api/admin/dead-letters",
+    summary: "Events the queue gave up on, with the failing subscribers and their last error",
+    tag: "admin",
+    who: "staff",
+    query: DeadLetterQuery,
+    ok: 200,
+  },
+  {
+    method: "post",
+    path: "/api/admin/dead-letters/replay",
+    summary: "Send every open dead letter back through the queue",
+    tag: "admin",
+    who: "staff",
+    ok: 200,
+  },
+  {
+    method: "post",
+    path: "/api/admin/dead-letters/{id}/replay",
+    summary: "Send one dead letter back through the queue (subscribers still deduplicate)",
+    tag: "admin",
+    who: "staff",
+    ok: 200,
+  },
+  {
+    method: "post",
+    path: "/api/admin/dead-letters/{id}/discard",
+    summary: "Close a dead letter without replaying it; the note is recorded",
+    tag: "admin",
+    who: "staff",
+    body: DiscardSchema,
     ok: 200,
   },
   {
@@ -452,7 +626,7 @@ const WHO: Record<Who, string> = {
   anyone: "Anyone.",
   owner:
     "The customer who placed it (session cookie) or a guest with `Authorization: Bearer <accessToken>`; staff. Others get 404.",
-  customer: "A signed-in person (session cookie `sid`).",
+  customer: "A signed-in person (session cookie `__Host-sid`).",
   staff: "Staff or admin; 401 anonymous, 403 customers.",
   admin: "Admin only; 401 anonymous, 403 others.",
   gateway: "The payment gateway, HMAC-signed.",

@@ -13,7 +13,22 @@ import { ApiError } from "../http/errors";
 import { idempotent } from "../http/idempotency";
 import { currentUser, requirePermission } from "../http/session";
 import { validate } from "../http/validate";
-import { cancelSubscription, listPlans, listSubscriptions, subscribe } from "../services/billing";
+import {
+  type CareResult,
+  cancelSubscription,
+  listPlans,
+  listSubscriptions,
+  pauseSubscription,
+  resumeSubscription,
+  subscribe,
+} from "../services/billing";
+
+function careAnswer(result: CareResult, what: string) {
+  if (result.ok) return result.subscription;
+  throw result.reason === "not_found"
+    ? new ApiError("not_found", "No such subscription")
+    : new ApiError("invalid_state", `This subscription cannot be ${what} now`);
+}
 
 export const SubscribeSchema = v.strictObject({
   planId: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
@@ -68,6 +83,16 @@ export const subscriptionsApi = new Hono<AppEnv>()
           declineCode: result.declineCode,
         });
     }
+  })
+  /** Pauses an active subscription: nothing is charged until it is resumed (pausing again answers the same). */
+  .post("/:id/pause", validate("param", SubscriptionParams), async (c) => {
+    const result = await pauseSubscription(c.env, currentUser(c).id, c.req.valid("param").id);
+    return c.json(careAnswer(result, "paused"), 200);
+  })
+  /** Resumes a paused subscription; after the paid period the next charge moves to the next billing run. */
+  .post("/:id/resume", validate("param", SubscriptionParams), async (c) => {
+    const result = await resumeSubscription(c.env, currentUser(c).id, c.req.valid("param").id);
+    return c.json(careAnswer(result, "resumed"), 200);
   })
   /** Cancels at the end of the paid period (no refund); cancelling again answers the same. */
   .delete("/:id", validate("param", SubscriptionParams), async (c) => {

@@ -1,15 +1,19 @@
 import { Hono } from "hono";
-import { isUpgrade } from "../../durable/websocket";
+import { isUpgrade, SESSION_TAG_HEADER } from "../../durable/kit/websocket";
 import type { AppEnv } from "../../http/app-env";
 import { ApiError } from "../../http/errors";
-import { relayUpgrade } from "../../http/websocket";
+import { upgradeFor } from "../../http/websocket";
 
 /** GET /api/admin/live: the staff console's WebSocket of domain events (held by the StaffFeed object). */
 export const adminLive = new Hono<AppEnv>().get("/", async (c) => {
   if (!isUpgrade(c.req.raw)) {
     throw new ApiError("validation_failed", "Connect with a WebSocket upgrade");
   }
-  const headers = new Headers(c.req.raw.headers);
-  headers.set("x-staff-id", c.get("user")?.id ?? "unknown");
-  return relayUpgrade(await c.env.STAFF_FEED.getByName("console").fetch(new Request(c.req.raw, { headers })));
+  return upgradeFor(c, "feed", (sessionHeaders) => {
+    const headers = new Headers(c.req.raw.headers);
+    headers.set("x-staff-id", c.get("user")?.id ?? "unknown");
+    headers.delete(SESSION_TAG_HEADER);
+    for (const [name, value] of Object.entries(sessionHeaders)) headers.set(name, value);
+    return c.env.STAFF_FEED.getByName("console").fetch(new Request(c.req.raw, { headers }));
+  });
 });

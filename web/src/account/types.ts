@@ -30,7 +30,14 @@ export type Invoice = {
   issuedAt: number;
 };
 
-export type AccountNotification = { id: string; subject: string; body: string; createdAt: number };
+export type AccountNotification = {
+  id: string;
+  subject: string;
+  /** The text part of the e-mail; `html` is the part mail programs show (null for messages without one). */
+  body: string;
+  html?: string | null;
+  createdAt: number;
+};
 
 export type Plan = {
   id: string;
@@ -45,7 +52,7 @@ export type Subscription = {
   id: string;
   planId: string;
   planName: string;
-  status: "active" | "past_due" | "cancelled";
+  status: "active" | "past_due" | "paused" | "cancelled";
   currentPeriodStart: number;
   currentPeriodEnd: number;
   /** The next planned charge; null once cancelled and while a declined payment waits for its retry. */
