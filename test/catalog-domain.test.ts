@@ -12,6 +12,7 @@ import {
   isDescending,
   MAX_SEARCH_TERMS,
   type Product,
+  productAlt,
   SORTS,
   searchPatterns,
   sortField,
@@ -329,5 +330,14 @@ describe("which stock movements the cached catalog must show at once", () => {
     expect(stockChangeIsVisible("reserve", 20, 19, 3)).toBe(false);
     expect(stockChangeIsVisible("commit", 19, 19, 3)).toBe(false);
     expect(stockChangeIsVisible("reserve", 3, 2, 3)).toBe(false);
+  });
+});
+
+describe("productAlt", () => {
+  it("uses 'an' before a vowel: an orange amber bracelet, a blue silver bracelet", () => {
+    expect(productAlt({ name: "Amber Glow", colour: "orange", material: "amber" })).toBe(
+      "Amber Glow, an orange amber bracelet",
+    );
+    expect(productAlt({ name: "Sea", colour: "blue", material: "silver" })).toBe("Sea, a blue silver bracelet");
   });
 });

@@ -35,6 +35,7 @@ const STAFF = { actor: "staff" as const, id: "stf_1" };
 
 const input: CreateInput = {
   orderId: "ord_1",
+  number: 1001,
   customerId: "cus_1",
   email: "ada@example.com",
   shippingAddress: doc("reserved").shippingAddress,

@@ -2,8 +2,10 @@
  * Queries behind the auth, account and back-office routes: plain `(db, args)` functions returning the JSON
  * shapes the API answers with. Lists are keyset-paged newest first (`src/lib/cursor.ts`).
  */
-import { and, count, desc, eq, inArray, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, count, desc, eq, getTableColumns, inArray, lt, or, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import type { TimelineEntry } from "../domain/order-machine";
+import { shopperTimeline } from "../domain/order-wording";
 import { type Cursor, encodeCursor } from "../lib/cursor";
 import type { Db } from "./client";
 import { customers, invoices, notifications, orderItems, orders } from "./schema";
@@ -66,6 +68,7 @@ function page<R, T>(rows: R[], limit: number, key: (row: R) => Cursor, view: (ro
 function orderView(row: OrderRow, items: (typeof orderItems.$inferSelect)[]) {
   return {
     id: row.id,
+    number: row.number,
     status: row.status,
     version: row.version,
     items: items.map((i) => ({
@@ -85,7 +88,8 @@ function orderView(row: OrderRow, items: (typeof orderItems.$inferSelect)[]) {
     email: row.email,
     shippingAddress: row.shippingAddress,
     trackingNumber: row.trackingNumber,
-    timeline: row.timeline,
+    // The mirror keeps the staff's timeline; the account is the owner's view (src/domain/order-wording.ts).
+    timeline: shopperTimeline(row.timeline as TimelineEntry[]),
     expiresAt: row.expiresAt,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
@@ -124,11 +128,12 @@ export async function listCustomerOrders(db: Db, customerId: string, args: PageA
   );
 }
 
-function invoiceView(row: typeof invoices.$inferSelect) {
+function invoiceView(row: typeof invoices.$inferSelect & { orderNumber?: number | null }) {
   return {
     id: row.id,
     number: row.number,
     orderId: row.orderId,
+    orderNumber: row.orderNumber ?? null,
     subscriptionId: row.subscriptionId,
     email: row.email,
     lines: row.lines,
@@ -146,8 +151,9 @@ function invoiceView(row: typeof invoices.$inferSelect) {
 
 export async function listCustomerInvoices(db: Db, customerId: string, args: PageArgs) {
   const rows = await db
-    .select()
+    .select({ ...getTableColumns(invoices), orderNumber: orders.number })
     .from(invoices)
+    .leftJoin(orders, eq(orders.id, invoices.orderId))
     .where(and(eq(invoices.customerId, customerId), after(invoices.issuedAt, invoices.id, args.cursor)))
     .orderBy(desc(invoices.issuedAt), desc(invoices.id))
     .limit(args.limit + 1);

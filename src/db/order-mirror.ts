@@ -22,6 +22,8 @@ export function orderMirror(
 ): BatchItem<"sqlite">[] {
   const row = {
     id: doc.id,
+    // An order stored before numbers existed keeps the number the migration gave its row.
+    ...(doc.number !== undefined ? { number: doc.number } : {}),
     customerId: doc.customerId,
     email: doc.email,
     status: doc.status,

@@ -96,6 +96,8 @@ export const orders = sqliteTable(
   "orders",
   {
     id: text("id").primaryKey(),
+    /** The short sequential number people read out (`#1001`); from `counters` row `order_number`. */
+    number: integer("number"),
     customerId: text("customer_id").references(() => customers.id),
     email: text("email").notNull(),
     status: text("status").notNull(),
@@ -126,6 +128,7 @@ export const orders = sqliteTable(
     index("orders_customer_idx").on(t.customerId, t.createdAt),
     index("orders_email_idx").on(t.email, t.createdAt),
     index("orders_created_idx").on(t.createdAt),
+    uniqueIndex("orders_number_unique").on(t.number),
   ],
 );
 
@@ -509,3 +512,39 @@ export const cacheGeneration = sqliteTable("cache_generation", {
   id: integer("id").primaryKey(),
   value: integer("value").notNull(),
 });
+
+/** Named sequences (`order_number`): one UPSERT … RETURNING takes the next value atomically. */
+export const counters = sqliteTable("counters", {
+  name: text("name").primaryKey(),
+  value: integer("value").notNull(),
+});
+
+/**
+ * Credit notes: one per staff refund (unique `refund_id`), numbered in their own gap-free sequence (MAX+1 inside
+ * the insert, like invoices), each referring to the order's invoice.
+ */
+export const creditNotes = sqliteTable(
+  "credit_notes",
+  {
+    id: text("id").primaryKey(),
+    number: integer("number").notNull(),
+    refundId: text("refund_id").notNull(),
+    orderId: text("order_id").notNull(),
+    invoiceId: text("invoice_id"),
+    invoiceNumber: integer("invoice_number"),
+    customerId: text("customer_id"),
+    email: text("email").notNull(),
+    lines: text("lines", { mode: "json" })
+      .$type<{ sku: string; name: string; qty: number; amountCents: number }[]>()
+      .notNull(),
+    amountCents: integer("amount_cents").notNull(),
+    currency: text("currency").notNull(),
+    restocked: integer("restocked", { mode: "boolean" }).notNull().default(false),
+    issuedAt: integer("issued_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("credit_notes_number_unique").on(t.number),
+    uniqueIndex("credit_notes_refund_unique").on(t.refundId),
+    index("credit_notes_order_idx").on(t.orderId, t.number),
+  ],
+);

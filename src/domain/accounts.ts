@@ -109,6 +109,15 @@ export const PhoneSchema = v.pipe(
   v.regex(/^\+?[0-9 ()./-]{3,32}$/, "Enter a valid phone number"),
 );
 
+/** An assigned ISO 3166-1 alpha-2 code; lower case is accepted and written in capitals. */
+export const CountrySchema = v.pipe(
+  v.string(),
+  v.trim(),
+  v.toUpperCase(),
+  v.regex(/^[A-Z]{2}$/, "Use the two letters of the ISO 3166-1 country code"),
+  v.check((code) => COUNTRY_CODES.has(code), "Unknown ISO 3166-1 country code"),
+);
+
 /** DESIGN.md's shippingAddress; the same shape is saved in a profile and sent with an order. */
 export const ShippingAddressSchema = v.strictObject({
   name: text(1, 100, "Name"),
@@ -117,13 +126,7 @@ export const ShippingAddressSchema = v.strictObject({
   city: text(1, 100, "City"),
   region: v.optional(text(0, 100, "Region")),
   postalCode: text(1, 20, "Postal code"),
-  country: v.pipe(
-    v.string(),
-    v.trim(),
-    v.toUpperCase(),
-    v.regex(/^[A-Z]{2}$/, "Use the two letters of the ISO 3166-1 country code"),
-    v.check((code) => COUNTRY_CODES.has(code), "Unknown ISO 3166-1 country code"),
-  ),
+  country: CountrySchema,
   phone: v.optional(PhoneSchema),
 });
 export type ShippingAddressInput = v.InferOutput<typeof ShippingAddressSchema>;

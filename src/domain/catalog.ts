@@ -304,3 +304,13 @@ export function stockChangeIsVisible(
   if ((before === 0) !== (after === 0)) return true;
   return before <= lowStockThreshold !== after <= lowStockThreshold;
 }
+
+/** "a" or "an" before `word`, by its first sound as far as spelling tells (an orange, a blue, an amber). */
+export function article(word: string): "a" | "an" {
+  return /^[aeiou]/i.test(word.trim()) ? "an" : "a";
+}
+
+/** The alt text of a product's picture: "Amber Glow, an orange amber bracelet". */
+export function productAlt(p: { name: string; colour: string; material: string }): string {
+  return `${p.name}, ${article(p.colour)} ${p.colour} ${p.material} bracelet`;
+}

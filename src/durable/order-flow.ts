@@ -54,7 +54,9 @@ import type {
   Viewer,
 } from "../domain/order/types";
 import { orderView } from "../domain/order/view";
-import { type Actor, orderMessage } from "../domain/order-machine";
+import type { Actor, TimelineEntry } from "../domain/order-machine";
+import { orderMessageFor } from "../domain/order-wording";
+import type { RefundRequest } from "../domain/refunds";
 import { newId } from "../lib/ids";
 import { outboxInserts, sendToQueue } from "../services/event-bus";
 import { runPaymentTask } from "../services/payments";
@@ -166,10 +168,12 @@ export class OrderFlow extends DurableObject<Env> {
   }
 
   /**
-   * A full refund: a confirmed order is cancelled (stock back); a shipped or delivered order keeps its status
-   * and gets a timeline entry (the goods are out). Refunding a fully refunded order is `invalid_state`.
+   * A staff refund (src/domain/refunds.ts decides what it comes to). The whole of what is left, asked with no
+   * lines and no amount, cancels a confirmed order (stock back) as before; any other refund keeps the status and
+   * adds a timeline entry, putting the chosen lines back in stock when asked. Each refund is kept in the order
+   * (for its credit note). Nothing left to refund is `invalid_state`.
    */
-  async refund(input: { by: By }): Promise<CommandResult> {
+  async refund(input: { by: By; request?: RefundRequest }): Promise<CommandResult> {
     return this.#command(() => this.#ask((s, ctx) => refund(s, input, ctx)), "staff");
   }
 
@@ -212,10 +216,11 @@ export class OrderFlow extends DurableObject<Env> {
     }
     if (!this.#store.doc()) return new Response("No such order", { status: 404 });
     const since = new URL(request.url).searchParams.get("since");
-    const attachment = { viewer: request.headers.get("x-order-viewer") ?? "owner", connectedAt: Date.now() };
-    return this.#live.accept(request, attachment, (ws) => {
+    // Staff read the timeline's own notes; the owner reads shopper wording (src/domain/order-wording.ts).
+    const viewer: Viewer = request.headers.get("x-order-viewer") === "staff" ? "staff" : "owner";
+    return this.#live.accept(request, { viewer, connectedAt: Date.now() }, (ws) => {
       if (since === null) return;
-      for (const entry of this.#store.timeline(Number(since))) ws.send(JSON.stringify(orderMessage(entry)));
+      for (const entry of this.#store.timeline(Number(since))) ws.send(JSON.stringify(orderMessageFor(entry, viewer)));
     });
   }
 
@@ -289,7 +294,7 @@ export class OrderFlow extends DurableObject<Env> {
       if (failed?.ok === "threw") throw failed.error;
       this.#store.commit(plan, Date.now());
       this.#arm();
-      if (plan.broadcast) this.#live.broadcast(plan.broadcast);
+      if (plan.broadcast && plan.entry) this.#announce(plan.entry);
     }
     if (answer) return answer;
     const doc = plan?.doc ?? current;
@@ -441,6 +446,13 @@ export class OrderFlow extends DurableObject<Env> {
   }
 
   // ---- reads ---------------------------------------------------------------------------------------------------
+
+  /** Sends a new timeline entry to every viewer, each in the wording it may read. */
+  #announce(entry: TimelineEntry): void {
+    const staff = JSON.stringify(orderMessageFor(entry, "staff"));
+    const owner = JSON.stringify(orderMessageFor(entry, "owner"));
+    this.#live.broadcastEach((a) => (a?.viewer === "staff" ? staff : owner));
+  }
 
   #viewOf(doc: OrderDoc, viewer: Viewer): OrderView | StaffOrderView {
     return orderView(doc, this.#store.attempts(), this.#store.timeline(0), viewer);

@@ -6,6 +6,7 @@ import {
   canonicalSearch,
   type Facets,
   type Product,
+  productAlt,
   SORTS,
   type Sort,
 } from "../domain/catalog";

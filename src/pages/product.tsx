@@ -2,6 +2,7 @@
 import { Island } from "../../web/src/island";
 import { formatMoney } from "../../web/src/lib/api";
 import type { Product } from "../domain/catalog";
+import { productAlt } from "../domain/catalog";
 
 export function ProductView({ product }: { product: Product }) {
   const { sku, name, available } = product;
@@ -14,7 +15,7 @@ export function ProductView({ product }: { product: Product }) {
         <img
           class="product-detail-image"
           src={product.imageUrl}
-          alt={`${name}, a ${product.colour} ${product.material} bracelet`}
+          alt={productAlt({ ...product, name })}
           width={480}
           height={480}
         />

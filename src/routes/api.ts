@@ -5,6 +5,7 @@ import { account } from "./account";
 import { adminApi } from "./admin";
 import { auth, me } from "./auth";
 import { backInStock } from "./back-in-stock";
+import { checkoutApi } from "./checkout";
 import { docs } from "./docs";
 import { ordersApi } from "./orders";
 import { preferencesApi } from "./preferences";
@@ -22,6 +23,7 @@ export const api = new Hono<AppEnv>()
   .route("/me", me)
   .route("/account/preferences", preferencesApi)
   .route("/account", account)
+  .route("/checkout", checkoutApi)
   .route("/orders", ordersApi)
   .route("/plans", plansApi)
   .route("/subscriptions", subscriptionsApi)

@@ -22,12 +22,13 @@ import { renderDocument } from "../pages/render";
 import { DeadLetterQuery, DiscardSchema } from "./admin/dead-letters";
 import { EventLogQuery, NotificationLogQuery } from "./admin/events";
 import { AdjustmentSchema } from "./admin/inventory";
-import { ReviewSchema, ShipSchema } from "./admin/orders";
+import { RefundSchema, ReviewSchema, ShipSchema } from "./admin/orders";
 import { PlanCreateSchema, PlanPatchSchema } from "./admin/plans";
 import { ProductCreateSchema, ProductPatchSchema } from "./admin/products";
 import { SalesQuery } from "./admin/sales";
 import { SubscriptionListQuery } from "./admin/subscriptions";
 import { BackInStockBody } from "./back-in-stock";
+import { QuoteSchema } from "./checkout";
 import { AmendOrderSchema, ClaimSchema, CreateOrderSchema, PaySchema } from "./orders";
 import { PreferencesSchema } from "./preferences";
 import { SubscribeSchema } from "./subscriptions";
@@ -90,6 +91,15 @@ export const OPERATIONS: readonly Operation[] = [
     who: "anyone",
     ok: 101,
     websocket: true,
+  },
+  {
+    method: "post",
+    path: "/api/checkout/quote",
+    summary: "Price a cart (items, subtotal, shipping, tax, total) with the code that prices orders; reserves nothing",
+    tag: "orders",
+    who: "anyone",
+    body: QuoteSchema,
+    ok: 200,
   },
   {
     method: "post",
@@ -295,7 +305,7 @@ export const OPERATIONS: readonly Operation[] = [
   {
     method: "get",
     path: "/api/admin/orders",
-    summary: "Orders filtered by status, date, customer",
+    summary: "Orders filtered by status, date, customer; q= finds by number (#1001), email or name",
     tag: "admin",
     who: "staff",
     ok: 200,
@@ -347,9 +357,10 @@ export const OPERATIONS: readonly Operation[] = [
   {
     method: "post",
     path: "/api/admin/orders/{id}/refund",
-    summary: "Refund a paid order",
+    summary: "Refund lines, an amount or everything left (empty body); restock puts lines back; issues a credit note",
     tag: "admin",
     who: "staff",
+    body: RefundSchema,
     ok: 200,
     idempotent: true,
   },

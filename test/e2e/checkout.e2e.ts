@@ -140,7 +140,7 @@ test("a reserved order is changed and then cancelled from its page, and the brow
   await waitForStatus(page, "cancelled");
   await page
     .getByTestId("order-timeline")
-    .locator('li[data-status="cancelled"]', { hasText: "Cancelled by the customer" })
+    .locator('li[data-status="cancelled"]', { hasText: "You cancelled this order" })
     .waitFor();
   assert.equal(await sameDocument(page), true, "the order page was not reloaded");
   assert.equal(await page.getByRole("button", { name: "Cancel order" }).count(), 0);
@@ -201,6 +201,86 @@ test("a keyboard-only guest checks out: a card error takes the focus and is read
   await page.keyboard.press("Enter");
   await page.waitForURL(/\/orders\/ord_[A-Za-z0-9_-]+\?token=/);
   await waitForStatus(page, "confirmed");
+  assert.deepEqual(unexpected(errors), []);
+  await page.context().close();
+});
+
+test("checkout shows subtotal, shipping, tax and total before the click, follows the cart, and charges that total", async () => {
+  const { page, errors } = await openPage(browser);
+  await cartToCheckout(page, "BR-004");
+  const totals = page.locator('[data-testid="checkout-totals"][data-quote-ready="1"]');
+  await totals.waitFor();
+  // €42.00 + €4.95 shipping, 20 % tax on both, from the server's quote before anything is placed.
+  assert.equal(await page.getByTestId("checkout-subtotal").textContent(), "€42.00");
+  assert.equal(await page.getByTestId("checkout-shipping").textContent(), "€4.95");
+  assert.equal(await page.getByTestId("checkout-tax").textContent(), "€9.39");
+  assert.equal(await page.getByTestId("checkout-total").textContent(), "€56.34");
+
+  // Three of them pass the free-shipping threshold: the quote follows the cart.
+  await page.getByRole("link", { name: "Change the cart" }).click();
+  await page.locator('.cart[data-ready="true"]').waitFor();
+  const more = page.getByRole("button", { name: /^One more / });
+  await more.click();
+  await page.getByTestId("cart-count").filter({ hasText: /^2$/ }).waitFor();
+  await more.click();
+  await page.getByTestId("cart-count").filter({ hasText: /^3$/ }).waitFor();
+  await page.getByRole("link", { name: "Checkout" }).click();
+  await page.waitForURL(/\/checkout$/);
+  await page.getByTestId("checkout-subtotal").filter({ hasText: "€126.00" }).waitFor();
+  await totals.waitFor();
+  assert.equal(await page.getByTestId("checkout-shipping").textContent(), "Free");
+  assert.equal(await page.getByTestId("checkout-total").textContent(), "€151.20");
+  await page.getByText("You pay €151.20, shipping and tax included.").waitFor();
+
+  await placeOrder(page, uniqueEmail("quote"), "4242 4242 4242 4242");
+  await page.getByTestId("order-total").filter({ hasText: "€151.20" }).waitFor();
+  assert.deepEqual(unexpected(errors), []);
+  await page.context().close();
+});
+
+test("a price that changes after the total was shown is announced with the new total, and the next click pays it", async () => {
+  const { page, errors } = await openPage(browser);
+  await cartToCheckout(page, "BR-006");
+  const form = page.getByRole("form", { name: "Checkout" });
+  await form.getByLabel("Email").fill(uniqueEmail("price"));
+  await form.getByLabel("Full name").fill("Sam Guest");
+  await form.getByLabel("Address line 1").fill("1 Market Street");
+  await form.getByLabel("City").fill("San Francisco");
+  await form.getByLabel("Postal code").fill("94105");
+  await form.getByLabel("Country").selectOption("US");
+  await form.getByLabel("Card number").fill("4242 4242 4242 4242");
+  await page.locator('[data-testid="checkout-totals"][data-quote-ready="1"]').waitFor();
+  const shown = (await page.getByTestId("checkout-total").textContent()) ?? "";
+
+  // The shop raises the price while the shopper looks at the total.
+  const admin = await request.newContext({ baseURL: BASE_URL });
+  const setPrice = async (priceCents: number) => {
+    const res = await admin.patch("/api/admin/products/BR-006", { data: { priceCents } });
+    assert.equal(res.status(), 200, await res.text());
+  };
+  const login = await admin.post("/api/auth/login", {
+    data: { email: "admin@example.com", password: process.env.SEED_PASSWORD || "shop-dev-password" },
+  });
+  assert.equal(login.status(), 200);
+  const original = (await (await admin.get("/api/products/BR-006")).json()).priceCents as number;
+  await setPrice(original + 500);
+  try {
+    await form.getByRole("button", { name: "Place order" }).click();
+    const alert = page.locator(".form-error").filter({ hasText: "A price changed while you were checking out" });
+    await alert.waitFor();
+    const now = (await page.getByTestId("checkout-total").textContent()) ?? "";
+    assert.notEqual(now, shown, "the new total replaces the old one");
+    assert.match((await alert.textContent()) ?? "", new RegExp(`The total is now ${now.replace(/[.$]/g, "\\$&")}`));
+    assert.equal(page.url().endsWith("/checkout"), true, "no order page: nothing was placed");
+
+    await form.getByRole("button", { name: "Place order" }).click();
+    await page.waitForURL(/\/orders\/ord_/);
+    await page.getByTestId("order-total").filter({ hasText: now }).waitFor();
+  } finally {
+    await setPrice(original);
+    await admin.dispose();
+  }
+  // The refused order (409) is a failed fetch the browser logs; nothing else.
   assert.deepEqual(unexpected(errors), []);
   await page.context().close();
 });

@@ -7,6 +7,7 @@ import type { EventEnvelope } from "../events";
 import type { FraudAssessment } from "../fraud";
 import type { Actor, AuthState, FraudState, OrderMessage, OrderStatus, TimelineEntry } from "../order-machine";
 import type { PricedItem, PricingConfig, Totals } from "../pricing";
+import type { RefundRecord } from "../refunds";
 
 export type ShippingAddress = {
   name: string;
@@ -25,6 +26,8 @@ export type Address = Omit<ShippingAddress, "phone">;
 
 export type CreateInput = {
   orderId: string;
+  /** The order's short number (`#1001`), taken by the route from D1 before the object is asked. */
+  number: number;
   customerId: string | null;
   email: string;
   shippingAddress: Address;
@@ -58,6 +61,8 @@ export type PaymentSummary = {
 /** The order as its owner sees it (DESIGN.md, "Contract details"). */
 export type OrderView = {
   id: string;
+  /** Shown as `#1001`; null for an order made before numbers existed. */
+  number: number | null;
   status: OrderStatus;
   version: number;
   items: PricedItem[];
@@ -71,6 +76,8 @@ export type OrderView = {
   trackingNumber: string | null;
   payment: PaymentSummary | null;
   refundedCents: number;
+  /** Staff refunds, oldest first; who refunded is in the staff view only. */
+  refunds: Omit<RefundRecord, "by">[] | RefundRecord[];
   createdAt: number;
   updatedAt: number;
 };
@@ -107,6 +114,8 @@ export type By = { actor: Exclude<Actor, "system">; id: string };
 /** The order as the object stores it. */
 export type OrderDoc = {
   id: string;
+  /** Absent on orders stored before numbers existed. */
+  number?: number;
   customerId: string | null;
   email: string;
   shippingAddress: Address;
@@ -130,6 +139,8 @@ export type OrderDoc = {
   risk: Risk | null;
   /** Refunds requested so far (partial refunds of amendments included). */
   refundedCents: number;
+  /** Each staff refund (absent on orders stored before partial refunds). */
+  refunds?: RefundRecord[];
   createdAt: number;
   updatedAt: number;
 };

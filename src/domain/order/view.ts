@@ -1,8 +1,10 @@
 /**
  * An order as a viewer may see it (DESIGN.md, "Contract details"): the owner gets the order, its current
- * payment and timeline; staff also get the fraud assessment, every payment attempt and where it came from.
+ * payment and timeline (in shopper wording); staff also get the fraud assessment, every payment attempt, where
+ * it came from and the timeline's own notes.
  */
 import { HOLDS_RESERVATION, type TimelineEntry } from "../order-machine";
+import { shopperTimeline } from "../order-wording";
 import type { Attempt, OrderDoc, OrderView, PaymentSummary, StaffOrderView, Viewer } from "./types";
 
 export function orderView(
@@ -23,6 +25,7 @@ export function orderView(
   const current = attempts.find((a) => a.id === doc.currentPaymentId);
   const view: OrderView = {
     id: doc.id,
+    number: doc.number ?? null,
     status: doc.status,
     version: doc.version,
     items: doc.items,
@@ -31,14 +34,24 @@ export function orderView(
     shippingAddress: doc.shippingAddress,
     ...(doc.phone ? { phone: doc.phone } : {}),
     expiresAt: HOLDS_RESERVATION.includes(doc.status) ? doc.expiresAt : null,
-    timeline,
+    // The stored timeline is the staff's record; the owner reads it in shopper wording (src/domain/order-wording.ts).
+    timeline: viewer === "staff" ? timeline : shopperTimeline(timeline),
     customerId: doc.customerId,
     trackingNumber: doc.trackingNumber,
     payment: current ? summary(current) : null,
     refundedCents: doc.refundedCents,
+    // Who refunded is a staff identity: the owner sees what and how much.
+    refunds: (doc.refunds ?? []).map(({ by: _by, ...r }) => r),
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
   };
   if (viewer !== "staff") return view;
-  return { ...view, risk: doc.risk, payments: attempts.map(summary), ip: doc.ip, country: doc.country };
+  return {
+    ...view,
+    refunds: doc.refunds ?? [],
+    risk: doc.risk,
+    payments: attempts.map(summary),
+    ip: doc.ip,
+    country: doc.country,
+  };
 }

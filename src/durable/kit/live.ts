@@ -31,6 +31,22 @@ export class LiveSockets<Attachment> {
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
 
+  /**
+   * Sends every socket the text `textFor` picks from its attachment (viewers of one object may read different
+   * wording); answers how many sockets there were.
+   */
+  broadcastEach(textFor: (attachment: Attachment | null) => string): number {
+    const sockets = this.#ctx.getWebSockets(this.#tag);
+    for (const ws of sockets) {
+      try {
+        ws.send(textFor(ws.deserializeAttachment() as Attachment | null));
+      } catch {
+        // A socket that is closing cannot be written to; its close handler cleans up.
+      }
+    }
+    return sockets.length;
+  }
+
   /** Sends `message` (JSON) to every socket; answers how many there were. */
   broadcast(message: unknown): number {
     const text = JSON.stringify(message);

@@ -10,12 +10,14 @@ import { getDb } from "../../db/client";
 import { orderItems, orders } from "../../db/schema";
 import type { By } from "../../domain/order/types";
 import { ORDER_STATUSES } from "../../domain/order-machine";
+import { parseOrderNumber } from "../../domain/order-numbers";
 import type { AppEnv } from "../../http/app-env";
 import { ApiError } from "../../http/errors";
 import { idempotent } from "../../http/idempotency";
 import { PageQuerySchema } from "../../http/paging";
 import { validate } from "../../http/validate";
 import { encodeCursor } from "../../lib/cursor";
+import { issueCreditNotes } from "../../services/credit-notes";
 import { orderOf } from "../orders";
 
 /** A time bound: integer milliseconds since the epoch, or an ISO 8601 date / date-time. */
@@ -40,12 +42,55 @@ export const AdminOrdersQuerySchema = v.strictObject({
   to: v.optional(Instant),
   /** A customer id or an email address. */
   customer: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(254))),
+  /** Search: an order number (`#1001` or `1001`), or part of the email or the shipping name, any case. */
+  q: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(254))),
 });
+
+/** `%`, `_` and `\` in a search are literal characters, not LIKE wildcards. */
+const likeTerm = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
 
 export const ShipSchema = v.strictObject({
   trackingNumber: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(100)),
 });
 export const ReviewSchema = v.strictObject({ note: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(500))) });
+
+export const RefundSchema = v.strictObject({
+  lines: v.optional(
+    v.pipe(
+      v.array(
+        v.strictObject({
+          sku: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(64)),
+          qty: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(99)),
+        }),
+      ),
+      v.minLength(1),
+      v.maxLength(50),
+    ),
+  ),
+  amountCents: v.optional(v.pipe(v.number(), v.integer("amountCents is in minor units"), v.minValue(1))),
+  restock: v.optional(v.boolean()),
+});
+
+/** The refund body; a bodyless POST (the console's "Refund all" of before) is the empty request. */
+async function refundRequest(c: Context<AppEnv>): Promise<v.InferOutput<typeof RefundSchema>> {
+  const text = await c.req.text();
+  if (text.trim() === "") return {};
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new ApiError("malformed_json", "The body is not valid JSON");
+  }
+  const parsed = v.safeParse(RefundSchema, raw);
+  if (!parsed.success) {
+    throw new ApiError(
+      "validation_failed",
+      "The refund is not valid",
+      parsed.issues.map((i) => ({ path: v.getDotPath(i) ?? "", message: i.message })),
+    );
+  }
+  return parsed.output;
+}
 
 const ORDER_ID = /^ord_[A-Za-z0-9_-]{16,64}$/;
 
@@ -75,6 +120,17 @@ export const adminOrders = new Hono<AppEnv>()
           : or(eq(orders.customerId, q.customer), eq(orders.email, q.customer.toLowerCase())),
       );
     }
+    if (q.q) {
+      const number = parseOrderNumber(q.q);
+      const term = likeTerm(q.q);
+      filters.push(
+        or(
+          number !== null ? eq(orders.number, number) : undefined,
+          sql`lower(${orders.email}) LIKE ${term} ESCAPE '\\'`,
+          sql`lower(json_extract(${orders.shippingAddress}, '$.name')) LIKE ${term} ESCAPE '\\'`,
+        ),
+      );
+    }
     if (q.cursor) {
       filters.push(
         or(lt(orders.createdAt, q.cursor.at), and(eq(orders.createdAt, q.cursor.at), lt(orders.id, q.cursor.id))),
@@ -84,6 +140,8 @@ export const adminOrders = new Hono<AppEnv>()
     const rows = await getDb(c.env.DB)
       .select({
         id: orders.id,
+        number: orders.number,
+        name: sql<string | null>`json_extract(${orders.shippingAddress}, '$.name')`,
         status: orders.status,
         version: orders.version,
         email: orders.email,
@@ -109,6 +167,8 @@ export const adminOrders = new Hono<AppEnv>()
     return c.json({
       orders: page.map((r) => ({
         id: r.id,
+        number: r.number,
+        name: r.name,
         status: r.status,
         version: r.version,
         email: r.email,
@@ -145,6 +205,10 @@ export const adminOrders = new Hono<AppEnv>()
     return c.json(orderOf(await stub.reject({ note: c.req.valid("json").note || null, by: staffBy(c) })));
   })
   .post("/:id/cancel", async (c) => c.json(orderOf(await (await flowOf(c)).cancel(staffBy(c)))))
-  .post("/:id/refund", idempotent("admin.orders.refund"), async (c) =>
-    c.json(orderOf(await (await flowOf(c)).refund({ by: staffBy(c) }))),
-  );
+  /** `{lines?, amountCents?, restock?}`; an empty body refunds everything left. Issues the credit note. */
+  .post("/:id/refund", idempotent("admin.orders.refund"), async (c) => {
+    const stub = await flowOf(c);
+    const order = orderOf(await stub.refund({ by: staffBy(c), request: await refundRequest(c) }));
+    await issueCreditNotes(c.env, order);
+    return c.json(order);
+  });

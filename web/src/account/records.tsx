@@ -1,5 +1,7 @@
 /** What the account holds: orders, invoices and messages the shop sent (monthly boxes: ./subscriptions.tsx). */
+
 import { useCallback, useEffect, useState } from "preact/hooks";
+import { formatOrderNumber } from "../../../src/domain/order-numbers";
 import { api, formatMoney, formatTime } from "../lib/api";
 import type { AccountNotification, AccountOrder, Invoice } from "./types";
 
@@ -64,9 +66,9 @@ export function statusLabel(status: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-/** A short, readable handle for an opaque order id (the link carries the full id). */
-export function shortId(id: string): string {
-  return id.slice(-8).toUpperCase();
+/** The order's `#1001`, or a short handle of its id for an order made before numbers existed. */
+export function orderLabel(o: { id: string; number?: number | null }): string {
+  return formatOrderNumber(o.number) || o.id.slice(-8).toUpperCase();
 }
 
 export function OrdersList() {
@@ -96,7 +98,7 @@ export function OrdersList() {
             {list.items.map((o) => (
               <tr key={o.id} data-order-id={o.id}>
                 <td>
-                  <a href={`/orders/${encodeURIComponent(o.id)}`}>Order {shortId(o.id)}</a>
+                  <a href={`/orders/${encodeURIComponent(o.id)}`}>Order {orderLabel(o)}</a>
                 </td>
                 <td>{formatTime(o.createdAt)}</td>
                 <td>{statusLabel(o.status)}</td>
@@ -122,7 +124,8 @@ export function InvoicesList() {
           <caption class="visually-hidden">Your invoices, newest first</caption>
           <thead>
             <tr>
-              <th scope="col">Number</th>
+              <th scope="col">Invoice</th>
+              <th scope="col">Order</th>
               <th scope="col">Date</th>
               <th scope="col">Status</th>
               <th scope="col" class="num">
@@ -133,7 +136,24 @@ export function InvoicesList() {
           <tbody>
             {list.items.map((i) => (
               <tr key={i.id}>
-                <td>{i.number}</td>
+                <td>
+                  {i.orderId ? (
+                    <a href={`/orders/${encodeURIComponent(i.orderId)}/invoice`} aria-label={`Invoice ${i.number}`}>
+                      Invoice {i.number}
+                    </a>
+                  ) : (
+                    `Invoice ${i.number}`
+                  )}
+                </td>
+                <td>
+                  {i.orderId ? (
+                    <a href={`/orders/${encodeURIComponent(i.orderId)}`}>
+                      Order {orderLabel({ id: i.orderId, number: i.orderNumber })}
+                    </a>
+                  ) : (
+                    <span class="muted">Monthly box</span>
+                  )}
+                </td>
                 <td>{formatTime(i.issuedAt)}</td>
                 <td>{statusLabel(i.status)}</td>
                 <td class="num">{formatMoney(i.totalCents, i.currency)}</td>

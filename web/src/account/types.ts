@@ -16,6 +16,7 @@ export type Profile = User & { shippingAddress: Address | null; createdAt: numbe
 
 export type AccountOrder = {
   id: string;
+  number: number | null;
   status: string;
   totals: { totalCents: number; currency: string };
   createdAt: number;
@@ -23,7 +24,10 @@ export type AccountOrder = {
 
 export type Invoice = {
   id: string;
-  number: string;
+  number: number;
+  /** The order it bills (a subscription period's invoice has none) and that order's `#number`. */
+  orderId: string | null;
+  orderNumber: number | null;
   totalCents: number;
   currency: string;
   status: string;

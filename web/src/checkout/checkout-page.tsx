@@ -1,8 +1,9 @@
 /**
- * /checkout: the browser's cart becomes an order. The lines are shown with the catalog's prices (an estimate:
- * the server prices the order again and its totals are the ones that count); "Place order" creates the order
- * (POST /api/orders, which reserves the stock) and pays it (POST /api/orders/:id/pay); the outcome of the
- * payment arrives live on the order page this then opens.
+ * /checkout: the browser's cart becomes an order. Subtotal, shipping, tax and total come from the server's quote
+ * (POST /api/checkout/quote, priced by the code that prices orders) and follow the cart and the country; the
+ * order is sent with the quoted total, and if a price changed in between the server refuses it and checkout
+ * shows the new total and asks again. "Place order" creates the order (POST /api/orders, which reserves the
+ * stock) and pays it (POST /api/orders/:id/pay); the outcome arrives live on the order page this then opens.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Address, Profile } from "../account/types";
@@ -14,6 +15,7 @@ import { newIdempotencyKey, orderPath, orderToken, rememberedOrders, rememberOrd
 import { type Order, type PlacedOrder, shortId, type User } from "../order/types";
 import { attemptFor, clearAttempt, saveAttempt } from "./attempt";
 import { countryOptions } from "./countries";
+import { fetchQuote, type Quote, useQuote } from "./use-quote";
 
 type Product = { sku: string; name: string; priceCents: number; currency: string; imageUrl: string; available: number };
 type Lookup = { state: "loading" } | { state: "ok"; product: Product } | { state: "missing" } | { state: "error" };
@@ -62,7 +64,7 @@ function localProblems(values: Values): FieldErrors {
   return errors;
 }
 
-function orderBody(lines: CartLine[], values: Values) {
+function orderBody(lines: CartLine[], values: Values, quotedTotalCents: number | null) {
   const shippingAddress: Record<string, string> = {};
   for (const key of ADDRESS_KEYS) {
     const value = key === "country" ? values[key].trim().toUpperCase() : values[key].trim();
@@ -74,7 +76,15 @@ function orderBody(lines: CartLine[], values: Values) {
     email: values.email.trim(),
     shippingAddress,
     ...(phone ? { phone } : {}),
+    ...(quotedTotalCents !== null ? { quotedTotalCents } : {}),
   };
+}
+
+/** The new quote of a 409 price_changed answer, if that is what it is. */
+function priceChange(err: unknown): Quote | null {
+  if (!(err instanceof ApiFailure) || err.code !== "conflict") return null;
+  const d = err.details as { reason?: string; quote?: Quote } | null;
+  return d?.reason === "price_changed" && d.quote ? d.quote : null;
 }
 
 /** Best effort: an order left behind by an earlier attempt with other details gives its stock back. */
@@ -90,6 +100,7 @@ export function CheckoutPage() {
   const [step, setStep] = useState<"idle" | "ordering" | "paying" | "leaving">("idle");
   const [recent, setRecent] = useState<string[]>([]);
   const form = useForm<Values>(EMPTY);
+  const { quote, replace: replaceQuote } = useQuote(lines, form.values.country);
   /** Idempotency-Keys of payments whose outcome is not known yet, by order and card. */
   const payKeys = useRef(new Map<string, string>());
 
@@ -206,12 +217,23 @@ export function CheckoutPage() {
       return;
     }
     const card = cardDigits(form.values.card);
-    const body = orderBody(lines, form.values);
+    const shown = quote.state === "ok" ? quote.quote : quote.last;
     await form
       .run(
         async () => {
           setShortages([]);
-          await placeAndPay(body, card);
+          // Clicked while the total was being asked again (the country just changed): ask now, and go on only
+          // if it is the total the shopper is looking at.
+          const current = quote.state === "ok" ? quote.quote : await fetchQuote(lines, form.values.country);
+          if (current.totals.totalCents !== shown?.totals.totalCents) {
+            replaceQuote(current);
+            throw new ApiFailure(
+              409,
+              "price_changed",
+              `The total is now ${formatMoney(current.totals.totalCents, current.totals.currency)}: check it and place the order again.`,
+            );
+          }
+          await placeAndPay(orderBody(lines, form.values, current.totals.totalCents), card);
         },
         { toField },
       )
@@ -250,6 +272,15 @@ export function CheckoutPage() {
         setShortages(Array.isArray(err.details) ? err.details.filter(isShortage) : []);
         throw new ApiFailure(409, err.code, "Some bracelets ran short. Adjust your cart and place the order again.");
       }
+      const fresh = priceChange(err);
+      if (fresh) {
+        replaceQuote(fresh);
+        throw new ApiFailure(
+          409,
+          "price_changed",
+          `A price changed while you were checking out. The total is now ${formatMoney(fresh.totals.totalCents, fresh.totals.currency)}: check it and place the order again.`,
+        );
+      }
       throw err;
     }
     const made = { id: order.id, accessToken: order.accessToken };
@@ -272,8 +303,8 @@ export function CheckoutPage() {
     return lookup?.state === "ok" ? lookup.product : null;
   };
   const pending = lines.some((l) => !lookups[l.sku] || lookups[l.sku]?.state === "loading");
-  const estimate = lines.reduce((sum, l) => sum + (productOf(l.sku)?.priceCents ?? 0) * l.qty, 0);
-  const currency = lines.map((l) => productOf(l.sku)?.currency).find(Boolean) ?? "EUR";
+  const quoted = quote.state === "ok" ? quote.quote : null;
+  const quotedLine = (sku: string) => quoted?.items.find((i) => i.sku === sku);
 
   return (
     <div class="checkout" data-checkout-ready={pending ? undefined : "1"}>
@@ -293,7 +324,11 @@ export function CheckoutPage() {
                     {product?.name ?? line.sku} <span class="muted">× {line.qty}</span>
                   </span>
                   <span class="num">
-                    {product ? formatMoney(product.priceCents * line.qty, product.currency) : "…"}
+                    {quotedLine(line.sku)
+                      ? formatMoney(quotedLine(line.sku)?.lineTotalCents ?? 0, quoted?.totals.currency)
+                      : product
+                        ? formatMoney(product.priceCents * line.qty, product.currency)
+                        : "…"}
                   </span>
                   {lookup.state === "missing" ? (
                     <span class="error-text checkout-line-note">No longer sold: remove it from your cart.</span>
@@ -320,27 +355,7 @@ export function CheckoutPage() {
               </div>
             </div>
           ) : null}
-          {placed ? (
-            <dl class="totals" data-testid="checkout-totals">
-              <dt>Subtotal</dt>
-              <dd>{formatMoney(placed.totals.subtotalCents, placed.totals.currency)}</dd>
-              <dt>Shipping</dt>
-              <dd>{formatMoney(placed.totals.shippingCents, placed.totals.currency)}</dd>
-              <dt>Tax</dt>
-              <dd>{formatMoney(placed.totals.taxCents, placed.totals.currency)}</dd>
-              <dt class="grand">Total</dt>
-              <dd class="grand" data-testid="checkout-total">
-                {formatMoney(placed.totals.totalCents, placed.totals.currency)}
-              </dd>
-            </dl>
-          ) : (
-            <>
-              <p class="checkout-estimate">
-                Subtotal <strong>{pending ? "…" : formatMoney(estimate, currency)}</strong>
-              </p>
-              <p class="muted">Shipping and tax are worked out by the shop when you place the order.</p>
-            </>
-          )}
+          <QuoteTotals quote={placed ? { state: "ok", quote: placed } : quote} />
           <p>
             <a href="/cart">Change the cart</a>
           </p>
@@ -420,6 +435,12 @@ export function CheckoutPage() {
               {...f("card")}
             />
           </fieldset>
+          {quoted ? (
+            <p class="checkout-pay-line">
+              You pay <strong>{formatMoney(quoted.totals.totalCents, quoted.totals.currency)}</strong>, shipping and tax
+              included.
+            </p>
+          ) : null}
           <button type="submit" disabled={busy}>
             {step === "ordering"
               ? "Reserving your bracelets…"
@@ -432,5 +453,51 @@ export function CheckoutPage() {
         </form>
       </div>
     </div>
+  );
+}
+
+/** Subtotal, shipping, tax and total of the quote (or of the order once it is placed). */
+function QuoteTotals({ quote }: { quote: ReturnType<typeof useQuote>["quote"] }) {
+  const shown = quote.state === "ok" ? quote.quote : quote.last;
+  if (!shown) {
+    return quote.state === "error" ? (
+      <p class="error-text" role="alert" data-testid="quote-error">
+        {quote.message}
+      </p>
+    ) : (
+      <p class="muted" aria-busy="true">
+        Working out shipping and tax…
+      </p>
+    );
+  }
+  const { totals } = shown;
+  const stale = quote.state !== "ok";
+  return (
+    <>
+      <dl
+        class={`totals${stale ? " stale" : ""}`}
+        data-testid="checkout-totals"
+        data-quote-ready={stale ? undefined : "1"}
+        aria-busy={quote.state === "loading" ? "true" : undefined}
+      >
+        <dt>Subtotal</dt>
+        <dd data-testid="checkout-subtotal">{formatMoney(totals.subtotalCents, totals.currency)}</dd>
+        <dt>Shipping</dt>
+        <dd data-testid="checkout-shipping">
+          {totals.shippingCents === 0 ? "Free" : formatMoney(totals.shippingCents, totals.currency)}
+        </dd>
+        <dt>Tax</dt>
+        <dd data-testid="checkout-tax">{formatMoney(totals.taxCents, totals.currency)}</dd>
+        <dt class="grand">Total</dt>
+        <dd class="grand" data-testid="checkout-total">
+          {formatMoney(totals.totalCents, totals.currency)}
+        </dd>
+      </dl>
+      {quote.state === "error" ? (
+        <p class="error-text" role="alert" data-testid="quote-error">
+          {quote.message}
+        </p>
+      ) : null}
+    </>
   );
 }

@@ -149,6 +149,7 @@ function CartRow({ line, lookup, onQty }: { line: CartLine; lookup: Lookup; onQt
   const product = lookup.state === "ok" ? lookup.product : null;
   const name = product?.name ?? line.sku;
   const inputId = `qty-${line.sku}`;
+  const [capped, setCapped] = useState(false);
   return (
     <li class="cart-line" data-sku={line.sku}>
       {product ? <img src={product.imageUrl} alt="" width={72} height={72} /> : <span class="cart-line-thumb" />}
@@ -163,6 +164,11 @@ function CartRow({ line, lookup, onQty }: { line: CartLine; lookup: Lookup; onQt
         ) : (
           <span class="muted">Loading…</span>
         )}
+        {capped ? (
+          <span class="muted" role="status">
+            At most {MAX_QTY} of one bracelet per order.
+          </span>
+        ) : null}
         {product && product.available < line.qty ? (
           <span class="error-text">
             {product.available === 0 ? "Sold out" : `Only ${product.available} left: lower the quantity.`}
@@ -191,8 +197,18 @@ function CartRow({ line, lookup, onQty }: { line: CartLine; lookup: Lookup; onQt
           max={MAX_QTY}
           value={line.qty}
           onChange={(e) => {
-            const qty = Number.parseInt(e.currentTarget.value, 10);
-            if (Number.isInteger(qty) && qty >= 1) onQty(qty);
+            // What the field shows is always what the cart holds: 0 removes the line, more than the limit is
+            // the limit (said below), anything else unreadable goes back to the quantity held.
+            const input = e.currentTarget;
+            const typed = Number.parseInt(input.value, 10);
+            if (!Number.isInteger(typed) || typed < 0) {
+              input.value = String(line.qty);
+              return;
+            }
+            const qty = Math.min(MAX_QTY, typed);
+            setCapped(typed > MAX_QTY);
+            input.value = String(qty);
+            onQty(qty);
           }}
         />
         <button

@@ -4,10 +4,18 @@
  * once may be a moment early: the page asks again a few times before saying it is not ready.
  */
 import { useEffect, useState } from "preact/hooks";
+import { creditNoteLabel } from "../../../src/domain/credit-notes";
 import { ApiFailure, api, formatMoney } from "../lib/api";
 import { TotalsFoot } from "../lib/totals-foot";
 import { orderPath, tokenFromPage } from "./tokens";
-import type { Invoice, Order } from "./types";
+import { type Invoice, type Order, orderLabel } from "./types";
+
+/** The invoice's state in words: what was paid and what went back. */
+const PAYMENT_STATE: Record<Invoice["paymentState"], string> = {
+  paid: "Paid",
+  partly_refunded: "Paid, partly refunded",
+  refunded: "Refunded",
+};
 
 /** Waits between asks while the invoice is not written yet (about 15 s in all). */
 const RETRY_MS = [500, 1000, 1500, 2000, 3000, 3000, 4000];
@@ -105,9 +113,11 @@ export function InvoicePage({ orderId }: { orderId: string }) {
                 <time dateTime={new Date(invoice.issuedAt).toISOString()}>{formatDate(invoice.issuedAt)}</time>
               </dd>
               <dt>Order</dt>
-              <dd class="invoice-order-id">{invoice.orderId}</dd>
+              <dd class="invoice-order-id">{order ? orderLabel(order) : invoice.orderId}</dd>
               <dt>Status</dt>
-              <dd>{invoice.status}</dd>
+              <dd data-testid="invoice-status">
+                {invoice.status === "paid" ? PAYMENT_STATE[invoice.paymentState] : invoice.status}
+              </dd>
             </dl>
           </div>
         </header>
@@ -169,10 +179,111 @@ export function InvoicePage({ orderId }: { orderId: string }) {
             totalLabel={`Total (${invoice.currency})`}
             totalTestId="invoice-total"
             totalClass="total-row"
-          />
+          >
+            {invoice.refundedCents > 0 ? (
+              <>
+                <tr>
+                  <th scope="row" colSpan={3}>
+                    Refunded (credit notes below)
+                  </th>
+                  <td class="num" data-testid="invoice-refunded">
+                    −{money(invoice.refundedCents)}
+                  </td>
+                </tr>
+                <tr class="total-row">
+                  <th scope="row" colSpan={3}>
+                    Paid after refunds
+                  </th>
+                  <td class="num" data-testid="invoice-net">
+                    {money(invoice.totalCents - invoice.refundedCents)}
+                  </td>
+                </tr>
+              </>
+            ) : null}
+          </TotalsFoot>
         </table>
         <p class="muted invoice-foot">All amounts in {invoice.currency}.</p>
       </article>
+      {invoice.creditNotes.map((note) => {
+        const linesCents = note.lines.reduce((sum, l) => sum + l.amountCents, 0);
+        const other = note.amountCents - linesCents;
+        return (
+          <article
+            key={note.id}
+            class="invoice-sheet credit-note"
+            aria-labelledby={`credit-note-${note.number}`}
+            data-testid="credit-note"
+          >
+            <header class="invoice-head">
+              <div>
+                <p class="invoice-shop">Bracelet Shop</p>
+                <p class="muted">
+                  Corrects invoice {note.invoiceNumber ?? invoice.number}
+                  {order ? ` for order ${orderLabel(order)}` : ""}.
+                </p>
+              </div>
+              <div class="invoice-meta">
+                <h2 id={`credit-note-${note.number}`}>Credit note</h2>
+                <dl>
+                  <dt>Credit note number</dt>
+                  <dd data-testid="credit-note-number">{creditNoteLabel(note.number)}</dd>
+                  <dt>Date</dt>
+                  <dd>
+                    <time dateTime={new Date(note.issuedAt).toISOString()}>{formatDate(note.issuedAt)}</time>
+                  </dd>
+                  <dt>Invoice</dt>
+                  <dd>{note.invoiceNumber ?? invoice.number}</dd>
+                </dl>
+              </div>
+            </header>
+            <table class="data invoice-lines">
+              <caption class="visually-hidden">Credit note lines</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Description</th>
+                  <th scope="col" class="num">
+                    Qty
+                  </th>
+                  <th scope="col" class="num">
+                    Amount incl. tax
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {note.lines.map((l) => (
+                  <tr key={l.sku}>
+                    <td>
+                      {l.name} ({l.sku})
+                    </td>
+                    <td class="num">{l.qty}</td>
+                    <td class="num">{money(l.amountCents)}</td>
+                  </tr>
+                ))}
+                {note.lines.length === 0 || other !== 0 ? (
+                  <tr>
+                    <td>
+                      {note.lines.length === 0 ? "Refund" : other > 0 ? "Shipping and other charges" : "Adjustment"}
+                    </td>
+                    <td class="num" />
+                    <td class="num">{money(other)}</td>
+                  </tr>
+                ) : null}
+              </tbody>
+              <tfoot>
+                <tr class="total-row">
+                  <th scope="row" colSpan={2}>
+                    Credited ({invoice.currency})
+                  </th>
+                  <td class="num" data-testid="credit-note-total">
+                    {money(note.amountCents)}
+                  </td>
+                </tr>
+              </tfoot>
+            </table>
+            {note.restocked ? <p class="muted invoice-foot">The items were returned to stock.</p> : null}
+          </article>
+        );
+      })}
       <p class="no-print">
         <button type="button" onClick={() => window.print()}>
           Print

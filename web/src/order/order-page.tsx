@@ -5,11 +5,12 @@
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { decide } from "../../../src/domain/order-machine";
+import { paymentLine } from "../../../src/domain/order-wording";
 import { api, formatMoney, formatTime } from "../lib/api";
 import { TotalsFoot } from "../lib/totals-foot";
 import { AmendForm, CancelPanel, ClaimButton, PayForm } from "./order-actions";
 import { orderPath } from "./tokens";
-import { type Order, type OrderStatus, shortId, statusLabel, type User } from "./types";
+import { type Order, type OrderStatus, orderLabel, statusLabel, type User } from "./types";
 import { useOrder } from "./use-order";
 
 /** What each status means to the shopper, in one sentence. */
@@ -131,7 +132,9 @@ export function OrderPage({ orderId }: { orderId: string }) {
       data-live={live === "open" ? "1" : undefined}
     >
       <div class="order-page-head">
-        <h1>Order {shortId(order.id)}</h1>
+        <h1>
+          Order <span data-testid="order-number">{orderLabel(order)}</span>
+        </h1>
         <span class={`status-badge status-${status}`} data-testid="order-status">
           {statusLabel(status)}
         </span>
@@ -229,7 +232,11 @@ export function OrderPage({ orderId }: { orderId: string }) {
             {order.email}
             {order.phone ? ` · ${order.phone}` : ""}
           </p>
-          {order.payment ? <p class="muted">Paid with {order.payment.method}</p> : null}
+          {order.payment ? (
+            <p class="muted" data-testid="payment-line">
+              {paymentLine(order.payment, order.refundedCents, order.totals.currency)}
+            </p>
+          ) : null}
         </section>
         <section aria-labelledby="timeline-title" class="order-panel">
           <h2 id="timeline-title">History</h2>

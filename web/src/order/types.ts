@@ -3,11 +3,11 @@
 import type { OrderView } from "../../../src/domain/order/types";
 import type { OrderMessage, OrderStatus, TimelineEntry } from "../../../src/domain/order-machine";
 import type { Totals } from "../../../src/domain/pricing";
-import type { InvoiceView } from "../../../src/services/invoices";
+import type { InvoiceWithRefunds } from "../../../src/services/credit-notes";
 
 export type { OrderMessage, OrderStatus, TimelineEntry, Totals };
 export type Order = OrderView;
-export type Invoice = InvoiceView;
+export type Invoice = InvoiceWithRefunds;
 /** POST /api/orders answers the order plus the guest's access token (shown once, kept in this browser). */
 export type PlacedOrder = Order & { accessToken: string };
 export type User = { id: string; email: string; name: string; role: "customer" | "staff" | "admin" };
@@ -21,6 +21,11 @@ export function statusLabel(status: string): string {
 /** A short, readable handle for an opaque order id (links carry the full id). */
 export function shortId(id: string): string {
   return id.slice(-8).toUpperCase();
+}
+
+/** What people read out: `#1001`, or the short id of an order made before numbers existed. */
+export function orderLabel(o: { id: string; number?: number | null }): string {
+  return typeof o.number === "number" ? `#${o.number}` : shortId(o.id);
 }
 
 export function isOrderMessage(value: unknown): value is OrderMessage {

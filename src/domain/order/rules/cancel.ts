@@ -5,6 +5,7 @@
 
 import type { EventEnvelope } from "../../events";
 import { decide, type OrderStatus } from "../../order-machine";
+import { wholeRefundRecord } from "../../refunds";
 import { allowed, change, event, planned, task, unchanged } from "../plan";
 import type { Attempt, By, Decision, Failure, OrderDoc, OrderState, PaymentTask, Plan, RuleContext } from "../types";
 
@@ -59,6 +60,24 @@ export function cancelPlan(
     paymentDeadline: null,
     holdUntil: null,
     refundedCents: doc.refundedCents + refunded,
+    // Money going back gets a refund record (and so a credit note), whoever cancelled.
+    ...(refunded > 0
+      ? {
+          refunds: [
+            ...(doc.refunds ?? []),
+            wholeRefundRecord({
+              id: ctx.newId("rfd"),
+              amountCents: refunded,
+              items: doc.items,
+              totals: doc.totals,
+              before: doc.refunds ?? [],
+              restocked: true,
+              at: ctx.now,
+              by: how.by,
+            }),
+          ],
+        }
+      : {}),
   };
   return change(ctx, next, {
     note: how.note,

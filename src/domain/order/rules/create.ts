@@ -19,6 +19,7 @@ export function create(existing: OrderDoc | null, input: CreateInput, ctx: RuleC
   const orderId = input.orderId;
   const doc: OrderDoc = {
     id: orderId,
+    number: input.number,
     customerId: input.customerId,
     email: input.email,
     shippingAddress: input.shippingAddress,

@@ -2,8 +2,17 @@
  * What staff do to an order: ship, deliver, approve or reject after review, refund in full. And the one
  * owner command that is not a transition: claiming a guest order for an account.
  */
+
+import {
+  isWholeRefund,
+  planRefund,
+  type RefundRecord,
+  type RefundRequest,
+  refundNote,
+  stockTargets,
+} from "../../refunds";
 import { allowed, change, currentAttempt, event, fail, money, notFound, planned, task, unchanged } from "../plan";
-import type { Attempt, By, Decision, OrderState, RuleContext } from "../types";
+import type { Attempt, By, Decision, OrderState, RuleContext, StockStep } from "../types";
 import { cancelPlan } from "./cancel";
 import { confirm } from "./join";
 
@@ -83,37 +92,59 @@ export function reject(state: OrderState, input: { note: string | null; by: By }
 }
 
 /**
- * A full refund of what is left: a confirmed order is cancelled (stock back); a shipped or delivered order keeps
- * its status, gets a timeline entry and OrderRefunded (the goods are out). Nothing left is `invalid_state`.
+ * A refund (DESIGN.md: `{lines?, amountCents?, restock?}`; the rules of what it comes to are in
+ * src/domain/refunds.ts): never more than what is left of the payment. Everything left on a confirmed order
+ * cancels it (stock back); otherwise the order keeps its status and gets a timeline entry, OrderRefunded, the
+ * refund record (the credit note's source), the gateway refund and, with `restock`, the chosen units back on sale.
  */
-export function refund(state: OrderState, input: { by: By }, ctx: RuleContext): Decision {
+export function refund(state: OrderState, input: { by: By; request?: RefundRequest }, ctx: RuleContext): Decision {
   const { doc } = state;
   const d = allowed(doc, "refund", input.by.actor);
   if (!d.ok) return d;
   const attempt = currentAttempt(doc, state.attempts);
-  const refundable = attempt ? attempt.amountCents - doc.refundedCents : 0;
-  if (!attempt || refundable <= 0) return fail("invalid_state", "Nothing left to refund on this order");
-  if (d.to === "cancelled") {
+  if (!attempt) return fail("invalid_state", "Nothing left to refund on this order");
+  const request = input.request ?? {};
+  const refunds = doc.refunds ?? [];
+  const p = planRefund({ ...doc, paidCents: attempt.amountCents, refunds }, request);
+  if (!p.ok) return fail(p.code, p.message, p.details);
+  if (isWholeRefund(request) && d.to === "cancelled") {
+    // The cancellation records the refund, as it does when the shopper cancels a paid order.
     return planned(
       cancelPlan(ctx, state, doc, { to: d.to, reason: "refunded", by: input.by.id, note: "Refunded in full" }),
     );
   }
-  const next = { ...doc, refundedCents: doc.refundedCents + refundable };
+  const record: RefundRecord = {
+    id: ctx.newId("rfd"),
+    amountCents: p.amountCents,
+    currency: doc.totals.currency,
+    lines: p.lines,
+    restocked: p.restock.length > 0,
+    at: ctx.now,
+    by: input.by.id,
+  };
+  const all = [...refunds, record];
+  const stock: StockStep[] = record.restocked
+    ? stockTargets(doc.items, all).map(({ sku, keep }) =>
+        keep === 0 ? { op: "release", sku, reason: "return" } : { op: "resize", sku, qty: keep },
+      )
+    : [];
+  const next = { ...doc, refunds: all, refundedCents: doc.refundedCents + p.amountCents };
   return planned(
     change(ctx, next, {
-      note: `Refunded ${money(refundable, doc.totals.currency)}`,
+      note: refundNote(money(p.amountCents, doc.totals.currency), p.lines, record.restocked),
       orderEvents: (sequence) => [
         event(ctx, "OrderRefunded", `order:${doc.id}`, {
           orderId: doc.id,
           sequence,
-          amountCents: refundable,
+          amountCents: p.amountCents,
           currency: doc.totals.currency,
           by: input.by.id,
           email: doc.email,
           customerId: doc.customerId,
         }),
       ],
-      tasks: [task(ctx, doc, "refund", attempt, refundable)],
+      tasks: [task(ctx, doc, "refund", attempt, p.amountCents)],
+      stock,
     }),
   );
 }

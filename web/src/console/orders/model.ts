@@ -16,6 +16,10 @@ export type Payment = PaymentSummary;
 /** One row of GET /api/admin/orders, with `itemCount` (units) from the list or, failing that, the detail. */
 export type OrderSummary = {
   id: string;
+  /** `#1001`; null for an order made before numbers existed (or a live row not yet read). */
+  number?: number | null;
+  /** The shipping name. */
+  name?: string | null;
   status: OrderStatus;
   version: number;
   email: string;
@@ -99,12 +103,18 @@ export const sentence = (text: string) => (/[.!?]$/.test(text) ? text : `${text}
 
 export const shortId = (id: string) => id.slice(-8);
 
+/** How the console names an order: `#1001`, the same as the shopper's page; the id's tail for older orders. */
+export const orderLabel = (o: { id: string; number?: number | null }) =>
+  typeof o.number === "number" ? `#${o.number}` : shortId(o.id);
+
 export const unitsOf = (items: OrderDetail["items"]) => items.reduce((n, i) => n + i.qty, 0);
 
 /** The list row an order's detail stands for. */
 export function summaryOf(o: OrderDetail): OrderSummary {
   return {
     id: o.id,
+    number: o.number,
+    name: o.shippingAddress.name,
     status: o.status,
     version: o.version,
     email: o.email,

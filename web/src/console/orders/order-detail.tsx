@@ -17,12 +17,13 @@ import {
   ORDER_EVENTS,
   type OrderDetail,
   orderIdOf,
+  orderLabel,
   refundableCents,
   STATUS_LABELS,
   sentence,
-  shortId,
   unitsOf,
 } from "./model";
+import { RefundForm } from "./refund-form";
 import { ReviewForm } from "./review-form";
 import { RiskReasons, RiskScore, StatusBadge } from "./ui";
 
@@ -168,7 +169,7 @@ export function OrderDetailView({ id, backHref }: { id: string; backHref: string
       {back}
       <header class="order-head">
         <h1 id="order-title" tabIndex={-1} ref={heading}>
-          Order <code title={order.id}>{shortId(order.id)}</code>
+          Order <span title={order.id}>{orderLabel(order)}</span>
         </h1>
         <span key={flash} class={flash ? "order-flash-inline" : undefined}>
           <StatusBadge status={order.status} />
@@ -187,6 +188,11 @@ export function OrderDetailView({ id, backHref }: { id: string; backHref: string
 
       <section class="order-actions" aria-labelledby="order-actions-title">
         <h2 id="order-actions-title">Actions</h2>
+        {order.timeline.some((t) => t.status === "confirmed") ? (
+          <p>
+            <a href={`/orders/${encodeURIComponent(order.id)}/invoice`}>Invoice and credit notes</a>
+          </p>
+        ) : null}
         <Actions order={order} perform={perform} busy={busy} money={money} />
       </section>
 
@@ -423,8 +429,27 @@ function Actions({
         />
       ) : null}
       {canRefund ? (
+        <RefundForm
+          key={`${order.id}-${order.refunds.length}`}
+          order={order}
+          leftCents={refundable}
+          busy={busy}
+          money={money}
+          send={(body, key) =>
+            perform(
+              "refund",
+              body,
+              (o) => `Refunded ${money(o.refundedCents - order.refundedCents)}; credit note issued.`,
+              {
+                idempotencyKey: key,
+              },
+            )
+          }
+        />
+      ) : null}
+      {canRefund ? (
         <ConfirmAction
-          label="Refund…"
+          label="Refund all…"
           question={
             status === "confirmed"
               ? `Refund ${money(refundable)} to ${order.payment?.method ?? "the payment method"}? The order is cancelled and its stock goes back on sale.`

@@ -13,6 +13,7 @@ import {
   type OrderDetail,
   type OrderSummary,
   orderHref,
+  orderLabel,
   STATUS_LABELS,
   sentence,
   shortId,
@@ -51,7 +52,7 @@ export function FraudReviewPage(_: { path: string[] }) {
       });
       apply(o, true);
       const verb = decision === "approve" ? "approved" : "rejected";
-      setOutcome({ ok: true, orderId: id, text: `Order ${shortId(id)} ${verb}: now ${STATUS_LABELS[o.status]}.` });
+      setOutcome({ ok: true, orderId: id, text: `Order ${orderLabel(o)} ${verb}: now ${STATUS_LABELS[o.status]}.` });
       return null;
     } catch (err) {
       if (err instanceof ApiFailure && err.code === "invalid_state") {
@@ -128,8 +129,8 @@ export function FraudReviewPage(_: { path: string[] }) {
                   class={flashed[o.id] ? "order-flash" : undefined}
                 >
                   <th scope="row">
-                    <a href={orderHref(o.id)} onClick={linkClick} aria-label={`Order ${shortId(o.id)}`}>
-                      <code title={o.id}>{shortId(o.id)}</code>
+                    <a href={orderHref(o.id)} onClick={linkClick} aria-label={`Order ${orderLabel(o)}`}>
+                      <span title={o.id}>{orderLabel(o)}</span>
                     </a>
                   </th>
                   <td>{o.email}</td>

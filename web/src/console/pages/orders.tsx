@@ -12,8 +12,8 @@ import {
   type OrderStatus,
   type OrderSummary,
   orderHref,
+  orderLabel,
   STATUS_LABELS,
-  shortId,
 } from "../orders/model";
 import { OrderDetailView } from "../orders/order-detail";
 import { StatusBadge } from "../orders/ui";
@@ -22,8 +22,8 @@ import { linkClick, navigate } from "../router";
 
 const PAGE_SIZE = 25;
 
-type Filters = { status: OrderStatus | ""; from: string; to: string; customer: string };
-const NO_FILTERS: Filters = { status: "", from: "", to: "", customer: "" };
+type Filters = { q: string; status: OrderStatus | ""; from: string; to: string; customer: string };
+const NO_FILTERS: Filters = { q: "", status: "", from: "", to: "", customer: "" };
 
 /** The last list address, so "← Orders" from an order returns to the same filters. */
 let lastSearch = "";
@@ -42,6 +42,7 @@ function filtersFrom(search: string): Filters {
   const q = new URLSearchParams(search);
   const status = q.get("status") ?? "";
   return {
+    q: (q.get("q") ?? "").trim().slice(0, 254),
     status: (ORDER_STATUSES as readonly string[]).includes(status) ? (status as OrderStatus) : "",
     from: DATE.test(q.get("from") ?? "") ? (q.get("from") as string) : "",
     to: DATE.test(q.get("to") ?? "") ? (q.get("to") as string) : "",
@@ -66,6 +67,7 @@ function apiQuery(f: Filters): string {
   if (from !== null) q.set("from", String(from));
   if (to !== null) q.set("to", String(to));
   if (f.customer) q.set("customer", f.customer);
+  if (f.q) q.set("q", f.q);
   return q.toString();
 }
 
@@ -74,7 +76,13 @@ function matcher(f: Filters): (o: OrderSummary) => boolean {
   const from = dayBound(f.from, false);
   const to = dayBound(f.to, true);
   const customer = f.customer.toLowerCase();
+  const text = f.q.toLowerCase();
+  const number = /^\s*#?\s*([0-9]{1,9})\s*$/.exec(f.q)?.[1];
   return (o) =>
+    (!text ||
+      (number !== undefined && o.number === Number(number)) ||
+      o.email.toLowerCase().includes(text) ||
+      (o.name ?? "").toLowerCase().includes(text)) &&
     (!f.status || o.status === f.status) &&
     (from === null || o.createdAt >= from) &&
     (to === null || o.createdAt <= to) &&
@@ -119,9 +127,20 @@ function OrderList() {
           aria-label="Filter orders"
           onSubmit={(e) => {
             e.preventDefault();
-            apply({ ...draft, customer: draft.customer.trim() });
+            apply({ ...draft, q: draft.q.trim(), customer: draft.customer.trim() });
           }}
         >
+          <label>
+            Search
+            <input
+              type="search"
+              name="q"
+              value={draft.q}
+              maxLength={254}
+              placeholder="#1001, email or name"
+              onInput={set("q")}
+            />
+          </label>
           <label>
             Status
             <select name="status" value={draft.status} onChange={set("status")}>
@@ -213,8 +232,8 @@ function OrderList() {
                 >
                   <td>{formatTime(o.createdAt)}</td>
                   <th scope="row">
-                    <a href={href} onClick={linkClick} aria-label={`Order ${shortId(o.id)}`}>
-                      <code title={o.id}>{shortId(o.id)}</code>
+                    <a href={href} onClick={linkClick} aria-label={`Order ${orderLabel(o)}`}>
+                      <span title={o.id}>{orderLabel(o)}</span>
                     </a>
                   </th>
                   <td>{o.email}</td>
