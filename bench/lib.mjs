@@ -28,7 +28,8 @@ export async function startDev({ config, persist, readyPath = "/", label }) {
     log += d;
   });
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 90_000;
+  // Generous: on a busy 2-core machine, building and starting workerd can take minutes.
+  const deadline = Date.now() + 300_000;
   for (;;) {
     try {
       const res = await fetch(base + readyPath);
@@ -164,4 +165,71 @@ export function renderTable(title, columns, rows) {
     "",
   ].join("\n");
   return { text, md };
+}
+
+/** Every pid in the process tree under `pid` (itself included). */
+export function treePids(pid) {
+  const pids = [pid];
+  for (let i = 0; i < pids.length; i++) {
+    try {
+      const kids = execFileSync("pgrep", ["-P", String(pids[i])], { encoding: "utf8" })
+        .split("\n")
+        .filter(Boolean);
+      pids.push(...kids.map(Number));
+    } catch {
+      // no children
+    }
+  }
+  return pids;
+}
+
+/** Clock ticks per second of /proc's utime/stime (USER_HZ; 100 on Linux). */
+const TICKS_PER_S = 100;
+
+/**
+ * CPU time (ms, user + system, all threads) consumed so far by the `workerd` processes under `rootPid`: the
+ * Worker, every Durable Object, the local D1 and the queue all run in them. Read from /proc/<pid>/stat.
+ */
+export function workerdCpuMs(rootPid) {
+  let ticks = 0;
+  for (const p of treePids(rootPid)) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, "utf8");
+      // comm is in parentheses and may hold spaces; the fields after it are space-separated.
+      const close = stat.lastIndexOf(")");
+      const comm = stat.slice(stat.indexOf("(") + 1, close);
+      if (!comm.startsWith("workerd")) continue;
+      const fields = stat.slice(close + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
+    } catch {
+      // exited
+    }
+  }
+  return (ticks * 1000) / TICKS_PER_S;
+}
+
+/**
+ * Measures the workerd CPU a piece of work costs, including the background work it wakes (queue consumers,
+ * outbox flushes): reads the counter before, runs `work`, then waits until the processes are idle again
+ * (two consecutive 250 ms windows under 20 ms of CPU, at most `settleMs`) before reading it again.
+ */
+export async function measureCpu(rootPid, work, { settleMs = 10_000 } = {}) {
+  const before = workerdCpuMs(rootPid);
+  const result = await work();
+  const deadline = performance.now() + settleMs;
+  let quiet = 0;
+  let last = workerdCpuMs(rootPid);
+  while (quiet < 2 && performance.now() < deadline) {
+    await sleep(250);
+    const now = workerdCpuMs(rootPid);
+    quiet = now - last < 20 ? quiet + 1 : 0;
+    last = now;
+  }
+  return { result, cpuMs: last - before };
+}
+
+const runStart = performance.now();
+/** One progress line (seconds since the run started), so a long run is never silent. */
+export function progress(message) {
+  console.log(`[${((performance.now() - runStart) / 1000).toFixed(1).padStart(6)} s] ${message}`);
 }

@@ -1,6 +1,6 @@
 // `npm run bench`: starts the shop and the baseline Worker with `wrangler dev` on loopback (fresh local state,
 // migrated and seeded), runs each scenario against both in the same run, prints one table per scenario and
-// writes bench/results/latest.{json,md}.  Options: --quick (smaller N, shorter loops), --only <name>
+// writes bench/results/latest.{json,md,svg}.  Options: --quick (smaller N, shorter loops), --only <name>[,<name>…]
 // (flash, sharding, catalog, checkout, fanout, overview).
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -9,7 +9,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_SEED_PASSWORD } from "../scripts/seed-data.mjs";
 import { ROOT, wranglerSync } from "../scripts/wrangler.mjs";
-import { renderTable, startDev } from "./lib.mjs";
+import { progress, renderTable, startDev } from "./lib.mjs";
 import { catalog } from "./scenarios/catalog.mjs";
 import { checkoutLatency } from "./scenarios/checkout-latency.mjs";
 import { fanout } from "./scenarios/fanout.mjs";
@@ -17,17 +17,20 @@ import { flashSale } from "./scenarios/flash-sale.mjs";
 import { overview, overviewSeedSql } from "./scenarios/overview.mjs";
 import { shardingSimulation } from "./scenarios/sharding.mjs";
 import { signIn } from "./scenarios/shop-client.mjs";
+import { renderSvg } from "./svg.mjs";
 
 const quick = process.argv.includes("--quick");
 const onlyAt = process.argv.indexOf("--only");
 const only = onlyAt > 0 ? process.argv[onlyAt + 1] : null;
-const want = (name) => !only || only === name;
+// --only flash,checkout runs several.
+const want = (name) => !only || only.split(",").includes(name);
 const here = fileURLToPath(new URL(".", import.meta.url));
 
 const settings = quick
   ? { shoppers: 200, units: 20, durationMs: 3_000, fanout: [100, 500], runs: 5, overviewOrders: 100_000 }
   : { shoppers: 1000, units: 100, durationMs: 10_000, fanout: [100, 1000, 5000], runs: 20, overviewOrders: 100_000 };
 
+progress(`bench: ${quick ? "quick" : "full"} run${only ? `, only ${only}` : ""}; building and starting the Workers`);
 const vite = path.join(ROOT, "node_modules/.bin/vite");
 if (spawnSync(vite, ["build", "--logLevel", "warn"], { cwd: ROOT, stdio: "inherit" }).status !== 0) process.exit(1);
 
@@ -39,6 +42,7 @@ spawnSync(process.execPath, [path.join(ROOT, "scripts/seed.mjs"), "--persist-to"
 const now = Date.now();
 const flashSku = "FLASH-SALE";
 const bigSku = "BENCH-DEEP";
+const emptySku = "BENCH-EMPTY";
 const insert = (sku, stock) =>
   `INSERT INTO products (sku, name, description, material, colour, price_cents, currency, image_url, active, low_stock_threshold, stock_on_hand, stock_reserved, stock_available, created_at, updated_at) VALUES ('${sku}', '${sku}', 'benchmark', 'glass', 'blue', 2500, 'EUR', '/images/BR-001.svg', 1, 0, ${stock}, 0, ${stock}, ${now}, ${now}) ON CONFLICT(sku) DO NOTHING;`;
 wranglerSync(
@@ -49,7 +53,7 @@ wranglerSync(
     "--local",
     "--persist-to",
     shopState,
-    `--command=${insert(flashSku, settings.units)} ${insert(bigSku, 1_000_000)}`,
+    `--command=${insert(flashSku, settings.units)} ${insert(bigSku, 1_000_000)} ${insert(emptySku, 0)}`,
   ],
   { quiet: true },
 );
@@ -73,20 +77,29 @@ const results = [];
 const report = (name, title, columns, out) => {
   const table = renderTable(title, columns, out.rows);
   console.log(table.text);
-  results.push({ name, title, rows: out.rows, md: table.md });
+  results.push({ name, title, rows: out.rows, raw: out.raw, md: table.md });
 };
+/** Runs one scenario between a start and an end line. */
+const scenario = async (name, run) => {
+  if (!want(name)) return;
+  const t0 = performance.now();
+  progress(`${name}: start`);
+  await run();
+  progress(`${name}: done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+};
+progress("shop and baseline are up");
 
 try {
-  if (want("flash")) {
-    const out = await flashSale({ shop, baseline, ...settings, sku: flashSku, bigSku });
+  await scenario("flash", async () => {
+    const out = await flashSale({ shop, baseline, ...settings, sku: flashSku, bigSku, emptySku });
     report(
       "flash",
       `1. Flash sale: ${settings.shoppers} shoppers, ${settings.units} units`,
       ["metric", "shop", "baseline", "ratio"],
       out,
     );
-  }
-  if (want("sharding")) {
+  });
+  await scenario("sharding", async () => {
     const out = shardingSimulation({ shoppers: 10_000, units: 1_000 });
     report(
       "sharding",
@@ -94,16 +107,16 @@ try {
       Object.keys(out.rows[0]),
       out,
     );
-  }
-  if (want("catalog")) {
+  });
+  await scenario("catalog", async () => {
     const out = await catalog({ shop, baseline, durationMs: settings.durationMs });
     report("catalog", "2. Catalog at 50 connections", Object.keys(out.rows[0]), out);
-  }
-  if (want("checkout")) {
+  });
+  await scenario("checkout", async () => {
     const out = await checkoutLatency({ shop, baseline, sku: bigSku, runs: settings.runs });
     report("checkout", `4. Single shopper: ${settings.runs} sequential checkouts`, ["metric", "shop", "baseline"], out);
-  }
-  if (want("fanout")) {
+  });
+  await scenario("fanout", async () => {
     const adminCookie = await signIn(
       shop.base,
       "admin@example.com",
@@ -111,8 +124,8 @@ try {
     );
     const out = await fanout({ shop, baseline, sizes: settings.fanout, sku: "BR-002", adminCookie });
     report("fanout", "3. Live fan-out: stock change → every viewer", Object.keys(out.rows[0]), out);
-  }
-  if (want("overview")) {
+  });
+  await scenario("overview", async () => {
     const cookie = await signIn(shop.base, "staff@example.com", process.env.SEED_PASSWORD || DEFAULT_SEED_PASSWORD);
     const out = await overview({
       shop,
@@ -127,7 +140,7 @@ try {
       Object.keys(out.rows[0]),
       out,
     );
-  }
+  });
 } catch (err) {
   console.error(`\nbench failed: ${err?.stack ?? err}`);
   console.error(`\n--- shop log (tail) ---\n${shop.log().slice(-3000)}`);
@@ -145,10 +158,11 @@ const stamp = new Date().toISOString();
 mkdirSync(path.join(here, "results"), { recursive: true });
 writeFileSync(
   path.join(here, "results/latest.json"),
-  `${JSON.stringify({ at: stamp, machine, quick, settings, results: results.map(({ md, ...r }) => r) }, null, 2)}\n`,
+  `${JSON.stringify({ at: stamp, machine, quick, settings, results: results.map(({ md, raw, ...r }) => r) }, null, 2)}\n`,
 );
 writeFileSync(
   path.join(here, "results/latest.md"),
   `# Benchmark results\n\n${stamp}${quick ? " (quick)" : ""}, ${machine}\n\n${results.map((r) => r.md).join("\n")}`,
 );
-console.log(`\nwritten: bench/results/latest.json, bench/results/latest.md\n${machine}`);
+writeFileSync(path.join(here, "results/latest.svg"), renderSvg({ stamp, machine, quick, results }));
+console.log(`\nwritten: bench/results/latest.json, bench/results/latest.md, bench/results/latest.svg\n${machine}`);

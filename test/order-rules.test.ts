@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { allowed, deadlineOf, expiredAnswer } from "../src/domain/order/plan";
 import { amend } from "../src/domain/order/rules/amend";
 import { cancel, expire } from "../src/domain/order/rules/cancel";
-import { create } from "../src/domain/order/rules/create";
+import { create, refusedAtCheckout } from "../src/domain/order/rules/create";
 import { dueDeadline } from "../src/domain/order/rules/deadlines";
 import { pay } from "../src/domain/order/rules/pay";
 import { approve, claim, deliver, refund, reject, ship } from "../src/domain/order/rules/staff";
@@ -114,6 +114,34 @@ describe("create", () => {
     expect(create(doc("confirmed", { id: "ord_other" }), input, ctx())).toMatchObject({
       ok: false,
       code: "invalid_state",
+    });
+  });
+});
+
+describe("create with the reservations already held (the checkout asked the stock first)", () => {
+  it("reserves nothing again and places the order with the reservations' expiry", () => {
+    const r = resolve(create(null, { ...input, reservedUntil: NOW + 1_000 }, ctx()));
+    expect(r.guards).toEqual([]);
+    expect(r.plan?.doc).toMatchObject({ status: "reserved", version: 1, expiresAt: NOW + 1_000 });
+    expect(types(r.plan)).toEqual(["OrderPlaced"]);
+  });
+
+  it("tells a refused shopper about an unknown SKU first, then the key's own answers, else what is short", () => {
+    const short = { sku: "BR-B", requested: 3, available: 1, reason: "insufficient" as const };
+    expect(refusedAtCheckout([short, { ...short, sku: "BR-X", reason: "unknown_sku" }])).toEqual({
+      answer: "unknown_sku",
+    });
+    expect(refusedAtCheckout([{ ...short, reason: "key_reused" }])).toEqual({ answer: "key_reused" });
+    expect(refusedAtCheckout([{ ...short, reason: "key_in_progress" }])).toEqual({ answer: "key_in_progress" });
+    expect(refusedAtCheckout([{ ...short, replayed: true }])).toEqual({
+      answer: "out_of_stock",
+      replayed: true,
+      failure: {
+        ok: false,
+        code: "out_of_stock",
+        message: "Some items are not available in the quantity asked for",
+        details: [{ sku: "BR-B", requested: 3, available: 1 }],
+      },
     });
   });
 });

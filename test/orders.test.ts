@@ -1,9 +1,9 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { eq } from "drizzle-orm";
+import { count, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getDb } from "../src/db/client";
-import { idempotencyKeys, orderItems, orders } from "../src/db/schema";
+import { events, idempotencyKeys, orderItems, orders } from "../src/db/schema";
 import { idempotencyScope, requestFingerprint } from "../src/http/idempotency";
 import { sha256Hex } from "../src/lib/ids";
 import { call } from "./helpers";
@@ -329,6 +329,72 @@ describe("Idempotency-Key on order creation", () => {
     expect(b.status).toBe(201);
     expect(b.body.id).not.toBe(a.body.id);
     expect(b.body.accessToken).not.toBe(a.body.accessToken);
+  });
+});
+
+describe("a refused shopper", () => {
+  const eventCount = async () => (await getDb(env.DB).select({ n: count() }).from(events))[0]?.n ?? 0;
+  const keyRows = () => getDb(env.DB).select().from(idempotencyKeys);
+
+  it("is answered by the stock alone: no order, no idempotency record, no event in D1", async () => {
+    const sku = await product({ onHand: 0 });
+    await stockOf(sku); // adopted beforehand, so only the order request itself is measured
+    const email = freshEmail();
+    const key = crypto.randomUUID();
+    const eventsBefore = await eventCount();
+    const res = await call("POST", "/api/orders", {
+      body: orderBody([{ sku, qty: 1 }], email),
+      headers: { "idempotency-key": key },
+    });
+    expect(res.status).toBe(409);
+    expect(res.body.error).toMatchObject({ code: "out_of_stock", details: [{ sku, requested: 1, available: 0 }] });
+    expect(await ordersByEmail(email)).toEqual([]);
+    expect((await keyRows()).filter((r) => r.key === key)).toEqual([]);
+    expect(await eventCount()).toBe(eventsBefore);
+  });
+
+  it("gets the same refusal again for the same Idempotency-Key, even once stock has arrived", async () => {
+    const sku = await product({ onHand: 1 });
+    const body = orderBody([{ sku, qty: 2 }]);
+    const key = crypto.randomUUID();
+    const first = await call("POST", "/api/orders", { body, headers: { "idempotency-key": key } });
+    expect(first.status).toBe(409);
+    await env.PRODUCT_STOCK.getByName(sku).adjust(sku, 5, "restock", "test");
+    const again = await call("POST", "/api/orders", { body, headers: { "idempotency-key": key } });
+    expect(again.status).toBe(409);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    const other = await call("POST", "/api/orders", {
+      body: orderBody([{ sku, qty: 1 }], body.email),
+      headers: { "idempotency-key": key },
+    });
+    expect(other.status).toBe(422);
+    expect(other.body.error.code).toBe("idempotency_key_reused");
+    // A new key is a new request: the stock is there now.
+    const fresh = await call("POST", "/api/orders", { body, headers: { "idempotency-key": crypto.randomUUID() } });
+    expect(fresh.status).toBe(201);
+    expect(await stockOf(sku)).toMatchObject({ onHand: 6, reserved: 2 });
+  });
+
+  it("of a multi-line order keeps all or nothing and replays the refusal for the same key", async () => {
+    const plenty = await product({ onHand: 5 });
+    const none = await product({ onHand: 0 });
+    const body = orderBody([
+      { sku: plenty, qty: 1 },
+      { sku: none, qty: 1 },
+    ]);
+    const key = crypto.randomUUID();
+    const first = await call("POST", "/api/orders", { body, headers: { "idempotency-key": key } });
+    expect(first.status).toBe(409);
+    expect(first.body.error.details).toEqual([{ sku: none, requested: 1, available: 0 }]);
+    expect(await stockOf(plenty)).toMatchObject({ reserved: 0, available: 5 });
+    await env.PRODUCT_STOCK.getByName(none).adjust(none, 5, "restock", "test");
+    const again = await call("POST", "/api/orders", { body, headers: { "idempotency-key": key } });
+    expect(again.status).toBe(409);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(await stockOf(plenty)).toMatchObject({ reserved: 0, available: 5 });
+    expect(await ordersByEmail(body.email)).toEqual([]);
   });
 });
 

@@ -99,7 +99,8 @@ export class OrderFlow extends DurableObject<Env> {
 
   /**
    * Places the order: reserves every line on its ProductStock (all or nothing) and moves pending → reserved
-   * with `expiresAt = now + RESERVATION_TTL_MS`. Calling it again for the same order answers the order as it is.
+   * with `expiresAt = now + RESERVATION_TTL_MS`, or, given `reservedUntil` (the checkout route reserved first),
+   * takes the reservations as held. Calling it again for the same order answers the order as it is.
    */
   async create(input: CreateInput): Promise<CommandResult> {
     return this.#command(() => {

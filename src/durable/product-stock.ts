@@ -46,7 +46,17 @@ import { isUpgrade, reciprocateClose } from "./kit/websocket";
 export type StockLevel = { sku: string; onHand: number; reserved: number; available: number };
 export type ReserveResult =
   | { ok: true; level: StockLevel; expiresAt: number }
-  | { ok: false; reason: "insufficient" | "unknown_sku"; level: StockLevel };
+  /** `replayed`: the refusal this key got before, answered again (`level.available` as it was then). */
+  | { ok: false; reason: "insufficient"; level: StockLevel; replayed?: true }
+  | { ok: false; reason: "unknown_sku"; level: StockLevel }
+  /** Only with an idempotency key: another request body used it, or another request holds it right now. */
+  | { ok: false; reason: "key_reused" | "key_in_progress"; level: StockLevel };
+/**
+ * An order request's Idempotency-Key as the stock remembers it: `id` names scope and key, `requestHash` the
+ * body. A refusal is kept per key (for a day, as D1 keeps answered keys), so a retry gets the same refusal
+ * without anyone writing to D1; a reservation carries its key, so a duplicate sent meanwhile is told so.
+ */
+export type ReserveKey = { id: string; requestHash: string };
 export type ExtendResult = { ok: boolean };
 export type CommitResult = { ok: true; level: StockLevel } | { ok: false; reason: "not_found"; level: StockLevel };
 export type ReleaseResult = { ok: true; released: number; level: StockLevel };
@@ -61,6 +71,8 @@ type ViewerAttachment = { connectedAt: number };
 
 /** How long undelivered outbox rows wait before the alarm tries again. */
 const OUTBOX_RETRY_MS = 30_000;
+/** How long a refusal is remembered for its idempotency key (as long as D1 keeps an answered key). */
+const REFUSAL_TTL_MS = 24 * 3600_000;
 
 /** The object's SQLite schema, one entry per version; never edit an entry, append a new one. */
 const MIGRATIONS: Migrations = [
@@ -85,6 +97,18 @@ const MIGRATIONS: Migrations = [
        updated_at INTEGER NOT NULL
      )`,
     OUTBOX_TABLE,
+  ],
+  [
+    // Refusals remembered per idempotency key, and the key a live reservation was taken with.
+    `CREATE TABLE refusals (
+       key_id TEXT PRIMARY KEY,
+       request_hash TEXT NOT NULL,
+       available INTEGER NOT NULL,
+       at INTEGER NOT NULL
+     )`,
+    "CREATE INDEX refusals_at_idx ON refusals (at)",
+    "ALTER TABLE reservations ADD COLUMN key_id TEXT",
+    "CREATE INDEX reservations_key_idx ON reservations (key_id)",
   ],
 ];
 
@@ -116,15 +140,52 @@ export class ProductStock extends DurableObject<Env> {
 
   /**
    * Holds `qty` units for `orderId` for `ttlMs`. Idempotent per order id: a second call returns the existing
-   * reservation and takes nothing more.
+   * reservation and takes nothing more. With `key` (the order request's Idempotency-Key) a refusal is
+   * remembered and answered again to the same key, and a key already holding a reservation for another order
+   * is `key_in_progress`: the stock answers for the key, so a refusal needs no write anywhere else.
    */
-  async reserve(sku: string, orderId: string, qty: number, ttlMs: number): Promise<ReserveResult> {
+  async reserve(sku: string, orderId: string, qty: number, ttlMs: number, key?: ReserveKey): Promise<ReserveResult> {
     if (!(this.#serves(sku) || (await this.#adopt(sku)))) return { ok: false, reason: "unknown_sku", level: zero(sku) };
     const now = Date.now();
+    if (key) {
+      const refused = this.#sql<{ request_hash: string; available: number }>(
+        "SELECT request_hash, available FROM refusals WHERE key_id = ? AND at > ?",
+        key.id,
+        now - REFUSAL_TTL_MS,
+      )[0];
+      if (refused) {
+        const level = { ...this.#level(this.#current(now, [])), available: refused.available };
+        return refused.request_hash === key.requestHash
+          ? { ok: false, reason: "insufficient", level, replayed: true }
+          : { ok: false, reason: "key_reused", level };
+      }
+      const holder = this.#sql<{ order_id: string }>(
+        "SELECT order_id FROM reservations WHERE key_id = ? AND order_id <> ? AND expires_at > ?",
+        key.id,
+        orderId,
+        now,
+      )[0];
+      if (holder) return { ok: false, reason: "key_in_progress", level: this.#level(this.#current(now, [])) };
+    }
     const ledger = this.#current(now, [orderId]);
     const decision = reserve(ledger, { orderId, qty, ttlMs }, now);
-    if (!decision.ok) return { ok: false, reason: decision.reason, level: this.#level(ledger) };
+    if (!decision.ok) {
+      const level = this.#level(ledger);
+      if (key) {
+        // Refusals of a day ago are forgotten as they are replaced: the index keeps this cheap.
+        this.ctx.storage.sql.exec("DELETE FROM refusals WHERE at <= ?", now - REFUSAL_TTL_MS);
+        this.ctx.storage.sql.exec(
+          "INSERT INTO refusals (key_id, request_hash, available, at) VALUES (?, ?, ?, ?) ON CONFLICT (key_id) DO NOTHING",
+          key.id,
+          key.requestHash,
+          level.available,
+          now,
+        );
+      }
+      return { ok: false, reason: decision.reason, level };
+    }
     this.#apply(ledger, decision.ledger, decision.effects, `order:${orderId}`, [orderId], now);
+    if (key) this.ctx.storage.sql.exec("UPDATE reservations SET key_id = ? WHERE order_id = ?", key.id, orderId);
     return { ok: true, level: this.#level(decision.ledger), expiresAt: decision.expiresAt };
   }
 

@@ -1,4 +1,5 @@
 import type { Role } from "../db/schema";
+import type { IdempotencyTicket } from "./idempotency-ticket";
 
 /** The signed-in person behind a request, resolved from the session cookie by the auth middleware. */
 export type SessionUser = { id: string; email: string; name: string; role: Role };
@@ -11,5 +12,7 @@ export type AppEnv = {
     user: SessionUser | null;
     /** SHA-256 of the session cookie when one was presented and valid (logout revokes it). */
     sessionIdHash: string | null;
+    /** Set by `idempotentDeferred`: the request's Idempotency-Key, null without one. */
+    idempotency: IdempotencyTicket | null;
   };
 };

@@ -12,11 +12,12 @@
 import { and, eq } from "drizzle-orm";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import { getDb } from "../db/client";
+import { type Db, getDb } from "../db/client";
 import { idempotencyKeys } from "../db/schema";
 import { sha256Hex } from "../lib/ids";
 import type { AppEnv } from "./app-env";
 import { ApiError } from "./errors";
+import type { IdempotencyTicket } from "./idempotency-ticket";
 
 export const IDEMPOTENCY_HEADER = "idempotency-key";
 export const REPLAYED_HEADER = "idempotent-replayed";
@@ -60,63 +61,175 @@ export const idempotencyScope = (operation: string, path: string, caller: string
 export const requestFingerprint = (method: string, path: string, body: string) =>
   sha256Hex(`${method} ${path}\n${canonical(body)}`);
 
-/** Middleware honouring `Idempotency-Key` for one operation (e.g. "orders.create"). */
+type KeyRow = typeof idempotencyKeys.$inferSelect;
+
+/**
+ * What an existing key row answers: the stored response (replayed), 422 for another body, or 409 while the
+ * first request runs. Null when the row is an abandoned claim that this request has now taken over.
+ */
+async function answerExisting(db: Db, row: KeyRow, requestHash: string, now: number): Promise<Response | null> {
+  if (row.requestHash !== requestHash) {
+    throw new ApiError("idempotency_key_reused", "This Idempotency-Key was used with a different request");
+  }
+  if (row.state === "done" && row.responseStatus !== null) {
+    return new Response(row.responseBody, {
+      status: row.responseStatus,
+      headers: { "content-type": "application/json", [REPLAYED_HEADER]: "true" },
+    });
+  }
+  const abandoned = row.createdAt < now - IN_PROGRESS_STALE_MS;
+  const taken = abandoned
+    ? await db
+        .update(idempotencyKeys)
+        .set({ createdAt: now })
+        .where(
+          and(
+            eq(idempotencyKeys.scope, row.scope),
+            eq(idempotencyKeys.key, row.key),
+            eq(idempotencyKeys.state, "in_progress"),
+            eq(idempotencyKeys.createdAt, row.createdAt),
+          ),
+        )
+        .returning({ key: idempotencyKeys.key })
+    : [];
+  if (taken.length === 0) {
+    throw new ApiError("idempotency_in_progress", "A request with this Idempotency-Key is still running");
+  }
+  return null;
+}
+
+async function readKey(db: Db, scope: string, key: string): Promise<KeyRow | undefined> {
+  return db
+    .select()
+    .from(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)))
+    .get();
+}
+
+/** Inserts the claim; null when this request now holds the key, else what the existing row answers. */
+async function claimKey(db: Db, scope: string, key: string, requestHash: string): Promise<Response | null> {
+  const now = Date.now();
+  const claimed = await db
+    .insert(idempotencyKeys)
+    .values({ scope, key, requestHash, state: "in_progress", createdAt: now })
+    .onConflictDoNothing()
+    .returning({ key: idempotencyKeys.key });
+  if (claimed.length > 0) return null;
+  const row = await readKey(db, scope, key);
+  if (!row) throw new ApiError("idempotency_in_progress", "A request with this Idempotency-Key is still running");
+  return answerExisting(db, row, requestHash, now);
+}
+
+/** Validates the header and computes the key's scope and the request's fingerprint; null without a key. */
+async function keyOf(c: Context<AppEnv>, operation: string) {
+  const key = c.req.header(IDEMPOTENCY_HEADER);
+  if (key === undefined) return null;
+  if (!KEY_SHAPE.test(key)) {
+    throw new ApiError("validation_failed", "Idempotency-Key must be 1 to 255 visible ASCII characters");
+  }
+  const scope = idempotencyScope(operation, c.req.path, await callerOf(c));
+  const requestHash = await requestFingerprint(c.req.method, c.req.path, await c.req.text());
+  return { key, scope, requestHash };
+}
+
+/** Records the response of a request holding the key (or releases the key after a 5xx). */
+async function finish(c: Context<AppEnv>, db: Db, scope: string, key: string): Promise<void> {
+  const where = and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key));
+  if (c.res.status >= 500) {
+    await db.delete(idempotencyKeys).where(where);
+    return;
+  }
+  const body = await c.res.clone().text();
+  await db
+    .update(idempotencyKeys)
+    .set({ state: "done", responseStatus: c.res.status, responseBody: body })
+    .where(where);
+}
+
+/** Middleware honouring `Idempotency-Key` for one operation (e.g. "orders.pay"): claims the key first. */
 export const idempotent = (operation: string) =>
   createMiddleware<AppEnv>(async (c, next) => {
-    const key = c.req.header(IDEMPOTENCY_HEADER);
-    if (key === undefined) return next();
-    if (!KEY_SHAPE.test(key)) {
-      throw new ApiError("validation_failed", "Idempotency-Key must be 1 to 255 visible ASCII characters");
-    }
-    const scope = idempotencyScope(operation, c.req.path, await callerOf(c));
-    const requestHash = await requestFingerprint(c.req.method, c.req.path, await c.req.text());
+    const k = await keyOf(c, operation);
+    if (k === null) return next();
     const db = getDb(c.env.DB);
-    const where = and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key));
-    const now = Date.now();
-
-    const claimed = await db
-      .insert(idempotencyKeys)
-      .values({ scope, key, requestHash, state: "in_progress", createdAt: now })
-      .onConflictDoNothing()
-      .returning({ key: idempotencyKeys.key });
-    if (claimed.length === 0) {
-      const row = await db.select().from(idempotencyKeys).where(where).get();
-      if (!row) throw new ApiError("idempotency_in_progress", "A request with this Idempotency-Key is still running");
-      if (row.requestHash !== requestHash) {
-        throw new ApiError("idempotency_key_reused", "This Idempotency-Key was used with a different request");
-      }
-      if (row.state === "done" && row.responseStatus !== null) {
-        return new Response(row.responseBody, {
-          status: row.responseStatus,
-          headers: { "content-type": "application/json", [REPLAYED_HEADER]: "true" },
-        });
-      }
-      const abandoned = row.createdAt < now - IN_PROGRESS_STALE_MS;
-      const taken = abandoned
-        ? await db
-            .update(idempotencyKeys)
-            .set({ createdAt: now })
-            .where(and(where, eq(idempotencyKeys.state, "in_progress"), eq(idempotencyKeys.createdAt, row.createdAt)))
-            .returning({ key: idempotencyKeys.key })
-        : [];
-      if (taken.length === 0) {
-        throw new ApiError("idempotency_in_progress", "A request with this Idempotency-Key is still running");
-      }
-    }
-
+    const existing = await claimKey(db, k.scope, k.key, k.requestHash);
+    if (existing) return existing;
     try {
       await next();
     } catch (err) {
-      await db.delete(idempotencyKeys).where(where);
+      await db.delete(idempotencyKeys).where(and(eq(idempotencyKeys.scope, k.scope), eq(idempotencyKeys.key, k.key)));
       throw err;
     }
-    if (c.res.status >= 500) {
-      await db.delete(idempotencyKeys).where(where);
-      return;
+    await finish(c, db, k.scope, k.key);
+  });
+
+/**
+ * The handler's side of a deferred key (`idempotentDeferred`). The handler calls `claim()` once it is about to
+ * change something; an answer that changed nothing is recorded afterwards, unless the handler says another
+ * store remembers it (`rememberedElsewhere`: a ProductStock keeps its own refusals per key).
+ */
+export type { IdempotencyTicket };
+
+/**
+ * `Idempotency-Key` without a D1 write up front (order creation): the key is looked up (a read), the handler
+ * claims it only when it is about to change something, and an answer that changed nothing (a validation
+ * error, a refusal) is recorded after the fact, or not at all when another store remembers it. Same
+ * promises as `idempotent`: a retry gets the first answer, another body 422, a retry while the first runs 409.
+ */
+export const idempotentDeferred = (operation: string) =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    const k = await keyOf(c, operation);
+    if (k === null) {
+      c.set("idempotency", null);
+      return next();
     }
+    const db = getDb(c.env.DB);
+    const row = await readKey(db, k.scope, k.key);
+    let held = false;
+    if (row) {
+      const existing = await answerExisting(db, row, k.requestHash, Date.now());
+      if (existing) return existing;
+      held = true; // an abandoned claim, taken over
+    }
+    const ticket: IdempotencyTicket = {
+      id: await sha256Hex(`${k.scope}\n${k.key}`),
+      requestHash: k.requestHash,
+      rememberedElsewhere: false,
+      claim: async () => {
+        if (held) return null;
+        const answer = await claimKey(db, k.scope, k.key, k.requestHash);
+        if (answer === null) held = true;
+        return answer;
+      },
+    };
+    c.set("idempotency", ticket);
+    try {
+      await next();
+    } catch (err) {
+      if (held) {
+        await db.delete(idempotencyKeys).where(and(eq(idempotencyKeys.scope, k.scope), eq(idempotencyKeys.key, k.key)));
+      }
+      throw err;
+    }
+    if (held) return finish(c, db, k.scope, k.key);
+    if (ticket.rememberedElsewhere || c.res.status >= 500) return;
+    // An answer that changed nothing: recorded as done at once. Should another request have claimed the key
+    // meanwhile, it holds it, as when the claim comes first.
     const body = await c.res.clone().text();
-    await db
-      .update(idempotencyKeys)
-      .set({ state: "done", responseStatus: c.res.status, responseBody: body })
-      .where(where);
+    const recorded = await db
+      .insert(idempotencyKeys)
+      .values({
+        scope: k.scope,
+        key: k.key,
+        requestHash: k.requestHash,
+        state: "done",
+        responseStatus: c.res.status,
+        responseBody: body,
+        createdAt: Date.now(),
+      })
+      .onConflictDoNothing()
+      .returning({ key: idempotencyKeys.key });
+    if (recorded.length === 0) {
+      throw new ApiError("idempotency_in_progress", "A request with this Idempotency-Key is still running");
+    }
   });

@@ -52,7 +52,13 @@ type Lookup = { ctx: NotificationContext; backInStockIds: string[] };
 async function lookupContext(event: EventEnvelope, env: Env): Promise<Lookup> {
   const db = getDb(env.DB);
   const ctx: NotificationContext = { shopUrl: shopUrl(env) };
-  if (event.type === "PaymentProcessed" && event.data.orderId) {
+  // Only a decline or a refund tells the shopper anything (src/domain/notifications.ts): an authorization or a
+  // capture, two per checkout, needs no contact read.
+  if (
+    event.type === "PaymentProcessed" &&
+    event.data.orderId &&
+    (event.data.status === "declined" || event.data.status === "refunded")
+  ) {
     const order = await db
       .select({ email: orders.email, customerId: orders.customerId })
       .from(orders)

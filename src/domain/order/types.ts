@@ -37,6 +37,11 @@ export type CreateInput = {
   accessTokenHash: string;
   ip: string | null;
   country: string | null;
+  /**
+   * Set when the caller already reserved every line under `orderId` (the checkout asks the stock first): the
+   * earliest expiry of those reservations. The order then reserves nothing itself.
+   */
+  reservedUntil?: number;
 };
 
 export type PayInput = { token: string; methodLabel: string; ip: string | null; country: string | null };

@@ -1,10 +1,12 @@
 /**
  * Placing an order: every line reserved on its ProductStock (all or nothing: on any refusal every line is
- * released again), then pending → reserved with the reservation's expiry and OrderPlaced.
+ * released again), then pending → reserved with the reservation's expiry and OrderPlaced. When the caller
+ * already holds the reservations (`reservedUntil`: the checkout route asks the stock first, so a refusal never
+ * reaches an order), the order is placed with their expiry and reserves nothing again.
  */
 import { decide } from "../../order-machine";
 import { change, event, eventItem, fail, planned } from "../plan";
-import type { CreateInput, Decision, OrderDoc, RuleContext, StockAnswer } from "../types";
+import type { CreateInput, Decision, Failure, OrderDoc, RuleContext, StockAnswer } from "../types";
 
 export function create(existing: OrderDoc | null, input: CreateInput, ctx: RuleContext): Decision {
   if (existing) {
@@ -29,7 +31,7 @@ export function create(existing: OrderDoc | null, input: CreateInput, ctx: RuleC
     accessTokenHash: input.accessTokenHash,
     ip: input.ip,
     country: input.country,
-    expiresAt: now + config.reservationTtlMs,
+    expiresAt: input.reservedUntil ?? now + config.reservationTtlMs,
     paymentDeadline: null,
     holdUntil: null,
     currentPaymentId: null,
@@ -40,25 +42,28 @@ export function create(existing: OrderDoc | null, input: CreateInput, ctx: RuleC
     createdAt: now,
     updatedAt: now,
   };
+  const placed = planned(
+    change(ctx, doc, {
+      note: "Order placed; stock reserved",
+      orderEvents: (sequence) => [
+        event(ctx, "OrderPlaced", `order:${orderId}`, {
+          orderId,
+          sequence,
+          customerId: doc.customerId,
+          email: doc.email,
+          items: doc.items.map(eventItem),
+          totalCents: doc.totals.totalCents,
+          currency: doc.totals.currency,
+        }),
+      ],
+    }),
+  );
+  // Reserving again would only repeat what the caller did under the same order id.
+  if (input.reservedUntil !== undefined) return placed;
   return {
     ok: "guarded",
     guard: input.items.map((i) => ({ op: "reserve", sku: i.sku, qty: i.qty, ttlMs: config.reservationTtlMs })),
-    granted: planned(
-      change(ctx, doc, {
-        note: "Order placed; stock reserved",
-        orderEvents: (sequence) => [
-          event(ctx, "OrderPlaced", `order:${orderId}`, {
-            orderId,
-            sequence,
-            customerId: doc.customerId,
-            email: doc.email,
-            items: doc.items.map(eventItem),
-            totalCents: doc.totals.totalCents,
-            currency: doc.totals.currency,
-          }),
-        ],
-      }),
-    ),
+    granted: placed,
     undo: () => input.items.map((i) => ({ op: "release", sku: i.sku, reason: "release" })),
     refused: (answers) => placeRefused(input, answers),
   };
@@ -80,4 +85,38 @@ export function placeRefused(input: CreateInput, answers: readonly StockAnswer[]
     "Some items are not available in the quantity asked for",
     refused.map(({ a, item }) => ({ sku: item?.sku, requested: item?.qty, available: a.available })),
   );
+}
+
+/** One line the stock refused at checkout, before any order existed (the route asks the stock first). */
+export type CheckoutRefusal = {
+  sku: string;
+  requested: number;
+  available: number;
+  reason: "insufficient" | "unknown_sku" | "key_reused" | "key_in_progress";
+  /** The stock answered this key's earlier refusal again. */
+  replayed?: boolean;
+};
+
+/**
+ * What a shopper refused at checkout is told, in order of precedence: an unknown SKU is the catalog's to
+ * name (validation), then the Idempotency-Key's own answers (used with another body, or still running), else
+ * out of stock naming each short line, marked replayed when the stock answered the key's earlier refusal.
+ */
+export function refusedAtCheckout(
+  refused: readonly CheckoutRefusal[],
+):
+  | { answer: "unknown_sku" | "key_reused" | "key_in_progress" }
+  | { answer: "out_of_stock"; failure: Failure; replayed: boolean } {
+  for (const answer of ["unknown_sku", "key_reused", "key_in_progress"] as const) {
+    if (refused.some((r) => r.reason === answer)) return { answer };
+  }
+  return {
+    answer: "out_of_stock",
+    failure: fail(
+      "out_of_stock",
+      "Some items are not available in the quantity asked for",
+      refused.map(({ sku, requested, available }) => ({ sku, requested, available })),
+    ),
+    replayed: refused.some((r) => r.replayed === true),
+  };
 }

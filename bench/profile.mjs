@@ -1,0 +1,134 @@
+// `npm run bench:profile -- [checkouts]`: a V8 CPU profile of the shop's Worker isolate (the Worker, every
+// Durable Object and every queue consumer run in it) while it serves whole checkouts (create → pay →
+// confirmed), and of refusals. Prints the functions with the most self time, grouped by source file.
+// Only JavaScript: D1's SQLite and the runtime's own C++ show up as CPU in the bench's /proc figures only.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+// `ws` (installed with wrangler) because the dev inspector only accepts a socket that names DevTools' origin.
+import WebSocket from "ws";
+import { ROOT, wranglerSpawn, wranglerSync } from "../scripts/wrangler.mjs";
+import { freePort, sleep, workerdCpuMs } from "./lib.mjs";
+import { createOrder, followUntilSettled, pay } from "./scenarios/shop-client.mjs";
+
+const n = Number(process.argv[2] ?? 30);
+const state = mkdtempSync(path.join(os.tmpdir(), "bench-profile-"));
+wranglerSync(["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], { quiet: true });
+spawnSync(process.execPath, [path.join(ROOT, "scripts/seed.mjs"), "--persist-to", state], { stdio: "ignore" });
+const now = Date.now();
+const insert = (sku, stock) =>
+  `INSERT INTO products (sku, name, description, material, colour, price_cents, currency, image_url, active, low_stock_threshold, stock_on_hand, stock_reserved, stock_available, created_at, updated_at) VALUES ('${sku}', '${sku}', 'benchmark', 'glass', 'blue', 2500, 'EUR', '/images/BR-001.svg', 1, 0, ${stock}, 0, ${stock}, ${now}, ${now});`;
+wranglerSync(
+  [
+    "d1",
+    "execute",
+    "DB",
+    "--local",
+    "--persist-to",
+    state,
+    `--command=${insert("P-DEEP", 1e6)} ${insert("P-EMPTY", 0)}`,
+  ],
+  { quiet: true },
+);
+const port = await freePort();
+const inspector = await freePort();
+const child = wranglerSpawn(
+  [
+    "dev",
+    "--port",
+    String(port),
+    "--ip",
+    "127.0.0.1",
+    "--inspector-port",
+    String(inspector),
+    "--persist-to",
+    state,
+    "--show-interactive-dev-session=false",
+  ],
+  { stdio: ["ignore", "ignore", "inherit"] },
+);
+const base = `http://127.0.0.1:${port}`;
+for (;;) {
+  try {
+    const r = await fetch(`${base}/api/products`);
+    await r.arrayBuffer();
+    if (r.status < 500) break;
+  } catch {}
+  await sleep(300);
+}
+
+const checkout = async (i) => {
+  const created = await createOrder(base, { sku: "P-DEEP", email: `prof-${i}@bench.example` });
+  if (created.status !== 201) return created.status;
+  const settled = followUntilSettled(base, created.body);
+  await pay(base, created.body);
+  return settled;
+};
+await checkout("warm");
+await createOrder(base, { sku: "P-EMPTY", email: "warm@bench.example" });
+
+const targets = await (await fetch(`http://127.0.0.1:${inspector}/json`)).json();
+const ws = new WebSocket(targets[0].webSocketDebuggerUrl, {
+  headers: { origin: "https://devtools.devprod.cloudflare.dev" },
+});
+await new Promise((r) => ws.once("open", r));
+let seq = 0;
+const pending = new Map();
+ws.on("message", (data) => {
+  const msg = JSON.parse(String(data));
+  if (msg.id && pending.has(msg.id)) {
+    pending.get(msg.id)(msg.result);
+    pending.delete(msg.id);
+  }
+});
+const send = (method, params = {}) =>
+  new Promise((resolve) => {
+    const id = ++seq;
+    pending.set(id, resolve);
+    ws.send(JSON.stringify({ id, method, params }));
+  });
+await send("Profiler.enable");
+await send("Profiler.setSamplingInterval", { interval: 200 });
+
+async function profiled(label, work) {
+  const cpu0 = workerdCpuMs(child.pid);
+  await send("Profiler.start");
+  await work();
+  await sleep(1500); // trailing consumers
+  const { profile } = await send("Profiler.stop");
+  const cpu = workerdCpuMs(child.pid) - cpu0;
+  writeFileSync(path.join(os.tmpdir(), `shop-${label}.cpuprofile`), JSON.stringify(profile));
+  const self = new Map();
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const dt = new Map();
+  for (const [i, id] of profile.samples.entries()) dt.set(id, (dt.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  let total = 0;
+  for (const [id, us] of dt) {
+    const { functionName, url, lineNumber } = byId.get(id).callFrame;
+    if (functionName === "(idle)" || functionName === "(program)") continue;
+    total += us;
+    const key = `${functionName || "(anonymous)"} ${url.split("/").slice(-2).join("/")}:${lineNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + us);
+  }
+  console.log(
+    `\n${label}: workerd CPU ${cpu.toFixed(0)} ms (/proc); JS self time sampled in the shop isolate (wall clock while in JS; read the shares) ${(total / 1000).toFixed(0)} ms`,
+  );
+  for (const [k, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) {
+    console.log(`${(us / 1000).toFixed(1).padStart(8)} ms  ${((100 * us) / total).toFixed(1).padStart(5)}%  ${k}`);
+  }
+}
+
+try {
+  await profiled("checkouts", async () => {
+    for (let i = 0; i < n; i++) await checkout(i);
+  });
+  await profiled("refusals", async () => {
+    for (let i = 0; i < n * 5; i++) await createOrder(base, { sku: "P-EMPTY", email: `r${i}@bench.example` });
+  });
+} finally {
+  ws.close();
+  child.kill("SIGTERM");
+  await sleep(500);
+  rmSync(state, { recursive: true, force: true });
+}
