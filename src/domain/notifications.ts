@@ -2,11 +2,11 @@
  * What the shop tells people, and when: pure templates from domain events to message drafts, one template per
  * message, each with an HTML and a text part built by ./message-layout. The Notifications service looks up
  * what an event does not carry (an e-mail address, the shoppers waiting for a SKU) and delivers the drafts.
- * Shopper messages never carry staff-only facts; reasons go through ./shopper-wording.
+ * Shopper messages never carry staff-only facts; reasons go through ./order-wording.
  */
 import type { EventEnvelope } from "./events";
 import { formatDate, formatMoney, type MessageParts, renderEmail } from "./message-layout";
-import { cancellationForShopper } from "./shopper-wording";
+import { shopperCancelReason } from "./order-wording";
 
 /** Preference groups a shopper can turn off per channel (transactional account mail is not optional). */
 export type MessageKind = "order" | "marketing" | "billing" | "account" | "staff";
@@ -152,7 +152,7 @@ export function draftNotifications(event: EventEnvelope, ctx: NotificationContex
       return [
         toCustomer(d, "order_cancelled", "order", `Your order ${shortId(d.orderId)} was cancelled`, {
           heading: "Your order was cancelled",
-          paragraphs: [cancellationForShopper(d.reason), ...refund],
+          paragraphs: [shopperCancelReason(d.reason), ...refund],
           action: viewOrder(d.orderId),
         }),
       ];

@@ -6,7 +6,6 @@ import {
   canonicalSearch,
   type Facets,
   type Product,
-  productAlt,
   SORTS,
   type Sort,
 } from "../domain/catalog";
