@@ -97,6 +97,7 @@ test("a shopper's order appears live on the Orders page, and staff ship it and m
     "Events",
     "Dead letters",
     "Notifications",
+    "Mailbox",
     "Reconciliation",
   ]);
   assert.equal(await nav.getByRole("link", { name: "Orders" }).getAttribute("aria-current"), "page");
