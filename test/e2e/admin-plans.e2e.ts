@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
+import { assertEveryPageAudited, audit } from "./axe.ts";
 import { launchBrowser, openPage } from "./browser.ts";
 import { signIn } from "./steps.ts";
 
@@ -14,6 +15,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
+  assertEveryPageAudited();
 });
 
 const publicPlan = async (page: Page, name: string) => {
@@ -26,6 +28,7 @@ test("an admin adds a plan, reprices it and takes it off sale from the console",
   const { page, errors } = await openPage(browser);
   await signIn(page, "admin@example.com", "/admin/plans");
   await page.locator("[data-plans-ready]").waitFor();
+  await audit(page);
 
   const name = `Browser box ${Date.now()}`;
   const form = page.getByRole("form", { name: "Add a plan" });

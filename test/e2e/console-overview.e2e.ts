@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
+import { assertEveryPageAudited, audit } from "./axe.ts";
 import { launchBrowser, openPage } from "./browser.ts";
 import { LIVE_TIMEOUT, markDocument, sameDocument, signIn, uniqueEmail } from "./steps.ts";
 
@@ -19,6 +20,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
+  assertEveryPageAudited();
 });
 
 const unexpected = (errors: string[]) => errors.filter((e) => !/status of 401/.test(e));
@@ -91,6 +93,7 @@ test("the overview moves live when an order confirms in another browser, and its
   await page.locator('[data-card="to-ship"] a').click();
   await page.waitForURL((url) => url.pathname === "/admin/orders" && url.searchParams.get("status") === "confirmed");
   await page.locator("[data-orders-ready]").waitFor();
+  await audit(page);
   assert.ok(await sameDocument(page), "the card link stays inside the console");
   assert.deepEqual(unexpected(errors), []);
 });

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Browser } from "playwright-core";
+import { assertEveryPageAudited, audit } from "./axe.ts";
 import { BASE_URL, launchBrowser, openPage } from "./browser.ts";
 
 // A SKU no other browser test uses; this test leaves its stock level as it found it.
@@ -19,6 +20,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
+  assertEveryPageAudited();
 });
 
 /** 401 from /api/me before signing in is expected; nothing else may go wrong. */
@@ -57,6 +59,7 @@ test("a shopper signs up on a sold-out product, staff restock it, and the e-mail
   // Staff see one shopper waiting in Inventory and restock through the page.
   await staff.page.goto("/admin/inventory");
   await staff.page.locator("[data-inventory-ready]").waitFor();
+  await audit(staff.page);
   const row = staff.page.locator(`tr[data-sku="${SKU}"]`);
   await row.locator('[data-waiting="1"]').waitFor();
   await row.getByLabel(/^Change in stock on hand/).fill(String(start));

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
+import { assertEveryPageAudited, audit } from "./axe.ts";
 import { launchBrowser, openPage } from "./browser.ts";
 import { cartToCheckout, LIVE_TIMEOUT, placeOrder, signIn, uniqueEmail } from "./steps.ts";
 
@@ -17,6 +18,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
+  assertEveryPageAudited();
 });
 
 const SHOTS = new URL("../../docs/screenshots/", import.meta.url);
@@ -91,6 +93,7 @@ test("a shopper sees the total, pays, staff refund one bracelet with its stock b
     (url) => url.pathname === `/orders/${orderId}/invoice` && url.searchParams.get("token") === token,
   );
   await page.locator('[data-invoice-ready="1"]').waitFor({ timeout: LIVE_TIMEOUT });
+  await audit(page);
   assert.equal(await page.getByTestId("invoice-status").textContent(), "Paid, partly refunded");
   assert.equal(await page.getByTestId("invoice-refunded").textContent(), "−€50.40");
   assert.equal(await page.getByTestId("invoice-net").textContent(), "€56.34");
