@@ -21,7 +21,7 @@ export function routeOf(url: string): string {
   const { pathname } = new URL(url);
   return (
     pathname
-      .replace(/\/(ord|sub|inv|cus|cn)_[A-Za-z0-9_-]+/g, "/:id")
+      .replace(/\/(ord|sub|inv|cus|cn|ntf|dlq|evt|plan)_[A-Za-z0-9_-]+/g, "/:id")
       .replace(/^\/products\/[^/]+/, "/products/:sku")
       .replace(/\/$/, "") || "/"
   );

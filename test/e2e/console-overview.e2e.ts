@@ -62,6 +62,7 @@ test("the overview moves live when an order confirms in another browser, and its
   const nav = page.getByRole("navigation", { name: "Console" });
   assert.equal(await nav.getByRole("link", { name: "Overview" }).getAttribute("aria-current"), "page");
   await page.locator(".sales-chart .uplot").waitFor();
+  await audit(page, "overview with its chart");
 
   const ordersBefore = Number(await cardValue(page, "orders-today"));
   const toShipBefore = Number(await cardValue(page, "to-ship"));
@@ -72,6 +73,7 @@ test("the overview moves live when an order confirms in another browser, and its
   const shopper = await openPage(browser);
   try {
     await shopper.page.goto("/");
+    await audit(shopper.page, "catalog");
     await buy(shopper.page, uniqueEmail("overview-e2e"));
     await page
       .locator('[data-card="orders-today"] [data-value]')

@@ -52,6 +52,7 @@ test("a shopper signs up on a sold-out product, staff restock it, and the e-mail
     assert.ok(Date.now() < deadline, "the product page shows the sign-up once the SKU is sold out");
   }
   await shopper.page.locator("form.back-in-stock[data-hydrated]").waitFor();
+  await audit(shopper.page, "sold-out product with the back-in-stock form");
   await shopper.page.getByLabel("Tell me when it's back").fill(email);
   await shopper.page.getByRole("button", { name: "Notify me" }).click();
   await shopper.page.getByText(`we will e-mail ${email} once`).waitFor();
@@ -72,9 +73,11 @@ test("a shopper signs up on a sold-out product, staff restock it, and the e-mail
   const mail = staff.page.locator('tr[data-template="back_in_stock_available"]').filter({ hasText: email });
   await mail.waitFor({ timeout: QUEUE_TIMEOUT });
   await mail.locator(".delivery-sent").waitFor({ timeout: QUEUE_TIMEOUT });
+  await audit(staff.page, "mailbox");
   await mail.getByRole("link", { name: /is back in stock$/ }).click();
   const frame = staff.page.frameLocator("iframe.mail-html");
   await frame.getByRole("heading", { name: /is back$/ }).waitFor();
+  await audit(staff.page, "one message in the mailbox");
   assert.match((await staff.page.locator("pre.mail-text").textContent()) ?? "", new RegExp(`/products/${SKU}`));
   await staff.page.getByText("sent after 1 attempt").waitFor();
 

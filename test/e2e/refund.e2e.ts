@@ -62,8 +62,11 @@ test("a shopper sees the total, pays, staff refund one bracelet with its stock b
   console_.setDefaultNavigationTimeout(30_000);
   console_.setDefaultTimeout(20_000);
   await signIn(console_, "staff@example.com", "/admin/orders");
+  await console_.locator("[data-orders-ready]").waitFor();
+  await audit(console_, "orders");
   await console_.goto(`/admin/orders/${orderId}`);
   await console_.locator(`.order-detail[data-order-id="${orderId}"]`).waitFor();
+  await audit(console_, "order detail");
   const stockBefore = (await (await console_.request.get("/api/products/BR-004/stock")).json()).available as number;
   await console_.getByRole("button", { name: "Refund part…" }).click();
   const form = console_.getByRole("form", { name: "Refund part of the order" });
