@@ -11,5 +11,7 @@ export type AppEnv = {
     user: SessionUser | null;
     /** SHA-256 of the session cookie when one was presented and valid (logout revokes it). */
     sessionIdHash: string | null;
+    /** The CSP nonce of pages whose policy has one (/docs). */
+    secureHeadersNonce?: string;
   };
 };

@@ -16,6 +16,7 @@ import { getDb } from "../db/client";
 import { idempotencyKeys } from "../db/schema";
 import { sha256Hex } from "../lib/ids";
 import type { AppEnv } from "./app-env";
+import { documented, errorResponse } from "./contract";
 import { ApiError } from "./errors";
 
 export const IDEMPOTENCY_HEADER = "idempotency-key";
@@ -60,8 +61,20 @@ export const idempotencyScope = (operation: string, path: string, caller: string
 export const requestFingerprint = (method: string, path: string, body: string) =>
   sha256Hex(`${method} ${path}\n${canonical(body)}`);
 
-/** Middleware honouring `Idempotency-Key` for one operation (e.g. "orders.create"). */
-export const idempotent = (operation: string) =>
+/** Middleware honouring `Idempotency-Key` for one operation (e.g. "orders.create"); it documents its header. */
+export const idempotent = (operation: string) => documented(IDEMPOTENCY_DOC, honourKey(operation));
+
+const IDEMPOTENCY_DOC = {
+  parameters: [
+    { name: "Idempotency-Key", in: "header" as const, required: false, schema: { type: "string" as const } },
+  ],
+  responses: {
+    409: errorResponse("idempotency_in_progress: the first request with this key is still running"),
+    422: errorResponse("idempotency_key_reused: the key came with a different request"),
+  },
+};
+
+const honourKey = (operation: string) =>
   createMiddleware<AppEnv>(async (c, next) => {
     const key = c.req.header(IDEMPOTENCY_HEADER);
     if (key === undefined) return next();

@@ -1,10 +1,9 @@
-/** Mounts every /api resource router. One file per resource under src/routes/. */
+/** Mounts every /api resource router. One file per resource under src/routes/; the documents (docs.ts) sit beside. */
 import { Hono } from "hono";
 import type { AppEnv } from "../http/app-env";
 import { account } from "./account";
 import { adminApi } from "./admin";
 import { auth, me } from "./auth";
-import { docs } from "./docs";
 import { ordersApi } from "./orders";
 import { products } from "./products";
 import { stock } from "./stock";
@@ -21,5 +20,4 @@ export const api = new Hono<AppEnv>()
   .route("/orders", ordersApi)
   .route("/plans", plansApi)
   .route("/subscriptions", subscriptionsApi)
-  .route("/webhooks", webhooksApi)
-  .route("/", docs);
+  .route("/webhooks", webhooksApi);

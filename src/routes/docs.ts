@@ -1,506 +1,25 @@
 /**
- * The API's own documentation, generated from the same valibot schemas the routes validate with:
- * `GET /api/openapi.json` (HTTP), `GET /api/asyncapi.json` (domain events on the queue). Built once per
- * isolate: the schemas never change while it runs.
+ * The API's own documentation: `GET /api/openapi.json` (HTTP) is generated from the routes themselves (each
+ * declares itself with `doc()` and `validate()`, src/http/contract.ts; docs/api.md), `GET /api/asyncapi.json`
+ * (domain events on the queue) from the events' schemas, and `/docs` is Scalar's interactive reference over the
+ * OpenAPI document. Documents are built once per isolate: the routes never change while it runs.
  */
+import { Scalar } from "@scalar/hono-api-reference";
 import { toJsonSchema } from "@valibot/to-json-schema";
 import { Hono } from "hono";
+import { generateSpecs } from "hono-openapi";
 import type * as v from "valibot";
-import {
-  AccountPatchSchema,
-  ChangePasswordSchema,
-  LoginSchema,
-  ProfilePatchSchema,
-  SignupSchema,
-  StaffCreateSchema,
-} from "../domain/accounts";
 import { EVENT_SOURCES, EVENT_TYPES, EventDataSchemas } from "../domain/events";
 import type { AppEnv } from "../http/app-env";
-import { ERROR_STATUS } from "../http/errors";
-import { ApiDocsPage } from "../pages/api-docs";
-import { renderDocument } from "../pages/render";
-import { EventLogQuery, NotificationLogQuery } from "./admin/events";
-import { AdjustmentSchema } from "./admin/inventory";
-import { ReviewSchema, ShipSchema } from "./admin/orders";
-import { ProductCreateSchema, ProductPatchSchema } from "./admin/products";
-import { AmendOrderSchema, ClaimSchema, CreateOrderSchema, PaySchema } from "./orders";
-import { SubscribeSchema } from "./subscriptions";
-import { PaymentWebhookSchema } from "./webhooks";
+import { OPENAPI_OPTIONS } from "../http/contract";
+import { api } from "./api";
 
-type Who = "anyone" | "owner" | "customer" | "staff" | "admin" | "gateway";
-type Operation = {
-  method: "get" | "post" | "patch" | "delete";
-  path: string;
-  summary: string;
-  tag: string;
-  who: Who;
-  body?: v.GenericSchema;
-  query?: v.GenericSchema;
-  ok: number;
-  idempotent?: boolean;
-  websocket?: boolean;
-};
+/** Where the build puts Scalar's standalone script (vite.config.ts copies it from node_modules). */
+export const SCALAR_SCRIPT = "/assets/scalar/standalone.js";
 
-/** Every public operation. Paths and payloads are the contract of DESIGN.md. */
-export const OPERATIONS: readonly Operation[] = [
-  {
-    method: "get",
-    path: "/api/products",
-    summary: "Catalog page (cached; q, material, colour, minPrice, maxPrice, sort, limit, cursor)",
-    tag: "catalog",
-    who: "anyone",
-    ok: 200,
-  },
-  {
-    method: "get",
-    path: "/api/products/{sku}",
-    summary: "One product with its available stock (cached)",
-    tag: "catalog",
-    who: "anyone",
-    ok: 200,
-  },
-  {
-    method: "get",
-    path: "/api/products/{sku}/stock",
-    summary: "Live stock level, never cached",
-    tag: "stock",
-    who: "anyone",
-    ok: 200,
-  },
-  {
-    method: "get",
-    path: "/api/products/{sku}/live",
-    summary: "WebSocket: {type:'stock', sku, available} on every change",
-    tag: "stock",
-    who: "anyone",
-    ok: 101,
-    websocket: true,
-  },
-  {
-    method: "post",
-    path: "/api/orders",
-    summary: "Create an order: prices from the server, stock reserved all-or-nothing",
-    tag: "orders",
-    who: "anyone",
-    body: CreateOrderSchema,
-    ok: 201,
-    idempotent: true,
-  },
-  {
-    method: "get",
-    path: "/api/orders/{id}",
-    summary: "The order with items, totals, status and timeline",
-    tag: "orders",
-    who: "owner",
-    ok: 200,
-  },
-  {
-    method: "patch",
-    path: "/api/orders/{id}",
-    summary: "Amend quantities before shipping",
-    tag: "orders",
-    who: "owner",
-    body: AmendOrderSchema,
-    ok: 200,
-  },
-  {
-    method: "post",
-    path: "/api/orders/{id}/pay",
-    summary: "Start a payment; the outcome arrives live",
-    tag: "orders",
-    who: "owner",
-    body: PaySchema,
-    ok: 202,
-    idempotent: true,
-  },
-  {
-    method: "post",
-    path: "/api/orders/{id}/cancel",
-    summary: "Cancel (void or refund, stock back); repeatable",
-    tag: "orders",
-    who: "owner",
-    ok: 200,
-  },
-  {
-    method: "post",
-    path: "/api/orders/{id}/claim",
-    summary: "Claim a guest order into the signed-in account",
-    tag: "orders",
-    who: "customer",
-    body: ClaimSchema,
-    ok: 200,
-  },
-  {
-    method: "get",
-    path: "/api/orders/{id}/live",
-    summary: "WebSocket: {type:'order', status, version, entry}; ?since=<version>, ?token=",
-    tag: "orders",
-    who: "owner",
-    ok: 101,
-    websocket: true,
-  },
-  {
-    method: "get",
-    path: "/api/orders/{id}/invoice",
-    summary: "The order's invoice",
-    tag: "orders",
-    who: "owner",
-    ok: 200,
-  },
-  {
-    method: "post",
-    path: "/api/auth/signup",
-    summary: "Create a customer account and sign in",
-    tag: "auth",
-    who: "anyone",
-    body: SignupSchema,
-    ok: 201,
-  },
-  {
-    method: "post",
-    path: "/api/auth/login",
-    summary: "Sign in (rate-limited per email and IP)",
-    tag: "auth",
-    who: "anyone",
-    body: LoginSchema,
-    ok: 200,
-  },
-  {
-    method: "post",
-    path: "/api/auth/logout",
-    summary: "Sign out (revokes the session)",
-    tag: "auth",
-    who: "customer",
-    ok: 204,
-  },
-  {
-    method: "post",
-    path: "/api/auth/password",
-    summary: "Change password (revokes every other session)",
-    tag: "auth",
-    who: "customer",
-    body: ChangePasswordSchema,
-    ok: 200,
-  },
-  { method: "get", path: "/api/me", summary: "The signed-in person", tag: "auth", who: "customer", ok: 200 },
-  {
-    method: "get",
-    path: "/api/account/profile",
-    summary: "Own profile and saved address",
-    tag: "account",
-    who: "customer",
-    ok: 200,
-  },
-  {
-    method: "patch",
-    path: "/api/account/profile",
-    summary: "Edit name and saved address",
-    tag: "account",
-    who: "customer",
-    body: ProfilePatchSchema,
-    ok: 200,
-  },
-  { method: "get", path: "/api/account/orders", summary: "Own orders", tag: "account", who: "customer", ok: 200 },
-  { method: "get", path: "/api/account/invoices", summary: "Own invoices", tag: "account", who: "customer", ok: 200 },
-  {
-    method: "get",
-    path: "/api/account/notifications",
-    summary: "Messages sent to me",
-    tag: "account",
-    who: "customer",
-    ok: 200,
-  },
-  {
-    method: "get",
-    path: "/api/plans",
-    summary: "Monthly-box plans on offer",
-    tag: "subscriptions",
-    who: "anyone",
-    ok: 200,
-  },
-  {
-    method: "get",
-    path: "/api/subscriptions",
-    summary: "Own subscriptions",
-    tag: "subscriptions",
-    who: "customer",
-    ok: 200,
-  },
-  {
-    method: "post",
-    path: "/api/subscriptions",
-    summary: "Subscribe: the first month is charged at once; 409 payment_declined",
-    tag: "subscriptions",
-    who: "customer",
-    body: SubscribeSchema,
-    ok: 201,
-    idempotent: true,
-  },
-  {
-    method: "delete",
-    path: "/api/subscriptions/{id}",
-    summary: "Cancel at the end of the paid period; repeatable",
-    tag: "subscriptions",
-    who: "customer",
-    ok: 200,
-  },
-  {
-    method: "get",
-    path: "/api/admin/orders",
-    summary: "Orders filtered by status, date, customer",
-    tag: "admin",
-    who: "staff",
-    ok: 200,
-  },
-  { method: "get", path: "/api/admin/orders/{id}", summary: "Any order", tag: "admin", who: "staff", ok: 200 },
-  {
-    method: "post",
-    path: "/api/admin/orders/{id}/ship",
-    summary: "Mark shipped with a tracking number",
-    tag: "admin",
-    who: "staff",
-    body: ShipSchema,
-    ok: 200,
-  },
-  {
-    method: "post",
-    path: "/api/admin/orders/{id}/deliver",
-    summary: "Mark delivered",
-    tag: "admin",
-    who: "staff",
-    ok: 200,
-  },
-  {
-    method: "post",
-    path: "/api/admin/orders/{id}/approve",
-    summary: "Approve an order held for fraud review",
-    tag: "admin",
-    who: "staff",
-    body: ReviewSchema,
-    ok: 200,
-  },
-  {
-    method: "post",
-    path: "/api/admin/orders/{id}/reject",
-    summary: "Reject an order held for fraud review",
-    tag: "admin",
-    who: "staff",
-    body: ReviewSchema,
-    ok: 200,
-  },
-  {
-    method: "post",
-    path: "/api/admin/orders/{id}/cancel",
-    summary: "Cancel with void or refund",
-    tag: "admin",
-    who: "staff",
-    ok: 200,
-  },
-  {
-    method: "post",
-    path: "/api/admin/orders/{id}/refund",
-    summary: "Refund a paid order",
-    tag: "admin",
-    who: "staff",
-    ok: 200,
-    idempotent: true,
-  },
-  {
-    method: "get",
-    path: "/api/admin/inventory",
-    summary: "Every SKU's on-hand, reserved, available",
-    tag: "admin",
-    who: "staff",
-    ok: 200,
-  },
-  {
-    method: "post",
-    path: "/api/admin/inventory/{sku}/adjustments",
-    summary: "Restock, damage, correction or return; 409 below_reserved",
-    tag: "admin",
-    who: "staff",
-    body: AdjustmentSchema,
-    ok: 200,
-  },
-  {
-    method: "get",
-    path: "/api/admin/inventory/{sku}/history",
-    summary: "The SKU's adjustment history from the event log",
-    tag: "admin",
-    who: "staff",
-    ok: 200,
-  },
-  {
-    method: "get",
-    path: "/api/admin/products",
-    summary: "All products incl. inactive",
-    tag: "admin",
-    who: "admin",
-    ok: 200,
-  },
-  {
-    method: "post",
-    path: "/api/admin/products",
-    summary: "Create a product (purges the catalog cache)",
-    tag: "admin",
-    who: "admin",
-    body: ProductCreateSchema,
-    ok: 201,
-  },
-  {
-    method: "patch",
-    path: "/api/admin/products/{sku}",
-    summary: "Edit, price, activate (purges the catalog cache)",
-    tag: "admin",
-    who: "admin",
-    body: ProductPatchSchema,
-    ok: 200,
-  },
-  { method: "get", path: "/api/admin/customers", summary: "Search customers", tag: "admin", who: "staff", ok: 200 },
-  {
-    method: "get",
-    path: "/api/admin/customers/{id}",
-    summary: "A customer with recent orders",
-    tag: "admin",
-    who: "staff",
-    ok: 200,
-  },
-  { method: "get", path: "/api/admin/staff", summary: "Staff and admin accounts", tag: "admin", who: "admin", ok: 200 },
-  {
-    method: "post",
-    path: "/api/admin/staff",
-    summary: "Invite (create) a staff account",
-    tag: "admin",
-    who: "admin",
-    body: StaffCreateSchema,
-    ok: 201,
-  },
-  {
-    method: "patch",
-    path: "/api/admin/staff/{id}",
-    summary: "Change role, deactivate",
-    tag: "admin",
-    who: "admin",
-    body: AccountPatchSchema,
-    ok: 200,
-  },
-  {
-    method: "get",
-    path: "/api/admin/events",
-    summary: "The event log",
-    tag: "admin",
-    who: "staff",
-    query: EventLogQuery,
-    ok: 200,
-  },
-  {
-    method: "get",
-    path: "/api/admin/notifications",
-    summary: "Messages sent and staff alerts",
-    tag: "admin",
-    who: "staff",
-    query: NotificationLogQuery,
-    ok: 200,
-  },
-  {
-    method: "get",
-    path: "/api/admin/dead-letters",
-    summary: "Events the queue gave up on",
-    tag: "admin",
-    who: "staff",
-    ok: 200,
-  },
-  {
-    method: "get",
-    path: "/api/admin/live",
-    summary: "WebSocket: every domain event, for the console",
-    tag: "admin",
-    who: "staff",
-    ok: 101,
-    websocket: true,
-  },
-  {
-    method: "post",
-    path: "/api/webhooks/payments",
-    summary: "Payment gateway webhook (Payment-Signature: t=…,v1=…)",
-    tag: "webhooks",
-    who: "gateway",
-    body: PaymentWebhookSchema,
-    ok: 200,
-  },
-];
-
-const schema = (s: v.GenericSchema) => toJsonSchema(s, { errorMode: "ignore", target: "openapi-3.0" });
-
-const ErrorEnvelope = {
-  type: "object",
-  required: ["error"],
-  properties: {
-    error: {
-      type: "object",
-      required: ["code", "message"],
-      properties: {
-        code: { type: "string", enum: Object.keys(ERROR_STATUS) },
-        message: { type: "string" },
-        details: {},
-      },
-    },
-  },
-};
-
-const WHO: Record<Who, string> = {
-  anyone: "Anyone.",
-  owner:
-    "The customer who placed it (session cookie) or a guest with `Authorization: Bearer <accessToken>`; staff. Others get 404.",
-  customer: "A signed-in person (session cookie `sid`).",
-  staff: "Staff or admin; 401 anonymous, 403 customers.",
-  admin: "Admin only; 401 anonymous, 403 others.",
-  gateway: "The payment gateway, HMAC-signed.",
-};
-
-export function buildOpenApi(): Record<string, unknown> {
-  const paths: Record<string, Record<string, unknown>> = {};
-  for (const op of OPERATIONS) {
-    const params = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
-      name: m[1],
-      in: "path",
-      required: true,
-      schema: { type: "string" },
-    }));
-    if (op.idempotent) {
-      params.push({ name: "Idempotency-Key", in: "header", required: false, schema: { type: "string" } });
-    }
-    if (op.query) {
-      const q = schema(op.query) as { properties?: Record<string, unknown>; required?: string[] };
-      for (const [name, s] of Object.entries(q.properties ?? {})) {
-        params.push({ name, in: "query", required: (q.required ?? []).includes(name), schema: s as never });
-      }
-    }
-    paths[op.path] ??= {};
-    paths[op.path]![op.method] = {
-      summary: op.summary,
-      description: `${WHO[op.who]}${op.websocket ? " Upgrade to a WebSocket." : ""}`,
-      tags: [op.tag],
-      parameters: params,
-      ...(op.body
-        ? { requestBody: { required: true, content: { "application/json": { schema: schema(op.body) } } } }
-        : {}),
-      responses: {
-        [op.ok]: { description: op.websocket ? "Switching protocols" : "Success" },
-        default: { description: "Error envelope", content: { "application/json": { schema: ErrorEnvelope } } },
-      },
-    };
-  }
-  return {
-    openapi: "3.0.3",
-    info: {
-      title: "Bracelet Shop API",
-      version: "1.0.0",
-      description: "Money in integer minor units; IDs are opaque strings; every error is the envelope below.",
-    },
-    paths,
-    components: { schemas: { Error: ErrorEnvelope } },
-  };
+/** The OpenAPI 3.1 document of every route under /api. */
+export function buildOpenApi() {
+  return generateSpecs(new Hono<AppEnv>().route("/api", api), OPENAPI_OPTIONS as never);
 }
 
 export function buildAsyncApi(): Record<string, unknown> {
@@ -546,23 +65,37 @@ export function buildAsyncApi(): Record<string, unknown> {
   };
 }
 
-let openapi: string | null = null;
+let openapi: Promise<string> | null = null;
 let asyncapi: string | null = null;
 
+const JSON_DOC = { "content-type": "application/json", "cache-control": "public, max-age=300" };
+
+/** Mounted on /api beside the resource routers (not inside them: the document is generated from them). */
 export const docs = new Hono<AppEnv>()
-  .get("/openapi.json", (c) => {
-    openapi ??= JSON.stringify(buildOpenApi());
-    return c.body(openapi, 200, { "content-type": "application/json", "cache-control": "public, max-age=300" });
+  .get("/openapi.json", async (c) => {
+    openapi ??= buildOpenApi().then((doc) => JSON.stringify(doc));
+    return c.body(await openapi, 200, JSON_DOC);
   })
   .get("/asyncapi.json", (c) => {
     asyncapi ??= JSON.stringify(buildAsyncApi());
-    return c.body(asyncapi, 200, { "content-type": "application/json", "cache-control": "public, max-age=300" });
+    return c.body(asyncapi, 200, JSON_DOC);
   });
 
-let docsHtml: string | null = null;
-
-/** GET /docs: the human-readable page (src/pages/api-docs.tsx). */
-export const docsPage = new Hono<AppEnv>().get("/docs", (c) => {
-  docsHtml ??= renderDocument(ApiDocsPage());
-  return c.html(docsHtml, 200, { "cache-control": "public, max-age=300" });
-});
+/**
+ * GET /docs: Scalar's reference, its script from our own assets. The page starts it with one inline script,
+ * allowed by this response's nonce (src/worker.ts gives /docs a CSP with one); fonts stay local.
+ */
+export const docsPage = new Hono<AppEnv>().get(
+  "/docs",
+  Scalar<AppEnv>((c) => ({
+    url: "/api/openapi.json",
+    pageTitle: "Bracelet Shop API",
+    cdn: SCALAR_SCRIPT,
+    nonce: c.get("secureHeadersNonce"),
+    withDefaultFonts: false,
+    hideClientButton: true,
+    telemetry: false,
+    // The AI agent and anything else that calls other hosts: the page talks to this origin only.
+    agent: { disabled: true },
+  })),
+);

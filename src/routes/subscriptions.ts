@@ -9,11 +9,13 @@ import * as v from "valibot";
 import { getDb } from "../db/client";
 import { resolvePaymentMethod } from "../domain/payment-tokens";
 import type { AppEnv } from "../http/app-env";
+import { doc } from "../http/contract";
 import { ApiError } from "../http/errors";
 import { idempotent } from "../http/idempotency";
 import { currentUser, requirePermission } from "../http/session";
 import { validate } from "../http/validate";
 import { cancelSubscription, listPlans, listSubscriptions, subscribe } from "../services/billing";
+import { PlanList, SubscriptionList, SubscriptionShape } from "./shapes";
 
 export const SubscribeSchema = v.strictObject({
   planId: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
@@ -24,17 +26,38 @@ export type SubscribeBody = v.InferOutput<typeof SubscribeSchema>;
 
 const SubscriptionParams = v.strictObject({ id: v.pipe(v.string(), v.minLength(1), v.maxLength(128)) });
 
-export const plansApi = new Hono<AppEnv>().get("/", async (c) => {
+/** Each route's contract for the OpenAPI document (docs/api.md), keyed by method and path. */
+const spec = {
+  "GET /plans": doc({ tag: "subscriptions", who: "anyone", summary: "Monthly-box plans on offer", body: PlanList }),
+  "GET /": doc({ tag: "subscriptions", who: "customer", summary: "Own subscriptions", body: SubscriptionList }),
+  "POST /": doc({
+    tag: "subscriptions",
+    who: "customer",
+    summary: "Subscribe: the first month is charged at once",
+    ok: 201,
+    body: SubscriptionShape,
+    errors: { 404: "No such plan", 409: "payment_declined or already subscribed" },
+  }),
+  "DELETE /:id": doc({
+    tag: "subscriptions",
+    who: "customer",
+    summary: "Cancel at the end of the paid period; repeatable",
+    body: SubscriptionShape,
+    errors: { 404: "No such subscription" },
+  }),
+};
+
+export const plansApi = new Hono<AppEnv>().get("/", spec["GET /plans"], async (c) => {
   return c.json({ plans: await listPlans(getDb(c.env.DB)) }, 200);
 });
 
 export const subscriptionsApi = new Hono<AppEnv>()
   .use(requirePermission("account:own"))
-  .get("/", async (c) => {
+  .get("/", spec["GET /"], async (c) => {
     return c.json({ subscriptions: await listSubscriptions(getDb(c.env.DB), currentUser(c).id) }, 200);
   })
   /** Starts a monthly box: 201 with the subscription once the first month is paid. */
-  .post("/", idempotent("subscriptions.create"), validate("json", SubscribeSchema), async (c) => {
+  .post("/", spec["POST /"], idempotent("subscriptions.create"), validate("json", SubscribeSchema), async (c) => {
     const body = c.req.valid("json");
     const method = resolvePaymentMethod(body.paymentMethod.token);
     if (!method.ok) {
@@ -70,7 +93,7 @@ export const subscriptionsApi = new Hono<AppEnv>()
     }
   })
   /** Cancels at the end of the paid period (no refund); cancelling again answers the same. */
-  .delete("/:id", validate("param", SubscriptionParams), async (c) => {
+  .delete("/:id", spec["DELETE /:id"], validate("param", SubscriptionParams), async (c) => {
     const subscription = await cancelSubscription(c.env, currentUser(c).id, c.req.valid("param").id);
     if (!subscription) throw new ApiError("not_found", "No such subscription");
     return c.json(subscription, 200);

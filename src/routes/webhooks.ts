@@ -12,9 +12,11 @@ import { config } from "../config";
 import { getDb } from "../db/client";
 import { orders, webhookEvents } from "../db/schema";
 import type { AppEnv } from "../http/app-env";
+import { doc } from "../http/contract";
 import { ApiError } from "../http/errors";
 import { SIGNATURE_HEADER, verifyWebhookSignature } from "../services/payment-gateway";
 import { applyPaymentOutcome } from "../services/payments";
+import { WebhookReceipt } from "./shapes";
 
 const STATUSES = ["authorized", "declined", "captured", "voided", "refunded"] as const;
 
@@ -33,7 +35,18 @@ export const PaymentWebhookSchema = v.object({
 });
 export type PaymentWebhook = v.InferOutput<typeof PaymentWebhookSchema>;
 
-export const webhooksApi = new Hono<AppEnv>().post("/payments", async (c) => {
+/** Each route's contract for the OpenAPI document (docs/api.md), keyed by method and path. */
+const spec = {
+  "POST /payments": doc({
+    tag: "webhooks",
+    who: "gateway",
+    summary: "Payment gateway webhook (Payment-Signature: t=…,v1=…)",
+    request: PaymentWebhookSchema,
+    body: WebhookReceipt,
+  }),
+};
+
+export const webhooksApi = new Hono<AppEnv>().post("/payments", spec["POST /payments"], async (c) => {
   const raw = await c.req.text();
   const check = await verifyWebhookSignature(
     config(c.env).paymentWebhookSecret,

@@ -9,8 +9,10 @@ import { getDb } from "../../db/client";
 import { deadLetters, events, notifications } from "../../db/schema";
 import { EVENT_TYPES } from "../../domain/events";
 import type { AppEnv } from "../../http/app-env";
+import { doc } from "../../http/contract";
 import { ApiError } from "../../http/errors";
 import { validate } from "../../http/validate";
+import { DeadLetters, EventPage, NotificationPage } from "../shapes";
 
 const Limit = v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1), v.maxValue(200)), "50");
 
@@ -44,8 +46,20 @@ function decodeCursor(cursor: string | undefined): { at: number; id: string } | 
   }
 }
 
+/** Each route's contract for the OpenAPI document (docs/api.md), keyed by method and path. */
+const spec = {
+  "GET /events": doc({ tag: "admin", who: "staff", summary: "The event log, newest first", body: EventPage }),
+  "GET /notifications": doc({
+    tag: "admin",
+    who: "staff",
+    summary: "Messages sent and staff alerts",
+    body: NotificationPage,
+  }),
+  "GET /dead-letters": doc({ tag: "admin", who: "staff", summary: "Events the queue gave up on", body: DeadLetters }),
+};
+
 export const adminEvents = new Hono<AppEnv>()
-  .get("/events", validate("query", EventLogQuery), async (c) => {
+  .get("/events", spec["GET /events"], validate("query", EventLogQuery), async (c) => {
     const q = c.req.valid("query");
     const after = decodeCursor(q.cursor);
     const where: SQL[] = [];
@@ -67,7 +81,7 @@ export const adminEvents = new Hono<AppEnv>()
       nextCursor: rows.length > q.limit && last ? encodeCursor(last.occurredAt, last.id) : null,
     });
   })
-  .get("/notifications", validate("query", NotificationLogQuery), async (c) => {
+  .get("/notifications", spec["GET /notifications"], validate("query", NotificationLogQuery), async (c) => {
     const q = c.req.valid("query");
     const after = decodeCursor(q.cursor);
     const where: SQL[] = [];
@@ -93,7 +107,7 @@ export const adminEvents = new Hono<AppEnv>()
       nextCursor: rows.length > q.limit && last ? encodeCursor(last.createdAt, last.id) : null,
     });
   })
-  .get("/dead-letters", async (c) => {
+  .get("/dead-letters", spec["GET /dead-letters"], async (c) => {
     const rows = await getDb(c.env.DB).select().from(deadLetters).orderBy(desc(deadLetters.receivedAt)).limit(200);
     return c.json({ items: rows });
   });
