@@ -74,6 +74,9 @@ export const app = new Hono<AppEnv>()
   })
   .onError(onError);
 
+/** The app's routes with their inputs and answers, for Hono's typed client in the browser (web/src/lib/api.ts). */
+export type AppType = typeof app;
+
 /** Which methods a path has, for 405 answers (computed from the routes above on first use). */
 const allowedMethods = methodTable(app.routes);
 

@@ -1,5 +1,7 @@
 /** The shapes the account pages read from /api (docs/accounts.md). */
-export type User = { id: string; email: string; name: string; role: "customer" | "staff" | "admin" };
+import type { User } from "../lib/api";
+
+export type { User };
 
 export type Address = {
   name: string;

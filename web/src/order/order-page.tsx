@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import { decide } from "../../../src/domain/order-machine";
-import { api, formatMoney, formatTime } from "../lib/api";
+import { client, formatMoney, formatTime, read } from "../lib/api";
 import { TotalsFoot } from "../lib/totals-foot";
 import { AmendForm, CancelPanel, ClaimButton, PayForm } from "./order-actions";
 import { orderPath } from "./tokens";
@@ -72,7 +72,7 @@ export function OrderPage({ orderId }: { orderId: string }) {
   const [amending, setAmending] = useState(false);
 
   useEffect(() => {
-    api<{ user: User }>("GET", "/api/me")
+    read(client.api.me.$get())
       .then((r) => setMe(r.user))
       .catch(() => setMe(null));
   }, []);
