@@ -23,16 +23,18 @@ step(3, "seeding");
 spawnSync(process.execPath, [fileURLToPath(new URL("./seed.mjs", import.meta.url))], { cwd: ROOT, stdio: "inherit" });
 
 step(4, `starting the server${watch ? " and the storefront watcher" : ""}`);
-const children = [
-  wranglerSpawn(["dev", "--port", port, "--ip", "127.0.0.1", "--show-interactive-dev-session=false"]),
-];
+const children = [wranglerSpawn(["dev", "--port", port, "--ip", "127.0.0.1", "--show-interactive-dev-session=false"])];
 if (watch) {
   // The first build above already wrote dist/client, so the server never starts without assets.
   children.push(spawn(vite, ["build", "--watch", "--logLevel", "warn"], { cwd: ROOT, stdio: "inherit" }));
 }
-for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => children.forEach((c) => c.kill(signal)));
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => {
+    for (const child of children) child.kill(signal);
+  });
+}
 children[0].on("exit", (code) => {
-  children.slice(1).forEach((c) => c.kill("SIGTERM"));
+  for (const child of children.slice(1)) child.kill("SIGTERM");
   process.exit(code ?? 0);
 });
 

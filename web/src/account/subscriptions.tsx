@@ -5,7 +5,7 @@
  * maps them to gateway tokens like the order payment does (src/domain/payment-tokens.ts) and never stores them.
  */
 import { useCallback, useEffect, useState } from "preact/hooks";
-import { ApiFailure, api, formatMoney } from "../lib/api";
+import { ApiFailure, client, formatMoney, read } from "../lib/api";
 import { Field, FormStatus, useForm } from "../lib/form";
 import { cardDigits, cardField, INVALID_CARD, plausibleCard, TEST_CARDS, useCardCharge } from "../order/cards";
 import type { Plan, Subscription } from "./types";
@@ -57,10 +57,12 @@ function SubscribeForm({
       async () => {
         try {
           created.sub = await charge(card, (key) =>
-            api<Subscription>("POST", "/api/subscriptions", {
-              body: { planId: plan.id, paymentMethod: { token: card } },
-              headers: { "Idempotency-Key": key },
-            }),
+            read(
+              client.api.subscriptions.$post(
+                { json: { planId: plan.id, paymentMethod: { token: card } } },
+                { headers: { "Idempotency-Key": key } },
+              ),
+            ),
           );
         } catch (err) {
           if (err instanceof ApiFailure && err.code === "payment_declined") {
@@ -123,7 +125,7 @@ function CancelSubscription({ sub, onCancelled }: { sub: Subscription; onCancell
     setSending(true);
     setError(null);
     try {
-      onCancelled(await api<Subscription>("DELETE", `/api/subscriptions/${encodeURIComponent(sub.id)}`));
+      onCancelled(await read(client.api.subscriptions[":id"].$delete({ param: { id: encodeURIComponent(sub.id) } })));
       setAsking(false);
     } catch (err) {
       setError((err as Error).message);
@@ -173,10 +175,7 @@ export function SubscriptionsPanel() {
   const [notice, setNotice] = useState<string | null>(null);
 
   useEffect(() => {
-    Promise.all([
-      api<{ plans: Plan[] }>("GET", "/api/plans"),
-      api<{ subscriptions: Subscription[] }>("GET", "/api/subscriptions"),
-    ])
+    Promise.all([read(client.api.plans.$get()), read(client.api.subscriptions.$get())])
       .then(([p, s]) => setData({ plans: p.plans, subscriptions: s.subscriptions }))
       .catch((err) => setError((err as Error).message));
   }, []);
