@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { defineConfig, type Plugin } from "vite";
+import { bundleReport } from "./web/bundle-report";
 
 /**
  * Scalar's standalone script for /docs, copied from node_modules into the build (the content security policy
@@ -18,21 +19,38 @@ function scalarStandalone(): Plugin {
 }
 
 // Builds the storefront and staff console islands (web/src) into dist/client, which wrangler serves as
-// static assets. HTML is rendered by the Worker (src/pages).
+// static assets. HTML is rendered by the Worker (src/pages). The page apps (console, account, checkout, order)
+// are chunks of their own loaded by the page that mounts them (web/src/client-islands.ts); the build prints
+// each chunk's size and fails if the storefront's JS takes any of them in.
 export default defineConfig({
   publicDir: "web/public",
-  plugins: [scalarStandalone()],
+  plugins: [
+    scalarStandalone(),
+    bundleReport({
+      storefrontEntry: "app",
+      // What the catalog and product pages load (issue #15: at most 20 KB gzip).
+      storefrontBudgetGzip: 20 * 1024,
+      forbidden: {
+        console: /\/web\/src\/(console\/|islands\/console-app)/,
+        account: /\/web\/src\/(account\/|islands\/account-app)/,
+        checkout: /\/web\/src\/(checkout\/|islands\/checkout-app)/,
+        chart: /\/node_modules\/uplot\//,
+      },
+    }),
+  ],
   build: {
     outDir: "dist/client",
     emptyOutDir: true,
-    sourcemap: true,
+    // No source maps in the build: they would be served publicly with the whole source (SOURCEMAP=1 for debugging).
+    sourcemap: process.env.SOURCEMAP === "1",
+    // Content-hashed names everywhere; the Worker reads the entry's names from this manifest (src/pages/assets.ts).
+    manifest: "asset-manifest.json",
     rollupOptions: {
       input: { app: "web/src/main.tsx" },
       output: {
-        // Fixed names: the Worker's HTML links /assets/app.js and /assets/app.css without reading a manifest.
-        entryFileNames: "assets/[name].js",
+        entryFileNames: "assets/[name]-[hash].js",
         chunkFileNames: "assets/[name]-[hash].js",
-        assetFileNames: "assets/[name][extname]",
+        assetFileNames: "assets/[name]-[hash][extname]",
       },
     },
   },

@@ -19,6 +19,8 @@ export default defineConfig(async () => {
       include: ["test/**/*.test.ts"],
       exclude: ["test/e2e/**"],
       setupFiles: ["./test/setup.ts"],
+      // Node-side servers the Workers code talks to over real HTTP (test/global/, one file each).
+      globalSetup: ["./test/global/mail-server.ts", "./test/global/stripe-server.ts"],
       testTimeout: 20_000,
       hookTimeout: 20_000,
     },

@@ -1,6 +1,7 @@
 // `npm run bench`: starts the shop and the baseline Worker with `wrangler dev` on loopback (fresh local state,
 // migrated and seeded), runs each scenario against both in the same run, prints one table per scenario and
-// writes bench/results/latest.{json,md}.  Options: --quick (smaller N, shorter loops), --only <name>.
+// writes bench/results/latest.{json,md}.  Options: --quick (smaller N, shorter loops), --only <name>
+// (flash, sharding, catalog, checkout, fanout, overview).
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -13,6 +14,7 @@ import { catalog } from "./scenarios/catalog.mjs";
 import { checkoutLatency } from "./scenarios/checkout-latency.mjs";
 import { fanout } from "./scenarios/fanout.mjs";
 import { flashSale } from "./scenarios/flash-sale.mjs";
+import { overview, overviewSeedSql } from "./scenarios/overview.mjs";
 import { shardingSimulation } from "./scenarios/sharding.mjs";
 import { signIn } from "./scenarios/shop-client.mjs";
 
@@ -23,8 +25,8 @@ const want = (name) => !only || only === name;
 const here = fileURLToPath(new URL(".", import.meta.url));
 
 const settings = quick
-  ? { shoppers: 200, units: 20, durationMs: 3_000, fanout: [100, 500], runs: 5 }
-  : { shoppers: 1000, units: 100, durationMs: 10_000, fanout: [100, 1000, 5000], runs: 20 };
+  ? { shoppers: 200, units: 20, durationMs: 3_000, fanout: [100, 500], runs: 5, overviewOrders: 100_000 }
+  : { shoppers: 1000, units: 100, durationMs: 10_000, fanout: [100, 1000, 5000], runs: 20, overviewOrders: 100_000 };
 
 const vite = path.join(ROOT, "node_modules/.bin/vite");
 if (spawnSync(vite, ["build", "--logLevel", "warn"], { cwd: ROOT, stdio: "inherit" }).status !== 0) process.exit(1);
@@ -51,6 +53,13 @@ wranglerSync(
   ],
   { quiet: true },
 );
+
+if (want("overview")) {
+  // 100,000 orders and their rollup, written straight into D1 (checkout through HTTP would take hours here).
+  const sqlFile = path.join(shopState, "overview-seed.sql");
+  writeFileSync(sqlFile, overviewSeedSql(settings.overviewOrders));
+  wranglerSync(["d1", "execute", "DB", "--local", "--persist-to", shopState, `--file=${sqlFile}`], { quiet: true });
+}
 
 const shop = await startDev({ persist: shopState, readyPath: "/api/products", label: "shop" });
 const baseline = await startDev({
@@ -102,6 +111,22 @@ try {
     );
     const out = await fanout({ shop, baseline, sizes: settings.fanout, sku: "BR-002", adminCookie });
     report("fanout", "3. Live fan-out: stock change → every viewer", Object.keys(out.rows[0]), out);
+  }
+  if (want("overview")) {
+    const cookie = await signIn(shop.base, "staff@example.com", process.env.SEED_PASSWORD || DEFAULT_SEED_PASSWORD);
+    const out = await overview({
+      shop,
+      baseline,
+      cookie,
+      orders: settings.overviewOrders,
+      durationMs: settings.durationMs,
+    });
+    report(
+      "overview",
+      `5. Console overview at ${settings.overviewOrders.toLocaleString("en")} orders`,
+      Object.keys(out.rows[0]),
+      out,
+    );
   }
 } catch (err) {
   console.error(`\nbench failed: ${err?.stack ?? err}`);

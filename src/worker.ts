@@ -6,16 +6,19 @@ import { Hono } from "hono";
 import { except } from "hono/combine";
 import { requestId } from "hono/request-id";
 import { type ContentSecurityPolicyOptionHandler, NONCE, secureHeaders } from "hono/secure-headers";
+import { checkConfigOnce } from "./config";
 import type { AppEnv } from "./http/app-env";
 import { ApiError, errorResponse, onError } from "./http/errors";
 import { jsonBodiesOnly, limitBody, sameOriginForCookies } from "./http/guards";
 import { methodTable } from "./http/method-not-allowed";
 import { loadSession } from "./http/session";
+import { loadAssets } from "./pages/assets";
 import { notFoundPage } from "./pages/not-found";
 import { api } from "./routes/api";
 import { appPages } from "./routes/app-pages";
 import { docs, docsPage } from "./routes/docs";
 import { pages } from "./routes/pages";
+import { unsubscribePage } from "./routes/unsubscribe";
 import { fastCatalogHit, isCatalogRead, learnMiddlewareHeaders } from "./services/catalog-cache";
 import { consumeDeadLetters, consumeEvents } from "./services/event-consumer";
 import { runScheduled } from "./services/scheduled";
@@ -51,10 +54,13 @@ export const app = new Hono<AppEnv>()
   .use("/api/*", limitBody, jsonBodiesOnly)
   .use(except(isCatalogRead, loadSession))
   .use("/api/*", sameOriginForCookies)
+  // Pages link the bundle by its hashed names: read them once per isolate before the first page renders.
+  .use(except("/api/*", (c, next) => loadAssets(c.env.ASSETS).then(next)))
   .route("/api", api)
   .route("/api", docs)
   .route("/", appPages)
   .route("/", docsPage)
+  .route("/", unsubscribePage)
   .route("/", pages)
   .notFound((c) => {
     if (!/^\/api(\/|$)/.test(c.req.path)) return notFoundPage(c);
@@ -82,6 +88,7 @@ const allowedMethods = methodTable(app.routes);
 
 export default {
   async fetch(request, env, ctx) {
+    checkConfigOnce(env);
     const hit = fastCatalogHit(request);
     if (hit) return hit;
     const res = await app.fetch(request, env, ctx);
@@ -89,6 +96,7 @@ export default {
     return res;
   },
   async queue(batch, env) {
+    checkConfigOnce(env);
     if (batch.queue.endsWith("-dlq")) await consumeDeadLetters(batch, env);
     else await consumeEvents(batch, env, SUBSCRIBERS);
   },

@@ -277,6 +277,8 @@ describe("own records only", () => {
       recipient: "someone@example.com",
       subject: "Your order",
       body: "Thanks",
+      html: null,
+      status: "pending",
       createdAt: t - 1000,
     });
     expect(welcome.recipient).toBe(ada.email);

@@ -31,11 +31,14 @@ export function randomIp(): string {
 /** The `sid` value a response set, or null. */
 export function sessionCookie(res: JsonResponse): string | null {
   const header = res.headers.get("set-cookie") ?? "";
-  const match = /(?:^|,\s*)sid=([^;]*)/.exec(header);
+  const match = /(?:^|,\s*)__Host-sid=([^;]*)/.exec(header);
   return match?.[1] ? match[1] : null;
 }
 
-export const withCookie = (sid: string, headers: Record<string, string> = {}) => ({ cookie: `sid=${sid}`, ...headers });
+export const withCookie = (sid: string, headers: Record<string, string> = {}) => ({
+  cookie: `__Host-sid=${sid}`,
+  ...headers,
+});
 
 export type TestAccount = { id: string; email: string; name: string; role: Role; sid: string; ip: string };
 

@@ -60,7 +60,7 @@ describe("signup, me and logout", () => {
       user: { id: expect.stringMatching(/^cus_/), email: email.toLowerCase(), name: "Ada Lovelace", role: "customer" },
     });
     const setCookie = signup.headers.get("set-cookie") ?? "";
-    expect(setCookie).toMatch(/^sid=[A-Za-z0-9_-]{43};/);
+    expect(setCookie).toMatch(/^__Host-sid=[A-Za-z0-9_-]{43};/);
     expect(setCookie).toContain("Max-Age=2592000");
     expect(setCookie).toContain("Path=/");
     expect(setCookie).toContain("HttpOnly");
@@ -78,7 +78,7 @@ describe("signup, me and logout", () => {
 
     const logout = await call("POST", "/api/auth/logout", { headers: withCookie(sid) });
     expect(logout.status).toBe(204);
-    expect(logout.headers.get("set-cookie")).toMatch(/^sid=;.*Max-Age=0/);
+    expect(logout.headers.get("set-cookie")).toMatch(/^__Host-sid=;.*Max-Age=0/);
     expect(await sessionRows(user.id)).toEqual([]);
 
     const after = await me(sid);
@@ -166,7 +166,11 @@ describe("signup, me and logout", () => {
   });
 
   it("answers /me without a cookie, or with a cookie that is no session, with 401", async () => {
-    const cases: Record<string, string>[] = [{}, { cookie: "sid=not-a-session" }, { cookie: `sid=${"x".repeat(500)}` }];
+    const cases: Record<string, string>[] = [
+      {},
+      { cookie: "__Host-sid=not-a-session" },
+      { cookie: `__Host-sid=${"x".repeat(500)}` },
+    ];
     for (const headers of cases) {
       const res = await call("GET", "/api/me", { headers });
       expect(res.status).toBe(401);
@@ -177,7 +181,7 @@ describe("signup, me and logout", () => {
   it("answers a logout without a session with 204 and a cleared cookie", async () => {
     const res = await call("POST", "/api/auth/logout");
     expect(res.status).toBe(204);
-    expect(res.headers.get("set-cookie")).toMatch(/^sid=;/);
+    expect(res.headers.get("set-cookie")).toMatch(/^__Host-sid=;/);
   });
 });
 

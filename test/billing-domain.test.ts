@@ -147,6 +147,7 @@ describe("due subscriptions", () => {
     const expected: Record<SubscriptionStatus, string | null> = {
       active: "period_ended",
       past_due: "retry",
+      paused: null,
       cancelled: null,
     };
     for (const status of STATUSES) {

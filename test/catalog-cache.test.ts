@@ -159,7 +159,7 @@ describe("catalog cache", () => {
     const sku = freshSku();
     await insertProducts([{ sku, name: "Own Id", material: freshMaterial(), colour: "red", priceCents: 700 }]);
     const miss = await call("GET", `/api/products/${sku}`);
-    const hit = await call("GET", `/api/products/${sku}`, { headers: { cookie: "sid=someone" } });
+    const hit = await call("GET", `/api/products/${sku}`, { headers: { cookie: "__Host-sid=someone" } });
     expect(hit.headers.get("x-cache")).toBe("HIT");
     expect(hit.headers.get("x-request-id")).toBeTruthy();
     expect(hit.headers.get("x-request-id")).not.toBe(miss.headers.get("x-request-id"));

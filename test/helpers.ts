@@ -66,5 +66,5 @@ export async function sessionFor(
       "INSERT INTO sessions (id_hash, customer_id, created_at, expires_at, last_seen_at) VALUES (?, ?, ?, ?, ?)",
     ).bind(await sha256Hex(token), id, now, now + 86_400_000, now),
   ]);
-  return { cookie: `sid=${token}`, id, email };
+  return { cookie: `__Host-sid=${token}`, id, email };
 }

@@ -1,7 +1,7 @@
 /** Fixtures for the order suites: products in D1, signed-in people, orders placed through the API. */
 import { env, exports } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
-import { config } from "../src/config";
+import { requirePayments } from "../src/config";
 import { getDb } from "../src/db/client";
 import { customers, orders, products, type Role, sessions } from "../src/db/schema";
 import { newId, randomToken, sha256Hex } from "../src/lib/ids";
@@ -67,7 +67,7 @@ export async function signedIn(role: Role = "customer", createdAt = Date.now() -
     expiresAt: now + 3600_000,
     lastSeenAt: now,
   });
-  return { id, email, headers: { cookie: `sid=${token}` } };
+  return { id, email, headers: { cookie: `__Host-sid=${token}` } };
 }
 
 export type Placed = { id: string; accessToken: string; auth: Record<string, string>; body: any };
@@ -115,7 +115,7 @@ export async function sendWebhook(
 ): Promise<{ status: number; body: any }> {
   const raw = JSON.stringify(body);
   const t = opts.t ?? Math.floor(Date.now() / 1000);
-  const signature = opts.signature ?? (await signWebhook(opts.secret ?? config(env).paymentWebhookSecret, raw, t));
+  const signature = opts.signature ?? (await signWebhook(opts.secret ?? requirePayments(env).webhookSecret, raw, t));
   const res = await exports.default.fetch(
     new Request(`${BASE}${WEBHOOK_PATH}`, {
       method: "POST",

@@ -148,7 +148,7 @@ describe("storefront pages", () => {
   });
 
   it("renders the same anonymous header for a signed-in cookie, and never a per-user link", async () => {
-    const res = await page("/?colour=purple", { cookie: "sid=whoever" });
+    const res = await page("/?colour=purple", { cookie: "__Host-sid=whoever" });
     expect(res.status).toBe(200);
     expect(res.html).toContain('data-island="AccountMenu"');
     expect(res.html).toContain('href="/account/login"');

@@ -156,8 +156,36 @@ describe("payment webhook delivery", () => {
       data: { paymentId: "p", orderId: "o", amountCents: 1, currency: "EUR", status: "voided" },
     });
     expect(res.status).toBe(400);
-    const wrong = await sendWebhook({ id: "evt_bad2", type: "charge.succeeded" } as never);
-    expect(wrong.status).toBe(400);
+    const noId = await sendWebhook({ type: "payment.captured" } as never);
+    expect(noId.status).toBe(400);
     expect(await seen("evt_bad")).toBeUndefined();
+  });
+
+  it("acknowledges, records and ignores a signed event of a type the shop does not handle", async () => {
+    const { o } = await paidOrder();
+    const before = (await getOrder(o)).body;
+    const res = await sendWebhook({
+      id: "evt_unhandled_1",
+      type: "charge.dispute.created",
+      created: 1,
+      data: { object: { id: "dp_1" } },
+    } as never);
+    expect(res).toMatchObject({ status: 200, body: { received: true, ignored: true } });
+    expect(await seen("evt_unhandled_1")).toMatchObject({ type: "charge.dispute.created" });
+    // Nothing about the order moved (other effects of the checkout, like the invoice, may still be arriving).
+    const after = (await getOrder(o)).body;
+    expect({ status: after.status, version: after.version, payment: after.payment }).toEqual({
+      status: "confirmed",
+      version: before.version,
+      payment: before.payment,
+    });
+  });
+
+  it("still refuses an unhandled event type whose signature is wrong", async () => {
+    const res = await sendWebhook({ id: "evt_unhandled_forged", type: "charge.refunded", created: 1 } as never, {
+      secret: "whsec_someone_else",
+    });
+    expect(res.status).toBe(401);
+    expect(await seen("evt_unhandled_forged")).toBeUndefined();
   });
 });

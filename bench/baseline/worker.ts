@@ -2,6 +2,7 @@
  * Baseline Worker for bench/: each route is the least work its shop counterpart could possibly do.
  * - GET /static: a constant JSON body the size of a catalog page (the catalog cache-hit floor).
  * - POST /order: one Durable Object call (a SQLite counter decrement) + one D1 insert (order creation floor).
+ * - GET /read: one D1 read (the floor for the console overview, which answers from one D1 batch).
  * - GET /live + POST /broadcast: hibernating WebSockets on one object and a bare broadcast (fan-out floor).
  */
 import { DurableObject } from "cloudflare:workers";
@@ -71,6 +72,10 @@ export default {
       const id = crypto.randomUUID();
       await env.DB.prepare("INSERT INTO orders (id, at) VALUES (?, ?)").bind(id, Date.now()).run();
       return Response.json({ id, left }, { status: 201 });
+    }
+    if (url.pathname === "/read") {
+      const row = await env.DB.prepare("SELECT count(*) AS n FROM sqlite_master").first<{ n: number }>();
+      return Response.json({ tables: row?.n ?? 0 });
     }
     if (url.pathname === "/live") return env.ROOM.getByName("room").fetch(request);
     if (url.pathname === "/broadcast" && request.method === "POST") {

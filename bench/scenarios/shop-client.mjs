@@ -87,6 +87,6 @@ export async function signIn(base, email, password) {
     body: JSON.stringify({ email, password }),
   });
   if (res.status !== 200) throw new Error(`login ${email} failed with ${res.status}`);
-  const cookie = res.headers.getSetCookie().find((c) => c.startsWith("sid="));
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith("__Host-sid="));
   return cookie.split(";")[0];
 }

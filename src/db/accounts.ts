@@ -162,6 +162,8 @@ function notificationView(row: typeof notifications.$inferSelect) {
     recipient: row.recipient,
     subject: row.subject,
     body: row.body,
+    html: row.html,
+    status: row.status,
     createdAt: row.createdAt,
   };
 }

@@ -5,8 +5,8 @@
  */
 import { eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
+import type { Attempt, OrderDoc } from "../domain/order/types";
 import { HOLDS_RESERVATION, type TimelineEntry } from "../domain/order-machine";
-import type { Attempt, OrderDoc } from "../durable/order-flow-model";
 import type { Db } from "./client";
 import { orderItems, orders, payments } from "./schema";
 

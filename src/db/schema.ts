@@ -5,19 +5,11 @@
  */
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import type { PaymentStatus, ShippingAddress } from "../domain/order/types";
 
 export type Role = "customer" | "staff" | "admin";
 
-export type ShippingAddress = {
-  name: string;
-  line1: string;
-  line2?: string;
-  city: string;
-  region?: string;
-  postalCode: string;
-  country: string;
-  phone?: string;
-};
+export type { PaymentStatus, ShippingAddress };
 
 export const customers = sqliteTable(
   "customers",
@@ -50,6 +42,22 @@ export const sessions = sqliteTable(
     userAgent: text("user_agent"),
   },
   (t) => [index("sessions_customer_idx").on(t.customerId), index("sessions_expires_idx").on(t.expiresAt)],
+);
+
+/**
+ * Which live objects hold a WebSocket a session opened (`target`: "feed" for the StaffFeed, "order:<id>" for an
+ * OrderFlow), so ending the session can close them (services/session-sockets.ts). Rows go with the revocation,
+ * and the cron sweep drops those of sessions that expired.
+ */
+export const sessionSockets = sqliteTable(
+  "session_sockets",
+  {
+    sessionHash: text("session_hash").notNull(),
+    customerId: text("customer_id").notNull(),
+    target: text("target").notNull(),
+    openedAt: integer("opened_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sessionHash, t.target] }), index("session_sockets_customer_idx").on(t.customerId)],
 );
 
 export const products = sqliteTable(
@@ -136,8 +144,6 @@ export const orderItems = sqliteTable(
   (t) => [primaryKey({ columns: [t.orderId, t.sku] })],
 );
 
-export type PaymentStatus = "pending" | "authorized" | "captured" | "declined" | "voided" | "refunded";
-
 export const payments = sqliteTable(
   "payments",
   {
@@ -156,6 +162,23 @@ export const payments = sqliteTable(
     updatedAt: integer("updated_at").notNull(),
   },
   (t) => [index("payments_order_idx").on(t.orderId), index("payments_subscription_idx").on(t.subscriptionId)],
+);
+
+/**
+ * The provider's own id for each of our payments (Stripe: the PaymentIntent `pi_…`), written when the provider
+ * first answers an authorization: capture, void and refund are addressed to it.
+ */
+export const paymentProviderRefs = sqliteTable(
+  "payment_provider_refs",
+  {
+    paymentId: text("payment_id").primaryKey(),
+    /** The order the payment belongs to (null for subscription charges): webhooks name only the provider's id. */
+    orderId: text("order_id"),
+    provider: text("provider").notNull(),
+    providerRef: text("provider_ref").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("payment_provider_refs_ref_unique").on(t.provider, t.providerRef)],
 );
 
 /** Payment webhook event ids already applied: the replay guard for POST /api/webhooks/payments. */
@@ -217,7 +240,7 @@ export const subscriptions = sqliteTable(
     planId: text("plan_id")
       .notNull()
       .references(() => plans.id),
-    status: text("status").$type<"active" | "past_due" | "cancelled">().notNull(),
+    status: text("status").$type<"active" | "past_due" | "paused" | "cancelled">().notNull(),
     currentPeriodStart: integer("current_period_start").notNull(),
     currentPeriodEnd: integer("current_period_end").notNull(),
     /** The gateway token (`tok_…`) later periods are charged with; never a card number. */
@@ -226,6 +249,9 @@ export const subscriptions = sqliteTable(
     failedPayments: integer("failed_payments").notNull().default(0),
     /** When the billing run last tried to charge: at most one attempt per UTC day. */
     lastAttemptAt: integer("last_attempt_at"),
+    /** Where billing periods are counted from when a resume after a pause moved it (else `created_at`). */
+    billingAnchor: integer("billing_anchor"),
+    pausedAt: integer("paused_at"),
     createdAt: integer("created_at").notNull(),
     cancelledAt: integer("cancelled_at"),
   },
@@ -272,16 +298,103 @@ export const processedEvents = sqliteTable(
   (t) => [primaryKey({ columns: [t.consumer, t.eventId] })],
 );
 
-/** Messages the queue gave up on after its retries (the dead-letter queue's consumer writes them here). */
-export const deadLetters = sqliteTable("dead_letters", {
-  id: text("id").primaryKey(),
-  eventId: text("event_id"),
-  type: text("type"),
-  body: text("body").notNull(),
+export type DeadLetterStatus = "open" | "replayed" | "discarded";
+
+/**
+ * Messages the queue gave up on after its retries (the dead-letter queue's consumer writes them here), with the
+ * subscribers that failed and their last error, and what staff did about it (src/services/dead-letters.ts).
+ */
+export const deadLetters = sqliteTable(
+  "dead_letters",
+  {
+    id: text("id").primaryKey(),
+    eventId: text("event_id"),
+    type: text("type"),
+    body: text("body").notNull(),
+    attempts: integer("attempts").notNull(),
+    receivedAt: integer("received_at").notNull(),
+    /** Names of the subscribers that failed on the last attempt, comma-separated. */
+    subscribers: text("subscribers"),
+    lastError: text("last_error"),
+    status: text("status").$type<DeadLetterStatus>().notNull().default("open"),
+    resolvedAt: integer("resolved_at"),
+    /** The staff account that replayed or discarded it. */
+    resolvedBy: text("resolved_by"),
+    note: text("note"),
+  },
+  (t) => [index("dead_letters_status_idx").on(t.status, t.receivedAt)],
+);
+
+/** The last failure of an event still being retried: copied onto its dead letter if the queue gives up. */
+export const eventFailures = sqliteTable("event_failures", {
+  eventId: text("event_id").primaryKey(),
+  subscribers: text("subscribers").notNull(),
+  error: text("error").notNull(),
   attempts: integer("attempts").notNull(),
-  receivedAt: integer("received_at").notNull(),
+  failedAt: integer("failed_at").notNull(),
 });
 
+/**
+ * Sales rollup (src/services/sales-rollup.ts). A fact per event that moves sales, keyed by the event id so a
+ * redelivery is ignored; triggers in migrations/0005 fold each new fact into `sales_hourly` and
+ * `sales_products_daily`, which the overview reads. Days and hours are the shop's local calendar (SHOP_TIME_ZONE).
+ */
+export const salesFacts = sqliteTable("sales_facts", {
+  eventId: text("event_id").primaryKey(),
+  day: text("day").notNull(),
+  hour: integer("hour").notNull(),
+  currency: text("currency").notNull(),
+  orders: integer("orders").notNull().default(0),
+  grossCents: integer("gross_cents").notNull().default(0),
+  refundCents: integer("refund_cents").notNull().default(0),
+  cancellations: integer("cancellations").notNull().default(0),
+  occurredAt: integer("occurred_at").notNull(),
+});
+
+export const salesHourly = sqliteTable(
+  "sales_hourly",
+  {
+    day: text("day").notNull(),
+    hour: integer("hour").notNull(),
+    currency: text("currency").notNull(),
+    orders: integer("orders").notNull().default(0),
+    grossCents: integer("gross_cents").notNull().default(0),
+    refundCents: integer("refund_cents").notNull().default(0),
+    cancellations: integer("cancellations").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.hour, t.currency] })],
+);
+
+export const salesProductFacts = sqliteTable(
+  "sales_product_facts",
+  {
+    eventId: text("event_id").notNull(),
+    sku: text("sku").notNull(),
+    day: text("day").notNull(),
+    currency: text("currency").notNull(),
+    qty: integer("qty").notNull(),
+    revenueCents: integer("revenue_cents").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.eventId, t.sku] })],
+);
+
+export const salesProductsDaily = sqliteTable(
+  "sales_products_daily",
+  {
+    day: text("day").notNull(),
+    sku: text("sku").notNull(),
+    currency: text("currency").notNull(),
+    qty: integer("qty").notNull().default(0),
+    revenueCents: integer("revenue_cents").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.sku, t.currency] })],
+);
+
+/**
+ * One message to one recipient on one channel, and its delivery state. The row is written before the first
+ * attempt (so a crash between writing and sending leaves a `pending` row the cron sweep retries), and the
+ * unique (event, template, recipient, channel) index keeps a redelivered event from writing it twice.
+ */
 export const notifications = sqliteTable(
   "notifications",
   {
@@ -292,15 +405,69 @@ export const notifications = sqliteTable(
     recipient: text("recipient").notNull(),
     channel: text("channel").notNull().default("email"),
     template: text("template").notNull(),
+    /** Preference group (src/domain/notifications.ts MessageKind): what an unsubscribe turns off. */
+    kind: text("kind").notNull().default("order"),
     subject: text("subject").notNull(),
+    /** The plain-text part (every message has one). */
     body: text("body").notNull(),
+    /** The HTML part of an e-mail; null for channels without one. */
+    html: text("html"),
+    /** Extra e-mail headers (List-Unsubscribe) as sent. */
+    headers: text("headers", { mode: "json" }).$type<Record<string, string>>(),
     eventId: text("event_id").notNull(),
+    status: text("status").$type<NotificationStatus>().notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    /** When a pending row may next be tried; also the lease of an attempt in progress. */
+    nextAttemptAt: integer("next_attempt_at"),
+    providerId: text("provider_id"),
+    lastError: text("last_error"),
+    sentAt: integer("sent_at"),
     createdAt: integer("created_at").notNull(),
   },
   (t) => [
-    uniqueIndex("notifications_event_template_unique").on(t.eventId, t.template, t.recipient),
+    uniqueIndex("notifications_event_recipient_channel_unique").on(t.eventId, t.template, t.recipient, t.channel),
     index("notifications_customer_idx").on(t.customerId, t.createdAt),
     index("notifications_audience_idx").on(t.audience, t.createdAt),
+    index("notifications_due_idx").on(t.status, t.nextAttemptAt),
+  ],
+);
+
+/**
+ * A recipient's choice to receive no more messages of `kind` on `channel` (no row: they are sent). Keyed by the
+ * address, so a guest's one-click unsubscribe works as well as a signed-in customer's settings.
+ */
+export const notificationPreferences = sqliteTable(
+  "notification_preferences",
+  {
+    recipient: text("recipient").notNull(),
+    kind: text("kind").notNull(),
+    channel: text("channel").notNull(),
+    enabled: integer("enabled", { mode: "boolean" }).notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.recipient, t.kind, t.channel] })],
+);
+
+export type NotificationStatus = "pending" | "sent" | "failed" | "suppressed";
+
+/**
+ * A shopper waiting for a sold-out SKU. Closed (`notified`) in the same batch that writes the message, so each
+ * request is answered once; answered in sign-up order.
+ */
+export const backInStockRequests = sqliteTable(
+  "back_in_stock_requests",
+  {
+    id: text("id").primaryKey(),
+    sku: text("sku").notNull(),
+    email: text("email").notNull(),
+    customerId: text("customer_id"),
+    status: text("status").$type<"waiting" | "notified">().notNull().default("waiting"),
+    createdAt: integer("created_at").notNull(),
+    notifiedAt: integer("notified_at"),
+  },
+  (t) => [
+    uniqueIndex("back_in_stock_waiting_unique").on(t.sku, t.email).where(sql`status = 'waiting'`),
+    index("back_in_stock_sku_idx").on(t.sku, t.status, t.createdAt),
   ],
 );
 

@@ -28,7 +28,7 @@
  */
 import { applyBps } from "./pricing";
 
-export type SubscriptionStatus = "active" | "past_due" | "cancelled";
+export type SubscriptionStatus = "active" | "past_due" | "paused" | "cancelled";
 
 export type Period = { start: number; end: number };
 
@@ -100,7 +100,7 @@ export type DueReason = "period_ended" | "retry";
 
 /** Why the billing run at `now` should charge `sub`, or null when it should leave it alone. */
 export function dueReason(sub: BillingSubscription, now: number): DueReason | null {
-  if (sub.status === "cancelled") return null;
+  if (sub.status === "cancelled" || sub.status === "paused") return null;
   if (sub.currentPeriodEnd > now) return null;
   if (sub.lastAttemptAt !== null && utcDay(sub.lastAttemptAt) >= utcDay(now)) return null;
   return sub.status === "past_due" ? "retry" : "period_ended";
@@ -166,6 +166,31 @@ export type BillingChange = {
   /** What becomes of the period's open invoice (paid, left open, or void). */
   invoice: "paid" | "open" | "void";
 };
+
+/**
+ * Pause: only an active subscription (a past-due one settles its payment first). Nothing is charged while
+ * paused; the box already paid for still comes.
+ */
+export function afterPause(sub: Pick<BillingSubscription, "status">): { status: "paused" } | null {
+  return sub.status === "active" ? { status: "paused" } : null;
+}
+
+export type ResumeChange = { status: "active"; anchor: number; currentPeriodEnd: number };
+
+/**
+ * Resume a paused subscription at `now`. Within the paid period nothing moves: the next charge stays at its end.
+ * After it, the months skipped are not charged: billing re-anchors at `now` and the next daily run charges the
+ * period starting now (the paid period is marked as ending now, so `nextPeriod(now, now)` is `[now, now + 1 month)`).
+ */
+export function afterResume(
+  sub: Pick<BillingSubscription, "status" | "anchor" | "currentPeriodEnd">,
+  now: number,
+): ResumeChange | null {
+  if (sub.status !== "paused") return null;
+  if (now < sub.currentPeriodEnd)
+    return { status: "active", anchor: sub.anchor, currentPeriodEnd: sub.currentPeriodEnd };
+  return { status: "active", anchor: now, currentPeriodEnd: now };
+}
 
 /** A captured charge: the invoice is paid and the next period starts where the paid one ended. */
 export function afterPaymentCaptured(sub: BillingSubscription): BillingChange {

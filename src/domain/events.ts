@@ -94,6 +94,34 @@ export const EventDataSchemas = {
     email: v.string(),
     customerId: v.nullable(v.string()),
   }),
+  /** The payment attempt failed (declined, or given up on after the payment timeout); the shopper may retry. */
+  OrderPaymentFailed: v.object({
+    orderId: Id,
+    sequence: Sequence,
+    paymentId: Id,
+    reason: v.picklist(["declined", "timeout"]),
+    declineCode: v.optional(v.string()),
+    email: v.string(),
+    customerId: v.nullable(v.string()),
+  }),
+  /** The fraud check asked for a review: stock stays held until staff approve or reject, or `holdUntil`. */
+  OrderHeld: v.object({
+    orderId: Id,
+    sequence: Sequence,
+    paymentId: Id,
+    score: v.number(),
+    holdUntil: Timestamp,
+  }),
+  /** Money went back on an order that keeps its status (a shipped or delivered order refunded by staff). */
+  OrderRefunded: v.object({
+    orderId: Id,
+    sequence: Sequence,
+    amountCents: Cents,
+    currency: Currency,
+    by: v.string(),
+    email: v.string(),
+    customerId: v.nullable(v.string()),
+  }),
   // Inventory
   InventoryAdjusted: v.object({
     sku: Id,
@@ -133,6 +161,11 @@ export const EventDataSchemas = {
     recipient: v.string(),
     template: v.string(),
     channel: v.string(),
+    /** Emitted once per message, after its last attempt: sent, given up (failed), or not sent by rule. */
+    status: v.picklist(["sent", "failed", "suppressed"]),
+    attempts: v.number(),
+    providerId: v.optional(v.string()),
+    error: v.optional(v.string()),
   }),
   // Customers
   UserSignedUp: v.object({ customerId: Id, email: v.string(), name: v.string() }),
@@ -208,6 +241,9 @@ export const EVENT_SOURCES: Record<EventType, string> = {
   OrderCancelled: "orders",
   OrderShipped: "orders",
   OrderDelivered: "orders",
+  OrderPaymentFailed: "orders",
+  OrderHeld: "orders",
+  OrderRefunded: "orders",
   InventoryAdjusted: "inventory",
   OutOfStock: "inventory",
   LowStock: "inventory",

@@ -1,8 +1,15 @@
 /**
- * What the shop tells people, and when: pure templates from domain events to message drafts. The
- * Notifications service looks up what an event does not carry (an email address) and delivers the drafts.
+ * What the shop tells people, and when: pure templates from domain events to message drafts, one template per
+ * message, each with an HTML and a text part built by ./message-layout. The Notifications service looks up
+ * what an event does not carry (an e-mail address, the shoppers waiting for a SKU) and delivers the drafts.
+ * Shopper messages never carry staff-only facts; reasons go through ./shopper-wording.
  */
 import type { EventEnvelope } from "./events";
+import { formatDate, formatMoney, type MessageParts, renderEmail } from "./message-layout";
+import { cancellationForShopper } from "./shopper-wording";
+
+/** Preference groups a shopper can turn off per channel (transactional account mail is not optional). */
+export type MessageKind = "order" | "marketing" | "billing" | "account" | "staff";
 
 export type NotificationDraft = {
   audience: "customer" | "staff";
@@ -10,14 +17,30 @@ export type NotificationDraft = {
   /** An email address for customers; "staff" for console alerts. */
   recipient: string;
   template: string;
+  kind: MessageKind;
   subject: string;
+  /** The plain-text part. */
   body: string;
+  /** The HTML part (customer e-mail); null for staff console alerts. */
+  html: string | null;
+  /** One-click unsubscribe link (marketing e-mail): goes in the footer and the List-Unsubscribe header. */
+  unsubscribeUrl: string | null;
 };
 
-/** What the service must look up before drafting: the order's contact for payment events. */
+type Contact = { email: string; customerId: string | null };
+
+/** What the service must look up before drafting. */
 export type NotificationContext = {
-  orderContact?: { email: string; customerId: string | null } | null;
-  subscriptionContact?: { email: string; customerId: string } | null;
+  /** Absolute origin for links in messages (no trailing slash). */
+  shopUrl?: string;
+  orderContact?: Contact | null;
+  subscriptionContact?: Contact | null;
+  /** The subscription behind a subscription payment or cancellation, as it stands after the event. */
+  subscription?: { planName: string; status: string; failedPayments: number; maxAttempts: number } | null;
+  /** Shoppers waiting for this SKU, in sign-up order (InventoryAdjusted that brings it back). */
+  backInStock?: { name: string; waiting: readonly Contact[] } | null;
+  /** Signed unsubscribe links for marketing e-mail, by recipient (the service signs them; templates only link). */
+  unsubscribe?: ReadonlyMap<string, string>;
 };
 
 export const NOTIFIED_EVENT_TYPES = [
@@ -31,113 +54,180 @@ export const NOTIFIED_EVENT_TYPES = [
   "OutOfStock",
   "InvoiceGenerated",
   "SubscriptionPaymentDue",
+  "UserSubscriptionCancelled",
   "UserSignedUp",
 ] as const;
 
-const money = (cents: number, currency: string) => `${(cents / 100).toFixed(2)} ${currency}`;
 const shortId = (id: string) => id.slice(-8).toUpperCase();
+
+/** True when an inventory movement makes a sold-out SKU available again. */
+export function bringsBackInStock(event: EventEnvelope): boolean {
+  return event.type === "InventoryAdjusted" && event.data.before.available === 0 && event.data.after.available > 0;
+}
 
 /** The messages an event causes; an empty list when it causes none. */
 export function draftNotifications(event: EventEnvelope, ctx: NotificationContext = {}): NotificationDraft[] {
+  const base = ctx.shopUrl ?? "";
+  const orderUrl = (orderId: string) => `${base}/orders/${encodeURIComponent(orderId)}`;
+  const accountUrl = `${base}/account`;
   const toCustomer = (
-    contact: { email: string; customerId: string | null },
+    contact: Contact,
     template: string,
+    kind: MessageKind,
     subject: string,
-    body: string,
-  ): NotificationDraft => ({
-    audience: "customer",
-    customerId: contact.customerId,
-    recipient: contact.email,
-    template,
-    subject,
-    body,
-  });
+    parts: Omit<MessageParts, "footer">,
+  ): NotificationDraft => {
+    const unsubscribeUrl = kind === "marketing" ? (ctx.unsubscribe?.get(contact.email) ?? null) : null;
+    const footer =
+      kind === "marketing"
+        ? [
+            "You get this e-mail because you asked us to tell you.",
+            ...(unsubscribeUrl ? [`Stop e-mails like this: ${unsubscribeUrl}`] : []),
+          ]
+        : [`You get this e-mail because of your order or account at the Bracelet Shop (${base || "/"}).`];
+    const { html, text } = renderEmail({ ...parts, footer });
+    return {
+      audience: "customer",
+      customerId: contact.customerId,
+      recipient: contact.email,
+      template,
+      kind,
+      subject,
+      body: text,
+      html,
+      unsubscribeUrl,
+    };
+  };
   const toStaff = (template: string, subject: string, body: string): NotificationDraft => ({
     audience: "staff",
     customerId: null,
     recipient: "staff",
     template,
+    kind: "staff",
     subject,
     body,
+    html: null,
+    unsubscribeUrl: null,
   });
+  const viewOrder = (orderId: string) => ({ label: "View your order", url: orderUrl(orderId) });
 
   switch (event.type) {
     case "OrderConfirmed": {
       const d = event.data;
+      const count = d.items.reduce((n, i) => n + i.qty, 0);
       return [
-        toCustomer(
-          d,
-          "order_confirmed",
-          `Your order ${shortId(d.orderId)} is confirmed`,
-          `Thank you! We are preparing ${d.items.reduce((n, i) => n + i.qty, 0)} bracelet(s) for you. Total ${money(d.totalCents, d.currency)}.`,
-        ),
+        toCustomer(d, "order_confirmed", "order", `Your order ${shortId(d.orderId)} is confirmed`, {
+          heading: "Thank you for your order",
+          paragraphs: [
+            `We are preparing ${count} ${count === 1 ? "bracelet" : "bracelets"} for you.`,
+            `Total paid: ${formatMoney(d.totalCents, d.currency)} on ${formatDate(event.occurredAt)}.`,
+          ],
+          action: viewOrder(d.orderId),
+        }),
       ];
     }
     case "OrderShipped": {
       const d = event.data;
       return [
-        toCustomer(
-          d,
-          "order_shipped",
-          `Your order ${shortId(d.orderId)} is on its way`,
-          `Tracking number: ${d.trackingNumber}.`,
-        ),
+        toCustomer(d, "order_shipped", "order", `Your order ${shortId(d.orderId)} is on its way`, {
+          heading: "Your bracelets are on their way",
+          paragraphs: [`Tracking number: ${d.trackingNumber}.`],
+          action: viewOrder(d.orderId),
+        }),
       ];
     }
     case "OrderDelivered": {
       const d = event.data;
       return [
-        toCustomer(
-          d,
-          "order_delivered",
-          `Your order ${shortId(d.orderId)} was delivered`,
-          "We hope you love it. Reply to this message if anything is not right.",
-        ),
+        toCustomer(d, "order_delivered", "order", `Your order ${shortId(d.orderId)} was delivered`, {
+          heading: "Delivered",
+          paragraphs: ["We hope you love it. Reply to this message if anything is not right."],
+          action: viewOrder(d.orderId),
+        }),
       ];
     }
     case "OrderCancelled": {
       const d = event.data;
-      const refund = d.refundedCents > 0 ? ` We refunded ${(d.refundedCents / 100).toFixed(2)}.` : "";
+      const refund = d.refundedCents > 0 ? [`We refunded ${formatMoney(d.refundedCents, "EUR")} to your card.`] : [];
       return [
-        toCustomer(
-          d,
-          "order_cancelled",
-          `Your order ${shortId(d.orderId)} was cancelled`,
-          `Reason: ${d.reason}.${refund}`,
-        ),
+        toCustomer(d, "order_cancelled", "order", `Your order ${shortId(d.orderId)} was cancelled`, {
+          heading: "Your order was cancelled",
+          paragraphs: [cancellationForShopper(d.reason), ...refund],
+          action: viewOrder(d.orderId),
+        }),
       ];
     }
     case "PaymentProcessed": {
       const d = event.data;
+      if (d.subscriptionId !== null && d.status === "declined") {
+        const sub = ctx.subscription;
+        // The last declined attempt cancels the subscription: its own message says so.
+        if (!ctx.subscriptionContact || !sub || sub.status === "cancelled") return [];
+        const left = Math.max(0, sub.maxAttempts - sub.failedPayments);
+        return [
+          toCustomer(
+            ctx.subscriptionContact,
+            "subscription_payment_declined",
+            "billing",
+            "We could not charge your card",
+            {
+              heading: `Your ${sub.planName} payment was declined`,
+              paragraphs: [
+                `We tried to charge ${formatMoney(d.amountCents, d.currency)} for your next box and your card was declined.`,
+                `We will try again tomorrow (${left} ${left === 1 ? "try" : "tries"} left before the subscription ends). Please check or update your card.`,
+              ],
+              action: { label: "Update your card", url: `${accountUrl}/subscriptions` },
+            },
+          ),
+        ];
+      }
       if (!ctx.orderContact || d.orderId === null) return [];
       if (d.status === "declined") {
         return [
           toCustomer(
             ctx.orderContact,
             "payment_declined",
+            "order",
             `Payment for order ${shortId(d.orderId)} was declined`,
-            "Your bracelets are still reserved for a little while: you can try another card from your order page.",
+            {
+              heading: "Your payment was declined",
+              paragraphs: [
+                "Your bracelets are still reserved for a little while: you can try another card from your order page.",
+              ],
+              action: { label: "Try another card", url: orderUrl(d.orderId) },
+            },
           ),
         ];
       }
       if (d.status === "refunded") {
         return [
-          toCustomer(
-            ctx.orderContact,
-            "payment_refunded",
-            `Refund for order ${shortId(d.orderId)}`,
-            `We refunded ${money(d.amountCents, d.currency)} to your card.`,
-          ),
+          toCustomer(ctx.orderContact, "payment_refunded", "order", `Refund for order ${shortId(d.orderId)}`, {
+            heading: "Your refund is on its way",
+            paragraphs: [`We refunded ${formatMoney(d.amountCents, d.currency)} to your card.`],
+            action: viewOrder(d.orderId),
+          }),
         ];
       }
       return [];
     }
     case "InventoryAdjusted": {
       const d = event.data;
-      if (d.before.available === 0 && d.after.available > 0) {
-        return [toStaff("back_in_stock", `${d.sku} is back in stock`, `${d.after.available} available (${d.reason}).`)];
-      }
-      return [];
+      if (!bringsBackInStock(event)) return [];
+      const name = ctx.backInStock?.name ?? d.sku;
+      const shoppers = (ctx.backInStock?.waiting ?? []).map((w) =>
+        toCustomer(w, "back_in_stock_available", "marketing", `${name} is back in stock`, {
+          heading: `${name} is back`,
+          paragraphs: [
+            "You asked us to tell you when this bracelet is available again. It is, while stock lasts.",
+            "This is the only message you get about it: your request is now closed.",
+          ],
+          action: { label: "See the bracelet", url: `${base}/products/${encodeURIComponent(d.sku)}` },
+        }),
+      );
+      return [
+        toStaff("back_in_stock", `${d.sku} is back in stock`, `${d.after.available} available (${d.reason}).`),
+        ...shoppers,
+      ];
     }
     case "LowStock": {
       const d = event.data;
@@ -157,8 +247,13 @@ export function draftNotifications(event: EventEnvelope, ctx: NotificationContex
         toCustomer(
           { email: d.email, customerId: d.customerId },
           "invoice_generated",
+          "billing",
           `Invoice #${d.number}`,
-          `Your invoice of ${money(d.totalCents, d.currency)} is ready in your account.`,
+          {
+            heading: `Invoice #${d.number}`,
+            paragraphs: [`Your invoice of ${formatMoney(d.totalCents, d.currency)} is ready.`],
+            action: d.orderId ? viewOrder(d.orderId) : { label: "Open your account", url: accountUrl },
+          },
         ),
       ];
     }
@@ -166,23 +261,46 @@ export function draftNotifications(event: EventEnvelope, ctx: NotificationContex
       const d = event.data;
       if (!ctx.subscriptionContact) return [];
       return [
+        toCustomer(ctx.subscriptionContact, "subscription_payment_due", "billing", "Your monthly box payment is due", {
+          heading: "Your next box is coming",
+          paragraphs: [
+            `${formatMoney(d.amountCents, d.currency)} will be charged on ${formatDate(d.dueAt)} for your next box.`,
+          ],
+          action: { label: "Manage your subscription", url: `${accountUrl}/subscriptions` },
+        }),
+      ];
+    }
+    case "UserSubscriptionCancelled": {
+      const sub = ctx.subscription;
+      if (!ctx.subscriptionContact || !sub) return [];
+      const dunning = sub.failedPayments >= sub.maxAttempts;
+      return [
         toCustomer(
           ctx.subscriptionContact,
-          "subscription_payment_due",
-          "Your monthly box payment is due",
-          `${money(d.amountCents, d.currency)} will be charged for your next box.`,
+          dunning ? "subscription_cancelled_unpaid" : "subscription_cancelled",
+          "billing",
+          `Your ${sub.planName} subscription has ended`,
+          {
+            heading: "Your subscription has ended",
+            paragraphs: dunning
+              ? [
+                  "We could not charge your card after several tries, so we cancelled your subscription. Nothing more will be charged.",
+                  "You are welcome back any time: start a new subscription from your account.",
+                ]
+              : ["You cancelled your subscription. Boxes already paid for still arrive; nothing more will be charged."],
+            action: { label: "Open your account", url: `${accountUrl}/subscriptions` },
+          },
         ),
       ];
     }
     case "UserSignedUp": {
       const d = event.data;
       return [
-        toCustomer(
-          { email: d.email, customerId: d.customerId },
-          "welcome",
-          "Welcome to the Bracelet Shop",
-          `Hello ${d.name}, your account is ready. Orders you place while signed in appear in your account.`,
-        ),
+        toCustomer({ email: d.email, customerId: d.customerId }, "welcome", "account", "Welcome to the Bracelet Shop", {
+          heading: `Hello ${d.name}`,
+          paragraphs: ["Your account is ready. Orders you place while signed in appear in your account."],
+          action: { label: "Open your account", url: accountUrl },
+        }),
       ];
     }
     default:

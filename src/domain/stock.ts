@@ -27,6 +27,12 @@ export type Ledger = {
 
 export type Levels = { onHand: number; reserved: number; available: number };
 
+/**
+ * What a live-stock viewer receives: once on connect and after every change. `at`: when the level changed (ms),
+ * so a viewer can tell how fresh it is (and the benchmark, how fast).
+ */
+export type StockMessage = { type: "stock"; sku: string; available: number; at: number };
+
 /** What a change means for the outside world; the object turns each into a domain event. */
 export type StockEffect =
   | {

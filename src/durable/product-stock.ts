@@ -33,10 +33,15 @@ import {
   resize,
   type Sale,
   type StockEffect,
+  type StockMessage,
 } from "../domain/stock";
 import { newEvent, recordAndPublish } from "../services/event-bus";
-import { singleFlight } from "./single-flight";
-import { isUpgrade, reciprocateClose } from "./websocket";
+import { answerPings, LiveSockets } from "./kit/live";
+import { type Migrations, migrate } from "./kit/migrate";
+import { OUTBOX_TABLE, Outbox } from "./kit/outbox";
+import { singleFlight } from "./kit/single-flight";
+import { rows } from "./kit/sql";
+import { isUpgrade, reciprocateClose } from "./kit/websocket";
 
 export type StockLevel = { sku: string; onHand: number; reserved: number; available: number };
 export type ReserveResult =
@@ -50,20 +55,15 @@ export type AdjustResult =
   | { ok: false; reason: "below_reserved" | "unknown_sku"; level: StockLevel };
 export type LookupResult = { ok: true; level: StockLevel } | { ok: false; reason: "unknown_sku"; level: StockLevel };
 
-/** What a live-stock viewer receives: once on connect and after every change. */
-/** `at`: when the level changed (ms), so a viewer can tell how fresh it is (and the benchmark, how fast). */
-export type StockMessage = { type: "stock"; sku: string; available: number; at: number };
+export type { StockMessage };
 
 type ViewerAttachment = { connectedAt: number };
 
-const VIEWER_TAG = "viewer";
 /** How long undelivered outbox rows wait before the alarm tries again. */
 const OUTBOX_RETRY_MS = 30_000;
-const OUTBOX_BATCH = 50;
-/** D1 binds at most 100 parameters per statement; an `events` row takes 8. */
 
 /** The object's SQLite schema, one entry per version; never edit an entry, append a new one. */
-const MIGRATIONS: readonly (readonly string[])[] = [
+const MIGRATIONS: Migrations = [
   [
     `CREATE TABLE stock (
        id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -84,22 +84,31 @@ const MIGRATIONS: readonly (readonly string[])[] = [
        returned INTEGER NOT NULL DEFAULT 0,
        updated_at INTEGER NOT NULL
      )`,
-    "CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, event TEXT NOT NULL)",
+    OUTBOX_TABLE,
   ],
 ];
+
+export type StockLedgerRows = {
+  level: StockLevel;
+  reservations: { orderId: string; qty: number; expiresAt: number }[];
+  sales: { orderId: string; qty: number; returned: boolean }[];
+};
 
 export class ProductStock extends DurableObject<Env> {
   /** The SKU once the opening balance was adopted; null until then (nothing persisted for an unknown SKU). */
   #sku: string | null = null;
   /** The alarm time this object last armed, to avoid re-arming on every change. */
   #alarmAt: number | null = null;
+  readonly #outbox: Outbox;
+  readonly #live: LiveSockets<ViewerAttachment>;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    // Pings are answered by the runtime without waking a hibernated object.
-    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+    answerPings(ctx);
+    this.#outbox = new Outbox(ctx.storage.sql);
+    this.#live = new LiveSockets(ctx, "viewer");
     void ctx.blockConcurrencyWhile(async () => {
-      this.#migrate();
+      migrate(ctx.storage, MIGRATIONS);
       this.#sku = this.#sql<{ sku: string }>("SELECT sku FROM stock WHERE id = 1")[0]?.sku ?? null;
       this.#alarmAt = await ctx.storage.getAlarm();
     });
@@ -196,6 +205,25 @@ export class ProductStock extends DurableObject<Env> {
     return { ok: true, level: this.#level(this.#current(Date.now(), [])) };
   }
 
+  /**
+   * The ledger as stored, for the reconciliation check (services/reconciliation.ts): the level, every live
+   * reservation and the sales changed since `since`. Read-only; null for a SKU the catalog does not know.
+   */
+  async ledger(sku: string, since = 0): Promise<StockLedgerRows | null> {
+    const found = await this.lookup(sku);
+    if (!found.ok) return null;
+    return {
+      level: found.level,
+      reservations: this.#sql<{ order_id: string; qty: number; expires_at: number }>(
+        "SELECT order_id, qty, expires_at FROM reservations ORDER BY order_id",
+      ).map((r) => ({ orderId: r.order_id, qty: r.qty, expiresAt: r.expires_at })),
+      sales: this.#sql<{ order_id: string; qty: number; returned: number }>(
+        "SELECT order_id, qty, returned FROM sales WHERE updated_at >= ? ORDER BY order_id",
+        since,
+      ).map((r) => ({ orderId: r.order_id, qty: r.qty, returned: r.returned === 1 })),
+    };
+  }
+
   /** Accepts a live-stock viewer (a WebSocket upgrade the Worker forwards) with the Hibernation API. */
   override async fetch(request: Request): Promise<Response> {
     if (!isUpgrade(request)) {
@@ -205,20 +233,17 @@ export class ProductStock extends DurableObject<Env> {
     if (sku === null || !(this.#serves(sku) || (await this.#adopt(sku)))) {
       return new Response("Unknown SKU", { status: 404 });
     }
-    const pair = new WebSocketPair();
-    const server = pair[1];
-    this.ctx.acceptWebSocket(server, [VIEWER_TAG]);
-    server.serializeAttachment({ connectedAt: Date.now() } satisfies ViewerAttachment);
     const level = this.#level(this.#current(Date.now(), []));
-    server.send(
-      JSON.stringify({
-        type: "stock",
-        sku: level.sku,
-        available: level.available,
-        at: Date.now(),
-      } satisfies StockMessage),
+    return this.#live.accept(request, { connectedAt: Date.now() }, (ws) =>
+      ws.send(
+        JSON.stringify({
+          type: "stock",
+          sku: level.sku,
+          available: level.available,
+          at: Date.now(),
+        } satisfies StockMessage),
+      ),
     );
-    return new Response(null, { status: 101, webSocket: pair[0] });
   }
 
   override webSocketMessage(): void {
@@ -254,18 +279,6 @@ export class ProductStock extends DurableObject<Env> {
   }
 
   // ---- ledger ↔ SQLite -------------------------------------------------------------------------------------
-
-  #migrate(): void {
-    this.ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS _schema (version INTEGER NOT NULL)");
-    const version = this.#sql<{ version: number }>("SELECT version FROM _schema")[0]?.version ?? 0;
-    if (version >= MIGRATIONS.length) return;
-    this.ctx.storage.transactionSync(() => {
-      for (const steps of MIGRATIONS.slice(version))
-        for (const statement of steps) this.ctx.storage.sql.exec(statement);
-      this.ctx.storage.sql.exec("DELETE FROM _schema");
-      this.ctx.storage.sql.exec("INSERT INTO _schema (version) VALUES (?)", MIGRATIONS.length);
-    });
-  }
 
   /**
    * True when this object already holds the ledger of `sku`; false before the opening balance was adopted.
@@ -400,12 +413,17 @@ export class ProductStock extends DurableObject<Env> {
           );
         }
       }
-      for (const event of batch) sql.exec("INSERT INTO outbox (event) VALUES (?)", JSON.stringify(event));
+      this.#outbox.append(batch);
     });
     this.#arm(now);
     if (batch.length === 0) return;
     const level = this.#level(next);
-    this.#broadcast({ type: "stock", sku: level.sku, available: level.available, at: Date.now() });
+    this.#live.broadcast({
+      type: "stock",
+      sku: level.sku,
+      available: level.available,
+      at: Date.now(),
+    } satisfies StockMessage);
     this.ctx.waitUntil(
       this.#flush().catch((err) =>
         console.error(
@@ -431,7 +449,7 @@ export class ProductStock extends DurableObject<Env> {
   }
 
   #hasOutbox(): boolean {
-    return this.#sql("SELECT 1 FROM outbox LIMIT 1").length > 0;
+    return !this.#outbox.empty;
   }
 
   #flush = singleFlight(() => this.#drain());
@@ -439,12 +457,8 @@ export class ProductStock extends DurableObject<Env> {
   /** Delivers outbox rows oldest first and deletes each batch once D1 holds it. */
   async #drain(): Promise<void> {
     for (;;) {
-      const rows = this.#sql<{ seq: number; event: string }>(
-        "SELECT seq, event FROM outbox ORDER BY seq LIMIT ?",
-        OUTBOX_BATCH,
-      );
-      const last = rows.at(-1);
-      if (!last) return;
+      const batch = this.#outbox.peek();
+      if (!batch) return;
       // The catalog's stock columns ride in the same D1 batch as the events, with the level as it is now:
       // flushes run one at a time, so the last write is the latest level. Idempotent per event id, so a
       // retry after a half-finished delivery does not fail on its own rows.
@@ -453,25 +467,8 @@ export class ProductStock extends DurableObject<Env> {
         .update(products)
         .set({ stockOnHand: level.onHand, stockReserved: level.reserved, stockAvailable: level.available })
         .where(eq(products.sku, level.sku));
-      await recordAndPublish(
-        this.env,
-        rows.map((r) => JSON.parse(r.event) as EventEnvelope),
-        Date.now(),
-        [snapshot],
-      );
-      // The rows selected were the lowest sequence numbers, so this deletes exactly them.
-      this.ctx.storage.sql.exec("DELETE FROM outbox WHERE seq <= ?", last.seq);
-    }
-  }
-
-  #broadcast(message: StockMessage): void {
-    const text = JSON.stringify(message);
-    for (const ws of this.ctx.getWebSockets(VIEWER_TAG)) {
-      try {
-        ws.send(text);
-      } catch {
-        // A socket that is closing cannot be written to; its close handler cleans up.
-      }
+      await recordAndPublish(this.env, batch.events, Date.now(), [snapshot]);
+      this.#outbox.ack(batch);
     }
   }
 
@@ -480,7 +477,7 @@ export class ProductStock extends DurableObject<Env> {
   }
 
   #sql<T extends Record<string, SqlStorageValue>>(query: string, ...bindings: unknown[]): T[] {
-    return this.ctx.storage.sql.exec<T>(query, ...bindings).toArray();
+    return rows<T>(this.ctx.storage.sql, query, ...bindings);
   }
 }
 

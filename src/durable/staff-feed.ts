@@ -5,7 +5,8 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { EventEnvelope } from "../domain/events";
-import { isUpgrade, reciprocateClose } from "./websocket";
+import { answerPings, LiveSockets } from "./kit/live";
+import { closeTagged, isUpgrade, reciprocateClose } from "./kit/websocket";
 
 export type StaffFeedMessage = {
   type: "event";
@@ -13,10 +14,12 @@ export type StaffFeedMessage = {
 };
 
 export class StaffFeed extends DurableObject<Env> {
+  readonly #live: LiveSockets<{ staffId: string; since: number }>;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    // Pings are answered by the runtime without waking the object.
-    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+    answerPings(ctx);
+    this.#live = new LiveSockets(ctx, "staff");
   }
 
   /** Upgrades a request the Worker has already authorized as staff. */
@@ -25,27 +28,20 @@ export class StaffFeed extends DurableObject<Env> {
       return new Response("Expected a WebSocket upgrade", { status: 426 });
     }
     const staffId = request.headers.get("x-staff-id") ?? "unknown";
-    const pair = new WebSocketPair();
-    this.ctx.acceptWebSocket(pair[1], ["staff"]);
-    pair[1].serializeAttachment({ staffId, since: Date.now() });
-    return new Response(null, { status: 101, webSocket: pair[0] });
+    return this.#live.accept(request, { staffId, since: Date.now() });
   }
 
   /** Sends one event to every connected console. */
   announce(event: EventEnvelope): number {
-    const message = JSON.stringify({
+    return this.#live.broadcast({
       type: "event",
       event: { id: event.id, type: event.type, subject: event.subject, occurredAt: event.occurredAt, data: event.data },
     } satisfies StaffFeedMessage);
-    const sockets = this.ctx.getWebSockets("staff");
-    for (const ws of sockets) {
-      try {
-        ws.send(message);
-      } catch {
-        // A socket that is closing cannot be written to; its close handler cleans up.
-      }
-    }
-    return sockets.length;
+  }
+
+  /** Closes the consoles opened by sessions that ended (services/session-sockets.ts). */
+  closeTagged(tags: string[]): number {
+    return closeTagged(this.ctx, tags, "session ended");
   }
 
   override webSocketMessage(): void {

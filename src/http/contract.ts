@@ -24,7 +24,7 @@ export const WHO: Record<Who, { text: string; errors: Record<number, string> }> 
     text: "The customer who placed it (session cookie) or a guest with `Authorization: Bearer <accessToken>`; staff. Others get 404.",
     errors: { 404: "No such order, or not yours" },
   },
-  customer: { text: "A signed-in person (session cookie `sid`).", errors: { 401: "Not signed in" } },
+  customer: { text: "A signed-in person (session cookie `__Host-sid`).", errors: { 401: "Not signed in" } },
   staff: {
     text: "Staff or admin; 401 anonymous, 403 customers.",
     errors: { 401: "Not signed in", 403: "Not staff" },

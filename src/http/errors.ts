@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { PaymentsUnavailableError } from "../config";
 import type { AppEnv } from "./app-env";
 
 /** Every stable error code of the API and the status it is answered with (DESIGN.md, "Error codes"). */
@@ -25,6 +26,7 @@ export const ERROR_STATUS = {
   idempotency_key_reused: 422,
   rate_limited: 429,
   internal_error: 500,
+  payments_unavailable: 503,
 } as const satisfies Record<string, ContentfulStatusCode>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
@@ -61,6 +63,13 @@ export function errorResponse(c: Context, err: ApiError): Response {
 /** The one place unknown errors become responses: logged with the request id, answered without details. */
 export function onError(err: Error, c: Context<AppEnv>): Response {
   if (err instanceof ApiError) return errorResponse(c, err);
+  if (err instanceof PaymentsUnavailableError) {
+    console.error(JSON.stringify({ level: "error", requestId: c.get("requestId"), message: err.message }));
+    return errorResponse(
+      c,
+      new ApiError("payments_unavailable", "This shop cannot take payments right now", { missing: err.missing }),
+    );
+  }
   if (err instanceof HTTPException) {
     if (err.status === 413) return errorResponse(c, new ApiError("payload_too_large", "The request body is too large"));
     if (err.status === 400 && /json/i.test(err.message)) {

@@ -12,6 +12,8 @@ import { SESSION_COOKIE } from "./session";
 export const MAX_JSON_BYTES = 64 * 1024;
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+const isUpgradeRequest = (req: Request) => req.headers.get("upgrade")?.toLowerCase() === "websocket";
 const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i;
 
 export const limitBody = bodyLimit({
@@ -37,12 +39,15 @@ export const jsonBodiesOnly = createMiddleware<AppEnv>(async (c, next) => {
 });
 
 /**
- * A state-changing request that carries the session cookie must come from our own pages: a cross-site
- * `Sec-Fetch-Site` or a foreign `Origin` is refused. Requests without the cookie (guests with a bearer token,
- * the payment gateway) have no ambient authority to abuse.
+ * A state-changing request or a WebSocket upgrade that carries the session cookie must come from our own pages:
+ * a cross-site or same-site `Sec-Fetch-Site` or a foreign `Origin` is refused with 403. Upgrades are GETs, but a
+ * socket a cookie authenticates streams the account's data to whoever opened it (cross-site WebSocket hijacking),
+ * and browsers do not apply CORS to WebSockets, so they get the same check on every route, present or future.
+ * Requests without the cookie (guests with a bearer token or `?token=`, the payment gateway) have no ambient
+ * authority to abuse. A request without Origin is not from a browser page, so it cannot be riding a victim's cookie.
  */
 export const sameOriginForCookies = createMiddleware<AppEnv>(async (c, next) => {
-  if (UNSAFE.has(c.req.method) && getCookie(c, SESSION_COOKIE)) {
+  if ((UNSAFE.has(c.req.method) || isUpgradeRequest(c.req.raw)) && getCookie(c, SESSION_COOKIE)) {
     const site = c.req.header("sec-fetch-site");
     const origin = c.req.header("origin");
     const ownOrigin = new URL(c.req.url).origin;

@@ -23,6 +23,19 @@ async function allowed(limiter: RateLimit, key: string): Promise<boolean> {
   }
 }
 
+/**
+ * Counts one failed guest-token attempt on an order for the caller's IP; 429 rate_limited once over. Called for
+ * a wrong token on an existing order and for any token on a missing one alike, so the refusal says nothing about
+ * whether the order exists. A correct token is never counted.
+ */
+export async function limitOrderTokenMiss(c: Context<AppEnv>): Promise<void> {
+  if (!(await allowed(c.env.ORDER_TOKEN_LIMITER, `ip:${ipKey(c)}`))) {
+    throw new ApiError("rate_limited", "Too many wrong order links, try again in a minute", undefined, {
+      "Retry-After": String(AUTH_LIMIT_PERIOD_SECONDS),
+    });
+  }
+}
+
 /** Counts one authentication attempt for the caller's IP and for `email`; 429 rate_limited once over. */
 export async function limitAuthAttempt(c: Context<AppEnv>, email: string): Promise<void> {
   const ok =

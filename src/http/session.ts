@@ -16,7 +16,9 @@ import { SESSION_TOUCH_INTERVAL_MS, SESSION_TTL_MS, touchSession } from "../serv
 import type { AppEnv, SessionUser } from "./app-env";
 import { ApiError } from "./errors";
 
-export const SESSION_COOKIE = "sid";
+/** `__Host-`: the browser accepts it only with Secure, Path=/ and no Domain, so no sibling subdomain or plain-http
+ * page can plant or overwrite it (session fixation). Browsers treat http://localhost as secure (docs/accounts.md). */
+export const SESSION_COOKIE = "__Host-sid";
 
 const COOKIE_OPTIONS = { httpOnly: true, secure: true, sameSite: "Lax", path: "/" } as const;
 

@@ -28,7 +28,9 @@ function ProductCard({ product }: { product: Product }) {
       <a href={href} class="product-card-link">
         <img
           src={product.imageUrl}
-          alt={`${product.name}, a ${product.colour} ${product.material} bracelet`}
+          // Decorative here: the link is already named by the heading inside it, and a described image would
+          // make screen readers say the name twice.
+          alt=""
           width={320}
           height={320}
           loading="lazy"

@@ -32,6 +32,7 @@ export function ProductView({ product }: { product: Product }) {
             <dd>{sku}</dd>
           </dl>
           <Island name="AddToCart" props={{ sku, name, available }} />
+          {available <= 0 ? <Island name="BackInStock" props={{ sku, name, available }} /> : null}
         </div>
       </article>
     </>

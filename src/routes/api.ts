@@ -4,7 +4,9 @@ import type { AppEnv } from "../http/app-env";
 import { account } from "./account";
 import { adminApi } from "./admin";
 import { auth, me } from "./auth";
+import { backInStock } from "./back-in-stock";
 import { ordersApi } from "./orders";
+import { preferencesApi } from "./preferences";
 import { products } from "./products";
 import { stock } from "./stock";
 import { plansApi, subscriptionsApi } from "./subscriptions";
@@ -14,8 +16,10 @@ export const api = new Hono<AppEnv>()
   .route("/admin", adminApi)
   .route("/products", products)
   .route("/products", stock)
+  .route("/products", backInStock)
   .route("/auth", auth)
   .route("/me", me)
+  .route("/account/preferences", preferencesApi)
   .route("/account", account)
   .route("/orders", ordersApi)
   .route("/plans", plansApi)

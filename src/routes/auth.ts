@@ -1,6 +1,6 @@
 /**
  * /api/auth: signup, login, logout and password change; /api/me: who is signed in. Sessions are cookies
- * (`sid`) backed by D1 rows; every successful signup or login issues a new session id.
+ * (`__Host-sid`) backed by D1 rows; every successful signup or login issues a new session id.
  */
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
@@ -17,6 +17,7 @@ import { validate } from "../http/validate";
 import { newId } from "../lib/ids";
 import { newEvent, outboxInserts, publish } from "../services/event-bus";
 import { hashPassword, needsRehash, verifyDummy, verifyPassword } from "../services/passwords";
+import { closeSessionSockets } from "../services/session-sockets";
 import { newSession, revokeAllSessions, revokeSession, sessionInsert } from "../services/sessions";
 import { UserEnvelope } from "./shapes";
 
@@ -77,6 +78,7 @@ export const auth = new Hono<AppEnv>()
       throw err;
     }
     await publish(c.env, events);
+    if (previous) await closeSessionSockets(c.env, { sessionHashes: [previous] });
     setSessionCookie(c, session.token);
     return c.json({ user: { id, email, name, role: "customer" as const } }, 201);
   })
@@ -100,6 +102,7 @@ export const auth = new Hono<AppEnv>()
         ]
       : [];
     await db.batch([sessionInsert(db, session), ...rehash, ...(previous ? [revokeSession(db, previous)] : [])]);
+    if (previous) await closeSessionSockets(c.env, { sessionHashes: [previous] });
     setSessionCookie(c, session.token);
     return c.json({ user: publicUser(account) }, 200);
   })
@@ -108,6 +111,8 @@ export const auth = new Hono<AppEnv>()
     if (idHash) {
       const db = getDb(c.env.DB);
       await db.batch([revokeSession(db, idHash)]);
+      // Before answering: once the browser sees the logout done, its sockets are closed too.
+      await closeSessionSockets(c.env, { sessionHashes: [idHash] });
     }
     clearSessionCookie(c);
     return c.body(null, 204);
@@ -134,6 +139,8 @@ export const auth = new Hono<AppEnv>()
       revokeAllSessions(db, account.id),
       sessionInsert(db, session),
     ]);
+    // Every session's sockets close, this browser's too: its page reconnects with the fresh cookie.
+    await closeSessionSockets(c.env, { customerId: account.id });
     setSessionCookie(c, session.token);
     return c.json({ user: publicUser(account) }, 200);
   });

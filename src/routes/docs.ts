@@ -87,6 +87,12 @@ export const docs = new Hono<AppEnv>()
  */
 export const docsPage = new Hono<AppEnv>().get(
   "/docs",
+  // Scalar's page names no language (WCAG 3.1.1, axe html-has-lang): the reference is in English.
+  async (c, next) => {
+    await next();
+    const html = (await c.res.text()).replace("<html>", '<html lang="en">');
+    c.res = new Response(html, c.res);
+  },
   Scalar<AppEnv>((c) => ({
     url: "/api/openapi.json",
     pageTitle: "Bracelet Shop API",

@@ -11,21 +11,23 @@
 import { eq, inArray } from "drizzle-orm";
 import { type Context, Hono } from "hono";
 import * as v from "valibot";
-import { config } from "../config";
+import { config, requirePayments } from "../config";
 import { getDb } from "../db/client";
 import { orders, products } from "../db/schema";
 import { EmailSchema, PhoneSchema, ShippingAddressSchema } from "../domain/accounts";
+import type { CommandResult, Failure, PayResult, Viewer } from "../domain/order/types";
 import { resolvePaymentMethod } from "../domain/payment-tokens";
 import { type CatalogEntry, type Line, MAX_LINES, MAX_QTY, mergeLines, priceOrder } from "../domain/pricing";
-import type { CommandResult, Failure, PayResult, Viewer } from "../durable/order-flow";
-import { isUpgrade } from "../durable/websocket";
+import { isUpgrade } from "../durable/kit/websocket";
 import type { AppEnv } from "../http/app-env";
 import { clientCountry, clientIp } from "../http/client";
 import { doc } from "../http/contract";
 import { ApiError } from "../http/errors";
 import { bearerToken, idempotent } from "../http/idempotency";
+import { limitOrderTokenMiss } from "../http/rate-limit";
 import { requireCustomer } from "../http/session";
 import { validate } from "../http/validate";
+import { upgradeFor } from "../http/websocket";
 import { newId, randomToken, sha256Hex } from "../lib/ids";
 import { orderInvoice } from "../services/invoices";
 import { CreatedOrder, InvoiceShape, OrderShape, PayAccepted } from "./shapes";
@@ -137,6 +139,8 @@ export async function authorizeOrder(
       throw new ApiError("forbidden", "Only the shopper who placed the order can do this");
     }
   }
+  // A presented token that opened nothing is a guess (or a stale link): counted per address, found or not.
+  if (token !== null) await limitOrderTokenMiss(c);
   throw new ApiError("not_found", "No such order");
 }
 
@@ -247,12 +251,15 @@ export const ordersApi = new Hono<AppEnv>()
   /** Starts a payment; the outcome arrives on the live socket (and in GET /api/orders/:id). */
   .post("/:id/pay", spec["POST /:id/pay"], idempotent("orders.pay"), validate("json", PaySchema), async (c) => {
     const access = await authorizeOrder(c, { staffMay: false });
+    // Refused before the order moves: no PaymentInitiated without a gateway allowed to answer it.
+    const setup = requirePayments(c.env);
     const method = resolvePaymentMethod(c.req.valid("json").paymentMethod.token);
-    if (!method.ok) {
-      throw new ApiError("validation_failed", method.message, [
-        { path: "paymentMethod.token", message: method.message },
-      ]);
-    }
+    const badToken = (message: string) =>
+      new ApiError("validation_failed", message, [{ path: "paymentMethod.token", message }]);
+    if (!method.ok) throw badToken(method.message);
+    // With Stripe, card details go to Stripe from the browser: a card number here would become a test token.
+    if (setup.kind === "stripe" && method.label !== method.token)
+      throw badToken("Send a Stripe token, not card details");
     const result: PayResult = await flow(c.env, access.id).pay({
       token: method.token,
       methodLabel: method.label,
@@ -279,13 +286,9 @@ export const ordersApi = new Hono<AppEnv>()
     }
     const url = new URL(`https://order-flow.internal/${access.id}/live`);
     if (since !== undefined) url.searchParams.set("since", since);
-    const headers = new Headers({ upgrade: "websocket", "x-order-viewer": access.viewer });
-    const upgraded = await flow(c.env, access.id).fetch(new Request(url, { headers }));
-    // A response from another object has immutable headers; the Worker's middleware (secure headers) adds some.
-    return new Response(upgraded.body, {
-      status: upgraded.status,
-      headers: new Headers(upgraded.headers),
-      webSocket: upgraded.webSocket,
+    return upgradeFor(c, `order:${access.id}`, (sessionHeaders) => {
+      const headers = new Headers({ upgrade: "websocket", "x-order-viewer": access.viewer, ...sessionHeaders });
+      return flow(c.env, access.id).fetch(new Request(url, { headers }));
     });
   })
   .post("/:id/cancel", spec["POST /:id/cancel"], async (c) => {
@@ -314,6 +317,7 @@ export const ordersApi = new Hono<AppEnv>()
     const user = c.get("user");
     // Holding the token is what grants the claim; an email that matches the account's never does.
     if (!row || !user || token === null || !equalHashes(presented, row.accessTokenHash)) {
+      if (token !== null) await limitOrderTokenMiss(c);
       throw new ApiError("not_found", "No such order");
     }
     return c.json(orderOf(await flow(c.env, id).claim(user.id)));

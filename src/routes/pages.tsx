@@ -10,12 +10,20 @@ import { getProduct, listProducts } from "../db/catalog";
 import { getDb } from "../db/client";
 import { CatalogQuerySchema, canonicalSearch, isSku } from "../domain/catalog";
 import type { AppEnv } from "../http/app-env";
+import { entryAssets } from "../pages/assets";
 import { BadQueryView, CatalogView } from "../pages/catalog";
 import { Layout } from "../pages/layout";
 import { notFoundPage } from "../pages/not-found";
 import { ProductView } from "../pages/product";
 import { renderDocument, renderPage } from "../pages/render";
 import { CATALOG_TAG, productTag, serveCached } from "../services/catalog-cache";
+
+/**
+ * A cached page's key: its canonical URL plus the bundle's build id, so pages cached before a deploy (which link
+ * the previous build's hashed files) are never answered after it.
+ */
+const pageKey = (url: string, canonical: string) =>
+  `${new URL(url).origin}${canonical}${canonical.includes("?") ? "&" : "?"}build=${entryAssets().build}`;
 
 const HTML_TYPE = "text/html; charset=UTF-8";
 
@@ -41,13 +49,14 @@ export const pages = new Hono<AppEnv>()
       );
     }
     const query = parsed.output;
-    const key = `${new URL(c.req.url).origin}/${canonicalSearch(query)}`;
+    const key = pageKey(c.req.url, `/${canonicalSearch(query)}`);
     return serveCached(c, key, async () => {
       const page = await listProducts(getDb(c.env.DB), query, { facets: true });
       const body = renderDocument(
         <Layout title="Handmade bracelets" description="Handmade bracelets in glass, stone, metal, wood and more.">
           <CatalogView query={query} page={page} facets={page.facets ?? { materials: [], colours: [] }} />
         </Layout>,
+        c.env,
       );
       return { body, contentType: HTML_TYPE, tags: [CATALOG_TAG, ...page.items.map((p) => productTag(p.sku))] };
     });
@@ -55,7 +64,7 @@ export const pages = new Hono<AppEnv>()
   .get("/products/:sku", async (c) => {
     const sku = c.req.param("sku");
     if (!isSku(sku)) return notFoundPage(c, "This bracelet");
-    const key = `${new URL(c.req.url).origin}/products/${sku}`;
+    const key = pageKey(c.req.url, `/products/${sku}`);
     return serveCached(c, key, async () => {
       const product = await getProduct(getDb(c.env.DB), sku);
       if (!product) return notFoundPage(c, "This bracelet");
@@ -63,6 +72,7 @@ export const pages = new Hono<AppEnv>()
         <Layout title={product.name} description={product.description}>
           <ProductView product={product} />
         </Layout>,
+        c.env,
       );
       return { body, contentType: HTML_TYPE, tags: [productTag(sku)] };
     });

@@ -127,7 +127,7 @@ export const PlanList = v.looseObject({
 export const SubscriptionShape = v.looseObject({
   id: v.string(),
   planId: v.string(),
-  status: v.picklist(["active", "past_due", "cancelled"]),
+  status: v.picklist(["active", "past_due", "paused", "cancelled"]),
   currentPeriodEnd: ms,
   nextBillingAt: nullable(ms),
   cancelledAt: nullable(ms),
@@ -157,6 +157,8 @@ export const InventoryPage = list("items", v.looseObject({ ...InventoryRow.entri
 export const StaffList = v.looseObject({ staff: v.array(AccountShape) });
 export const WebhookReceipt = v.looseObject({
   received: v.literal(true),
-  duplicate: v.boolean(),
+  /** Set (true) for a correctly signed event of a type the shop does not handle: recorded, not applied. */
+  ignored: v.optional(v.boolean()),
+  duplicate: v.optional(v.boolean()),
   applied: v.optional(v.boolean()),
 });

@@ -6,7 +6,7 @@
  */
 import { Hono } from "hono";
 import { isSku } from "../domain/catalog";
-import { isUpgrade } from "../durable/websocket";
+import { isUpgrade } from "../durable/kit/websocket";
 import type { AppEnv } from "../http/app-env";
 import { doc } from "../http/contract";
 import { ApiError } from "../http/errors";

@@ -14,8 +14,23 @@ import { ApiError } from "../http/errors";
 import { idempotent } from "../http/idempotency";
 import { currentUser, requirePermission } from "../http/session";
 import { validate } from "../http/validate";
-import { cancelSubscription, listPlans, listSubscriptions, subscribe } from "../services/billing";
+import {
+  type CareResult,
+  cancelSubscription,
+  listPlans,
+  listSubscriptions,
+  pauseSubscription,
+  resumeSubscription,
+  subscribe,
+} from "../services/billing";
 import { PlanList, SubscriptionList, SubscriptionShape } from "./shapes";
+
+function careAnswer(result: CareResult, what: string) {
+  if (result.ok) return result.subscription;
+  throw result.reason === "not_found"
+    ? new ApiError("not_found", "No such subscription")
+    : new ApiError("invalid_state", `This subscription cannot be ${what} now`);
+}
 
 export const SubscribeSchema = v.strictObject({
   planId: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
@@ -44,6 +59,20 @@ const spec = {
     summary: "Cancel at the end of the paid period; repeatable",
     body: SubscriptionShape,
     errors: { 404: "No such subscription" },
+  }),
+  "POST /:id/pause": doc({
+    tag: "subscriptions",
+    who: "customer",
+    summary: "Pause an active subscription: nothing is charged while paused (409 invalid_state otherwise)",
+    body: SubscriptionShape,
+    errors: { 404: "No such subscription", 409: "invalid_state" },
+  }),
+  "POST /:id/resume": doc({
+    tag: "subscriptions",
+    who: "customer",
+    summary: "Resume a paused subscription; after the paid period the next charge moves to the resume",
+    body: SubscriptionShape,
+    errors: { 404: "No such subscription", 409: "invalid_state" },
   }),
 };
 
@@ -91,6 +120,16 @@ export const subscriptionsApi = new Hono<AppEnv>()
           declineCode: result.declineCode,
         });
     }
+  })
+  /** Pauses an active subscription: nothing is charged until it is resumed (pausing again answers the same). */
+  .post("/:id/pause", spec["POST /:id/pause"], validate("param", SubscriptionParams), async (c) => {
+    const result = await pauseSubscription(c.env, currentUser(c).id, c.req.valid("param").id);
+    return c.json(careAnswer(result, "paused"), 200);
+  })
+  /** Resumes a paused subscription; after the paid period the next charge moves to the next billing run. */
+  .post("/:id/resume", spec["POST /:id/resume"], validate("param", SubscriptionParams), async (c) => {
+    const result = await resumeSubscription(c.env, currentUser(c).id, c.req.valid("param").id);
+    return c.json(careAnswer(result, "resumed"), 200);
   })
   /** Cancels at the end of the paid period (no refund); cancelling again answers the same. */
   .delete("/:id", spec["DELETE /:id"], validate("param", SubscriptionParams), async (c) => {

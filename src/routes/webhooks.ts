@@ -4,18 +4,26 @@
  * "<t>.<raw body>", 300 s tolerance; a bad or stale signature is 401 invalid_signature and changes nothing.
  * An event id seen before (D1 `webhook_events`) is answered 200 and not applied again; the OrderFlow also
  * applies each payment outcome once, so a duplicate racing its first delivery is harmless too.
+ *
+ * A correctly signed event of a type the shop does not handle is answered 200, recorded and ignored: refusing it
+ * would make a real gateway retry it for days and finally disable the endpoint. Only a bad signature (401) or a
+ * body that is not an event envelope at all (400) is refused.
+ *
+ * With PAYMENT_PROVIDER=stripe the same path receives Stripe's events instead (`Stripe-Signature`, the same
+ * t=/v1= scheme with STRIPE_WEBHOOK_SECRET), mapped by src/services/stripe-events.ts.
  */
 import { eq } from "drizzle-orm";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import * as v from "valibot";
-import { config } from "../config";
+import { requirePayments } from "../config";
 import { getDb } from "../db/client";
 import { orders, webhookEvents } from "../db/schema";
 import type { AppEnv } from "../http/app-env";
 import { doc } from "../http/contract";
 import { ApiError } from "../http/errors";
-import { SIGNATURE_HEADER, verifyWebhookSignature } from "../services/payment-gateway";
+import { type GatewayOutcome, SIGNATURE_HEADER, verifyWebhookSignature } from "../services/payment-gateway";
 import { applyPaymentOutcome } from "../services/payments";
+import { isStripeEvent, STRIPE_SIGNATURE_HEADER, stripeEventOutcome } from "../services/stripe-events";
 import { WebhookReceipt } from "./shapes";
 
 const STATUSES = ["authorized", "declined", "captured", "voided", "refunded"] as const;
@@ -35,22 +43,32 @@ export const PaymentWebhookSchema = v.object({
 });
 export type PaymentWebhook = v.InferOutput<typeof PaymentWebhookSchema>;
 
+/** What every gateway event has, whatever its type: enough to record it and to tell whether we handle it. */
+const EnvelopeSchema = v.object({
+  id: v.pipe(v.string(), v.minLength(1), v.maxLength(255)),
+  type: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
+});
+const HANDLED: ReadonlySet<string> = new Set(STATUSES.map((s) => `payment.${s}`));
+
 /** Each route's contract for the OpenAPI document (docs/api.md), keyed by method and path. */
 const spec = {
   "POST /payments": doc({
     tag: "webhooks",
     who: "gateway",
-    summary: "Payment gateway webhook (Payment-Signature: t=…,v1=…)",
+    summary:
+      "Payment gateway webhook (Payment-Signature: t=…,v1=…; Stripe-Signature with Stripe); unhandled types are acknowledged and ignored",
     request: PaymentWebhookSchema,
     body: WebhookReceipt,
   }),
 };
 
 export const webhooksApi = new Hono<AppEnv>().post("/payments", spec["POST /payments"], async (c) => {
+  const setup = requirePayments(c.env);
   const raw = await c.req.text();
+  const stripe = setup.kind === "stripe";
   const check = await verifyWebhookSignature(
-    config(c.env).paymentWebhookSecret,
-    c.req.header(SIGNATURE_HEADER),
+    setup.webhookSecret,
+    c.req.header(stripe ? STRIPE_SIGNATURE_HEADER : SIGNATURE_HEADER),
     raw,
     Math.floor(Date.now() / 1000),
   );
@@ -61,17 +79,31 @@ export const webhooksApi = new Hono<AppEnv>().post("/payments", spec["POST /paym
   } catch {
     throw new ApiError("malformed_json", "The request body is not valid JSON");
   }
+  if (stripe) {
+    if (!isStripeEvent(json)) throw new ApiError("validation_failed", "Not a Stripe event");
+    const outcome = await stripeEventOutcome(c.env.DB, json);
+    // A signed event the shop does not handle (or about a payment that is not an order's) is acknowledged.
+    if (!outcome) return c.json({ received: true, ignored: true });
+    return receive(c, { id: json.id, type: `payment.${outcome.status}`, data: outcome });
+  }
+  const envelope = v.safeParse(EnvelopeSchema, json);
+  if (!envelope.success) throw invalid(envelope.issues);
+  if (!HANDLED.has(envelope.output.type)) {
+    const { id, type } = envelope.output;
+    await getDb(c.env.DB).insert(webhookEvents).values({ id, type, receivedAt: Date.now() }).onConflictDoNothing();
+    return c.json({ received: true, ignored: true });
+  }
   const parsed = v.safeParse(PaymentWebhookSchema, json);
-  if (!parsed.success)
-    throw new ApiError(
-      "validation_failed",
-      "Not a payment event",
-      parsed.issues.map((i) => ({ path: v.getDotPath(i) ?? "(root)", message: i.message })),
-    );
+  if (!parsed.success) throw invalid(parsed.issues);
   const event = parsed.output;
   if (event.type !== `payment.${event.data.status}`) {
     throw new ApiError("validation_failed", "type and data.status disagree", [{ path: "type", message: event.type }]);
   }
+  return receive(c, event);
+});
+
+/** Applies a verified payment event once: a redelivered id is answered 200 and not applied again. */
+async function receive(c: Context<AppEnv>, event: { id: string; type: string; data: GatewayOutcome }) {
   const db = getDb(c.env.DB);
   const seen = await db
     .select({ id: webhookEvents.id })
@@ -87,4 +119,12 @@ export const webhooksApi = new Hono<AppEnv>().post("/payments", spec["POST /paym
     .values({ id: event.id, type: event.type, receivedAt: Date.now() })
     .onConflictDoNothing();
   return c.json({ received: true, duplicate: false, applied: result?.ok === true && result.applied });
-});
+}
+
+function invalid(issues: v.BaseIssue<unknown>[]): ApiError {
+  return new ApiError(
+    "validation_failed",
+    "Not a payment event",
+    issues.map((i) => ({ path: v.getDotPath(i) ?? "(root)", message: i.message })),
+  );
+}

@@ -19,8 +19,10 @@ import { type Db, getDb } from "../db/client";
 import { customers, events as eventLog, invoices, payments, plans, subscriptions } from "../db/schema";
 import {
   afterCancel,
+  afterPause,
   afterPaymentCaptured,
   afterPaymentDeclined,
+  afterResume,
   type BillingChange,
   type BillingSubscription,
   dueReason,
@@ -49,7 +51,7 @@ export type SubscriptionView = {
   id: string;
   planId: string;
   planName: string;
-  status: "active" | "past_due" | "cancelled";
+  status: "active" | "past_due" | "paused" | "cancelled";
   currentPeriodStart: number;
   currentPeriodEnd: number;
   /** When the next charge is planned (null once cancelled, and while a declined charge waits for its retry). */
@@ -80,7 +82,7 @@ export async function listPlans(db: Db): Promise<PlanView[]> {
 function billingOf(row: SubscriptionRow): BillingSubscription {
   return {
     status: row.status,
-    anchor: row.createdAt,
+    anchor: row.billingAnchor ?? row.createdAt,
     currentPeriodStart: row.currentPeriodStart,
     currentPeriodEnd: row.currentPeriodEnd,
     failedPayments: row.failedPayments,
@@ -264,6 +266,8 @@ export async function subscribe(
     paymentToken: input.token,
     failedPayments: 0,
     lastAttemptAt: now,
+    billingAnchor: null,
+    pausedAt: null,
     createdAt: now,
     cancelledAt: null,
   };
@@ -355,6 +359,61 @@ export async function cancelSubscription(
   const after = await ownSubscription(db, customerId, id);
   await publishLogged(env, [event.id]);
   return after ? subscriptionView(after.sub, after.plan) : null;
+}
+
+export type CareResult =
+  | { ok: true; subscription: SubscriptionView }
+  | { ok: false; reason: "not_found" | "invalid_state" };
+
+/** Pauses the customer's active subscription: no charge while paused (src/domain/billing.ts `afterPause`). */
+export async function pauseSubscription(
+  env: Env,
+  customerId: string,
+  id: string,
+  now = Date.now(),
+): Promise<CareResult> {
+  const db = getDb(env.DB);
+  const found = await ownSubscription(db, customerId, id);
+  if (!found) return { ok: false, reason: "not_found" };
+  if (found.sub.status === "paused") return { ok: true, subscription: subscriptionView(found.sub, found.plan) };
+  if (!afterPause(found.sub)) return { ok: false, reason: "invalid_state" };
+  const row = await db
+    .update(subscriptions)
+    .set({ status: "paused", pausedAt: now })
+    .where(and(eq(subscriptions.id, id), eq(subscriptions.status, "active")))
+    .returning()
+    .get();
+  if (!row) return { ok: false, reason: "invalid_state" };
+  return { ok: true, subscription: subscriptionView(row, found.plan) };
+}
+
+/** Resumes a paused subscription; months skipped are not charged (src/domain/billing.ts `afterResume`). */
+export async function resumeSubscription(
+  env: Env,
+  customerId: string,
+  id: string,
+  now = Date.now(),
+): Promise<CareResult> {
+  const db = getDb(env.DB);
+  const found = await ownSubscription(db, customerId, id);
+  if (!found) return { ok: false, reason: "not_found" };
+  if (found.sub.status === "active") return { ok: true, subscription: subscriptionView(found.sub, found.plan) };
+  const change = afterResume(billingOf(found.sub), now);
+  if (!change) return { ok: false, reason: "invalid_state" };
+  const row = await db
+    .update(subscriptions)
+    .set({
+      status: change.status,
+      billingAnchor: change.anchor,
+      currentPeriodEnd: change.currentPeriodEnd,
+      pausedAt: null,
+      failedPayments: 0,
+    })
+    .where(and(eq(subscriptions.id, id), eq(subscriptions.status, "paused")))
+    .returning()
+    .get();
+  if (!row) return { ok: false, reason: "invalid_state" };
+  return { ok: true, subscription: subscriptionView(row, found.plan) };
 }
 
 export type BillingRunSummary = { due: number; charged: number; declined: number; cancelled: number; skipped: number };
@@ -465,7 +524,7 @@ async function renew(
 
   // The period being billed starts where the paid one ends; its invoice is written once (an earlier attempt,
   // declined or interrupted, left it open).
-  const period = nextPeriod(sub.createdAt, sub.currentPeriodEnd);
+  const period = nextPeriod(sub.billingAnchor ?? sub.createdAt, sub.currentPeriodEnd);
   const draft = periodInvoice(plan, period, config(env).taxRateBps);
   const invoiceId = newId("inv");
   const invoiceEventId = newId("evt");

@@ -2,13 +2,15 @@
  * The catalog's response cache. Public, per-user-free responses (the product JSON API and the storefront's
  * catalog and product pages) are stored in the Cache API under a normalised URL, with their Cache-Tags
  * recorded in D1 (`cache_tags`) so that a purge by tag can find and delete them. In production, where Workers
- * Caching sits in front of the Worker, `ctx.cache.purge` is called with the same tags; Miniflare has no
- * `ctx.cache`, but it does have the Cache API, so the tag index is what makes purges work locally and in tests.
+ * Caching sits in front of the Worker, its purge (`ctx.cache`, or `cache` from `cloudflare:workers` where no
+ * ctx is at hand, as in the queue consumer) is called with the same tags and reaches every location; Miniflare
+ * has neither, but it does have the Cache API, so the tag index is what makes purges work locally and in tests.
  *
  * Tags: `catalog` for everything that depends on which products exist (listings, facets, pages) and
  * `product:<SKU>` for every response that shows that product (its detail and each listing page containing it).
  */
 
+import { cache as workersCache } from "cloudflare:workers";
 import { eq, inArray, lt, sql } from "drizzle-orm";
 import type { Context } from "hono";
 import { type Db, getDb } from "../db/client";
@@ -231,7 +233,24 @@ export async function purgeTags(env: Env, tags: string[], ctx?: ExecutionContext
     const cache = await caches.open(CACHE_NAME);
     await Promise.all(urls.map((url) => cache.delete(url)));
   }
-  if (ctx?.cache?.purge) await ctx.cache.purge({ tags: unique });
+  await purgeEveryLocation(unique, ctx);
+}
+
+/**
+ * Workers Caching's purge (production, `[cache] enabled = true`): global, reaching every location. It is
+ * scoped to the entrypoint that calls it, so it must run in the default export's handlers (fetch, queue,
+ * scheduled: all of ours do), never in a Durable Object. Handlers with a ctx use `ctx.cache`; code without one
+ * (the queue consumer's subscribers) uses the `cache` of `cloudflare:workers`, the same API. Miniflare has
+ * neither (undefined), so local dev and tests rely on the Cache API and the tag index above.
+ */
+async function purgeEveryLocation(tags: string[], ctx?: ExecutionContext): Promise<void> {
+  const purger: CacheContext | undefined = ctx?.cache ?? (workersCache as CacheContext | undefined);
+  if (typeof purger?.purge !== "function") return;
+  const result = await purger.purge({ tags });
+  if (result && !result.success) {
+    // Entries then live out their s-maxage (5 min) at the edge; the local layers above are already purged.
+    console.error(JSON.stringify({ level: "error", message: "edge cache purge failed", tags, errors: result.errors }));
+  }
 }
 
 /** Drops tag rows whose cache entries have long expired. Run by the cron sweep. */

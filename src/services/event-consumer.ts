@@ -6,9 +6,9 @@
  */
 import { and, eq } from "drizzle-orm";
 import { getDb } from "../db/client";
-import { deadLetters, processedEvents } from "../db/schema";
+import { processedEvents } from "../db/schema";
 import { type EventEnvelope, parseEnvelope } from "../domain/events";
-import { newId } from "../lib/ids";
+import { noteFailure, recordDeadLetter } from "./dead-letters";
 import type { Subscriber } from "./subscriber";
 
 export async function consumeEvents(
@@ -45,6 +45,7 @@ async function consumeOne(
     message.ack();
     return;
   }
+  const failed: string[] = [];
   try {
     const listening = subscribers.filter((s) => s.types.includes(event.type));
     if (listening.length === 0) {
@@ -69,6 +70,7 @@ async function consumeOne(
         await subscriber.handle(event, env);
         if (subscriber.exactlyOnce) succeeded.push(subscriber.name);
       } catch (err) {
+        failed.push(subscriber.name);
         failures.push(`${subscriber.name}: ${String(err)}`);
       }
     }
@@ -86,30 +88,23 @@ async function consumeOne(
     console.error(
       JSON.stringify({ level: "error", message: "event handler failed", event: event.id, error: String(err) }),
     );
+    // Who failed and how, for the dead letter if the queue gives up (best effort: the retry matters more).
+    await noteFailure(env, {
+      eventId: event.id,
+      subscribers: failed,
+      error: String(err),
+      attempts: message.attempts,
+    }).catch(() => {});
     message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) });
   }
 }
 
-/** The dead-letter queue's consumer: park the message where staff can see it (GET /api/admin/events). */
+/** The dead-letter queue's consumer: park the message where staff can see it (GET /api/admin/dead-letters). */
 export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   for (const message of batch.messages) {
     await recordDeadLetter(env, message.body, message.attempts);
     message.ack();
   }
-}
-
-async function recordDeadLetter(env: Env, body: unknown, attempts: number): Promise<void> {
-  const event = parseEnvelope(body);
-  await getDb(env.DB)
-    .insert(deadLetters)
-    .values({
-      id: newId("dl"),
-      eventId: event?.id ?? null,
-      type: event?.type ?? null,
-      body: JSON.stringify(body) ?? "null",
-      attempts,
-      receivedAt: Date.now(),
-    });
 }
 
 /** True when `consumer` has already handled `eventId` (tests and diagnostics). */

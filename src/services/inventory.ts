@@ -1,15 +1,13 @@
 /**
- * The Inventory service's side of the bus. Keeps the catalog's stock snapshot (D1 `products.stock_*`) current
- * from the ProductStock objects, and settles stock when orders are confirmed or cancelled. Every action is
- * idempotent, so a redelivered or reordered event does no harm.
+ * The Inventory service's side of the bus: keeps cached catalog responses fresh when stock moves visibly.
+ * Idempotent, so a redelivered or reordered event does no harm.
  */
 import { eq } from "drizzle-orm";
 import { getDb } from "../db/client";
-import { orderItems, products } from "../db/schema";
+import { products } from "../db/schema";
 import { stockChangeIsVisible } from "../domain/catalog";
 import type { EventEnvelope } from "../domain/events";
 import { productTag, purgeTags } from "./catalog-cache";
-import { stockStub } from "./stock";
 import type { Subscriber } from "./subscriber";
 
 /**
@@ -29,33 +27,15 @@ export async function purgeVisibleStockChange(env: Env, event: EventEnvelope<"In
   }
 }
 
-const distinctSkus = (items: readonly { sku: string }[]) => [...new Set(items.map((i) => i.sku))];
-
+/**
+ * Purges the catalog on visible stock movements. It settles no stock: an order's reservations, sales and
+ * returns are carried out by its OrderFlow alone (docs/owners.md), so OrderConfirmed and OrderCancelled are
+ * none of its business.
+ */
 export const inventorySubscriber: Subscriber = {
   name: "inventory",
-  types: ["InventoryAdjusted", "OrderConfirmed", "OrderCancelled"],
+  types: ["InventoryAdjusted"],
   async handle(event, env) {
-    switch (event.type) {
-      case "InventoryAdjusted":
-        await purgeVisibleStockChange(env, event);
-        return;
-      case "OrderConfirmed": {
-        // OrderFlow commits directly too; committing a committed order changes nothing.
-        const { orderId } = event.data;
-        await Promise.all(distinctSkus(event.data.items).map((sku) => stockStub(env, sku).commit(sku, orderId)));
-        return;
-      }
-      case "OrderCancelled": {
-        // The event carries no items: the order's lines are in D1. "return" drops a reservation or puts a
-        // committed sale back on hand, once.
-        const { orderId } = event.data;
-        const lines = await getDb(env.DB)
-          .select({ sku: orderItems.sku })
-          .from(orderItems)
-          .where(eq(orderItems.orderId, orderId));
-        await Promise.all(distinctSkus(lines).map((sku) => stockStub(env, sku).release(sku, orderId, "return")));
-        return;
-      }
-    }
+    if (event.type === "InventoryAdjusted") await purgeVisibleStockChange(env, event);
   },
 };

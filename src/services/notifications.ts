@@ -1,92 +1,327 @@
 /**
- * Notifications service: turns domain events into messages for shoppers and staff (templates in
- * src/domain/notifications.ts), records each in D1 `notifications` with a NotificationSent event in the same
- * batch, and hands it to the channel. The embedded channel is the table itself (an outbox a mail sender would
- * drain); the unique (event, template, recipient) index makes a redelivered event send nothing twice.
+ * Notifications service: turns domain events into messages (templates in src/domain/notifications.ts) and
+ * delivers them at least once, each (event, template, recipient, channel) at most once.
+ *
+ * 1. The rows are written `pending` first (the unique index makes a redelivered event write nothing twice;
+ *    back-in-stock requests are closed in the same batch).
+ * 2. Each due row is claimed with a lease (an UPDATE that only one worker wins), sent through its channel,
+ *    and its outcome recorded: `sent`, or another try later with backoff, or `failed` after the budget.
+ * 3. NotificationSent is written with the final outcome, in the same batch as the row, and published.
+ *
+ * A send that fails, or a crash between writing a row and sending it, leaves the row pending: the cron sweep
+ * (`retryDueNotifications`) picks it up; the dedup never skips it.
  */
-import { eq } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, lte, or } from "drizzle-orm";
 import { getDb } from "../db/client";
-import { customers, notifications, orders, subscriptions } from "../db/schema";
+import { backInStockRequests, customers, notifications, orders, plans, products, subscriptions } from "../db/schema";
+import { MAX_PAYMENT_ATTEMPTS } from "../domain/billing";
+import { ATTEMPT_LEASE_MS, afterFailure, DEFAULT_MAX_ATTEMPTS } from "../domain/delivery";
 import type { EventEnvelope } from "../domain/events";
 import {
+  bringsBackInStock,
   draftNotifications,
   NOTIFIED_EVENT_TYPES,
   type NotificationContext,
   type NotificationDraft,
 } from "../domain/notifications";
+import { hasOneClickUnsubscribe } from "../domain/preferences";
 import { newId } from "../lib/ids";
+import type { OutgoingMessage } from "./channels/channel";
+import { type Channels, channelsFor } from "./channels/select";
 import { newEvent, outboxInserts, publish } from "./event-bus";
 import type { Subscriber } from "./subscriber";
+import { unsubscribeUrl, wants } from "./unsubscribe";
 
-/** Where a recorded notification goes next. Production would plug an email provider in here. */
-export interface NotificationChannel {
-  readonly name: string;
-  deliver(draft: NotificationDraft & { id: string }, env: Env): Promise<void>;
+type Row = typeof notifications.$inferSelect;
+/** One insert statement binds at most 100 parameters; a notification row binds 17. */
+const ROWS_PER_INSERT = 5;
+/** Waiting shoppers told per restock event (the rest stay waiting for the next one). */
+const BACK_IN_STOCK_BATCH = 500;
+
+function maxAttempts(env: Env): number {
+  const n = Number(env.NOTIFY_MAX_ATTEMPTS);
+  return Number.isSafeInteger(n) && n > 0 ? n : DEFAULT_MAX_ATTEMPTS;
 }
 
-/** The default channel: the D1 row is the message (shown in the account and the console); nothing leaves. */
-export const outboxChannel: NotificationChannel = { name: "email", deliver: async () => {} };
+export function shopUrl(env: Env): string {
+  return (env.SHOP_URL || "http://localhost:8787").replace(/\/+$/, "");
+}
 
-async function lookupContext(event: EventEnvelope, env: Env): Promise<NotificationContext> {
+type Lookup = { ctx: NotificationContext; backInStockIds: string[] };
+
+async function lookupContext(event: EventEnvelope, env: Env): Promise<Lookup> {
   const db = getDb(env.DB);
+  const ctx: NotificationContext = { shopUrl: shopUrl(env) };
   if (event.type === "PaymentProcessed" && event.data.orderId) {
     const order = await db
       .select({ email: orders.email, customerId: orders.customerId })
       .from(orders)
       .where(eq(orders.id, event.data.orderId))
       .get();
-    return { orderContact: order ?? null };
+    return { ctx: { ...ctx, orderContact: order ?? null }, backInStockIds: [] };
   }
-  if (event.type === "SubscriptionPaymentDue") {
+  const subscriptionId =
+    event.type === "SubscriptionPaymentDue" || event.type === "UserSubscriptionCancelled"
+      ? event.data.subscriptionId
+      : event.type === "PaymentProcessed" && event.data.status === "declined"
+        ? event.data.subscriptionId
+        : null;
+  if (subscriptionId) {
     const row = await db
-      .select({ email: customers.email, customerId: customers.id })
+      .select({
+        email: customers.email,
+        customerId: customers.id,
+        planName: plans.name,
+        status: subscriptions.status,
+        failedPayments: subscriptions.failedPayments,
+      })
       .from(subscriptions)
       .innerJoin(customers, eq(customers.id, subscriptions.customerId))
-      .where(eq(subscriptions.id, event.data.subscriptionId))
+      .innerJoin(plans, eq(plans.id, subscriptions.planId))
+      .where(eq(subscriptions.id, subscriptionId))
       .get();
-    return { subscriptionContact: row ?? null };
+    if (!row) return { ctx: { ...ctx, subscriptionContact: null }, backInStockIds: [] };
+    return {
+      ctx: {
+        ...ctx,
+        subscriptionContact: { email: row.email, customerId: row.customerId },
+        subscription: { ...row, maxAttempts: MAX_PAYMENT_ATTEMPTS },
+      },
+      backInStockIds: [],
+    };
   }
-  return {};
+  if (event.type === "InventoryAdjusted" && bringsBackInStock(event)) {
+    const sku = event.data.sku;
+    const [product, waiting] = await Promise.all([
+      db.select({ name: products.name }).from(products).where(eq(products.sku, sku)).get(),
+      db
+        .select()
+        .from(backInStockRequests)
+        // Only those who were waiting when the stock came back: a redelivered event answers no later sign-up.
+        .where(
+          and(
+            eq(backInStockRequests.sku, sku),
+            eq(backInStockRequests.status, "waiting"),
+            lte(backInStockRequests.createdAt, event.occurredAt),
+          ),
+        )
+        .orderBy(asc(backInStockRequests.createdAt), asc(backInStockRequests.id))
+        .limit(BACK_IN_STOCK_BATCH),
+    ]);
+    return {
+      ctx: { ...ctx, backInStock: { name: product?.name ?? sku, waiting } },
+      backInStockIds: waiting.map((w) => w.id),
+    };
+  }
+  return { ctx, backInStockIds: [] };
 }
 
-export async function notify(event: EventEnvelope, env: Env, channel = outboxChannel): Promise<number> {
-  const drafts = draftNotifications(event, await lookupContext(event, env));
+const channelOf = (d: Pick<NotificationDraft, "audience">) => (d.audience === "staff" ? "console" : "email");
+const rowKey = (r: { template: string; recipient: string; channel: string }) =>
+  `${r.template}|${r.recipient}|${r.channel}`;
+
+/**
+ * Writes the event's messages (once) and attempts every one that is due, in draft order. Returns how many
+ * attempts it made.
+ */
+export async function notify(
+  event: EventEnvelope,
+  env: Env,
+  channels: Channels = channelsFor(env),
+  now = Date.now(),
+): Promise<number> {
+  const { ctx, backInStockIds } = await lookupContext(event, env);
+  let drafts = draftNotifications(event, ctx);
   if (drafts.length === 0) return 0;
+  // Marketing e-mail carries a signed one-click unsubscribe link: sign one per recipient, then draft again.
+  const marketing = drafts.filter((d) => d.audience === "customer" && hasOneClickUnsubscribe(d.kind));
+  if (marketing.length > 0) {
+    const links = new Map<string, string>();
+    for (const d of marketing) {
+      links.set(d.recipient, await unsubscribeUrl(env, shopUrl(env), d.recipient, "marketing"));
+    }
+    drafts = draftNotifications(event, { ...ctx, unsubscribe: links });
+  }
   const db = getDb(env.DB);
-  const already = await db
-    .select({ template: notifications.template, recipient: notifications.recipient })
+  const rows = drafts.map(({ unsubscribeUrl: link, ...d }) => ({
+    ...d,
+    headers: link ? { "List-Unsubscribe": `<${link}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" } : null,
+    id: newId("ntf"),
+    channel: channelOf(d),
+    eventId: event.id,
+    status: "pending" as const,
+    attempts: 0,
+    nextAttemptAt: now,
+    createdAt: now,
+  }));
+  const statements = [];
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+    statements.push(
+      db
+        .insert(notifications)
+        .values(rows.slice(i, i + ROWS_PER_INSERT))
+        .onConflictDoNothing(),
+    );
+  }
+  for (let i = 0; i < backInStockIds.length; i += 90) {
+    statements.push(
+      db
+        .update(backInStockRequests)
+        .set({ status: "notified", notifiedAt: now })
+        .where(
+          and(
+            inArray(backInStockRequests.id, backInStockIds.slice(i, i + 90)),
+            eq(backInStockRequests.status, "waiting"),
+          ),
+        ),
+    );
+  }
+  const [first, ...rest] = statements;
+  if (first) await db.batch([first, ...rest]);
+
+  const order = new Map(rows.map((r, i) => [rowKey(r), i]));
+  const due = await db
+    .select()
     .from(notifications)
-    .where(eq(notifications.eventId, event.id));
-  const seen = new Set(already.map((r) => `${r.template}|${r.recipient}`));
-  const fresh = drafts
-    .filter((d) => !seen.has(`${d.template}|${d.recipient}`))
-    .map((d) => ({ ...d, id: newId("ntf") }));
-  if (fresh.length === 0) return 0;
-  const now = Date.now();
-  const sent = fresh.map((d) =>
-    newEvent(
-      "NotificationSent",
-      `notification:${d.id}`,
-      {
-        notificationId: d.id,
-        audience: d.audience,
-        recipient: d.recipient,
-        template: d.template,
-        channel: channel.name,
-      },
-      now,
-    ),
+    .where(and(eq(notifications.eventId, event.id), eq(notifications.status, "pending"), dueAt(now)));
+  due.sort((a, b) => (order.get(rowKey(a)) ?? 0) - (order.get(rowKey(b)) ?? 0));
+  let attempted = 0;
+  for (const row of due) if (await attempt(env, row, channels, now)) attempted++;
+  return attempted;
+}
+
+const dueAt = (now: number) => or(isNull(notifications.nextAttemptAt), lte(notifications.nextAttemptAt, now));
+
+/** The cron sweep's part: every pending message whose time has come gets its next attempt. */
+export async function retryDueNotifications(
+  env: Env,
+  now: number,
+  channels: Channels = channelsFor(env),
+  limit = 100,
+): Promise<number> {
+  const due = await getDb(env.DB)
+    .select()
+    .from(notifications)
+    .where(and(eq(notifications.status, "pending"), dueAt(now)))
+    .orderBy(asc(notifications.createdAt), asc(notifications.id))
+    .limit(limit);
+  let attempted = 0;
+  for (const row of due) if (await attempt(env, row, channels, now)) attempted++;
+  return attempted;
+}
+
+export type ResendResult = { ok: true; status: Row["status"] } | { ok: false; reason: "not_found" | "not_failed" };
+
+/** Staff's "send again" for a message given up as failed: a fresh retry budget, first attempt now. */
+export async function resendNotification(
+  env: Env,
+  id: string,
+  now = Date.now(),
+  channels: Channels = channelsFor(env),
+): Promise<ResendResult> {
+  const db = getDb(env.DB);
+  const reopened = await db
+    .update(notifications)
+    .set({ status: "pending", attempts: 0, nextAttemptAt: now, lastError: null })
+    .where(and(eq(notifications.id, id), eq(notifications.status, "failed")))
+    .returning()
+    .get();
+  if (!reopened) {
+    const exists = await db.select({ id: notifications.id }).from(notifications).where(eq(notifications.id, id)).get();
+    return { ok: false, reason: exists ? "not_failed" : "not_found" };
+  }
+  await attempt(env, reopened, channels, now);
+  const after = await db
+    .select({ status: notifications.status })
+    .from(notifications)
+    .where(eq(notifications.id, id))
+    .get();
+  return { ok: true, status: after?.status ?? "pending" };
+}
+
+/**
+ * One attempt at one row. The claim moves `next_attempt_at` past a lease, so a concurrent worker (the queue's
+ * redelivery, the sweep) finds it not due and leaves it alone; a crash mid-send frees it when the lease ends.
+ * Returns false when another worker holds the row or it is no longer pending.
+ */
+async function attempt(env: Env, row: Row, channels: Channels, now: number): Promise<boolean> {
+  const db = getDb(env.DB);
+  const claimed = await db
+    .update(notifications)
+    .set({ nextAttemptAt: now + ATTEMPT_LEASE_MS })
+    .where(and(eq(notifications.id, row.id), eq(notifications.status, "pending"), dueAt(now)))
+    .returning({ attempts: notifications.attempts })
+    .get();
+  if (!claimed) return false;
+
+  if (!(await wants(env, row.recipient, row.kind, row.channel))) {
+    await finish(env, row, { status: "suppressed", attempts: claimed.attempts, error: "recipient opted out" }, now);
+    return true;
+  }
+  const channel = channels[row.channel];
+  if (!channel) {
+    await finish(env, row, { status: "suppressed", attempts: claimed.attempts, error: "channel not configured" }, now);
+    return true;
+  }
+  const message: OutgoingMessage = {
+    id: row.id,
+    to: row.recipient,
+    subject: row.subject,
+    text: row.body,
+    html: row.html,
+    headers: row.headers ?? {},
+  };
+  const result = await channel.send(message);
+  const attempts = claimed.attempts + 1;
+  if (result.ok) {
+    await finish(env, row, { status: "sent", attempts, providerId: result.providerId ?? undefined }, now);
+    return true;
+  }
+  const next = afterFailure(attempts, now, maxAttempts(env));
+  if (next.status === "failed") {
+    await finish(env, row, { status: "failed", attempts, error: result.error }, now);
+  } else {
+    await db
+      .update(notifications)
+      .set({ attempts, lastError: result.error, nextAttemptAt: next.nextAttemptAt })
+      .where(eq(notifications.id, row.id));
+  }
+  return true;
+}
+
+type Outcome = { status: "sent" | "failed" | "suppressed"; attempts: number; providerId?: string; error?: string };
+
+/** The row's final state and its NotificationSent, committed together, then published. */
+async function finish(env: Env, row: Row, outcome: Outcome, now: number): Promise<void> {
+  const db = getDb(env.DB);
+  const event = newEvent(
+    "NotificationSent",
+    `notification:${row.id}`,
+    {
+      notificationId: row.id,
+      audience: row.audience,
+      recipient: row.recipient,
+      template: row.template,
+      channel: row.channel,
+      ...outcome,
+    },
+    now,
   );
   await db.batch([
     db
-      .insert(notifications)
-      .values(fresh.map((d) => ({ ...d, channel: channel.name, eventId: event.id, createdAt: now })))
-      .onConflictDoNothing(),
-    ...outboxInserts(db, sent),
+      .update(notifications)
+      .set({
+        status: outcome.status,
+        attempts: outcome.attempts,
+        providerId: outcome.providerId ?? null,
+        lastError: outcome.error ?? null,
+        nextAttemptAt: null,
+        sentAt: outcome.status === "sent" ? now : null,
+      })
+      .where(eq(notifications.id, row.id)),
+    ...outboxInserts(db, [event]),
   ]);
-  for (const d of fresh) await channel.deliver(d, env);
-  await publish(env, sent);
-  return fresh.length;
+  await publish(env, [event], now);
 }
 
 export const notificationsSubscriber: Subscriber = {

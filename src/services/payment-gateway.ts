@@ -8,34 +8,14 @@
  * verified with the shared secret, a 300 s tolerance and a constant-time comparison.
  */
 import { exports } from "cloudflare:workers";
-import { config } from "../config";
+import { requirePayments } from "../config";
 import { authorizationFor } from "../domain/payment-tokens";
 import { newId } from "../lib/ids";
+import { StripeGateway } from "./stripe-gateway";
 
-export type GatewayStatus = "authorized" | "declined" | "captured" | "voided" | "refunded";
+export type { GatewayOutcome, GatewayStatus, PaymentGateway, PaymentRef } from "./gateway";
 
-export type GatewayOutcome = {
-  paymentId: string;
-  orderId: string;
-  status: GatewayStatus;
-  amountCents: number;
-  currency: string;
-  declineCode?: string;
-};
-
-export type PaymentRef = { paymentId: string; orderId: string; amountCents: number; currency: string };
-
-export interface PaymentGateway {
-  readonly name: string;
-  /** Asks to authorize `amountCents` with `token`; declines come back as an outcome, not an error. */
-  authorize(ref: PaymentRef & { token: string }): Promise<GatewayOutcome>;
-  /** Captures an authorized payment. `idempotencyKey` makes a retried call do nothing twice at the provider. */
-  capture(ref: PaymentRef, idempotencyKey: string): Promise<GatewayOutcome>;
-  /** Releases an authorization that will never be captured. */
-  void(ref: PaymentRef, idempotencyKey: string): Promise<GatewayOutcome>;
-  /** Refunds `amountCents` of a captured payment. */
-  refund(ref: PaymentRef, idempotencyKey: string): Promise<GatewayOutcome>;
-}
+import type { GatewayOutcome, GatewayStatus, PaymentGateway, PaymentRef } from "./gateway";
 
 export const WEBHOOK_PATH = "/api/webhooks/payments";
 export const SIGNATURE_HEADER = "payment-signature";
@@ -184,7 +164,14 @@ export class TestGateway implements PaymentGateway {
   }
 }
 
-/** The gateway the shop uses: the embedded test gateway (a production provider would be chosen here). */
+/**
+ * The gateway the shop uses, chosen by configuration (src/domain/payment-setup.ts). Throws
+ * PaymentsUnavailableError (answered 503 `payments_unavailable`) when this deployment may take no payments.
+ */
 export function paymentGateway(env: Env, background: (work: Promise<unknown>) => void): PaymentGateway {
-  return new TestGateway({ secret: config(env).paymentWebhookSecret, background });
+  const setup = requirePayments(env);
+  if (setup.kind === "stripe") {
+    return new StripeGateway({ secretKey: setup.secretKey, apiBase: setup.apiBase, db: env.DB });
+  }
+  return new TestGateway({ secret: setup.webhookSecret, background });
 }

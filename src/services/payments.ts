@@ -10,22 +10,15 @@
 import { eq } from "drizzle-orm";
 import { getDb } from "../db/client";
 import { orders } from "../db/schema";
-import type { ApplyResult } from "../durable/order-flow";
+import type { ApplyResult, PaymentTask } from "../domain/order/types";
 import type { GatewayOutcome } from "./payment-gateway";
 import { paymentGateway } from "./payment-gateway";
 import type { Subscriber } from "./subscriber";
 
-/** A gateway operation an order asked for; `id` is the idempotency key at the provider. */
-export type PaymentTask = {
-  id: string;
-  kind: "capture" | "void" | "refund";
-  paymentId: string;
-  orderId: string;
-  amountCents: number;
-  currency: string;
-};
-
-/** Applies an outcome to the order it belongs to. */
+/**
+ * Hands an outcome to the order it belongs to, through OrderFlow's one door (`applyPayment`): the queue
+ * subscriber's authorization answer and the webhook both come here; the order decides whether it still applies.
+ */
 export async function applyPaymentOutcome(env: Env, outcome: GatewayOutcome): Promise<ApplyResult> {
   return env.ORDER_FLOW.getByName(outcome.orderId).applyPayment(outcome);
 }

@@ -7,12 +7,15 @@ import { inventorySubscriber } from "./inventory";
 import { invoicesSubscriber } from "./invoices";
 import { notificationsSubscriber } from "./notifications";
 import { paymentsSubscriber } from "./payments";
+import { salesRollupSubscriber } from "./sales-rollup";
 import { staffConsoleSubscriber } from "./staff-console";
 import type { Subscriber } from "./subscriber";
 
 export const SUBSCRIBERS: readonly Subscriber[] = [
   inventorySubscriber,
   notificationsSubscriber,
+  // Before staff-console: the console's overview refetches its figures when the feed shows a sale.
+  salesRollupSubscriber,
   staffConsoleSubscriber,
   paymentsSubscriber,
   fraudSubscriber,

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Browser, Page, Response } from "playwright-core";
+import { assertEveryPageAudited, audit } from "./axe.ts";
 import { launchBrowser, openPage } from "./browser.ts";
 
 let browser: Browser;
@@ -14,6 +15,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
+  assertEveryPageAudited();
 });
 
 /** Every answer of 400 or more, as "STATUS METHOD PATH", so a test can say exactly which it expected. */
@@ -40,6 +42,7 @@ test("a shopper signs up, keeps a shipping address across reloads, signs out and
   await page.goto("/account");
   await page.waitForURL((url) => url.pathname === "/account/login" && url.searchParams.get("next") === "/account");
   await page.getByRole("heading", { name: "Sign in" }).waitFor();
+  await audit(page, "sign in");
   await page.getByRole("link", { name: "Create an account" }).click();
   await page.waitForURL(/\/account\/signup\?next=%2Faccount$/);
   const title = page.getByRole("heading", { name: "Create an account" });
@@ -57,6 +60,7 @@ test("a shopper signs up, keeps a shipping address across reloads, signs out and
   assert.match(await page.locator("#signup-password-error").textContent(), /at least 10 characters/);
   assert.match((await passwordBox.getAttribute("aria-describedby")) ?? "", /signup-password-error/);
   assert.equal(await passwordBox.evaluate((el) => el === document.activeElement), true);
+  await audit(page, "sign-up with a password error");
 
   await passwordBox.fill(password);
   await page.getByRole("button", { name: "Create account" }).click();
@@ -64,6 +68,7 @@ test("a shopper signs up, keeps a shipping address across reloads, signs out and
   await accountReady(page);
   await page.getByText(`Signed in as Pat Shopper (${email}).`).waitFor();
   await page.getByText("No orders yet.").waitFor();
+  await audit(page, "new account");
   const plans = await page.request.get("/api/plans");
   if (plans.status() === 404) await page.getByText("Monthly boxes are coming soon.").waitFor();
   else {
@@ -103,6 +108,7 @@ test("a shopper signs up, keeps a shipping address across reloads, signs out and
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.waitForURL((url) => url.pathname === "/");
   await page.locator('.account-menu[data-ready="true"]').getByRole("link", { name: "Sign in" }).waitFor();
+  await audit(page, "catalog after signing out");
 
   // Back to /account: signed out again, so it asks to sign in; a wrong password gets the one generic message.
   await page.goto("/account");

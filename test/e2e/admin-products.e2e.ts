@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Browser, Locator, Page, Response } from "playwright-core";
+import { assertEveryPageAudited, audit } from "./axe.ts";
 import { launchBrowser, openPage } from "./browser.ts";
 
 const PASSWORD = "shop-dev-password";
@@ -18,6 +19,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
+  assertEveryPageAudited();
 });
 
 /** Every answer of 400 or more, as "STATUS METHOD PATH", so a test can say exactly which it expected. */
@@ -43,11 +45,13 @@ const only = (failures: string[], expected: string[]) =>
 
 async function signIn(page: Page, email: string, next: string): Promise<void> {
   await page.goto(`/account/login?next=${encodeURIComponent(next)}`);
+  await audit(page, "sign in");
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForURL((url) => url.pathname === next);
   await page.locator("[data-console-ready]").waitFor();
+  await audit(page);
 }
 
 const navLabels = (page: Page) => page.getByRole("navigation", { name: "Console" }).getByRole("link").allTextContents();
@@ -88,6 +92,7 @@ test("an admin changes a bracelet's price in the console and the storefront show
   const failures = failedResponses(page);
   await signIn(page, "admin@example.com", "/admin/products");
   await page.locator("[data-products-ready]").waitFor();
+  await audit(page);
   const labels = await navLabels(page);
   for (const label of ["Products", "Customers", "Staff"]) assert.ok(labels.includes(label), label);
   assert.ok(labels.indexOf("Products") < labels.indexOf("Customers"));
@@ -121,8 +126,10 @@ test("an admin changes a bracelet's price in the console and the storefront show
     const shopperFailures = failedResponses(shopper.page);
     await shopper.page.goto(`/products/${SKU}`);
     await reloadUntil(shopper.page, shopper.page.locator(".product-detail-price"), "€47.50");
+    await audit(shopper.page, "product page");
     await shopper.page.goto("/?q=Copper+Braid");
     await reloadUntil(shopper.page, shopper.page.locator(`.product-card[data-sku="${SKU}"] .price`), "€47.50");
+    await audit(shopper.page, "catalog search");
     assert.deepEqual(unexpected(shopper.errors), []);
     only(shopperFailures, [SIGNED_OUT]);
   } finally {
@@ -146,18 +153,28 @@ test("staff use the console without the admin-only Products and Staff sections",
 
   // Customers: search, open one, see the profile.
   await page.locator("[data-customers-ready]").waitFor();
+  await audit(page);
   await page.getByLabel("Search customers").fill("cleo");
   await page.getByRole("button", { name: "Search" }).click();
   await page.waitForURL(/\/admin\/customers\?q=cleo$/);
   await page.getByRole("status").filter({ hasText: "Customers matching “cleo”" }).waitFor();
   await page.getByRole("link", { name: "Cleo Customer" }).click();
   await page.locator("[data-customer-ready]").waitFor();
+  await audit(page);
   await page.getByRole("heading", { name: "Cleo Customer", level: 1 }).waitFor();
   await page.getByText("customer@example.com").waitFor();
   assert.match((await page.getByTestId("order-count").textContent()) ?? "", /^\d+$/);
   await page.getByRole("link", { name: "← Customers" }).click();
   await page.waitForURL(/\/admin\/customers\?q=cleo$/);
   await page.getByRole("link", { name: "Cleo Customer" }).waitFor();
+
+  // A console tab changes what a screen reader notices: the title names the view and focus moves to its heading.
+  assert.equal(await page.title(), "Customers · Console · Bracelet Shop");
+  await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Inventory" }).click();
+  await page.waitForURL(/\/admin\/inventory$/);
+  await page.waitForFunction(() => /^H[12]$/.test(document.activeElement?.tagName ?? ""));
+  assert.equal(await page.title(), "Inventory · Console · Bracelet Shop");
+  await audit(page, "inventory");
 
   assert.deepEqual(unexpected(errors), []);
   only(failures, [SIGNED_OUT]);
@@ -169,6 +186,7 @@ test("an admin adds a staff account, promotes it, and cannot deactivate themselv
   const failures = failedResponses(page);
   await signIn(page, "admin@example.com", "/admin/staff");
   await page.locator("[data-staff-ready]").waitFor();
+  await audit(page);
 
   const self = page.locator('tr[data-email="admin@example.com"]');
   const selfId = await self.getAttribute("data-account-id");

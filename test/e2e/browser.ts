@@ -4,6 +4,7 @@
  * `--user-data-dir` in `args`).
  */
 import { type Browser, chromium, type Page } from "playwright-core";
+import { trackVisits } from "./axe.ts";
 
 export const BASE_URL = process.env.E2E_BASE_URL ?? "http://127.0.0.1:8787";
 
@@ -27,6 +28,7 @@ export async function launchBrowser(): Promise<Browser> {
 export async function openPage(browser: Browser): Promise<{ page: Page; errors: string[] }> {
   const context = await browser.newContext({ baseURL: BASE_URL });
   const page = await context.newPage();
+  trackVisits(page);
   const errors: string[] = [];
   page.on("pageerror", (err) => errors.push(String(err)));
   page.on("console", (msg) => {

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { type Browser, type Page, request } from "playwright-core";
+import { assertEveryPageAudited, audit } from "./axe.ts";
 import { BASE_URL, launchBrowser, openPage } from "./browser.ts";
 import { cartToCheckout, LIVE_TIMEOUT, markDocument, placeOrder, sameDocument, uniqueEmail } from "./steps.ts";
 
@@ -17,6 +18,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
+  assertEveryPageAudited();
 });
 
 /** The browser logs every 4xx fetch (401 from /api/me for a guest) as a console error; those are expected. */
@@ -68,6 +70,7 @@ test("a guest checks out, watches the order confirm and ship without a reload, a
     (url) => url.pathname === `/orders/${orderId}/invoice` && url.searchParams.get("token") === token,
   );
   await page.locator('[data-invoice-ready="1"]').waitFor({ timeout: LIVE_TIMEOUT });
+  await audit(page, "invoice");
   assert.match((await page.getByTestId("invoice-number").textContent()) ?? "", /^\S+$/);
   assert.equal(await page.getByTestId("invoice-total").textContent(), "€56.34");
   await page.getByText("Sam Guest").waitFor();
@@ -87,6 +90,9 @@ test("a declined card is retried with another card on the order page, which then
   await markDocument(page);
   await page.getByTestId("decline").filter({ hasText: "Your card was declined." }).waitFor();
   await page.getByTestId("order-expiry").waitFor();
+  // The decline was on the page before anything could announce it: focus is moved onto it, so it is read.
+  await page.waitForFunction(() => document.activeElement?.getAttribute("data-testid") === "decline");
+  await audit(page, "order page after a decline");
 
   const retry = page.getByRole("form", { name: "Try another card" });
   await retry.getByLabel("Card number").fill("4242 4242 4242 4242");
@@ -143,6 +149,58 @@ test("a reserved order is changed and then cancelled from its page, and the brow
   await page.goto(`/orders/${id}`);
   await waitForStatus(page, "cancelled");
 
+  assert.deepEqual(unexpected(errors), []);
+  await page.context().close();
+});
+
+/** Presses Tab until the focused control is the one labelled `label` (bounded: fails loudly if never reached). */
+async function tabTo(page: Page, label: string): Promise<void> {
+  for (let i = 0; i < 40; i++) {
+    const focused = await page.evaluate(
+      () => (document.activeElement as HTMLInputElement | null)?.labels?.[0]?.textContent?.trim() ?? "",
+    );
+    if (focused.startsWith(label)) return;
+    await page.keyboard.press("Tab");
+  }
+  throw new Error(`Tab never reached the field labelled ${label}`);
+}
+
+test("a keyboard-only guest checks out: a card error takes the focus and is read before the hint", async () => {
+  const { page, errors } = await openPage(browser);
+  await cartToCheckout(page, "BR-006");
+  const fields: [string, string][] = [
+    ["Email", uniqueEmail("keyboard")],
+    ["Full name", "Kim Keys"],
+    ["Address line 1", "2 Market Street"],
+    ["City", "San Francisco"],
+    ["Region or state", "CA"],
+    ["Postal code", "94105"],
+  ];
+  for (const [label, value] of fields) {
+    await tabTo(page, label);
+    await page.keyboard.type(value);
+  }
+  await tabTo(page, "Country");
+  await page.keyboard.type("United States");
+  await tabTo(page, "Card number");
+  await page.keyboard.type("4242 4242 4242 4241");
+  await page.keyboard.press("Enter");
+
+  // The invalid card keeps the shopper on the form, with focus on the card field and the error said first.
+  await page.waitForFunction(() => document.activeElement?.getAttribute("aria-invalid") === "true");
+  const description = await page.evaluate(() => {
+    const ids = document.activeElement?.getAttribute("aria-describedby")?.split(" ") ?? [];
+    return ids.map((id) => document.getElementById(id)?.textContent ?? "");
+  });
+  assert.match(description[0] ?? "", /That card number is not valid/);
+  assert.doesNotMatch(description[0] ?? "", /below/);
+  await audit(page, "checkout with a card error");
+
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type("4242 4242 4242 4242");
+  await page.keyboard.press("Enter");
+  await page.waitForURL(/\/orders\/ord_[A-Za-z0-9_-]+\?token=/);
+  await waitForStatus(page, "confirmed");
   assert.deepEqual(unexpected(errors), []);
   await page.context().close();
 });

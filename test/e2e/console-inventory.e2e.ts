@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Browser, Locator, Page } from "playwright-core";
+import { assertEveryPageAudited, audit } from "./axe.ts";
 import { launchBrowser, openPage } from "./browser.ts";
 
 const SKU = "BR-010";
@@ -18,6 +19,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
+  assertEveryPageAudited();
 });
 
 /**
@@ -45,11 +47,13 @@ async function adjust(row: Locator, delta: string, reason: string): Promise<void
 test("staff adjust stock, are told why a removal is refused, and see a shopper's reservation live", async () => {
   const { page, errors } = await openPage(browser);
   await page.goto(`/account/login?next=${encodeURIComponent("/admin/inventory")}`);
+  await audit(page, "sign in");
   await page.getByLabel("Email").fill("staff@example.com");
   await page.getByLabel("Password").fill("shop-dev-password");
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForURL(/\/admin\/inventory$/);
   await page.locator("[data-inventory-ready]").waitFor();
+  await audit(page);
   await page.locator('.console[data-live="1"]').waitFor();
   assert.equal(await page.getByRole("link", { name: "Inventory" }).getAttribute("aria-current"), "page");
 
@@ -92,6 +96,7 @@ test("staff adjust stock, are told why a removal is refused, and see a shopper's
   // A shopper in another browser context reserves 2; the console's row follows without a reload.
   const shopper = await openPage(browser);
   await shopper.page.goto("/");
+  await audit(shopper.page, "catalog");
   const placed = await shopper.page.evaluate(async (sku) => {
     const res = await fetch("/api/orders", {
       method: "POST",
@@ -122,6 +127,7 @@ test("a LowStock alert highlights its row, and the low-stock filter keeps only l
   assert.equal(login.status(), 200, await login.text());
   await page.goto("/admin/inventory");
   await page.locator("[data-inventory-ready]").waitFor();
+  await audit(page);
   await page.locator('.console[data-live="1"]').waitFor();
 
   // BR-012 (8 in stock, low at 3) taken down to its threshold through the page: LowStock reaches the console.
@@ -147,6 +153,7 @@ test("a LowStock alert highlights its row, and the low-stock filter keeps only l
 
   await page.reload();
   await page.locator("[data-inventory-ready]").waitFor();
+  await audit(page);
   assert.equal(await page.getByLabel("Low stock only").isChecked(), true);
   await page.locator('tr[data-sku="BR-012"]').waitFor();
   assert.deepEqual(unexpected(errors), []);

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
+import { assertEveryPageAudited, audit } from "./axe.ts";
 import { launchBrowser, openPage } from "./browser.ts";
 import { LIVE_TIMEOUT, markDocument, sameDocument, signIn, uniqueEmail } from "./steps.ts";
 
@@ -20,6 +21,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
+  assertEveryPageAudited();
 });
 
 /** The 401 of GET /api/me before signing in is expected; the browser logs it as an error anyway. */
@@ -28,6 +30,7 @@ const unexpected = (errors: string[]) => errors.filter((e) => !/status of 401/.t
 async function signInStaff(page: Page, next: string): Promise<void> {
   await signIn(page, "staff@example.com", next);
   await page.locator("[data-orders-ready]").waitFor();
+  await audit(page);
   await page.locator('.console[data-live="1"]').waitFor({ timeout: LIVE_TIMEOUT });
 }
 
@@ -76,6 +79,7 @@ async function payOrder(shopper: Page, order: Placed, token: string): Promise<vo
 async function openShopper(): Promise<{ page: Page; errors: string[] }> {
   const shopper = await openPage(browser);
   await shopper.page.goto("/");
+  await audit(shopper.page, "catalog");
   return shopper;
 }
 
@@ -84,12 +88,16 @@ test("a shopper's order appears live on the Orders page, and staff ship it and m
   await signInStaff(page, "/admin/orders");
   const nav = page.getByRole("navigation", { name: "Console" });
   assert.deepEqual(await nav.getByRole("link").allTextContents(), [
+    "Overview",
     "Orders",
     "Inventory",
     "Fraud review",
     "Customers",
+    "Subscriptions",
     "Events",
+    "Dead letters",
     "Notifications",
+    "Reconciliation",
   ]);
   assert.equal(await nav.getByRole("link", { name: "Orders" }).getAttribute("aria-current"), "page");
   await markDocument(page);
@@ -128,6 +136,7 @@ test("a shopper's order appears live on the Orders page, and staff ship it and m
   await detail.getByText("Paula Shopper").waitFor();
   await detail.locator('tr[data-payment-status="authorized"], tr[data-payment-status="captured"]').waitFor();
   await detail.locator("[data-score]").first().waitFor();
+  await audit(page, "order detail");
   assert.equal(await detail.getByRole("button", { name: "Mark delivered" }).count(), 0, "not before shipping");
 
   // Ship: the tracking number is required, then the order is shipped and the badge follows.

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Browser } from "playwright-core";
+import { assertEveryPageAudited, audit } from "./axe.ts";
 import { launchBrowser, openPage } from "./browser.ts";
 import { cartToCheckout, LIVE_TIMEOUT, markDocument, placeOrder, sameDocument, signIn, uniqueEmail } from "./steps.ts";
 
@@ -19,12 +20,14 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
+  assertEveryPageAudited();
 });
 
 test("a shopper's order confirms live on their page while the staff console shows it arrive and confirm", async () => {
   const staff = await openPage(browser);
   await signIn(staff.page, "staff@example.com", "/admin/orders");
   await staff.page.locator("[data-orders-ready]").waitFor();
+  await audit(staff.page);
   await staff.page.locator('.console[data-live="1"]').waitFor({ timeout: LIVE_TIMEOUT });
   await markDocument(staff.page);
 

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { APIRequestContext, Browser } from "playwright-core";
+import { assertEveryPageAudited, audit } from "./axe.ts";
 import { launchBrowser, openPage } from "./browser.ts";
 
 const SKU = "BR-014";
@@ -15,6 +16,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
+  assertEveryPageAudited();
 });
 
 /** Anonymous visitors get 401 from GET /api/me (the account menu asks); the browser logs that as an error. */
@@ -51,6 +53,7 @@ test("shoppers on a product page see its stock change live as staff adjust it", 
     for (const { page } of shoppers) {
       await page.goto(`/products/${SKU}`);
       await page.locator(`.stock[data-sku="${SKU}"][data-live="1"]`).waitFor();
+      await audit(page, "product page with live stock");
     }
 
     assert.equal((await setAvailable(staff.page.request, 7)).available, 7);

@@ -1,6 +1,7 @@
 /** Steps several browser tests take, written once: signing in, buying through the storefront, and proving a
  * page was never reloaded. */
 import type { Page } from "playwright-core";
+import { audit } from "./axe.ts";
 
 export const PASSWORD = process.env.SEED_PASSWORD || "shop-dev-password";
 
@@ -14,6 +15,7 @@ export const uniqueEmail = (who: string) =>
 /** Signs in through /account/login and waits to land on `next`. */
 export async function signIn(page: Page, email: string, next: string): Promise<void> {
   await page.goto(`/account/login?next=${encodeURIComponent(next)}`);
+  await audit(page, "sign-in form");
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
@@ -33,14 +35,17 @@ export const sameDocument = (page: Page) =>
 export async function cartToCheckout(page: Page, sku: string): Promise<void> {
   await page.goto(`/products/${sku}`);
   await page.locator('form.add-to-cart[data-hydrated="true"]').waitFor();
+  await audit(page, "product page");
   await page.getByRole("button", { name: "Add to cart" }).click();
   await page.getByTestId("cart-count").filter({ hasText: /^1$/ }).waitFor();
   await page.getByRole("link", { name: /^Cart/ }).click();
   await page.waitForURL(/\/cart$/);
   await page.locator('.cart[data-ready="true"]').waitFor();
+  await audit(page, "cart with one line");
   await page.getByRole("link", { name: "Checkout" }).click();
   await page.waitForURL(/\/checkout$/);
   await page.locator('.checkout[data-checkout-ready="1"]').waitFor();
+  await audit(page, "checkout form");
 }
 
 /** Fills the checkout form and places the order; resolves on the order page with its id and token. */
@@ -57,6 +62,7 @@ export async function placeOrder(page: Page, email: string, card: string): Promi
   await form.getByRole("button", { name: "Place order" }).click();
   await page.waitForURL(/\/orders\/ord_[A-Za-z0-9_-]+\?token=[A-Za-z0-9_-]+$/);
   await page.locator(".order-page[data-order-status]").waitFor();
+  await audit(page, "order page after placing");
   const url = new URL(page.url());
   return { orderId: url.pathname.split("/")[2] ?? "", token: url.searchParams.get("token") ?? "" };
 }

@@ -1,30 +1,41 @@
 /**
- * The console's window on the event bus: the append-only event log, the messages sent, and the dead letters
- * the queue gave up on. Filters come from allow-lists; paging is keyset on (occurred_at, id).
+ * The console's window on the event bus: the append-only event log and the messages sent (dead letters are in
+ * ./dead-letters.ts). Filters come from allow-lists; paging is keyset on (occurred_at, id).
  */
-import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, lt, or, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
 import * as v from "valibot";
 import { getDb } from "../../db/client";
-import { deadLetters, events, notifications } from "../../db/schema";
+import { events, notifications } from "../../db/schema";
 import { EVENT_TYPES } from "../../domain/events";
 import type { AppEnv } from "../../http/app-env";
 import { doc } from "../../http/contract";
 import { ApiError } from "../../http/errors";
 import { validate } from "../../http/validate";
-import { DeadLetters, EventPage, NotificationPage } from "../shapes";
+import { messagePreviews } from "../../services/message-previews";
+import { resendNotification, shopUrl } from "../../services/notifications";
+import { EventPage, NotificationPage } from "../shapes";
 
 const Limit = v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1), v.maxValue(200)), "50");
 
+const Millis = v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(0)));
+
 export const EventLogQuery = v.strictObject({
   type: v.optional(v.picklist(EVENT_TYPES)),
+  /** The entity, exactly as the events name it: `order:<id>`, `sku:<sku>`, `customer:<id>`, `payment:<id>`. */
   subject: v.optional(v.pipe(v.string(), v.maxLength(200))),
+  /** Occurred at or after (ms since the epoch). */
+  from: Millis,
+  /** Occurred before (ms since the epoch). */
+  to: Millis,
   cursor: v.optional(v.string()),
   limit: Limit,
 });
 
 export const NotificationLogQuery = v.strictObject({
   audience: v.optional(v.picklist(["customer", "staff"])),
+  channel: v.optional(v.picklist(["email", "console"])),
+  status: v.optional(v.picklist(["pending", "sent", "failed", "suppressed"])),
   cursor: v.optional(v.string()),
   limit: Limit,
 });
@@ -46,6 +57,10 @@ function decodeCursor(cursor: string | undefined): { at: number; id: string } | 
   }
 }
 
+const NotificationRow = v.looseObject({ id: v.string(), status: v.string(), channel: v.string() });
+const NotificationPreviews = v.looseObject({ items: v.array(v.looseObject({})) });
+const Resent = v.looseObject({ id: v.string(), status: v.string() });
+
 /** Each route's contract for the OpenAPI document (docs/api.md), keyed by method and path. */
 const spec = {
   "GET /events": doc({ tag: "admin", who: "staff", summary: "The event log, newest first", body: EventPage }),
@@ -55,7 +70,26 @@ const spec = {
     summary: "Messages sent and staff alerts",
     body: NotificationPage,
   }),
-  "GET /dead-letters": doc({ tag: "admin", who: "staff", summary: "Events the queue gave up on", body: DeadLetters }),
+  "GET /notifications/previews": doc({
+    tag: "admin",
+    who: "staff",
+    summary: "Every customer message template rendered with sample data",
+    body: NotificationPreviews,
+  }),
+  "GET /notifications/:id": doc({
+    tag: "admin",
+    who: "staff",
+    summary: "One message with its HTML and text parts and delivery state (the console Mailbox)",
+    body: NotificationRow,
+    errors: { 404: "No such notification" },
+  }),
+  "POST /notifications/:id/resend": doc({
+    tag: "admin",
+    who: "staff",
+    summary: "Send a failed message again with a fresh retry budget",
+    body: Resent,
+    errors: { 404: "No such notification", 409: "invalid_state: only a failed notification" },
+  }),
 };
 
 export const adminEvents = new Hono<AppEnv>()
@@ -65,6 +99,8 @@ export const adminEvents = new Hono<AppEnv>()
     const where: SQL[] = [];
     if (q.type) where.push(eq(events.type, q.type));
     if (q.subject) where.push(eq(events.subject, q.subject));
+    if (q.from !== undefined) where.push(gte(events.occurredAt, q.from));
+    if (q.to !== undefined) where.push(lt(events.occurredAt, q.to));
     if (after) {
       where.push(or(lt(events.occurredAt, after.at), and(eq(events.occurredAt, after.at), lt(events.id, after.id)))!);
     }
@@ -86,6 +122,8 @@ export const adminEvents = new Hono<AppEnv>()
     const after = decodeCursor(q.cursor);
     const where: SQL[] = [];
     if (q.audience) where.push(eq(notifications.audience, q.audience));
+    if (q.channel) where.push(eq(notifications.channel, q.channel));
+    if (q.status) where.push(eq(notifications.status, q.status));
     if (after) {
       where.push(
         or(
@@ -107,7 +145,26 @@ export const adminEvents = new Hono<AppEnv>()
       nextCursor: rows.length > q.limit && last ? encodeCursor(last.createdAt, last.id) : null,
     });
   })
-  .get("/dead-letters", spec["GET /dead-letters"], async (c) => {
-    const rows = await getDb(c.env.DB).select().from(deadLetters).orderBy(desc(deadLetters.receivedAt)).limit(200);
-    return c.json({ items: rows });
+  // Every customer template rendered with sample data (console Mailbox → Templates); nothing is sent.
+  .get("/notifications/previews", spec["GET /notifications/previews"], (c) =>
+    c.json({ items: messagePreviews(shopUrl(c.env)) }),
+  )
+  .get("/notifications/:id", spec["GET /notifications/:id"], async (c) => {
+    const row = await getDb(c.env.DB)
+      .select()
+      .from(notifications)
+      .where(eq(notifications.id, c.req.param("id")))
+      .get();
+    if (!row) throw new ApiError("not_found", "No such notification");
+    return c.json(row);
+  })
+  // Send a message given up as failed again, with a fresh retry budget (the first attempt runs now).
+  .post("/notifications/:id/resend", spec["POST /notifications/:id/resend"], async (c) => {
+    const result = await resendNotification(c.env, c.req.param("id"));
+    if (!result.ok) {
+      throw result.reason === "not_found"
+        ? new ApiError("not_found", "No such notification")
+        : new ApiError("invalid_state", "Only a failed notification can be sent again");
+    }
+    return c.json({ id: c.req.param("id"), status: result.status });
   });

@@ -2,20 +2,32 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../../http/app-env";
 import { requireStaff } from "../../http/session";
+import { adminBackInStock } from "./back-in-stock";
 import { adminCustomers } from "./customers";
+import { adminDeadLetters } from "./dead-letters";
 import { adminEvents } from "./events";
 import { adminInventory } from "./inventory";
 import { adminLive } from "./live";
 import { adminOrders } from "./orders";
+import { adminPlans } from "./plans";
 import { adminProducts } from "./products";
+import { adminReconciliation } from "./reconciliation";
+import { adminSales } from "./sales";
 import { adminStaff } from "./staff";
+import { adminSubscriptions } from "./subscriptions";
 
 export const adminApi = new Hono<AppEnv>()
   .use(requireStaff)
   .route("/live", adminLive)
   .route("/inventory", adminInventory)
+  .route("/back-in-stock", adminBackInStock)
   .route("/products", adminProducts)
+  .route("/plans", adminPlans)
   .route("/customers", adminCustomers)
   .route("/staff", adminStaff)
   .route("/orders", adminOrders)
-  .route("/", adminEvents);
+  .route("/reconciliation", adminReconciliation)
+  .route("/dead-letters", adminDeadLetters)
+  .route("/subscriptions", adminSubscriptions)
+  .route("/", adminEvents)
+  .route("/", adminSales);

@@ -1,9 +1,9 @@
 import { Hono } from "hono";
-import { isUpgrade } from "../../durable/websocket";
+import { isUpgrade, SESSION_TAG_HEADER } from "../../durable/kit/websocket";
 import type { AppEnv } from "../../http/app-env";
 import { doc } from "../../http/contract";
 import { ApiError } from "../../http/errors";
-import { relayUpgrade } from "../../http/websocket";
+import { upgradeFor } from "../../http/websocket";
 
 /** Each route's contract for the OpenAPI document (docs/api.md), keyed by method and path. */
 const spec = {
@@ -21,7 +21,11 @@ export const adminLive = new Hono<AppEnv>().get("/", spec["GET /"], async (c) =>
   if (!isUpgrade(c.req.raw)) {
     throw new ApiError("validation_failed", "Connect with a WebSocket upgrade");
   }
-  const headers = new Headers(c.req.raw.headers);
-  headers.set("x-staff-id", c.get("user")?.id ?? "unknown");
-  return relayUpgrade(await c.env.STAFF_FEED.getByName("console").fetch(new Request(c.req.raw, { headers })));
+  return upgradeFor(c, "feed", (sessionHeaders) => {
+    const headers = new Headers(c.req.raw.headers);
+    headers.set("x-staff-id", c.get("user")?.id ?? "unknown");
+    headers.delete(SESSION_TAG_HEADER);
+    for (const [name, value] of Object.entries(sessionHeaders)) headers.set(name, value);
+    return c.env.STAFF_FEED.getByName("console").fetch(new Request(c.req.raw, { headers }));
+  });
 });

@@ -16,6 +16,7 @@ import { currentUser, requirePermission } from "../../http/session";
 import { validate } from "../../http/validate";
 import { newId } from "../../lib/ids";
 import { hashPassword } from "../../services/passwords";
+import { closeSessionSockets } from "../../services/session-sockets";
 import { revokeAllSessions } from "../../services/sessions";
 import { AccountEnvelope, StaffList } from "../shapes";
 
@@ -84,5 +85,8 @@ export const adminStaff = new Hono<AppEnv>()
     const [rows] = change.active === false ? await db.batch([update, revokeAllSessions(db, id)]) : [await update];
     const row = rows[0];
     if (!row) throw new ApiError("not_found", "No such account");
+    // A deactivated account, or one whose role changed, keeps no socket its old rights opened (a demoted
+    // clerk's console feed, orders it watched as staff); its pages reconnect under the new role if allowed.
+    if (change.active === false || change.role !== undefined) await closeSessionSockets(c.env, { customerId: id });
     return c.json({ account: accountView(row) }, 200);
   });

@@ -161,6 +161,13 @@ export function NotificationsList() {
                 <strong>{n.subject}</strong> <span class="muted">{formatTime(n.createdAt)}</span>
               </p>
               <p class="message-body">{n.body}</p>
+              {n.html ? (
+                <details class="message-html">
+                  <summary>Show the e-mail as sent</summary>
+                  {/* The e-mail's own HTML, without scripts or access to this page. */}
+                  <iframe title={`E-mail: ${n.subject}`} sandbox="" srcdoc={n.html} />
+                </details>
+              ) : null}
             </li>
           ))}
         </ul>

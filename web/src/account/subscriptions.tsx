@@ -18,6 +18,7 @@ const BOX_CARDS = TEST_CARDS.filter((c) => c.outcome === "succeeds" || c.outcome
 const STATUS_LABEL: Record<Subscription["status"], string> = {
   active: "Active",
   past_due: "Payment overdue",
+  paused: "Paused",
   cancelled: "Cancelled",
 };
 
@@ -25,6 +26,9 @@ const STATUS_LABEL: Record<Subscription["status"], string> = {
 function standing(sub: Subscription, now: number): string {
   if (sub.status === "active" && sub.nextBillingAt !== null) {
     return `Next box and payment on ${formatDay(sub.nextBillingAt)}.`;
+  }
+  if (sub.status === "paused") {
+    return "Paused: nothing is charged and no box is sent until you resume.";
   }
   if (sub.status === "past_due") {
     return "Your last payment was declined. We try the card again each day; after three declines the box stops.";
@@ -166,6 +170,42 @@ function CancelSubscription({ sub, onCancelled }: { sub: Subscription; onCancell
   );
 }
 
+/** Pause an active box (no charge, no box) or resume a paused one. */
+function PauseResume({ sub, onChanged }: { sub: Subscription; onChanged: (sub: Subscription) => void }) {
+  const [sending, setSending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const action = sub.status === "paused" ? "resume" : "pause";
+  return (
+    <div class="subscription-pause">
+      <button
+        type="button"
+        class="secondary"
+        disabled={sending}
+        onClick={async () => {
+          setSending(true);
+          setError(null);
+          try {
+            const param = { param: { id: encodeURIComponent(sub.id) } };
+            const route = client.api.subscriptions[":id"];
+            onChanged(await read(action === "pause" ? route.pause.$post(param) : route.resume.$post(param)));
+          } catch (err) {
+            setError((err as Error).message);
+          } finally {
+            setSending(false);
+          }
+        }}
+      >
+        {action === "pause" ? "Pause deliveries" : "Resume deliveries"}
+      </button>
+      {error ? (
+        <p class="error-text" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
 type Loaded = { plans: Plan[]; subscriptions: Subscription[] };
 
 export function SubscriptionsPanel() {
@@ -215,6 +255,15 @@ export function SubscriptionsPanel() {
                 <p class="muted">
                   {formatMoney(sub.priceCents, sub.currency)} a month plus tax. {standing(sub, now)}
                 </p>
+                {sub.status === "active" || sub.status === "paused" ? (
+                  <PauseResume
+                    sub={sub}
+                    onChanged={(s) => {
+                      replace(s);
+                      setNotice(s.status === "paused" ? `${s.planName} is paused.` : `${s.planName} is running again.`);
+                    }}
+                  />
+                ) : null}
                 {sub.status !== "cancelled" ? (
                   <CancelSubscription
                     sub={sub}

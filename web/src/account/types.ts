@@ -33,7 +33,14 @@ export type Invoice = {
   issuedAt: number;
 };
 
-export type AccountNotification = { id: string; subject: string; body: string; createdAt: number };
+export type AccountNotification = {
+  id: string;
+  subject: string;
+  /** The text part of the e-mail; `html` is the part mail programs show (null for messages without one). */
+  body: string;
+  html?: string | null;
+  createdAt: number;
+};
 
 export type Plan = InferResponseType<typeof client.api.plans.$get>["plans"][number];
 

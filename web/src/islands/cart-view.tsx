@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { ApiFailure, api, formatMoney } from "../lib/api";
 import { type CartLine, MAX_QTY, onCartChange, readCart, setQty } from "../lib/cart";
 
@@ -21,6 +21,11 @@ type Lookup = { state: "loading" } | { state: "ok"; product: Product } | { state
 export function CartView(_: Record<string, never>) {
   const [lines, setLines] = useState<CartLine[] | null>(null);
   const [lookups, setLookups] = useState<Record<string, Lookup>>({});
+  /** What the polite live region says after the shopper changes a line (quantities and totals change silently otherwise). */
+  const [announcement, setAnnouncement] = useState("");
+  /** Where focus goes once a removed line is gone: the next line, the previous one, or the empty-cart message. */
+  const focusAfterRemove = useRef<string | null>(null);
+  const root = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
     const update = () => setLines(readCart());
@@ -56,12 +61,50 @@ export function CartView(_: Record<string, never>) {
     return { subtotal, currency, pending, blocked };
   }, [lines, lookups]);
 
+  useEffect(() => {
+    const target = focusAfterRemove.current;
+    if (target === null || !root.current) return;
+    focusAfterRemove.current = null;
+    const el =
+      target === ""
+        ? root.current.querySelector<HTMLElement>(".cart-empty")
+        : root.current.querySelector<HTMLElement>(`.cart-line[data-sku="${CSS.escape(target)}"] .cart-line-remove`);
+    el?.focus();
+  }, [lines]);
+
+  const nameOf = (sku: string) => {
+    const lookup = lookups[sku];
+    return lookup?.state === "ok" ? lookup.product.name : sku;
+  };
+  const change = (line: CartLine, qty: number) => {
+    const all = lines ?? [];
+    if (qty === 0) {
+      const at = all.findIndex((l) => l.sku === line.sku);
+      focusAfterRemove.current = (all[at + 1] ?? all[at - 1])?.sku ?? "";
+      setAnnouncement(`Removed ${nameOf(line.sku)} from the cart.`);
+    } else {
+      setAnnouncement(`${nameOf(line.sku)}: quantity ${qty}.`);
+    }
+    setQty(line.sku, qty);
+  };
+
   if (lines === null) return <p aria-busy="true">Loading your cart…</p>;
   const ready = !summary.pending;
+  const status = (
+    <p class="visually-hidden" role="status" aria-live="polite" data-testid="cart-status">
+      {announcement}
+      {announcement && lines.length > 0 && !summary.pending
+        ? ` Subtotal ${formatMoney(summary.subtotal, summary.currency)}.`
+        : ""}
+    </p>
+  );
   if (lines.length === 0) {
     return (
-      <div class="cart" data-ready="true">
-        <p>Your cart is empty.</p>
+      <div class="cart" data-ready="true" ref={root}>
+        {status}
+        <p class="cart-empty" tabIndex={-1}>
+          Your cart is empty.
+        </p>
         <p>
           <a href="/">Browse the bracelets</a>
         </p>
@@ -70,10 +113,16 @@ export function CartView(_: Record<string, never>) {
   }
 
   return (
-    <div class="cart" data-ready={ready ? "true" : undefined}>
+    <div class="cart" data-ready={ready ? "true" : undefined} ref={root}>
+      {status}
       <ul class="cart-lines">
         {lines.map((line) => (
-          <CartRow key={line.sku} line={line} lookup={lookups[line.sku] ?? { state: "loading" }} />
+          <CartRow
+            key={line.sku}
+            line={line}
+            lookup={lookups[line.sku] ?? { state: "loading" }}
+            onQty={(qty) => change(line, qty)}
+          />
         ))}
       </ul>
       <div class="cart-summary">
@@ -96,7 +145,7 @@ export function CartView(_: Record<string, never>) {
   );
 }
 
-function CartRow({ line, lookup }: { line: CartLine; lookup: Lookup }) {
+function CartRow({ line, lookup, onQty }: { line: CartLine; lookup: Lookup; onQty: (qty: number) => void }) {
   const product = lookup.state === "ok" ? lookup.product : null;
   const name = product?.name ?? line.sku;
   const inputId = `qty-${line.sku}`;
@@ -125,8 +174,9 @@ function CartRow({ line, lookup }: { line: CartLine; lookup: Lookup }) {
           type="button"
           class="secondary"
           aria-label={`One fewer ${name}`}
-          disabled={line.qty <= 1}
-          onClick={() => setQty(line.sku, line.qty - 1)}
+          // aria-disabled, not disabled: a disabled button drops the keyboard focus to <body>.
+          aria-disabled={line.qty <= 1 ? "true" : undefined}
+          onClick={() => line.qty > 1 && onQty(line.qty - 1)}
         >
           −
         </button>
@@ -142,26 +192,21 @@ function CartRow({ line, lookup }: { line: CartLine; lookup: Lookup }) {
           value={line.qty}
           onChange={(e) => {
             const qty = Number.parseInt(e.currentTarget.value, 10);
-            if (Number.isInteger(qty) && qty >= 1) setQty(line.sku, qty);
+            if (Number.isInteger(qty) && qty >= 1) onQty(qty);
           }}
         />
         <button
           type="button"
           class="secondary"
           aria-label={`One more ${name}`}
-          disabled={line.qty >= MAX_QTY}
-          onClick={() => setQty(line.sku, line.qty + 1)}
+          aria-disabled={line.qty >= MAX_QTY ? "true" : undefined}
+          onClick={() => line.qty < MAX_QTY && onQty(line.qty + 1)}
         >
           +
         </button>
       </div>
       <span class="cart-line-total">{product ? formatMoney(product.priceCents * line.qty, product.currency) : ""}</span>
-      <button
-        type="button"
-        class="secondary cart-line-remove"
-        aria-label={`Remove ${name}`}
-        onClick={() => setQty(line.sku, 0)}
-      >
+      <button type="button" class="secondary cart-line-remove" aria-label={`Remove ${name}`} onClick={() => onQty(0)}>
         Remove
       </button>
     </li>

@@ -6,6 +6,7 @@ import { useEffect, useState } from "preact/hooks";
 import { type FeedEvent, publishFeed } from "../console/feed";
 import { CONSOLE_BASE, linkClick } from "../console/router";
 import { SECTIONS } from "../console/sections";
+import { useViewAnnounce } from "../console/use-view-announce";
 import { client, read, type User } from "../lib/api";
 import { useLive } from "../lib/live";
 
@@ -50,6 +51,10 @@ export function ConsoleApp(_: Record<string, never>) {
     }
   });
 
+  const sections = SECTIONS.filter((s) => !s.adminOnly || me?.role === "admin");
+  const active = sections.find((s) => s.slug === path[0]) ?? sections[0];
+  const viewRef = useViewAnnounce(staff ? active?.label : undefined, path.join("/"));
+
   if (me === undefined) return <p aria-busy="true">Loading the console…</p>;
   if (me === null) {
     return (
@@ -64,9 +69,6 @@ export function ConsoleApp(_: Record<string, never>) {
         This console is for store staff. <a href="/account">Go to your account</a>.
       </p>
     );
-
-  const sections = SECTIONS.filter((s) => !s.adminOnly || me.role === "admin");
-  const active = sections.find((s) => s.slug === path[0]) ?? sections[0];
 
   return (
     <div class="console" data-console-ready="1" data-live={live === "open" ? "1" : "0"}>
@@ -92,7 +94,9 @@ export function ConsoleApp(_: Record<string, never>) {
           </p>
         ))}
       </div>
-      <div class="console-page">{active ? <active.Page path={path.slice(1)} /> : null}</div>
+      <div class="console-page" ref={viewRef}>
+        {active ? <active.Page path={path.slice(1)} /> : null}
+      </div>
     </div>
   );
 }

@@ -5,6 +5,7 @@
 import { AccountApp } from "./account-app";
 import { AccountMenu } from "./account-menu";
 import { AddToCart } from "./add-to-cart";
+import { BackInStock } from "./back-in-stock";
 import { CartCount } from "./cart-count";
 import { CartView } from "./cart-view";
 import { CheckoutApp } from "./checkout-app";
@@ -17,6 +18,7 @@ export const ISLANDS = {
   AccountApp,
   AccountMenu,
   AddToCart,
+  BackInStock,
   CartView,
   CartCount,
   CheckoutApp,

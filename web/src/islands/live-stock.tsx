@@ -5,7 +5,7 @@
  * root while the socket is open (browser tests wait on it).
  */
 import { useEffect, useState } from "preact/hooks";
-import type { StockMessage } from "../../../src/durable/product-stock";
+import type { StockMessage } from "../../../src/domain/stock";
 
 /** Above this many units the exact number stops mattering to a shopper. */
 export const PLENTY = 20;

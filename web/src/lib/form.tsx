@@ -144,12 +144,15 @@ type FieldProps = {
   disabled?: boolean;
 };
 
-/** A labelled control with its hint and error text, both linked through aria-describedby. */
+/**
+ * A labelled control with its error and hint text, both linked through aria-describedby. The error comes first,
+ * in the DOM and in the description, so a screen reader says what is wrong before the (possibly long) hint.
+ */
 export function Field(props: FieldProps) {
   const id = `${props.form}-${props.name}`;
   const hintId = props.hint ? `${id}-hint` : null;
   const errorId = props.error ? `${id}-error` : null;
-  const describedBy = [hintId, errorId].filter(Boolean).join(" ") || undefined;
+  const describedBy = [errorId, hintId].filter(Boolean).join(" ") || undefined;
   const common = {
     id,
     name: props.name,
@@ -192,14 +195,14 @@ export function Field(props: FieldProps) {
         {props.required ? null : <span class="muted optional"> (optional)</span>}
       </label>
       {control}
-      {props.hint ? (
-        <p class="hint muted" id={hintId ?? undefined}>
-          {props.hint}
-        </p>
-      ) : null}
       {props.error ? (
         <p class="error-text field-error" id={errorId ?? undefined}>
           {props.error}
+        </p>
+      ) : null}
+      {props.hint ? (
+        <p class="hint muted" id={hintId ?? undefined}>
+          {props.hint}
         </p>
       ) : null}
     </div>

@@ -14,7 +14,8 @@ export const TEST_CARDS = [
 /** The digits of what was typed ("4242 4242-4242 4242" → "4242424242424242"). */
 export const cardDigits = (typed: string) => typed.replace(/[\s-]/g, "");
 
-export const INVALID_CARD = "That card number is not valid. Check the digits (test cards are listed below).";
+export const INVALID_CARD =
+  "That card number is not valid. Check the digits; the test cards are listed under the card field.";
 
 /** True for 12 to 19 digits passing the Luhn check (the server checks again). */
 export function plausibleCard(digits: string): boolean {

@@ -3,7 +3,7 @@
  * one this browser kept); a signed-in owner needs none. The status moves without a reload as the order's
  * live feed reports each change (see use-order.ts). Stable hooks for tests: `data-order-status`, `data-live`.
  */
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { decide } from "../../../src/domain/order-machine";
 import { client, formatMoney, formatTime, read } from "../lib/api";
 import { TotalsFoot } from "../lib/totals-foot";
@@ -70,6 +70,16 @@ export function OrderPage({ orderId }: { orderId: string }) {
   const { token, tokenKnown, load, live, accept, refresh } = useOrder(orderId);
   const [me, setMe] = useState<User | null | undefined>(undefined);
   const [amending, setAmending] = useState(false);
+  // A decline already on the page when it renders is never announced by its live region, and focus would sit on
+  // <body>: move focus to the message (once per declined attempt) so it is read and the retry form is next.
+  const declineRef = useRef<HTMLParagraphElement>(null);
+  const declinedAttempt =
+    load.state === "ok" && load.order.status === "payment_failed" && load.order.payment?.declineCode
+      ? `${load.order.version}`
+      : null;
+  useEffect(() => {
+    if (declinedAttempt) declineRef.current?.focus();
+  }, [declinedAttempt]);
 
   useEffect(() => {
     read(client.api.me.$get())
@@ -134,7 +144,7 @@ export function OrderPage({ orderId }: { orderId: string }) {
       <section class={`order-state state-${status}`} aria-live="polite" aria-atomic="true">
         <p class="order-headline">{HEADLINE[status]}</p>
         {declined ? (
-          <p class="error-text" data-testid="decline">
+          <p class="error-text" data-testid="decline" tabIndex={-1} ref={declineRef}>
             {DECLINES[declined] ?? `The payment was refused (${declined}).`} Try another card below.
           </p>
         ) : null}

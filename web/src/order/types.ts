@@ -1,7 +1,8 @@
 /** The shapes the shopper's order pages read from /api/orders (docs/orders.md), taken from the server's types. */
+
+import type { OrderView } from "../../../src/domain/order/types";
 import type { OrderMessage, OrderStatus, TimelineEntry } from "../../../src/domain/order-machine";
 import type { Totals } from "../../../src/domain/pricing";
-import type { OrderView } from "../../../src/durable/order-flow";
 import type { InvoiceView } from "../../../src/services/invoices";
 
 export type { OrderMessage, OrderStatus, TimelineEntry, Totals };

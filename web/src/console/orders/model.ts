@@ -5,8 +5,8 @@
  * and which live events concern an order.
  */
 
+import type { PaymentSummary, StaffOrderView } from "../../../../src/domain/order/types";
 import { decide, ORDER_STATUSES, type OrderStatus } from "../../../../src/domain/order-machine";
-import type { PaymentSummary, StaffOrderView } from "../../../../src/durable/order-flow";
 import { CONSOLE_BASE } from "../router";
 
 export { ORDER_STATUSES, type OrderStatus };
@@ -35,10 +35,7 @@ export const ORDERS_BASE = `${CONSOLE_BASE}/orders`;
 export const FRAUD_BASE = `${CONSOLE_BASE}/fraud`;
 export const orderHref = (id: string) => `${ORDERS_BASE}/${encodeURIComponent(id)}`;
 
-/**
- * Live events that can change an order's row: each carries `data.orderId`. The hold for review has no Order*
- * event of its own; FraudCheckCompleted (decision "review") follows it.
- */
+/** Live events that can change an order's row: each carries `data.orderId`. */
 export const ORDER_EVENTS = [
   "OrderPlaced",
   "PaymentInitiated",
@@ -47,6 +44,9 @@ export const ORDER_EVENTS = [
   "OrderCancelled",
   "OrderShipped",
   "OrderDelivered",
+  "OrderPaymentFailed",
+  "OrderHeld",
+  "OrderRefunded",
   "PaymentProcessed",
   "FraudCheckCompleted",
   "FraudDetected",

@@ -9,6 +9,7 @@ import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { ApiFailure, api, formatTime } from "../../lib/api";
 import type { FeedEvent } from "../feed";
 import { CONSOLE_BASE } from "../router";
+import { useBackInStockWaiting } from "../use-back-in-stock";
 import { useFeed } from "../use-feed";
 
 type Level = { onHand: number; reserved: number; available: number };
@@ -91,6 +92,7 @@ export function InventoryPage(_: { path: string[] }) {
   const [query, setQuery] = useState(initial.q);
   const [lowOnly, setLowOnly] = useState(initial.low);
   const [rows, setRows] = useState<Row[] | null>(null);
+  const waiting = useBackInStockWaiting();
   /** The filters `rows` were loaded for (the inputs may already say otherwise while a new list loads). */
   const [shown, setShown] = useState(initial);
   const [cursor, setCursor] = useState<string | null>(null);
@@ -308,6 +310,7 @@ export function InventoryPage(_: { path: string[] }) {
                 key={row.sku}
                 row={row}
                 alert={row.lowStock && alerts[row.sku] ? (row.available <= 0 ? "out" : "low") : undefined}
+                waiting={waiting.get(row.sku) ?? 0}
                 onLevel={(level) => setLevel(row.sku, level)}
                 recent={() => recent.current.get(row.sku) ?? []}
               />
@@ -327,6 +330,8 @@ export function InventoryPage(_: { path: string[] }) {
 type RowProps = {
   row: Row;
   alert: Alert | undefined;
+  /** Shoppers waiting to hear when this SKU is back. */
+  waiting: number;
   onLevel: (level: Level) => void;
   /** This SKU's movements the page saw live, newest first. */
   recent: () => Movement[];
@@ -340,7 +345,7 @@ function describeFieldIssue(path: string, message: string): string {
 }
 
 /** One SKU: its numbers, the adjustment form and the history toggle (the history is a row of its own). */
-function InventoryRow({ row, alert, onLevel, recent }: RowProps) {
+function InventoryRow({ row, alert, waiting, onLevel, recent }: RowProps) {
   const [delta, setDelta] = useState("");
   const [reason, setReason] = useState<AdjustReason>("restock");
   const [sending, setSending] = useState(false);
@@ -452,6 +457,12 @@ function InventoryRow({ row, alert, onLevel, recent }: RowProps) {
         <td>
           {badge}
           {alert ? <span class="visually-hidden"> (alert just now)</span> : null}
+          {waiting > 0 ? (
+            <span class="muted inv-waiting" data-waiting={waiting}>
+              {" "}
+              {waiting} waiting
+            </span>
+          ) : null}
         </td>
         <td>
           <form class="inv-adjust" noValidate onSubmit={onSubmit} aria-label={`Adjust stock of ${label}`}>

@@ -9,12 +9,19 @@ type Row = {
   template: string;
   subject: string;
   body: string;
+  channel: string;
+  status: "pending" | "sent" | "failed" | "suppressed";
+  attempts: number;
+  lastError: string | null;
   createdAt: number;
 };
 
 const SENT = ["NotificationSent"] as const;
 
-/** Messages the shop sent to shoppers and alerts raised for staff, refreshed live. */
+/**
+ * Messages the shop sent to shoppers and alerts raised for staff, refreshed live, with each one's delivery
+ * status; a message given up as failed can be sent again.
+ */
 export function NotificationsPage() {
   const [audience, setAudience] = useState<"" | "customer" | "staff">("");
   const [rows, setRows] = useState<Row[]>([]);
@@ -60,6 +67,7 @@ export function NotificationsPage() {
             <th scope="col">To</th>
             <th scope="col">Subject</th>
             <th scope="col">Message</th>
+            <th scope="col">Delivery</th>
           </tr>
         </thead>
         <tbody>
@@ -69,6 +77,30 @@ export function NotificationsPage() {
               <td>{r.audience === "staff" ? "Staff" : r.recipient}</td>
               <td>{r.subject}</td>
               <td>{r.body}</td>
+              <td>
+                <span class={`delivery delivery-${r.status}`} title={r.lastError ?? undefined}>
+                  {r.status}
+                </span>{" "}
+                <span class="muted">
+                  {r.channel}, {r.attempts} {r.attempts === 1 ? "attempt" : "attempts"}
+                </span>
+                {r.status === "failed" ? (
+                  <button
+                    type="button"
+                    class="small"
+                    onClick={async () => {
+                      try {
+                        await api("POST", `/api/admin/notifications/${encodeURIComponent(r.id)}/resend`);
+                      } catch (e) {
+                        setError((e as Error).message);
+                      }
+                      void load();
+                    }}
+                  >
+                    Send again
+                  </button>
+                ) : null}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -2,8 +2,8 @@
  * An order as a viewer may see it (DESIGN.md, "Contract details"): the owner gets the order, its current
  * payment and timeline; staff also get the fraud assessment, every payment attempt and where it came from.
  */
-import { HOLDS_RESERVATION, type TimelineEntry } from "../domain/order-machine";
-import type { Attempt, OrderDoc, OrderView, PaymentSummary, StaffOrderView, Viewer } from "./order-flow-model";
+import { HOLDS_RESERVATION, type TimelineEntry } from "../order-machine";
+import type { Attempt, OrderDoc, OrderView, PaymentSummary, StaffOrderView, Viewer } from "./types";
 
 export function orderView(
   doc: OrderDoc,

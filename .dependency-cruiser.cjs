@@ -1,0 +1,47 @@
+/**
+ * Import rules checked by `npm run check:deps` (part of `npm test`): no import circles anywhere, and the pure
+ * layers stay pure (STYLE.md: routes → durable / db / services → domain).
+ * TypeScript 7 has no compiler API that dependency-cruiser can use yet, so it parses with swc (@swc/core, a dev
+ * dependency); the "missing-tsc-transpiler" notice it prints is expected and harmless.
+ * @type {import('dependency-cruiser').IConfiguration}
+ */
+module.exports = {
+  forbidden: [
+    {
+      name: "no-circular",
+      severity: "error",
+      comment: "An import circle: two modules that need each other belong together or need a third home.",
+      from: {},
+      // Type-only imports do not count: the web's typed client reads AppType from src/worker.ts (`import type`,
+      // erased at build), while the Worker's pages link the web's islands; no code runs in a circle.
+      to: { circular: true, viaOnly: { dependencyTypesNot: ["type-only"] } },
+    },
+    {
+      name: "domain-is-pure",
+      severity: "error",
+      comment: "src/domain is plain TypeScript: no platform (cloudflare:*), no HTTP framework, no database layer.",
+      from: { path: "^src/domain/" },
+      to: { path: "^(cloudflare:|(node_modules/)?(hono|drizzle-orm|drizzle-kit|@hono/[^/]+)(/|$))" },
+    },
+    {
+      name: "domain-imports-only-domain",
+      severity: "error",
+      comment: "src/domain depends on nothing above it (db, durable, services, routes, http); src/lib is plain too.",
+      from: { path: "^src/domain/" },
+      to: { path: "^src/(?!domain/|lib/)" },
+    },
+    {
+      name: "web-not-into-durable",
+      severity: "error",
+      comment: "The browser code takes the order's types from src/domain, never from a Durable Object's file.",
+      from: { path: "^web/" },
+      to: { path: "^src/durable/" },
+    },
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    parser: "swc",
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.json" },
+  },
+};

@@ -1,0 +1,96 @@
+/**
+ * One-click unsubscribe (RFC 8058): a link signed with HMAC-SHA256 over (recipient, kind), so it works without
+ * signing in and cannot be forged for another address. `UNSUBSCRIBE_SECRET` (local default below) signs it.
+ */
+import { and, eq } from "drizzle-orm";
+import { getDb } from "../db/client";
+import { notificationPreferences } from "../db/schema";
+import { isOptional, type OptionalKind } from "../domain/preferences";
+
+const encoder = new TextEncoder();
+const LOCAL_SECRET = "unsubscribe_local_dev";
+
+const b64url = (bytes: Uint8Array) =>
+  btoa(String.fromCharCode(...bytes))
+    .replaceAll("+", "-")
+    .replaceAll("/", "_")
+    .replace(/=+$/, "");
+const fromB64url = (text: string) =>
+  Uint8Array.from(atob(text.replaceAll("-", "+").replaceAll("_", "/")), (ch) => ch.charCodeAt(0));
+
+async function key(env: Env): Promise<CryptoKey> {
+  return crypto.subtle.importKey(
+    "raw",
+    encoder.encode(env.UNSUBSCRIBE_SECRET || LOCAL_SECRET),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign", "verify"],
+  );
+}
+
+/** `<base64url recipient>.<kind>.<base64url mac>` */
+export async function unsubscribeToken(env: Env, recipient: string, kind: OptionalKind): Promise<string> {
+  const payload = `${b64url(encoder.encode(recipient))}.${kind}`;
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", await key(env), encoder.encode(payload)));
+  return `${payload}.${b64url(mac)}`;
+}
+
+export async function unsubscribeUrl(env: Env, shopUrl: string, recipient: string, kind: OptionalKind) {
+  return `${shopUrl}/unsubscribe?token=${encodeURIComponent(await unsubscribeToken(env, recipient, kind))}`;
+}
+
+export type TokenSubject = { recipient: string; kind: OptionalKind };
+
+/** The (recipient, kind) a token was signed for, or null for anything forged, altered or malformed. */
+export async function verifyUnsubscribeToken(env: Env, token: string): Promise<TokenSubject | null> {
+  const [who, kind, mac] = token.split(".");
+  if (!who || !kind || !mac || !isOptional(kind)) return null;
+  try {
+    const ok = await crypto.subtle.verify("HMAC", await key(env), fromB64url(mac), encoder.encode(`${who}.${kind}`));
+    return ok ? { recipient: new TextDecoder().decode(fromB64url(who)), kind } : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function setPreference(
+  env: Env,
+  pref: { recipient: string; kind: OptionalKind; channel: string; enabled: boolean },
+  now = Date.now(),
+): Promise<void> {
+  await getDb(env.DB)
+    .insert(notificationPreferences)
+    .values({ ...pref, updatedAt: now })
+    .onConflictDoUpdate({
+      target: [notificationPreferences.recipient, notificationPreferences.kind, notificationPreferences.channel],
+      set: { enabled: pref.enabled, updatedAt: now },
+    });
+}
+
+/** Whether `recipient` still wants `kind` on `channel` (no row: yes). */
+export async function wants(env: Env, recipient: string, kind: string, channel: string): Promise<boolean> {
+  if (!isOptional(kind)) return true;
+  const row = await getDb(env.DB)
+    .select({ enabled: notificationPreferences.enabled })
+    .from(notificationPreferences)
+    .where(
+      and(
+        eq(notificationPreferences.recipient, recipient),
+        eq(notificationPreferences.kind, kind),
+        eq(notificationPreferences.channel, channel),
+      ),
+    )
+    .get();
+  return row?.enabled ?? true;
+}
+
+/** Every optional kind's setting for one recipient on e-mail. */
+export async function emailPreferences(env: Env, recipient: string): Promise<Record<OptionalKind, boolean>> {
+  const rows = await getDb(env.DB)
+    .select()
+    .from(notificationPreferences)
+    .where(and(eq(notificationPreferences.recipient, recipient), eq(notificationPreferences.channel, "email")));
+  const out: Record<OptionalKind, boolean> = { order: true, marketing: true, billing: true };
+  for (const r of rows) if (isOptional(r.kind)) out[r.kind] = r.enabled;
+  return out;
+}

@@ -1,0 +1,161 @@
+import { env } from "cloudflare:workers";
+import { and, eq } from "drizzle-orm";
+import { describe, expect, inject, it } from "vitest";
+import { getDb } from "../src/db/client";
+import { events, notifications } from "../src/db/schema";
+import { consoleChannel } from "../src/services/channels/channel";
+import { newEvent } from "../src/services/event-bus";
+import { notify } from "../src/services/notifications";
+import { runScheduled, SWEEP_CRON } from "../src/services/scheduled";
+import { call, sessionFor } from "./helpers";
+
+const MINUTE = 60_000;
+const mailServer = inject("mailServerUrl");
+/** The Worker's env configured for the HTTP e-mail provider, pointed at the test's local server. */
+const httpEnv = {
+  ...env,
+  EMAIL_PROVIDER: "resend",
+  EMAIL_API_URL: mailServer,
+  EMAIL_API_KEY: "re_test",
+} as unknown as Env;
+
+type Received = { headers: Record<string, string>; body: Record<string, unknown> };
+async function received(to: string): Promise<Received[]> {
+  const res = await fetch(`${mailServer}/requests?to=${encodeURIComponent(to)}`);
+  return (await res.json()) as Received[];
+}
+
+function signedUp(email: string) {
+  const customerId = `cus_${crypto.randomUUID()}`;
+  return newEvent("UserSignedUp", `customer:${customerId}`, { customerId, email, name: "Ada" });
+}
+
+async function rowFor(eventId: string) {
+  return getDb(env.DB).select().from(notifications).where(eq(notifications.eventId, eventId)).get();
+}
+
+async function sentEventsFor(notificationId: string) {
+  const rows = await getDb(env.DB)
+    .select()
+    .from(events)
+    .where(and(eq(events.type, "NotificationSent"), eq(events.subject, `notification:${notificationId}`)));
+  return rows.map((r) => r.data as Record<string, unknown>);
+}
+
+describe("delivery at least once, each message at most once", () => {
+  it("a provider that answers 500 twice then 200 gives one message and one `sent`", async () => {
+    const to = `flaky2-${crypto.randomUUID()}@example.com`;
+    const event = signedUp(to);
+    const t0 = Date.now();
+    await notify(event, httpEnv, undefined, t0);
+    expect(await rowFor(event.id)).toMatchObject({ status: "pending", attempts: 1 });
+    expect(await sentEventsFor((await rowFor(event.id))!.id)).toEqual([]);
+
+    // The cron sweep retries with backoff: nothing is due before the wait is over.
+    await runScheduled(SWEEP_CRON, httpEnv, t0 + 30_000);
+    expect((await rowFor(event.id))?.attempts).toBe(1);
+    await runScheduled(SWEEP_CRON, httpEnv, t0 + MINUTE);
+    expect(await rowFor(event.id)).toMatchObject({ status: "pending", attempts: 2 });
+    await runScheduled(SWEEP_CRON, httpEnv, t0 + 7 * MINUTE);
+
+    const row = await rowFor(event.id);
+    expect(row).toMatchObject({ status: "sent", attempts: 3, lastError: null });
+    expect(row?.providerId).toMatch(/^em_/);
+    const requests = await received(to);
+    expect(requests).toHaveLength(3);
+    // Every attempt carried the same idempotency key, so the provider can tell retries from new messages.
+    expect(new Set(requests.map((r) => r.headers["idempotency-key"]))).toEqual(new Set([row?.id]));
+    expect(await sentEventsFor(row!.id)).toEqual([
+      expect.objectContaining({ status: "sent", attempts: 3, channel: "email", providerId: row?.providerId }),
+    ]);
+
+    // Later sweeps and a redelivered event send nothing more.
+    await runScheduled(SWEEP_CRON, httpEnv, t0 + 60 * MINUTE);
+    await notify(event, httpEnv, undefined, t0 + 61 * MINUTE);
+    expect(await received(to)).toHaveLength(3);
+  });
+
+  it("a provider that always fails ends `failed` after the retry budget, and staff can send it again", async () => {
+    const to = `down-${crypto.randomUUID()}@example.com`;
+    const event = signedUp(to);
+    let now = Date.now();
+    await notify(event, httpEnv, undefined, now);
+    for (let i = 0; i < 6; i++) {
+      now += 2 * 60 * MINUTE;
+      await runScheduled(SWEEP_CRON, httpEnv, now);
+    }
+    const row = await rowFor(event.id);
+    expect(row).toMatchObject({ status: "failed", attempts: 5, nextAttemptAt: null });
+    expect(row?.lastError).toContain("HTTP 500");
+    expect(await received(to)).toHaveLength(5);
+    expect(await sentEventsFor(row!.id)).toEqual([
+      expect.objectContaining({ status: "failed", attempts: 5, error: expect.stringContaining("500") }),
+    ]);
+
+    // Nothing is lost: the message is still there with its content, and a resend goes out through the
+    // configured channel (here the Cloudflare Email binding of wrangler.toml).
+    const staff = await sessionFor("staff");
+    const res = await call("POST", `/api/admin/notifications/${row?.id}/resend`, {
+      headers: { cookie: staff.cookie, origin: "http://localhost" },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id: row?.id, status: "sent" });
+    const again = await call("POST", `/api/admin/notifications/${row?.id}/resend`, {
+      headers: { cookie: staff.cookie, origin: "http://localhost" },
+    });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe("invalid_state");
+  });
+
+  it("sends a row written before a crash: the sweep retries what the dedup would otherwise skip", async () => {
+    const event = signedUp(`crash-${crypto.randomUUID()}@example.com`);
+    const t0 = Date.now();
+    // The first delivery wrote its row and died before sending (a lease that was never released).
+    await notify(event, httpEnv, { email: null, console: consoleChannel }, t0).catch(() => 0);
+    await getDb(env.DB)
+      .update(notifications)
+      .set({ status: "pending", attempts: 0, nextAttemptAt: t0 + 2 * MINUTE })
+      .where(eq(notifications.eventId, event.id));
+    // The queue redelivers the event: the row exists, so nothing new is written, and it is not due yet.
+    expect(await notify(event, httpEnv, undefined, t0 + MINUTE)).toBe(0);
+    // Once the lease is over, the sweep sends it.
+    await runScheduled(SWEEP_CRON, httpEnv, t0 + 3 * MINUTE);
+    expect(await rowFor(event.id)).toMatchObject({ status: "sent", attempts: 1 });
+  });
+
+  it("marks a message for a channel that is not configured `suppressed`, without retrying it", async () => {
+    const event = signedUp(`off-${crypto.randomUUID()}@example.com`);
+    await notify(event, env, { email: null, console: consoleChannel });
+    const row = await rowFor(event.id);
+    expect(row).toMatchObject({ status: "suppressed", attempts: 0 });
+    expect(await sentEventsFor(row!.id)).toEqual([expect.objectContaining({ status: "suppressed", attempts: 0 })]);
+  });
+});
+
+describe("e-mail channels", () => {
+  it("posts to the HTTP provider in its request format: bearer key, idempotency key, from/to/subject/html/text", async () => {
+    const to = `format-${crypto.randomUUID()}@example.com`;
+    const event = signedUp(to);
+    await notify(event, httpEnv);
+    const row = await rowFor(event.id);
+    const [request] = await received(to);
+    expect(request?.headers.authorization).toBe("Bearer re_test");
+    expect(request?.headers["idempotency-key"]).toBe(row?.id);
+    expect(request?.body).toMatchObject({
+      from: env.EMAIL_FROM,
+      to: [to],
+      subject: "Welcome to the Bracelet Shop",
+      text: expect.stringContaining("Your account is ready"),
+      html: expect.stringContaining("<h1"),
+    });
+  });
+
+  it("sends through the Cloudflare Email binding by default and keeps the HTML and text it sent", async () => {
+    const event = signedUp(`binding-${crypto.randomUUID()}@example.com`);
+    expect(await notify(event, env)).toBe(1);
+    const row = await rowFor(event.id);
+    expect(row).toMatchObject({ status: "sent", attempts: 1, channel: "email" });
+    expect(row?.html).toContain("Hello Ada");
+    expect(row?.body).toContain("Open your account: http://localhost:8787/account");
+  });
+});

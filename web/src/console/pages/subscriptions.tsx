@@ -1,0 +1,202 @@
+/**
+ * Subscriptions (staff and admins): every subscription with its status, plan and next billing date, past due
+ * first; `?due=7` keeps the live ones billing within 7 days (the overview's "Renewals due" card links here).
+ * /admin/subscriptions/<id> is one subscription with its invoices and payments.
+ */
+import { useEffect, useState } from "preact/hooks";
+import { api, formatMoney, formatTime } from "../../lib/api";
+import { CONSOLE_BASE, linkClick } from "../router";
+
+type Summary = {
+  id: string;
+  status: "active" | "past_due" | "cancelled";
+  customerId: string;
+  email: string;
+  name: string;
+  planName: string;
+  priceCents: number;
+  currency: string;
+  currentPeriodStart: number;
+  nextBillingAt: number;
+  failedPayments: number;
+  createdAt: number;
+  cancelledAt: number | null;
+};
+type Detail = {
+  subscription: Summary;
+  invoices: {
+    id: string;
+    number: number;
+    status: string;
+    totalCents: number;
+    currency: string;
+    periodStart: number | null;
+    issuedAt: number;
+  }[];
+  payments: {
+    id: string;
+    status: string;
+    amountCents: number;
+    refundedCents: number;
+    currency: string;
+    methodLabel: string;
+    declineCode: string | null;
+    createdAt: number;
+  }[];
+};
+
+const BASE = `${CONSOLE_BASE}/subscriptions`;
+const LABEL: Record<Summary["status"], string> = { active: "Active", past_due: "Past due", cancelled: "Cancelled" };
+
+function SubscriptionDetail({ id }: { id: string }) {
+  const [detail, setDetail] = useState<Detail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    api<Detail>("GET", `/api/admin/subscriptions/${encodeURIComponent(id)}`)
+      .then(setDetail)
+      .catch((e: Error) => setError(e.message));
+  }, [id]);
+  if (error) return <p class="error-text">{error}</p>;
+  if (!detail) return <p aria-busy="true">Loading…</p>;
+  const s = detail.subscription;
+  return (
+    <section aria-labelledby="subscription-title" data-subscription={s.id}>
+      <p>
+        <a href={BASE} onClick={linkClick}>
+          ← Subscriptions
+        </a>
+      </p>
+      <h1 id="subscription-title">
+        {s.planName} for {s.name || s.email}
+      </h1>
+      <dl class="facts">
+        <dt>Status</dt>
+        <dd data-status={s.status}>{LABEL[s.status]}</dd>
+        <dt>Customer</dt>
+        <dd>
+          <a href={`${CONSOLE_BASE}/customers/${encodeURIComponent(s.customerId)}`} onClick={linkClick}>
+            {s.email}
+          </a>
+        </dd>
+        <dt>Price</dt>
+        <dd>{formatMoney(s.priceCents, s.currency)} a month</dd>
+        <dt>{s.status === "cancelled" ? "Cancelled" : "Next billing"}</dt>
+        <dd>{formatTime(s.status === "cancelled" ? (s.cancelledAt ?? s.nextBillingAt) : s.nextBillingAt)}</dd>
+        <dt>Declined charges this period</dt>
+        <dd>{s.failedPayments}</dd>
+      </dl>
+      <h2>Invoices</h2>
+      {detail.invoices.length === 0 ? <p class="muted">No invoices yet.</p> : null}
+      <table class="data">
+        <thead>
+          <tr>
+            <th scope="col">Number</th>
+            <th scope="col">Issued</th>
+            <th scope="col">Status</th>
+            <th scope="col" class="num">
+              Total
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {detail.invoices.map((i) => (
+            <tr key={i.id}>
+              <th scope="row">{i.number}</th>
+              <td>{formatTime(i.issuedAt)}</td>
+              <td>{i.status}</td>
+              <td class="num">{formatMoney(i.totalCents, i.currency)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h2>Payments</h2>
+      {detail.payments.length === 0 ? <p class="muted">No payments yet.</p> : null}
+      <table class="data">
+        <thead>
+          <tr>
+            <th scope="col">When</th>
+            <th scope="col">Status</th>
+            <th scope="col">Method</th>
+            <th scope="col" class="num">
+              Amount
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {detail.payments.map((p) => (
+            <tr key={p.id}>
+              <td>{formatTime(p.createdAt)}</td>
+              <td>
+                {p.status}
+                {p.declineCode ? ` (${p.declineCode})` : ""}
+              </td>
+              <td>{p.methodLabel}</td>
+              <td class="num">
+                {formatMoney(p.amountCents, p.currency)}
+                {p.refundedCents ? `, ${formatMoney(p.refundedCents, p.currency)} refunded` : ""}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+export function SubscriptionsPage({ path }: { path: string[] }) {
+  const [items, setItems] = useState<Summary[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const due = typeof location === "undefined" ? null : new URLSearchParams(location.search).get("due");
+  const dueDays = due && /^\d{1,3}$/.test(due) ? due : null;
+  const id = path[0];
+
+  useEffect(() => {
+    if (id) return;
+    api<{ items: Summary[] }>("GET", `/api/admin/subscriptions${dueDays ? `?dueWithinDays=${dueDays}` : ""}`)
+      .then((r) => setItems(r.items))
+      .catch((e: Error) => setError(e.message));
+  }, [id, dueDays]);
+
+  if (id) return <SubscriptionDetail id={id} />;
+  return (
+    <section aria-labelledby="subscriptions-title" data-subscriptions-ready={items ? "1" : undefined}>
+      <h1 id="subscriptions-title">Subscriptions</h1>
+      {dueDays ? (
+        <p>
+          Billing within {dueDays} days.{" "}
+          <a href={BASE} onClick={linkClick}>
+            Show all
+          </a>
+        </p>
+      ) : null}
+      {error ? <p class="error-text">{error}</p> : null}
+      {items && items.length === 0 ? <p>No subscriptions here.</p> : null}
+      <table class="data">
+        <thead>
+          <tr>
+            <th scope="col">Customer</th>
+            <th scope="col">Plan</th>
+            <th scope="col">Status</th>
+            <th scope="col">Next billing</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(items ?? []).map((s) => (
+            <tr key={s.id} data-subscription={s.id} data-status={s.status}>
+              <th scope="row">
+                <a href={`${BASE}/${encodeURIComponent(s.id)}`} onClick={linkClick}>
+                  {s.email}
+                </a>
+              </th>
+              <td>
+                {s.planName} <span class="muted">{formatMoney(s.priceCents, s.currency)}</span>
+              </td>
+              <td>{LABEL[s.status]}</td>
+              <td>{s.status === "cancelled" ? "—" : formatTime(s.nextBillingAt)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
