@@ -1,5 +1,22 @@
-import { defineConfig } from "vite";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { defineConfig, type Plugin } from "vite";
 import { bundleReport } from "./web/bundle-report";
+
+/**
+ * Scalar's standalone script for /docs, copied from node_modules into the build (the content security policy
+ * allows scripts from our own origin only, so it cannot come from a CDN). The Worker links SCALAR_SCRIPT.
+ */
+function scalarStandalone(): Plugin {
+  // The package's `browser` entry; not in its `exports`, so named by path.
+  const file = fileURLToPath(new URL("node_modules/@scalar/api-reference/dist/browser/standalone.js", import.meta.url));
+  return {
+    name: "scalar-standalone",
+    generateBundle() {
+      this.emitFile({ type: "asset", fileName: "assets/scalar/standalone.js", source: readFileSync(file) });
+    },
+  };
+}
 
 // Builds the storefront and staff console islands (web/src) into dist/client, which wrangler serves as
 // static assets. HTML is rendered by the Worker (src/pages). The page apps (console, account, checkout, order)
@@ -8,6 +25,7 @@ import { bundleReport } from "./web/bundle-report";
 export default defineConfig({
   publicDir: "web/public",
   plugins: [
+    scalarStandalone(),
     bundleReport({
       storefrontEntry: "app",
       // What the catalog and product pages load (issue #15: at most 20 KB gzip).

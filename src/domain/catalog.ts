@@ -104,7 +104,8 @@ const Search = v.pipe(
 /** The query parameters a catalog request may carry; anything else in the URL is ignored. */
 export const QUERY_KEYS = ["q", "material", "colour", "minPrice", "maxPrice", "sort", "limit", "cursor"] as const;
 
-const Fields = v.object({
+/** The catalog query's known fields (the OpenAPI document lists them; the schema below also drops the rest). */
+export const CatalogQueryFields = v.object({
   q: v.optional(Search),
   material: v.optional(Facet),
   colour: v.optional(Facet),
@@ -129,7 +130,7 @@ export const CatalogQuerySchema = v.pipe(
     }
     return known;
   }),
-  Fields,
+  CatalogQueryFields,
   v.rawTransform(({ dataset, addIssue, NEVER }) => {
     const { cursor: rawCursor, q, ...rest } = dataset.value;
     const issueAt = (key: string, message: string) =>

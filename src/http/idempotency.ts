@@ -16,6 +16,7 @@ import { type Db, getDb } from "../db/client";
 import { idempotencyKeys } from "../db/schema";
 import { sha256Hex } from "../lib/ids";
 import type { AppEnv } from "./app-env";
+import { documented, errorResponse } from "./contract";
 import { ApiError } from "./errors";
 import type { IdempotencyTicket } from "./idempotency-ticket";
 
@@ -146,8 +147,20 @@ async function finish(c: Context<AppEnv>, db: Db, scope: string, key: string): P
     .where(where);
 }
 
-/** Middleware honouring `Idempotency-Key` for one operation (e.g. "orders.pay"): claims the key first. */
-export const idempotent = (operation: string) =>
+/** Middleware honouring `Idempotency-Key` for one operation (e.g. "orders.create"); it documents its header. */
+export const idempotent = (operation: string) => documented(IDEMPOTENCY_DOC, honourKey(operation));
+
+const IDEMPOTENCY_DOC = {
+  parameters: [
+    { name: "Idempotency-Key", in: "header" as const, required: false, schema: { type: "string" as const } },
+  ],
+  responses: {
+    409: errorResponse("idempotency_in_progress: the first request with this key is still running"),
+    422: errorResponse("idempotency_key_reused: the key came with a different request"),
+  },
+};
+
+const honourKey = (operation: string) =>
   createMiddleware<AppEnv>(async (c, next) => {
     const k = await keyOf(c, operation);
     if (k === null) return next();
@@ -176,7 +189,9 @@ export type { IdempotencyTicket };
  * error, a refusal) is recorded after the fact, or not at all when another store remembers it. Same
  * promises as `idempotent`: a retry gets the first answer, another body 422, a retry while the first runs 409.
  */
-export const idempotentDeferred = (operation: string) =>
+export const idempotentDeferred = (operation: string) => documented(IDEMPOTENCY_DOC, deferKey(operation));
+
+const deferKey = (operation: string) =>
   createMiddleware<AppEnv>(async (c, next) => {
     const k = await keyOf(c, operation);
     if (k === null) {

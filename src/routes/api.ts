@@ -1,4 +1,4 @@
-/** Mounts every /api resource router. One file per resource under src/routes/. */
+/** Mounts every /api resource router. One file per resource under src/routes/; the documents (docs.ts) sit beside. */
 import { Hono } from "hono";
 import type { AppEnv } from "../http/app-env";
 import { account } from "./account";
@@ -6,7 +6,6 @@ import { adminApi } from "./admin";
 import { auth, me } from "./auth";
 import { backInStock } from "./back-in-stock";
 import { checkoutApi } from "./checkout";
-import { docs } from "./docs";
 import { ordersApi } from "./orders";
 import { preferencesApi } from "./preferences";
 import { products } from "./products";
@@ -27,5 +26,4 @@ export const api = new Hono<AppEnv>()
   .route("/orders", ordersApi)
   .route("/plans", plansApi)
   .route("/subscriptions", subscriptionsApi)
-  .route("/webhooks", webhooksApi)
-  .route("/", docs);
+  .route("/webhooks", webhooksApi);

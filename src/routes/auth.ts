@@ -9,6 +9,7 @@ import { getDb } from "../db/client";
 import { customers } from "../db/schema";
 import { ChangePasswordSchema, LoginSchema, SignupSchema } from "../domain/accounts";
 import type { AppEnv } from "../http/app-env";
+import { doc } from "../http/contract";
 import { ApiError } from "../http/errors";
 import { limitAuthAttempt } from "../http/rate-limit";
 import { clearSessionCookie, currentUser, requireCustomer, setSessionCookie } from "../http/session";
@@ -18,11 +19,40 @@ import { newEvent, outboxInserts, publish } from "../services/event-bus";
 import { hashPassword, needsRehash, verifyDummy, verifyPassword } from "../services/passwords";
 import { closeSessionSockets } from "../services/session-sockets";
 import { newSession, revokeAllSessions, revokeSession, sessionInsert } from "../services/sessions";
+import { UserEnvelope } from "./shapes";
 
 const INVALID_CREDENTIALS = "The email or password is not right";
 
+/** Each route's contract for the OpenAPI document (docs/api.md), keyed by method and path. */
+const spec = {
+  "POST /signup": doc({
+    tag: "auth",
+    who: "anyone",
+    summary: "Create a customer account and sign in",
+    ok: 201,
+    body: UserEnvelope,
+    errors: { 409: "email_taken", 429: "rate_limited" },
+  }),
+  "POST /login": doc({
+    tag: "auth",
+    who: "anyone",
+    summary: "Sign in (rate-limited per email and IP)",
+    body: UserEnvelope,
+    errors: { 401: "invalid_credentials", 429: "rate_limited" },
+  }),
+  "POST /logout": doc({ tag: "auth", who: "anyone", summary: "Sign out (revokes the session)", ok: 204 }),
+  "POST /password": doc({
+    tag: "auth",
+    who: "customer",
+    summary: "Change password (revokes every other session)",
+    body: UserEnvelope,
+    errors: { 429: "rate_limited" },
+  }),
+  "GET /": doc({ tag: "auth", who: "customer", summary: "The signed-in person", body: UserEnvelope }),
+};
+
 export const auth = new Hono<AppEnv>()
-  .post("/signup", validate("json", SignupSchema), async (c) => {
+  .post("/signup", spec["POST /signup"], validate("json", SignupSchema), async (c) => {
     const { email, password, name } = c.req.valid("json");
     await limitAuthAttempt(c, email);
     const db = getDb(c.env.DB);
@@ -52,7 +82,7 @@ export const auth = new Hono<AppEnv>()
     setSessionCookie(c, session.token);
     return c.json({ user: { id, email, name, role: "customer" as const } }, 201);
   })
-  .post("/login", validate("json", LoginSchema), async (c) => {
+  .post("/login", spec["POST /login"], validate("json", LoginSchema), async (c) => {
     const { email, password } = c.req.valid("json");
     await limitAuthAttempt(c, email);
     const db = getDb(c.env.DB);
@@ -76,7 +106,7 @@ export const auth = new Hono<AppEnv>()
     setSessionCookie(c, session.token);
     return c.json({ user: publicUser(account) }, 200);
   })
-  .post("/logout", async (c) => {
+  .post("/logout", spec["POST /logout"], async (c) => {
     const idHash = c.get("sessionIdHash");
     if (idHash) {
       const db = getDb(c.env.DB);
@@ -87,7 +117,7 @@ export const auth = new Hono<AppEnv>()
     clearSessionCookie(c);
     return c.body(null, 204);
   })
-  .post("/password", requireCustomer, validate("json", ChangePasswordSchema), async (c) => {
+  .post("/password", spec["POST /password"], requireCustomer, validate("json", ChangePasswordSchema), async (c) => {
     const user = currentUser(c);
     const { currentPassword, newPassword } = c.req.valid("json");
     // A stolen session must not become an unlimited password-guessing oracle.
@@ -116,4 +146,4 @@ export const auth = new Hono<AppEnv>()
   });
 
 /** GET /api/me: the signed-in person, or 401. */
-export const me = new Hono<AppEnv>().get("/", (c) => c.json({ user: publicUser(currentUser(c)) }, 200));
+export const me = new Hono<AppEnv>().get("/", spec["GET /"], (c) => c.json({ user: publicUser(currentUser(c)) }, 200));

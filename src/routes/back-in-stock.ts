@@ -8,14 +8,28 @@ import * as v from "valibot";
 import { EmailSchema } from "../domain/accounts";
 import { isSku } from "../domain/catalog";
 import type { AppEnv } from "../http/app-env";
+import { doc } from "../http/contract";
 import { ApiError } from "../http/errors";
 import { validate } from "../http/validate";
 import { signUpForBackInStock } from "../services/back-in-stock";
 
 export const BackInStockBody = v.strictObject({ email: EmailSchema });
 
+/** Each route's contract for the OpenAPI document (docs/api.md), keyed by method and path. */
+const spec = {
+  "POST /:sku/back-in-stock": doc({
+    tag: "stock",
+    who: "anyone",
+    summary: "Be told once by e-mail when a sold-out product is back (201 new, 200 already waiting)",
+    ok: 201,
+    body: v.looseObject({ sku: v.string() }),
+    errors: { 404: "No such product", 409: "invalid_state: the product is in stock" },
+  }),
+};
+
 export const backInStock = new Hono<AppEnv>().post(
   "/:sku/back-in-stock",
+  spec["POST /:sku/back-in-stock"],
   validate("json", BackInStockBody),
   async (c) => {
     const sku = c.req.param("sku");

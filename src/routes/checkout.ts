@@ -10,8 +10,10 @@ import { Hono } from "hono";
 import * as v from "valibot";
 import { CountrySchema } from "../domain/accounts";
 import type { AppEnv } from "../http/app-env";
+import { doc } from "../http/contract";
 import { validate } from "../http/validate";
 import { OrderLinesSchema, priceLines } from "./orders";
+import { QuoteShape } from "./shapes";
 
 export const QuoteSchema = v.strictObject({
   items: OrderLinesSchema,
@@ -19,9 +21,20 @@ export const QuoteSchema = v.strictObject({
 });
 export type QuoteBody = v.InferOutput<typeof QuoteSchema>;
 
+/** Each route's contract for the OpenAPI document (docs/api.md), keyed by method and path. */
+const spec = {
+  "POST /quote": doc({
+    tag: "orders",
+    who: "anyone",
+    summary: "Price a cart as an order made now would be priced (nothing is reserved)",
+    body: QuoteShape,
+    errors: { 400: "validation_failed: a SKU not for sale, or a bad line" },
+  }),
+};
+
 export const checkoutApi = new Hono<AppEnv>()
   /** The cart's items and totals as an order made now would have them (nothing is reserved). */
-  .post("/quote", validate("json", QuoteSchema), async (c) => {
+  .post("/quote", spec["POST /quote"], validate("json", QuoteSchema), async (c) => {
     const body = c.req.valid("json");
     const { priced } = await priceLines(c.env, body.items);
     c.header("Cache-Control", "no-store");

@@ -23,6 +23,7 @@ import { type CatalogEntry, type Line, MAX_LINES, MAX_QTY, mergeLines, priceOrde
 import { isUpgrade } from "../durable/kit/websocket";
 import type { AppEnv } from "../http/app-env";
 import { clientCountry, clientIp } from "../http/client";
+import { doc } from "../http/contract";
 import { ApiError } from "../http/errors";
 import { bearerToken, idempotent, idempotentDeferred, REPLAYED_HEADER } from "../http/idempotency";
 import { limitOrderTokenMiss } from "../http/rate-limit";
@@ -32,6 +33,7 @@ import { upgradeFor } from "../http/websocket";
 import { newId, randomToken, sha256Hex } from "../lib/ids";
 import { releaseLines, reserveLines, type StockRefusal } from "../services/checkout";
 import { invoiceWithRefunds, issueCreditNotes } from "../services/credit-notes";
+import { CreatedOrder, InvoiceShape, OrderShape, PayAccepted } from "./shapes";
 
 // ---- schemas -------------------------------------------------------------------------------------------------
 
@@ -185,13 +187,72 @@ async function refusal(c: Context<AppEnv>, refused: readonly StockRefusal[], ite
 
 // ---- routes --------------------------------------------------------------------------------------------------
 
+/** Each route's contract for the OpenAPI document (docs/api.md), keyed by method and path. */
+const spec = {
+  "POST /": doc({
+    tag: "orders",
+    who: "anyone",
+    summary: "Create an order: prices from the server, stock reserved all-or-nothing",
+    ok: 201,
+    body: CreatedOrder,
+    errors: { 409: "out_of_stock" },
+  }),
+  "GET /:id": doc({
+    tag: "orders",
+    who: "owner",
+    summary: "The order with items, totals, status and timeline",
+    body: OrderShape,
+  }),
+  "POST /:id/pay": doc({
+    tag: "orders",
+    who: "owner",
+    summary: "Start a payment; the outcome arrives live",
+    ok: 202,
+    body: PayAccepted,
+    errors: { 403: "Staff cannot pay", 409: "invalid_state" },
+  }),
+  "GET /:id/live": doc({
+    tag: "orders",
+    who: "owner",
+    summary: "WebSocket: {type:'order', status, version, entry}",
+    websocket: true,
+    query: {
+      since: "Replay what followed this version",
+      token: "The guest's access token (browsers cannot send headers on a WebSocket)",
+    },
+    errors: { 400: "Not a WebSocket upgrade, or since is not a version" },
+  }),
+  "POST /:id/cancel": doc({
+    tag: "orders",
+    who: "owner",
+    summary: "Cancel (void or refund, stock back); repeatable",
+    body: OrderShape,
+    errors: { 409: "invalid_state" },
+  }),
+  "PATCH /:id": doc({
+    tag: "orders",
+    who: "owner",
+    summary: "Amend quantities before shipping",
+    body: OrderShape,
+    errors: { 403: "Staff cannot amend", 409: "invalid_state or out_of_stock" },
+  }),
+  "POST /:id/claim": doc({
+    tag: "orders",
+    who: "customer",
+    summary: "Claim a guest order into the signed-in account",
+    body: OrderShape,
+    errors: { 404: "No such order, or the token does not match" },
+  }),
+  "GET /:id/invoice": doc({ tag: "orders", who: "owner", summary: "The order's invoice", body: InvoiceShape }),
+};
+
 export const ordersApi = new Hono<AppEnv>()
   /**
    * Places an order. The stock is asked first (src/services/checkout.ts), so a refused shopper costs one call
    * to each line's ProductStock and nothing else; only then are the lines priced from the catalog, the
    * Idempotency-Key claimed and the order's object created with the stock it already holds.
    */
-  .post("/", idempotentDeferred("orders.create"), validate("json", CreateOrderSchema), async (c) => {
+  .post("/", spec["POST /"], idempotentDeferred("orders.create"), validate("json", CreateOrderSchema), async (c) => {
     const body = c.req.valid("json");
     const started = Date.now();
     const ticket = c.get("idempotency");
@@ -272,12 +333,12 @@ export const ordersApi = new Hono<AppEnv>()
     }
     return c.json({ ...orderOf(result), accessToken }, 201);
   })
-  .get("/:id", async (c) => {
+  .get("/:id", spec["GET /:id"], async (c) => {
     const access = await authorizeOrder(c, { staffMay: true });
     return c.json(orderOf(await flow(c.env, access.id).view(access.viewer)));
   })
   /** Starts a payment; the outcome arrives on the live socket (and in GET /api/orders/:id). */
-  .post("/:id/pay", idempotent("orders.pay"), validate("json", PaySchema), async (c) => {
+  .post("/:id/pay", spec["POST /:id/pay"], idempotent("orders.pay"), validate("json", PaySchema), async (c) => {
     const access = await authorizeOrder(c, { staffMay: false });
     // Refused before the order moves: no PaymentInitiated without a gateway allowed to answer it.
     const setup = requirePayments(c.env);
@@ -301,7 +362,7 @@ export const ordersApi = new Hono<AppEnv>()
     );
   })
   /** The order's live feed (WebSocket, hibernating in the OrderFlow). `?since=<version>` replays what was missed. */
-  .get("/:id/live", async (c) => {
+  .get("/:id/live", spec["GET /:id/live"], async (c) => {
     const access = await authorizeOrder(c, { staffMay: true, queryToken: true });
     if (!isUpgrade(c.req.raw)) {
       throw new ApiError("validation_failed", "Connect with a WebSocket upgrade");
@@ -319,19 +380,19 @@ export const ordersApi = new Hono<AppEnv>()
       return flow(c.env, access.id).fetch(new Request(url, { headers }));
     });
   })
-  .post("/:id/cancel", async (c) => {
+  .post("/:id/cancel", spec["POST /:id/cancel"], async (c) => {
     const access = await authorizeOrder(c, { staffMay: true });
     const by = { actor: access.viewer, id: access.viewer === "staff" ? (c.get("user")?.id ?? "staff") : "customer" };
     return c.json(orderOf(await flow(c.env, access.id).cancel(by)));
   })
   /** Replaces the lines: while reserved any change; once confirmed, decreases only (the difference refunded). */
-  .patch("/:id", validate("json", AmendOrderSchema), async (c) => {
+  .patch("/:id", spec["PATCH /:id"], validate("json", AmendOrderSchema), async (c) => {
     const access = await authorizeOrder(c, { staffMay: false });
     const { merged, catalog } = await priceLines(c.env, c.req.valid("json").items);
     return c.json(orderOf(await flow(c.env, access.id).amend({ lines: merged, catalog })));
   })
   /** A signed-in customer holding a guest order's access token links it to the account. */
-  .post("/:id/claim", requireCustomer, validate("json", ClaimSchema), async (c) => {
+  .post("/:id/claim", spec["POST /:id/claim"], requireCustomer, validate("json", ClaimSchema), async (c) => {
     const token = bearerToken(c) ?? c.req.valid("json").token ?? null;
     const id = c.req.param("id");
     const row = ORDER_ID.test(id)
@@ -350,7 +411,7 @@ export const ordersApi = new Hono<AppEnv>()
     }
     return c.json(orderOf(await flow(c.env, id).claim(user.id)));
   })
-  .get("/:id/invoice", async (c) => {
+  .get("/:id/invoice", spec["GET /:id/invoice"], async (c) => {
     const access = await authorizeOrder(c, { staffMay: true });
     // A credit note missing after a crash between a refund and its note is issued now (a no-op otherwise).
     const order = orderOf(await flow(c.env, access.id).view(access.viewer));

@@ -5,18 +5,38 @@
 import { Hono } from "hono";
 import { getProduct, listProducts } from "../db/catalog";
 import { getDb } from "../db/client";
-import { CatalogQuerySchema, canonicalSearch, encodeCursor, isSku } from "../domain/catalog";
+import { CatalogQueryFields, CatalogQuerySchema, canonicalSearch, encodeCursor, isSku } from "../domain/catalog";
 import type { AppEnv } from "../http/app-env";
+import { doc } from "../http/contract";
 import { ApiError } from "../http/errors";
 import { validate } from "../http/validate";
 import { CATALOG_TAG, productTag, serveCached } from "../services/catalog-cache";
+import { ProductPage, ProductShape } from "./shapes";
 
 const JSON_TYPE = "application/json; charset=UTF-8";
 
 const notFound = (sku: string) => new ApiError("not_found", `No product with SKU ${sku}`);
 
+/** Each route's contract for the OpenAPI document (docs/api.md), keyed by method and path. */
+const spec = {
+  "GET /": doc({
+    tag: "catalog",
+    who: "anyone",
+    summary: "Catalog page (cached); facets on a first page",
+    query: CatalogQueryFields,
+    body: ProductPage,
+  }),
+  "GET /:sku": doc({
+    tag: "catalog",
+    who: "anyone",
+    summary: "One product with its available stock (cached)",
+    body: ProductShape,
+    errors: { 404: "No such product" },
+  }),
+};
+
 export const products = new Hono<AppEnv>()
-  .get("/", validate("query", CatalogQuerySchema), async (c) => {
+  .get("/", spec["GET /"], validate("query", CatalogQuerySchema), async (c) => {
     const query = c.req.valid("query");
     const key = `${new URL(c.req.url).origin}/api/products${canonicalSearch(query)}`;
     return serveCached(c, key, async () => {
@@ -34,7 +54,7 @@ export const products = new Hono<AppEnv>()
       };
     });
   })
-  .get("/:sku", async (c) => {
+  .get("/:sku", spec["GET /:sku"], async (c) => {
     const sku = c.req.param("sku");
     if (!isSku(sku)) throw notFound(sku);
     const key = `${new URL(c.req.url).origin}/api/products/${sku}`;

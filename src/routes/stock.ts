@@ -8,14 +8,34 @@ import { Hono } from "hono";
 import { isSku } from "../domain/catalog";
 import { isUpgrade } from "../durable/kit/websocket";
 import type { AppEnv } from "../http/app-env";
+import { doc } from "../http/contract";
 import { ApiError } from "../http/errors";
 import { relayUpgrade } from "../http/websocket";
 import { stockStub } from "../services/stock";
+import { StockLevel } from "./shapes";
 
 const notFound = (sku: string) => new ApiError("not_found", `No product with SKU ${sku}`);
 
+/** Each route's contract for the OpenAPI document (docs/api.md), keyed by method and path. */
+const spec = {
+  "GET /:sku/stock": doc({
+    tag: "stock",
+    who: "anyone",
+    summary: "Live stock level, never cached",
+    body: StockLevel,
+    errors: { 404: "No such product" },
+  }),
+  "GET /:sku/live": doc({
+    tag: "stock",
+    who: "anyone",
+    summary: "WebSocket: {type:'stock', sku, available} on every change",
+    websocket: true,
+    errors: { 400: "Not a WebSocket upgrade", 404: "No such product" },
+  }),
+};
+
 export const stock = new Hono<AppEnv>()
-  .get("/:sku/stock", async (c) => {
+  .get("/:sku/stock", spec["GET /:sku/stock"], async (c) => {
     const sku = c.req.param("sku");
     if (!isSku(sku)) throw notFound(sku);
     const result = await stockStub(c.env, sku).lookup(sku);
@@ -24,7 +44,7 @@ export const stock = new Hono<AppEnv>()
     const { onHand, reserved, available } = result.level;
     return c.json({ sku, onHand, reserved, available });
   })
-  .get("/:sku/live", async (c) => {
+  .get("/:sku/live", spec["GET /:sku/live"], async (c) => {
     const sku = c.req.param("sku");
     if (!isSku(sku)) throw notFound(sku);
     if (!isUpgrade(c.req.raw)) {

@@ -9,6 +9,7 @@ import * as v from "valibot";
 import { getDb } from "../db/client";
 import { resolvePaymentMethod } from "../domain/payment-tokens";
 import type { AppEnv } from "../http/app-env";
+import { doc } from "../http/contract";
 import { ApiError } from "../http/errors";
 import { idempotent } from "../http/idempotency";
 import { currentUser, requirePermission } from "../http/session";
@@ -22,6 +23,7 @@ import {
   resumeSubscription,
   subscribe,
 } from "../services/billing";
+import { PlanList, SubscriptionList, SubscriptionShape } from "./shapes";
 
 function careAnswer(result: CareResult, what: string) {
   if (result.ok) return result.subscription;
@@ -39,17 +41,52 @@ export type SubscribeBody = v.InferOutput<typeof SubscribeSchema>;
 
 const SubscriptionParams = v.strictObject({ id: v.pipe(v.string(), v.minLength(1), v.maxLength(128)) });
 
-export const plansApi = new Hono<AppEnv>().get("/", async (c) => {
+/** Each route's contract for the OpenAPI document (docs/api.md), keyed by method and path. */
+const spec = {
+  "GET /plans": doc({ tag: "subscriptions", who: "anyone", summary: "Monthly-box plans on offer", body: PlanList }),
+  "GET /": doc({ tag: "subscriptions", who: "customer", summary: "Own subscriptions", body: SubscriptionList }),
+  "POST /": doc({
+    tag: "subscriptions",
+    who: "customer",
+    summary: "Subscribe: the first month is charged at once",
+    ok: 201,
+    body: SubscriptionShape,
+    errors: { 404: "No such plan", 409: "payment_declined or already subscribed" },
+  }),
+  "DELETE /:id": doc({
+    tag: "subscriptions",
+    who: "customer",
+    summary: "Cancel at the end of the paid period; repeatable",
+    body: SubscriptionShape,
+    errors: { 404: "No such subscription" },
+  }),
+  "POST /:id/pause": doc({
+    tag: "subscriptions",
+    who: "customer",
+    summary: "Pause an active subscription: nothing is charged while paused (409 invalid_state otherwise)",
+    body: SubscriptionShape,
+    errors: { 404: "No such subscription", 409: "invalid_state" },
+  }),
+  "POST /:id/resume": doc({
+    tag: "subscriptions",
+    who: "customer",
+    summary: "Resume a paused subscription; after the paid period the next charge moves to the resume",
+    body: SubscriptionShape,
+    errors: { 404: "No such subscription", 409: "invalid_state" },
+  }),
+};
+
+export const plansApi = new Hono<AppEnv>().get("/", spec["GET /plans"], async (c) => {
   return c.json({ plans: await listPlans(getDb(c.env.DB)) }, 200);
 });
 
 export const subscriptionsApi = new Hono<AppEnv>()
   .use(requirePermission("account:own"))
-  .get("/", async (c) => {
+  .get("/", spec["GET /"], async (c) => {
     return c.json({ subscriptions: await listSubscriptions(getDb(c.env.DB), currentUser(c).id) }, 200);
   })
   /** Starts a monthly box: 201 with the subscription once the first month is paid. */
-  .post("/", idempotent("subscriptions.create"), validate("json", SubscribeSchema), async (c) => {
+  .post("/", spec["POST /"], idempotent("subscriptions.create"), validate("json", SubscribeSchema), async (c) => {
     const body = c.req.valid("json");
     const method = resolvePaymentMethod(body.paymentMethod.token);
     if (!method.ok) {
@@ -85,17 +122,17 @@ export const subscriptionsApi = new Hono<AppEnv>()
     }
   })
   /** Pauses an active subscription: nothing is charged until it is resumed (pausing again answers the same). */
-  .post("/:id/pause", validate("param", SubscriptionParams), async (c) => {
+  .post("/:id/pause", spec["POST /:id/pause"], validate("param", SubscriptionParams), async (c) => {
     const result = await pauseSubscription(c.env, currentUser(c).id, c.req.valid("param").id);
     return c.json(careAnswer(result, "paused"), 200);
   })
   /** Resumes a paused subscription; after the paid period the next charge moves to the next billing run. */
-  .post("/:id/resume", validate("param", SubscriptionParams), async (c) => {
+  .post("/:id/resume", spec["POST /:id/resume"], validate("param", SubscriptionParams), async (c) => {
     const result = await resumeSubscription(c.env, currentUser(c).id, c.req.valid("param").id);
     return c.json(careAnswer(result, "resumed"), 200);
   })
   /** Cancels at the end of the paid period (no refund); cancelling again answers the same. */
-  .delete("/:id", validate("param", SubscriptionParams), async (c) => {
+  .delete("/:id", spec["DELETE /:id"], validate("param", SubscriptionParams), async (c) => {
     const subscription = await cancelSubscription(c.env, currentUser(c).id, c.req.valid("param").id);
     if (!subscription) throw new ApiError("not_found", "No such subscription");
     return c.json(subscription, 200);

@@ -19,10 +19,12 @@ import { requirePayments } from "../config";
 import { getDb } from "../db/client";
 import { orders, webhookEvents } from "../db/schema";
 import type { AppEnv } from "../http/app-env";
+import { doc } from "../http/contract";
 import { ApiError } from "../http/errors";
 import { type GatewayOutcome, SIGNATURE_HEADER, verifyWebhookSignature } from "../services/payment-gateway";
 import { applyPaymentOutcome } from "../services/payments";
 import { isStripeEvent, STRIPE_SIGNATURE_HEADER, stripeEventOutcome } from "../services/stripe-events";
+import { WebhookReceipt } from "./shapes";
 
 const STATUSES = ["authorized", "declined", "captured", "voided", "refunded"] as const;
 
@@ -48,7 +50,19 @@ const EnvelopeSchema = v.object({
 });
 const HANDLED: ReadonlySet<string> = new Set(STATUSES.map((s) => `payment.${s}`));
 
-export const webhooksApi = new Hono<AppEnv>().post("/payments", async (c) => {
+/** Each route's contract for the OpenAPI document (docs/api.md), keyed by method and path. */
+const spec = {
+  "POST /payments": doc({
+    tag: "webhooks",
+    who: "gateway",
+    summary:
+      "Payment gateway webhook (Payment-Signature: t=…,v1=…; Stripe-Signature with Stripe); unhandled types are acknowledged and ignored",
+    request: PaymentWebhookSchema,
+    body: WebhookReceipt,
+  }),
+};
+
+export const webhooksApi = new Hono<AppEnv>().post("/payments", spec["POST /payments"], async (c) => {
   const setup = requirePayments(c.env);
   const raw = await c.req.text();
   const stripe = setup.kind === "stripe";

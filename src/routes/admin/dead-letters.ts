@@ -6,6 +6,7 @@
 import { Hono } from "hono";
 import * as v from "valibot";
 import type { AppEnv } from "../../http/app-env";
+import { doc } from "../../http/contract";
 import { ApiError } from "../../http/errors";
 import { requirePermission } from "../../http/session";
 import { validate } from "../../http/validate";
@@ -16,6 +17,7 @@ import {
   replayAllDeadLetters,
   replayDeadLetter,
 } from "../../services/dead-letters";
+import { DeadLetters } from "../shapes";
 
 export const DeadLetterQuery = v.strictObject({
   status: v.optional(v.picklist(["open", "replayed", "discarded"])),
@@ -30,19 +32,60 @@ function unwrap(result: DeadLetterResult) {
   return result.deadLetter;
 }
 
+const DeadLetterEnvelope = v.looseObject({ deadLetter: v.looseObject({ id: v.string(), status: v.string() }) });
+const DeadLetterIssue = { 404: "No such dead letter", 409: "invalid_state: already replayed or discarded" };
+
+/** Each route's contract for the OpenAPI document (docs/api.md), keyed by method and path. */
+const spec = {
+  "GET /": doc({
+    tag: "admin",
+    who: "staff",
+    summary: "Events the queue gave up on, with the failing subscribers and their last error",
+    body: DeadLetters,
+  }),
+  "POST /replay": doc({
+    tag: "admin",
+    who: "staff",
+    summary: "Send every open dead letter back through the queue",
+    body: v.looseObject({ replayed: v.number(), skipped: v.number() }),
+  }),
+  "POST /:id/replay": doc({
+    tag: "admin",
+    who: "staff",
+    summary: "Send one dead letter back through the queue (subscribers still deduplicate)",
+    body: DeadLetterEnvelope,
+    errors: DeadLetterIssue,
+  }),
+  "POST /:id/discard": doc({
+    tag: "admin",
+    who: "staff",
+    summary: "Close a dead letter without replaying it; the note is recorded",
+    body: DeadLetterEnvelope,
+    errors: DeadLetterIssue,
+  }),
+};
+
 export const adminDeadLetters = new Hono<AppEnv>()
-  .get("/", requirePermission("events:read"), validate("query", DeadLetterQuery), async (c) => {
+  .get("/", spec["GET /"], requirePermission("events:read"), validate("query", DeadLetterQuery), async (c) => {
     return c.json({ items: await listDeadLetters(c.env, c.req.valid("query").status) }, 200);
   })
-  .post("/replay", requirePermission("orders:manage"), async (c) => {
+  .post("/replay", spec["POST /replay"], requirePermission("orders:manage"), async (c) => {
     return c.json(await replayAllDeadLetters(c.env, c.get("user")?.id ?? "unknown"), 200);
   })
-  .post("/:id/replay", requirePermission("orders:manage"), async (c) => {
+  .post("/:id/replay", spec["POST /:id/replay"], requirePermission("orders:manage"), async (c) => {
     const deadLetter = unwrap(await replayDeadLetter(c.env, c.req.param("id"), c.get("user")?.id ?? "unknown"));
     return c.json({ deadLetter }, 200);
   })
-  .post("/:id/discard", requirePermission("orders:manage"), validate("json", DiscardSchema), async (c) => {
-    const { note } = c.req.valid("json");
-    const deadLetter = unwrap(await discardDeadLetter(c.env, c.req.param("id"), c.get("user")?.id ?? "unknown", note));
-    return c.json({ deadLetter }, 200);
-  });
+  .post(
+    "/:id/discard",
+    spec["POST /:id/discard"],
+    requirePermission("orders:manage"),
+    validate("json", DiscardSchema),
+    async (c) => {
+      const { note } = c.req.valid("json");
+      const deadLetter = unwrap(
+        await discardDeadLetter(c.env, c.req.param("id"), c.get("user")?.id ?? "unknown", note),
+      );
+      return c.json({ deadLetter }, 200);
+    },
+  );

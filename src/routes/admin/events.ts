@@ -9,10 +9,12 @@ import { getDb } from "../../db/client";
 import { events, notifications } from "../../db/schema";
 import { EVENT_TYPES } from "../../domain/events";
 import type { AppEnv } from "../../http/app-env";
+import { doc } from "../../http/contract";
 import { ApiError } from "../../http/errors";
 import { validate } from "../../http/validate";
 import { messagePreviews } from "../../services/message-previews";
 import { resendNotification, shopUrl } from "../../services/notifications";
+import { EventPage, NotificationPage } from "../shapes";
 
 const Limit = v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1), v.maxValue(200)), "50");
 
@@ -55,8 +57,43 @@ function decodeCursor(cursor: string | undefined): { at: number; id: string } | 
   }
 }
 
+const NotificationRow = v.looseObject({ id: v.string(), status: v.string(), channel: v.string() });
+const NotificationPreviews = v.looseObject({ items: v.array(v.looseObject({})) });
+const Resent = v.looseObject({ id: v.string(), status: v.string() });
+
+/** Each route's contract for the OpenAPI document (docs/api.md), keyed by method and path. */
+const spec = {
+  "GET /events": doc({ tag: "admin", who: "staff", summary: "The event log, newest first", body: EventPage }),
+  "GET /notifications": doc({
+    tag: "admin",
+    who: "staff",
+    summary: "Messages sent and staff alerts",
+    body: NotificationPage,
+  }),
+  "GET /notifications/previews": doc({
+    tag: "admin",
+    who: "staff",
+    summary: "Every customer message template rendered with sample data",
+    body: NotificationPreviews,
+  }),
+  "GET /notifications/:id": doc({
+    tag: "admin",
+    who: "staff",
+    summary: "One message with its HTML and text parts and delivery state (the console Mailbox)",
+    body: NotificationRow,
+    errors: { 404: "No such notification" },
+  }),
+  "POST /notifications/:id/resend": doc({
+    tag: "admin",
+    who: "staff",
+    summary: "Send a failed message again with a fresh retry budget",
+    body: Resent,
+    errors: { 404: "No such notification", 409: "invalid_state: only a failed notification" },
+  }),
+};
+
 export const adminEvents = new Hono<AppEnv>()
-  .get("/events", validate("query", EventLogQuery), async (c) => {
+  .get("/events", spec["GET /events"], validate("query", EventLogQuery), async (c) => {
     const q = c.req.valid("query");
     const after = decodeCursor(q.cursor);
     const where: SQL[] = [];
@@ -80,7 +117,7 @@ export const adminEvents = new Hono<AppEnv>()
       nextCursor: rows.length > q.limit && last ? encodeCursor(last.occurredAt, last.id) : null,
     });
   })
-  .get("/notifications", validate("query", NotificationLogQuery), async (c) => {
+  .get("/notifications", spec["GET /notifications"], validate("query", NotificationLogQuery), async (c) => {
     const q = c.req.valid("query");
     const after = decodeCursor(q.cursor);
     const where: SQL[] = [];
@@ -109,8 +146,10 @@ export const adminEvents = new Hono<AppEnv>()
     });
   })
   // Every customer template rendered with sample data (console Mailbox → Templates); nothing is sent.
-  .get("/notifications/previews", (c) => c.json({ items: messagePreviews(shopUrl(c.env)) }))
-  .get("/notifications/:id", async (c) => {
+  .get("/notifications/previews", spec["GET /notifications/previews"], (c) =>
+    c.json({ items: messagePreviews(shopUrl(c.env)) }),
+  )
+  .get("/notifications/:id", spec["GET /notifications/:id"], async (c) => {
     const row = await getDb(c.env.DB)
       .select()
       .from(notifications)
@@ -120,7 +159,7 @@ export const adminEvents = new Hono<AppEnv>()
     return c.json(row);
   })
   // Send a message given up as failed again, with a fresh retry budget (the first attempt runs now).
-  .post("/notifications/:id/resend", async (c) => {
+  .post("/notifications/:id/resend", spec["POST /notifications/:id/resend"], async (c) => {
     const result = await resendNotification(c.env, c.req.param("id"));
     if (!result.ok) {
       throw result.reason === "not_found"

@@ -12,11 +12,13 @@ import { events, products } from "../../db/schema";
 import { isSku } from "../../domain/catalog";
 import { ADJUST_REASONS, MAX_ADJUSTMENT } from "../../domain/stock";
 import type { AppEnv } from "../../http/app-env";
+import { doc } from "../../http/contract";
 import { ApiError } from "../../http/errors";
 import { CursorParam } from "../../http/paging";
 import { validate } from "../../http/validate";
 import { encodeCursor } from "../../lib/cursor";
 import { stockStub } from "../../services/stock";
+import { EventPage, InventoryPage, StockLevel } from "../shapes";
 
 export const AdjustmentSchema = v.strictObject({
   delta: v.pipe(
@@ -62,8 +64,32 @@ async function productExists(db: ReturnType<typeof getDb>, sku: string): Promise
   return (await db.select({ sku: products.sku }).from(products).where(eq(products.sku, sku)).get()) !== undefined;
 }
 
+/** Each route's contract for the OpenAPI document (docs/api.md), keyed by method and path. */
+const spec = {
+  "GET /": doc({
+    tag: "admin",
+    who: "staff",
+    summary: "Every SKU's on-hand, reserved, available",
+    body: InventoryPage,
+  }),
+  "POST /:sku/adjustments": doc({
+    tag: "admin",
+    who: "staff",
+    summary: "Restock, damage, correction or return",
+    body: StockLevel,
+    errors: { 404: "No such product", 409: "below_reserved" },
+  }),
+  "GET /:sku/history": doc({
+    tag: "admin",
+    who: "staff",
+    summary: "The SKU's adjustment history from the event log",
+    body: EventPage,
+    errors: { 404: "No such product" },
+  }),
+};
+
 export const adminInventory = new Hono<AppEnv>()
-  .get("/", validate("query", InventoryQuerySchema), async (c) => {
+  .get("/", spec["GET /"], validate("query", InventoryQuerySchema), async (c) => {
     const query = c.req.valid("query");
     const where: SQL[] = [];
     if (query.low === "1" || query.low === "true") where.push(lte(products.stockAvailable, products.lowStockThreshold));
@@ -94,7 +120,7 @@ export const adminInventory = new Hono<AppEnv>()
       nextCursor: rows.length > query.limit ? (page.at(-1)?.sku ?? null) : null,
     });
   })
-  .post("/:sku/adjustments", validate("json", AdjustmentSchema), async (c) => {
+  .post("/:sku/adjustments", spec["POST /:sku/adjustments"], validate("json", AdjustmentSchema), async (c) => {
     const sku = c.req.param("sku");
     if (!isSku(sku)) throw notFound(sku);
     const { delta, reason } = c.req.valid("json");
@@ -113,7 +139,7 @@ export const adminInventory = new Hono<AppEnv>()
     const { onHand, reserved, available } = result.level;
     return c.json({ sku, onHand, reserved, available });
   })
-  .get("/:sku/history", validate("query", HistoryQuerySchema), async (c) => {
+  .get("/:sku/history", spec["GET /:sku/history"], validate("query", HistoryQuerySchema), async (c) => {
     const sku = c.req.param("sku");
     const db = getDb(c.env.DB);
     if (!(await productExists(db, sku))) throw notFound(sku);

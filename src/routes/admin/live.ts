@@ -1,11 +1,23 @@
 import { Hono } from "hono";
 import { isUpgrade, SESSION_TAG_HEADER } from "../../durable/kit/websocket";
 import type { AppEnv } from "../../http/app-env";
+import { doc } from "../../http/contract";
 import { ApiError } from "../../http/errors";
 import { upgradeFor } from "../../http/websocket";
 
+/** Each route's contract for the OpenAPI document (docs/api.md), keyed by method and path. */
+const spec = {
+  "GET /": doc({
+    tag: "admin",
+    who: "staff",
+    summary: "WebSocket: every domain event, for the console",
+    websocket: true,
+    errors: { 400: "Not a WebSocket upgrade" },
+  }),
+};
+
 /** GET /api/admin/live: the staff console's WebSocket of domain events (held by the StaffFeed object). */
-export const adminLive = new Hono<AppEnv>().get("/", async (c) => {
+export const adminLive = new Hono<AppEnv>().get("/", spec["GET /"], async (c) => {
   if (!isUpgrade(c.req.raw)) {
     throw new ApiError("validation_failed", "Connect with a WebSocket upgrade");
   }

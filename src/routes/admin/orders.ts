@@ -12,6 +12,7 @@ import type { By } from "../../domain/order/types";
 import { ORDER_STATUSES } from "../../domain/order-machine";
 import { parseOrderNumber } from "../../domain/order-numbers";
 import type { AppEnv } from "../../http/app-env";
+import { doc } from "../../http/contract";
 import { ApiError } from "../../http/errors";
 import { idempotent } from "../../http/idempotency";
 import { PageQuerySchema } from "../../http/paging";
@@ -19,6 +20,7 @@ import { validate } from "../../http/validate";
 import { encodeCursor } from "../../lib/cursor";
 import { issueCreditNotes } from "../../services/credit-notes";
 import { orderOf } from "../orders";
+import { OrderList, OrderShape } from "../shapes";
 
 /** A time bound: integer milliseconds since the epoch, or an ISO 8601 date / date-time. */
 const Instant = v.pipe(
@@ -106,8 +108,64 @@ async function flowOf(c: Context<AppEnv>) {
 
 const staffBy = (c: Context<AppEnv>): By => ({ actor: "staff", id: c.get("user")?.id ?? "staff" });
 
+const ADMIN_ORDER_ERRORS = { 404: "No such order", 409: "invalid_state" };
+
+/** Each route's contract for the OpenAPI document (docs/api.md), keyed by method and path. */
+const spec = {
+  "GET /": doc({ tag: "admin", who: "staff", summary: "Orders filtered by status, date, customer", body: OrderList }),
+  "GET /:id": doc({
+    tag: "admin",
+    who: "staff",
+    summary: "Any order, with risk and payment attempts",
+    body: OrderShape,
+    errors: { 404: "No such order" },
+  }),
+  "POST /:id/ship": doc({
+    tag: "admin",
+    who: "staff",
+    summary: "Mark shipped with a tracking number",
+    body: OrderShape,
+    errors: ADMIN_ORDER_ERRORS,
+  }),
+  "POST /:id/deliver": doc({
+    tag: "admin",
+    who: "staff",
+    summary: "Mark delivered",
+    body: OrderShape,
+    errors: ADMIN_ORDER_ERRORS,
+  }),
+  "POST /:id/approve": doc({
+    tag: "admin",
+    who: "staff",
+    summary: "Approve an order held for fraud review",
+    body: OrderShape,
+    errors: ADMIN_ORDER_ERRORS,
+  }),
+  "POST /:id/reject": doc({
+    tag: "admin",
+    who: "staff",
+    summary: "Reject an order held for fraud review",
+    body: OrderShape,
+    errors: ADMIN_ORDER_ERRORS,
+  }),
+  "POST /:id/cancel": doc({
+    tag: "admin",
+    who: "staff",
+    summary: "Cancel with void or refund",
+    body: OrderShape,
+    errors: ADMIN_ORDER_ERRORS,
+  }),
+  "POST /:id/refund": doc({
+    tag: "admin",
+    who: "staff",
+    summary: "Refund a paid order",
+    body: OrderShape,
+    errors: ADMIN_ORDER_ERRORS,
+  }),
+};
+
 export const adminOrders = new Hono<AppEnv>()
-  .get("/", validate("query", AdminOrdersQuerySchema), async (c) => {
+  .get("/", spec["GET /"], validate("query", AdminOrdersQuerySchema), async (c) => {
     const q = c.req.valid("query");
     const filters: (SQL | undefined)[] = [];
     if (q.status) filters.push(eq(orders.status, q.status));
@@ -190,23 +248,27 @@ export const adminOrders = new Hono<AppEnv>()
       nextCursor: rows.length > limit && last ? encodeCursor({ at: last.createdAt, id: last.id }) : null,
     });
   })
-  .get("/:id", async (c) => c.json(orderOf(await (await flowOf(c)).view("staff"))))
-  .post("/:id/ship", validate("json", ShipSchema), async (c) => {
+  .get("/:id", spec["GET /:id"], async (c) => c.json(orderOf(await (await flowOf(c)).view("staff"))))
+  .post("/:id/ship", spec["POST /:id/ship"], validate("json", ShipSchema), async (c) => {
     const stub = await flowOf(c);
     return c.json(orderOf(await stub.ship({ trackingNumber: c.req.valid("json").trackingNumber, by: staffBy(c) })));
   })
-  .post("/:id/deliver", async (c) => c.json(orderOf(await (await flowOf(c)).deliver({ by: staffBy(c) }))))
-  .post("/:id/approve", validate("json", ReviewSchema), async (c) => {
+  .post("/:id/deliver", spec["POST /:id/deliver"], async (c) =>
+    c.json(orderOf(await (await flowOf(c)).deliver({ by: staffBy(c) }))),
+  )
+  .post("/:id/approve", spec["POST /:id/approve"], validate("json", ReviewSchema), async (c) => {
     const stub = await flowOf(c);
     return c.json(orderOf(await stub.approve({ note: c.req.valid("json").note || null, by: staffBy(c) })));
   })
-  .post("/:id/reject", validate("json", ReviewSchema), async (c) => {
+  .post("/:id/reject", spec["POST /:id/reject"], validate("json", ReviewSchema), async (c) => {
     const stub = await flowOf(c);
     return c.json(orderOf(await stub.reject({ note: c.req.valid("json").note || null, by: staffBy(c) })));
   })
-  .post("/:id/cancel", async (c) => c.json(orderOf(await (await flowOf(c)).cancel(staffBy(c)))))
+  .post("/:id/cancel", spec["POST /:id/cancel"], async (c) =>
+    c.json(orderOf(await (await flowOf(c)).cancel(staffBy(c)))),
+  )
   /** `{lines?, amountCents?, restock?}`; an empty body refunds everything left. Issues the credit note. */
-  .post("/:id/refund", idempotent("admin.orders.refund"), async (c) => {
+  .post("/:id/refund", spec["POST /:id/refund"], idempotent("admin.orders.refund"), async (c) => {
     const stub = await flowOf(c);
     const order = orderOf(await stub.refund({ by: staffBy(c), request: await refundRequest(c) }));
     await issueCreditNotes(c.env, order);

@@ -12,10 +12,12 @@ import { config } from "../../config";
 import { getDb } from "../../db/client";
 import { plans, subscriptions } from "../../db/schema";
 import type { AppEnv } from "../../http/app-env";
+import { doc } from "../../http/contract";
 import { ApiError } from "../../http/errors";
 import { requirePermission } from "../../http/session";
 import { validate } from "../../http/validate";
 import { newId } from "../../lib/ids";
+import { PlanList } from "../shapes";
 
 const text = (min: number, max: number) => v.pipe(v.string(), v.trim(), v.minLength(min), v.maxLength(max));
 const PriceCents = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000_000));
@@ -42,13 +44,42 @@ export const PlanPatchSchema = v.pipe(
   v.check((patch) => Object.values(patch).some((x) => x !== undefined), "Send at least one field to change"),
 );
 
+const PlanRow = v.looseObject({ id: v.string(), name: v.string(), priceCents: v.number(), active: v.boolean() });
+
+/** Each route's contract for the OpenAPI document (docs/api.md), keyed by method and path. */
+const spec = {
+  "GET /": doc({ tag: "admin", who: "admin", summary: "All subscription plans incl. inactive", body: PlanList }),
+  "POST /": doc({
+    tag: "admin",
+    who: "admin",
+    summary: "Create a subscription plan (monthly, in the shop's currency)",
+    ok: 201,
+    body: PlanRow,
+    errors: { 409: "conflict: a plan with this id exists" },
+  }),
+  "PATCH /:id": doc({
+    tag: "admin",
+    who: "admin",
+    summary: "Rename, reprice (from each subscriber's next period), activate or deactivate a plan",
+    body: PlanRow,
+    errors: { 404: "No such plan" },
+  }),
+  "DELETE /:id": doc({
+    tag: "admin",
+    who: "admin",
+    summary: "Delete a plan nobody ever subscribed to (409 conflict otherwise: deactivate it)",
+    ok: 204,
+    errors: { 404: "No such plan", 409: "conflict: the plan has subscribers" },
+  }),
+};
+
 export const adminPlans = new Hono<AppEnv>()
   .use(requirePermission("products:manage"))
-  .get("/", async (c) => {
+  .get("/", spec["GET /"], async (c) => {
     const rows = await getDb(c.env.DB).select().from(plans).orderBy(asc(plans.priceCents), asc(plans.id));
     return c.json({ plans: rows }, 200);
   })
-  .post("/", validate("json", PlanCreateSchema), async (c) => {
+  .post("/", spec["POST /"], validate("json", PlanCreateSchema), async (c) => {
     const { id, ...input } = c.req.valid("json");
     const [row] = await getDb(c.env.DB)
       .insert(plans)
@@ -65,13 +96,13 @@ export const adminPlans = new Hono<AppEnv>()
     if (!row) throw new ApiError("conflict", `A plan with id ${id} exists`, { id });
     return c.json(row, 201);
   })
-  .patch("/:id", validate("json", PlanPatchSchema), async (c) => {
+  .patch("/:id", spec["PATCH /:id"], validate("json", PlanPatchSchema), async (c) => {
     const id = c.req.param("id");
     const [row] = await getDb(c.env.DB).update(plans).set(c.req.valid("json")).where(eq(plans.id, id)).returning();
     if (!row) throw new ApiError("not_found", `No plan ${id}`);
     return c.json(row, 200);
   })
-  .delete("/:id", async (c) => {
+  .delete("/:id", spec["DELETE /:id"], async (c) => {
     const id = c.req.param("id");
     const db = getDb(c.env.DB);
     const used = await db

@@ -10,10 +10,12 @@ import { config } from "../../config";
 import { getDb } from "../../db/client";
 import { products } from "../../db/schema";
 import type { AppEnv } from "../../http/app-env";
+import { doc } from "../../http/contract";
 import { ApiError } from "../../http/errors";
 import { requirePermission } from "../../http/session";
 import { validate } from "../../http/validate";
 import { purgeTags } from "../../services/catalog-cache";
+import { CatalogRow, CatalogRows } from "../shapes";
 
 const text = (min: number, max: number) => v.pipe(v.string(), v.trim(), v.minLength(min), v.maxLength(max));
 
@@ -65,13 +67,33 @@ const purgeFor = (sku: string) => ["catalog", `product:${sku}`];
 // Hono types its execution context without the Workers-only members; at runtime it is the Worker's own.
 const workerCtx = (c: Context<AppEnv>) => c.executionCtx as unknown as ExecutionContext;
 
+/** Each route's contract for the OpenAPI document (docs/api.md), keyed by method and path. */
+const spec = {
+  "GET /": doc({ tag: "admin", who: "admin", summary: "All products incl. inactive", body: CatalogRows }),
+  "POST /": doc({
+    tag: "admin",
+    who: "admin",
+    summary: "Create a product (purges the catalog cache)",
+    ok: 201,
+    body: CatalogRow,
+    errors: { 409: "conflict: the SKU exists" },
+  }),
+  "PATCH /:sku": doc({
+    tag: "admin",
+    who: "admin",
+    summary: "Edit, price, activate (purges the catalog cache)",
+    body: CatalogRow,
+    errors: { 404: "No such product" },
+  }),
+};
+
 export const adminProducts = new Hono<AppEnv>()
   .use(requirePermission("products:manage"))
-  .get("/", async (c) => {
+  .get("/", spec["GET /"], async (c) => {
     const rows = await getDb(c.env.DB).select().from(products).orderBy(asc(products.sku));
     return c.json({ products: rows }, 200);
   })
-  .post("/", validate("json", ProductCreateSchema), async (c) => {
+  .post("/", spec["POST /"], validate("json", ProductCreateSchema), async (c) => {
     const { initialStock, currency, ...input } = c.req.valid("json");
     // One shop, one currency: totals add prices, so a product in another currency could never be sold.
     const shopCurrency = config(c.env).currency;
@@ -99,7 +121,7 @@ export const adminProducts = new Hono<AppEnv>()
     await purgeTags(c.env, purgeFor(row.sku), workerCtx(c));
     return c.json(row, 201);
   })
-  .patch("/:sku", validate("json", ProductPatchSchema), async (c) => {
+  .patch("/:sku", spec["PATCH /:sku"], validate("json", ProductPatchSchema), async (c) => {
     const sku = c.req.param("sku");
     const [row] = await getDb(c.env.DB)
       .update(products)

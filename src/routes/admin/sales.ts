@@ -9,6 +9,7 @@ import { config } from "../../config";
 import { overviewData, salesRows } from "../../db/sales";
 import { addDays, buildSeries, daysBetween, figuresOf, isLocalDay, localSlot, sumByCurrency } from "../../domain/sales";
 import type { AppEnv } from "../../http/app-env";
+import { doc } from "../../http/contract";
 import { ApiError } from "../../http/errors";
 import { requirePermission } from "../../http/session";
 import { validate } from "../../http/validate";
@@ -32,8 +33,24 @@ export const SalesQuery = v.strictObject({
 // Mounted at /api/admin itself, so the guard is per route (a bare use() would cover every admin path).
 const canSeeSales = requirePermission("orders:manage");
 
+/** Each route's contract for the OpenAPI document (docs/api.md), keyed by method and path. */
+const spec = {
+  "GET /overview": doc({
+    tag: "admin",
+    who: "staff",
+    summary: "The console's home: today's sales against yesterday's same hours, orders to ship, holds, low stock",
+    body: v.looseObject({}),
+  }),
+  "GET /sales": doc({
+    tag: "admin",
+    who: "staff",
+    summary: "Sales per local day or hour (shop time zone), minor units per currency, zero-filled",
+    body: v.looseObject({}),
+  }),
+};
+
 export const adminSales = new Hono<AppEnv>()
-  .get("/overview", canSeeSales, async (c) => {
+  .get("/overview", spec["GET /overview"], canSeeSales, async (c) => {
     const cfg = config(c.env);
     const now = Date.now();
     const { day: today, hour } = localSlot(now, cfg.timeZone);
@@ -73,7 +90,7 @@ export const adminSales = new Hono<AppEnv>()
       200,
     );
   })
-  .get("/sales", canSeeSales, validate("query", SalesQuery), async (c) => {
+  .get("/sales", spec["GET /sales"], canSeeSales, validate("query", SalesQuery), async (c) => {
     const cfg = config(c.env);
     const q = c.req.valid("query");
     const to = q.to ?? localSlot(Date.now(), cfg.timeZone).day;

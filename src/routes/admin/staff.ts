@@ -10,6 +10,7 @@ import { getDb } from "../../db/client";
 import { customers } from "../../db/schema";
 import { AccountPatchSchema, checkAccountChange, StaffCreateSchema } from "../../domain/accounts";
 import type { AppEnv } from "../../http/app-env";
+import { doc } from "../../http/contract";
 import { ApiError } from "../../http/errors";
 import { currentUser, requirePermission } from "../../http/session";
 import { validate } from "../../http/validate";
@@ -17,16 +18,37 @@ import { newId } from "../../lib/ids";
 import { hashPassword } from "../../services/passwords";
 import { closeSessionSockets } from "../../services/session-sockets";
 import { revokeAllSessions } from "../../services/sessions";
+import { AccountEnvelope, StaffList } from "../shapes";
 
 const REFUSALS = {
   self_demotion: "You cannot take away your own admin role",
   self_deactivation: "You cannot deactivate your own account",
 } as const;
 
+/** Each route's contract for the OpenAPI document (docs/api.md), keyed by method and path. */
+const spec = {
+  "GET /": doc({ tag: "admin", who: "admin", summary: "Staff and admin accounts", body: StaffList }),
+  "POST /": doc({
+    tag: "admin",
+    who: "admin",
+    summary: "Invite (create) a staff account",
+    ok: 201,
+    body: AccountEnvelope,
+    errors: { 409: "email_taken" },
+  }),
+  "PATCH /:id": doc({
+    tag: "admin",
+    who: "admin",
+    summary: "Change role, deactivate",
+    body: AccountEnvelope,
+    errors: { 404: "No such account", 409: "conflict" },
+  }),
+};
+
 export const adminStaff = new Hono<AppEnv>()
   .use(requirePermission("staff:manage"))
-  .get("/", async (c) => c.json({ staff: await listStaff(getDb(c.env.DB)) }, 200))
-  .post("/", validate("json", StaffCreateSchema), async (c) => {
+  .get("/", spec["GET /"], async (c) => c.json({ staff: await listStaff(getDb(c.env.DB)) }, 200))
+  .post("/", spec["POST /"], validate("json", StaffCreateSchema), async (c) => {
     const { email, name, role, password } = c.req.valid("json");
     const db = getDb(c.env.DB);
     if (await findAccountByEmail(db, email)) throw new ApiError("email_taken", "An account with this email exists");
@@ -48,7 +70,7 @@ export const adminStaff = new Hono<AppEnv>()
       throw err;
     }
   })
-  .patch("/:id", validate("json", AccountPatchSchema), async (c) => {
+  .patch("/:id", spec["PATCH /:id"], validate("json", AccountPatchSchema), async (c) => {
     const id = c.req.param("id");
     const change = c.req.valid("json");
     const decision = checkAccountChange(currentUser(c).id, id, change);

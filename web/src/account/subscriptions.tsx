@@ -5,7 +5,7 @@
  * maps them to gateway tokens like the order payment does (src/domain/payment-tokens.ts) and never stores them.
  */
 import { useCallback, useEffect, useState } from "preact/hooks";
-import { ApiFailure, api, formatMoney } from "../lib/api";
+import { ApiFailure, client, formatMoney, read } from "../lib/api";
 import { Field, FormStatus, useForm } from "../lib/form";
 import { cardDigits, cardField, INVALID_CARD, plausibleCard, TEST_CARDS, useCardCharge } from "../order/cards";
 import type { Plan, Subscription } from "./types";
@@ -61,10 +61,12 @@ function SubscribeForm({
       async () => {
         try {
           created.sub = await charge(card, (key) =>
-            api<Subscription>("POST", "/api/subscriptions", {
-              body: { planId: plan.id, paymentMethod: { token: card } },
-              headers: { "Idempotency-Key": key },
-            }),
+            read(
+              client.api.subscriptions.$post(
+                { json: { planId: plan.id, paymentMethod: { token: card } } },
+                { headers: { "Idempotency-Key": key } },
+              ),
+            ),
           );
         } catch (err) {
           if (err instanceof ApiFailure && err.code === "payment_declined") {
@@ -127,7 +129,7 @@ function CancelSubscription({ sub, onCancelled }: { sub: Subscription; onCancell
     setSending(true);
     setError(null);
     try {
-      onCancelled(await api<Subscription>("DELETE", `/api/subscriptions/${encodeURIComponent(sub.id)}`));
+      onCancelled(await read(client.api.subscriptions[":id"].$delete({ param: { id: encodeURIComponent(sub.id) } })));
       setAsking(false);
     } catch (err) {
       setError((err as Error).message);
@@ -183,7 +185,9 @@ function PauseResume({ sub, onChanged }: { sub: Subscription; onChanged: (sub: S
           setSending(true);
           setError(null);
           try {
-            onChanged(await api<Subscription>("POST", `/api/subscriptions/${encodeURIComponent(sub.id)}/${action}`));
+            const param = { param: { id: encodeURIComponent(sub.id) } };
+            const route = client.api.subscriptions[":id"];
+            onChanged(await read(action === "pause" ? route.pause.$post(param) : route.resume.$post(param)));
           } catch (err) {
             setError((err as Error).message);
           } finally {
@@ -211,10 +215,7 @@ export function SubscriptionsPanel() {
   const [notice, setNotice] = useState<string | null>(null);
 
   useEffect(() => {
-    Promise.all([
-      api<{ plans: Plan[] }>("GET", "/api/plans"),
-      api<{ subscriptions: Subscription[] }>("GET", "/api/subscriptions"),
-    ])
+    Promise.all([read(client.api.plans.$get()), read(client.api.subscriptions.$get())])
       .then(([p, s]) => setData({ plans: p.plans, subscriptions: s.subscriptions }))
       .catch((err) => setError((err as Error).message));
   }, []);

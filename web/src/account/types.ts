@@ -1,5 +1,8 @@
-/** The shapes the account pages read from /api (docs/accounts.md). */
-export type User = { id: string; email: string; name: string; role: "customer" | "staff" | "admin" };
+/** The shapes the account pages read from /api (docs/accounts.md); the API's own come from its routes. */
+import type { InferResponseType } from "hono/client";
+import type { client, User } from "../lib/api";
+
+export type { User };
 
 export type Address = {
   name: string;
@@ -12,7 +15,7 @@ export type Address = {
   phone?: string;
 };
 
-export type Profile = User & { shippingAddress: Address | null; createdAt: number };
+export type Profile = InferResponseType<typeof client.api.account.profile.$get>["profile"];
 
 export type AccountOrder = {
   id: string;
@@ -43,28 +46,8 @@ export type AccountNotification = {
   createdAt: number;
 };
 
-export type Plan = {
-  id: string;
-  name: string;
-  description?: string;
-  priceCents: number;
-  currency: string;
-  interval: "month";
-};
+export type Plan = InferResponseType<typeof client.api.plans.$get>["plans"][number];
 
-export type Subscription = {
-  id: string;
-  planId: string;
-  planName: string;
-  status: "active" | "past_due" | "paused" | "cancelled";
-  currentPeriodStart: number;
-  currentPeriodEnd: number;
-  /** The next planned charge; null once cancelled and while a declined payment waits for its retry. */
-  nextBillingAt: number | null;
-  cancelledAt: number | null;
-  priceCents: number;
-  currency: string;
-  createdAt: number;
-};
+export type Subscription = InferResponseType<typeof client.api.subscriptions.$get>["subscriptions"][number];
 
 export type Paged<K extends string, T> = { [key in K]: T[] } & { nextCursor: string | null };

@@ -6,13 +6,13 @@
  * stock) and pays it (POST /api/orders/:id/pay); the outcome arrives live on the order page this then opens.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { Address, Profile } from "../account/types";
-import { ApiFailure, api, formatMoney } from "../lib/api";
+import type { Address } from "../account/types";
+import { ApiFailure, api, client, formatMoney, read } from "../lib/api";
 import { type CartLine, clearCart, onCartChange, readCart, setQty } from "../lib/cart";
 import { Field, type FieldErrors, FormStatus, useForm } from "../lib/form";
 import { cardDigits, INVALID_CARD, plausibleCard, TestCardHint } from "../order/cards";
 import { newIdempotencyKey, orderPath, orderToken, rememberedOrders, rememberOrderToken } from "../order/tokens";
-import { type Order, type PlacedOrder, shortId, type User } from "../order/types";
+import { type Order, type PlacedOrder, shortId } from "../order/types";
 import { attemptFor, clearAttempt, saveAttempt } from "./attempt";
 import { countryOptions } from "./countries";
 import { fetchQuote, type Quote, useQuote } from "./use-quote";
@@ -133,10 +133,10 @@ export function CheckoutPage() {
         }
         return next;
       });
-    api<{ user: User }>("GET", "/api/me", { signal: abort.signal })
+    read(client.api.me.$get({}, { init: { signal: abort.signal } }))
       .then(async ({ user }) => {
         fill({ email: user.email });
-        const { profile } = await api<{ profile: Profile }>("GET", "/api/account/profile", { signal: abort.signal });
+        const { profile } = await read(client.api.account.profile.$get({}, { init: { signal: abort.signal } }));
         const address: Address | null = profile.shippingAddress;
         if (address) fill(address);
       })

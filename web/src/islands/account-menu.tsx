@@ -1,18 +1,16 @@
 import { useEffect, useState } from "preact/hooks";
-import { api } from "../lib/api";
-
-type Me = { user: { id: string; email: string; name: string; role: "customer" | "staff" | "admin" } };
+import { client, read, type User } from "../lib/api";
 
 /**
  * The header's account links. Pages are cached for everyone, so the server always renders the signed-out
  * "Sign in"; once hydrated, GET /api/me says who is here and the links follow.
  */
 export function AccountMenu(_: Record<string, never>) {
-  const [user, setUser] = useState<Me["user"] | null>(null);
+  const [user, setUser] = useState<User | null>(null);
   const [ready, setReady] = useState(false);
   useEffect(() => {
     const abort = new AbortController();
-    api<Me>("GET", "/api/me", { signal: abort.signal })
+    read(client.api.me.$get({}, { init: { signal: abort.signal } }))
       .then((me) => setUser(me.user))
       .catch(() => setUser(null))
       .finally(() => !abort.signal.aborted && setReady(true));

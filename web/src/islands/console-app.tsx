@@ -7,10 +7,9 @@ import { type FeedEvent, publishFeed } from "../console/feed";
 import { CONSOLE_BASE, linkClick } from "../console/router";
 import { SECTIONS } from "../console/sections";
 import { useViewAnnounce } from "../console/use-view-announce";
-import { api } from "../lib/api";
+import { client, read, type User } from "../lib/api";
 import { useLive } from "../lib/live";
 
-type Me = { id: string; email: string; name: string; role: "customer" | "staff" | "admin" };
 type Alert = { id: string; text: string };
 
 const ALERTING: Record<string, (e: FeedEvent) => string> = {
@@ -26,12 +25,12 @@ function currentPath(): string[] {
 }
 
 export function ConsoleApp(_: Record<string, never>) {
-  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [me, setMe] = useState<User | null | undefined>(undefined);
   const [path, setPath] = useState<string[]>(() => (typeof location === "undefined" ? [] : currentPath()));
   const [alerts, setAlerts] = useState<Alert[]>([]);
 
   useEffect(() => {
-    api<{ user: Me }>("GET", "/api/me")
+    read(client.api.me.$get())
       .then((r) => setMe(r.user))
       .catch(() => setMe(null));
     const onPop = () => setPath(currentPath());

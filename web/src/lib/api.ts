@@ -1,7 +1,13 @@
 /**
  * The browser's client for /api: JSON in, JSON out, the error envelope turned into an ApiFailure with its
  * stable code. Cookies ride along (same origin); a guest's order token goes in `token`.
+ *
+ * `client` is Hono's typed client over the Worker's own routes (`AppType`): paths, inputs and answers come from
+ * the handlers, so the browser declares no API types of its own. `read(client.api.me.$get())` answers the
+ * typed body or throws the ApiFailure, like `api()`.
  */
+import { type ClientResponse, hc, type InferResponseType } from "hono/client";
+import type { AppType } from "../../../src/worker";
 export class ApiFailure extends Error {
   readonly code: string;
   readonly status: number;
@@ -31,6 +37,24 @@ export async function api<T>(method: string, path: string, opts: Options = {}): 
     credentials: "same-origin",
     signal: opts.signal,
   });
+  return answer<T>(res);
+}
+
+export const client = hc<AppType>("/", { init: { credentials: "same-origin" } });
+
+/** What a typed call answers when it succeeds (the error envelope becomes an ApiFailure). */
+export type Answer<R> = R extends ClientResponse<infer T, number, "json"> ? T : never;
+
+/** Awaits a typed client call and answers its body, or throws the ApiFailure of its error envelope. */
+export async function read<R extends ClientResponse<unknown, number, string>>(call: Promise<R>): Promise<Answer<R>> {
+  // hc's response is the fetch Response; its type here is the one the Worker's types declare.
+  return answer<Answer<R>>((await call) as unknown as Response);
+}
+
+/** The signed-in person, as GET /api/me answers. */
+export type User = InferResponseType<typeof client.api.me.$get>["user"];
+
+async function answer<T>(res: Response): Promise<T> {
   if (res.status === 204) return undefined as T;
   const text = await res.text();
   let parsed: unknown = null;

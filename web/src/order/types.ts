@@ -10,7 +10,7 @@ export type Order = OrderView;
 export type Invoice = InvoiceWithRefunds;
 /** POST /api/orders answers the order plus the guest's access token (shown once, kept in this browser). */
 export type PlacedOrder = Order & { accessToken: string };
-export type User = { id: string; email: string; name: string; role: "customer" | "staff" | "admin" };
+export type { User } from "../lib/api";
 
 /** "payment_pending" → "Payment pending". */
 export function statusLabel(status: string): string {
