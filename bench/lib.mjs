@@ -1,8 +1,9 @@
 // Shared pieces of the benchmarks: servers started on loopback, load loops, percentiles, tables.
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { createServer } from "node:net";
 import { wranglerSpawn } from "../scripts/wrangler.mjs";
+import { request } from "./http.mjs";
 
 export async function freePort() {
   return new Promise((resolve) => {
@@ -44,8 +45,12 @@ export async function startDev({ config, persist, readyPath = "/", label }) {
     }
     await sleep(250);
   }
+  const direct = await directBase(child.pid, port, readyPath);
   return {
-    base,
+    /** The Worker itself, past wrangler's dev proxy (which production does not have); `base` if not found. */
+    base: direct ?? base,
+    /** Through wrangler's dev proxy, as a browser on `wrangler dev` reaches it. */
+    proxied: base,
     child,
     log: () => log,
     stop: async () => {
@@ -53,6 +58,50 @@ export async function startDev({ config, persist, readyPath = "/", label }) {
       await sleep(500);
     },
   };
+}
+
+/**
+ * `wrangler dev` answers on its port through a proxy Worker in a second workerd process, which buffers requests
+ * across reloads and costs about as much CPU per request as a small Worker. Production has no such hop, so the
+ * benchmarks talk to the user Worker's own socket: a listening port of a workerd under `wrangler dev`, other
+ * than the public one, that answers `readyPath` with 200. Null when none is found (then the proxy is used).
+ */
+async function directBase(rootPid, publicPort, readyPath) {
+  const inodes = new Map();
+  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    let text = "";
+    try {
+      text = readFileSync(table, "utf8");
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f[3] === "0A") inodes.set(f[9], Number.parseInt(f[1].split(":")[1], 16));
+    }
+  }
+  const ports = [];
+  for (const pid of treePids(rootPid)) {
+    try {
+      if (!readFileSync(`/proc/${pid}/comm`, "utf8").startsWith("workerd")) continue;
+      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        const port = m && inodes.get(m[1]);
+        if (port && port !== publicPort && !ports.includes(port)) ports.push(port);
+      }
+    } catch {
+      // exited, or not ours to read
+    }
+  }
+  for (const port of ports) {
+    try {
+      const res = await request(`http://127.0.0.1:${port}${readyPath}`);
+      if (res.status === 200) return `http://127.0.0.1:${port}`;
+    } catch {
+      // not an HTTP listener
+    }
+  }
+  return null;
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -60,6 +60,17 @@ async function adjustedEvents(sku: string, reason: string, orderId: string | nul
   });
 }
 
+/**
+ * Time passes: every reservation's deadline row is put in the past. The object keeps its ledger in memory (it
+ * is the only writer), so it is told to read the rows again, as a fresh instance after an eviction would.
+ */
+async function ageReservations(stub: DurableObjectStub<ProductStock>): Promise<void> {
+  await runInDurableObject(stub, (instance: ProductStock, state) => {
+    state.storage.sql.exec("UPDATE reservations SET expires_at = ?", Date.now() - 1);
+    instance.reread();
+  });
+}
+
 describe("ProductStock", () => {
   it("adopts the catalog's stock on hand as its opening balance", async () => {
     const sku = await product(7);
@@ -234,9 +245,7 @@ describe("ProductStock", () => {
     const stub = stockStub(env, sku);
     await stub.reserve(sku, "late", 2, HOUR);
     // Time passes: the deadline row is in the past (the alarm judges by the rows, not by when it fires).
-    await runInDurableObject(stub, (_: ProductStock, state) => {
-      state.storage.sql.exec("UPDATE reservations SET expires_at = ?", Date.now() - 1);
-    });
+    await ageReservations(stub);
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect((await tables(sku)).reservations).toEqual([]);
     expect(await stub.snapshot(sku)).toEqual({ sku, onHand: 3, reserved: 0, available: 3 });
@@ -254,9 +263,7 @@ describe("ProductStock", () => {
     await waitFor("the reserve event delivered", async () =>
       (await tables(sku)).outbox.length === 0 ? true : undefined,
     );
-    await runInDurableObject(stub, (_: ProductStock, state) => {
-      state.storage.sql.exec("UPDATE reservations SET expires_at = ?", Date.now() - 1);
-    });
+    await ageReservations(stub);
     // D1 refuses this SKU's events until the trigger is dropped: the first alarm's delivery fails.
     const trigger = `fail_${crypto.randomUUID().replaceAll("-", "")}`;
     await env.DB.exec(

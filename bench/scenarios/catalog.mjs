@@ -1,15 +1,20 @@
 // Scenario 2: the catalog API and a product page at 50 connections, against a static response.
+import { request } from "../http.mjs";
 import { closedLoop, fmt } from "../lib.mjs";
 
 export async function catalog({ shop, baseline, durationMs }) {
-  const api = await closedLoop({ connections: 50, durationMs, request: () => fetch(`${shop.base}/api/products`) });
-  const page = await closedLoop({ connections: 50, durationMs, request: () => fetch(`${shop.base}/products/BR-001`) });
-  const base = await closedLoop({ connections: 50, durationMs, request: () => fetch(`${baseline.base}/static`) });
+  const api = await closedLoop({ connections: 50, durationMs, request: () => request(`${shop.base}/api/products`) });
+  const page = await closedLoop({
+    connections: 50,
+    durationMs,
+    request: () => request(`${shop.base}/products/BR-001`),
+  });
+  const base = await closedLoop({ connections: 50, durationMs, request: () => request(`${baseline.base}/static`) });
   // The floor on the shop's own configuration: a file served by the assets layer, no Worker code at all.
   const asset = await closedLoop({
     connections: 50,
     durationMs,
-    request: () => fetch(`${shop.base}/images/BR-001.svg`),
+    request: () => request(`${shop.base}/images/BR-001.svg`),
   });
   const row = (metric, r) => ({
     metric,

@@ -1,4 +1,5 @@
 // Scenario 4: one shopper, 20 orders in a row, from POST /api/orders to the live socket saying "confirmed".
+import { request } from "../http.mjs";
 import { fmt, measureCpu, median, percentile } from "../lib.mjs";
 import { createOrder, followUntilSettled, pay } from "./shop-client.mjs";
 
@@ -36,7 +37,7 @@ export async function checkoutLatency({ shop, baseline, sku, runs }) {
   const base = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
-    const res = await fetch(`${baseline.base}/order`, { method: "POST" });
+    const res = await request(`${baseline.base}/order`, { method: "POST" });
     await res.arrayBuffer();
     base.push(performance.now() - t0);
   }

@@ -1,5 +1,6 @@
 // Scenario 3: N WebSocket viewers on one product; time from a stock change (stamped by the object) to each
 // viewer's message, against a bare broadcast from one Durable Object to N hibernating sockets.
+import { request } from "../http.mjs";
 import { fmt, percentile, pool, treeRssMiB } from "../lib.mjs";
 
 /**
@@ -93,7 +94,7 @@ async function oneSize({ shop, baseline, n, sku, adminCookie }) {
       async () => {
         // Alternate a restock and a count correction so the level stays put across rounds.
         const up = round++ % 2 === 0;
-        const res = await fetch(`${shop.base}/api/admin/inventory/${sku}/adjustments`, {
+        const res = await request(`${shop.base}/api/admin/inventory/${sku}/adjustments`, {
           method: "POST",
           headers: { "content-type": "application/json", cookie: adminCookie },
           body: JSON.stringify(up ? { delta: 1, reason: "restock" } : { delta: -1, reason: "correction" }),
@@ -113,7 +114,7 @@ async function oneSize({ shop, baseline, n, sku, adminCookie }) {
     const baseDelays = await measure(
       baseViewers,
       async () => {
-        const res = await fetch(`${baseline.base}/broadcast`, {
+        const res = await request(`${baseline.base}/broadcast`, {
           method: "POST",
           body: JSON.stringify({ type: "stock", sku, available: 1 }),
         });

@@ -1,8 +1,10 @@
-// Scenario 1: N shoppers race for a SKU with U units through the real HTTP path (create + pay + settle), then
+// Scenario 1: N shoppers race for a SKU with U units through the real HTTP path (create + pay, then the order's
+// live socket until it settles, as the order page follows it), then
 // order creation and refusals in closed loops against the baseline's one-DO-call(-and-one-D1-write) floors.
 // CPU is the shop's workerd processes' own (/proc), including the background work each request wakes.
+import { request } from "../http.mjs";
 import { closedLoop, fmt, measureCpu, percentile, progress } from "../lib.mjs";
-import { ADDRESS, createOrder, pay, pollUntilSettled, stockOf } from "./shop-client.mjs";
+import { ADDRESS, createOrder, followUntilSettled, pay, stockOf } from "./shop-client.mjs";
 
 const pcts = (values) => [50, 99].map((p) => fmt(percentile(values, p), 0)).join(" / ");
 
@@ -16,9 +18,11 @@ export async function flashSale({ shop, baseline, shoppers, units, sku, bigSku, 
         const created = await createOrder(shop.base, { sku, email: `flash-${i}-${Date.now()}@bench.example` });
         if (created.status !== 201) return { createMs: created.ms, refused: created.code ?? String(created.status) };
         const order = created.body;
+        // As the order page does: follow the order's live socket (opened before paying, replaying from 0).
+        const settled = followUntilSettled(shop.base, order, 120_000);
         const paid = await pay(shop.base, order);
         if (paid !== 202) return { createMs: created.ms, refused: `pay_${paid}` };
-        const status = await pollUntilSettled(shop.base, order);
+        const status = await settled;
         return { createMs: created.ms, status, confirmMs: performance.now() - t0 };
       }),
     );
@@ -55,25 +59,25 @@ export async function flashSale({ shop, baseline, shoppers, units, sku, bigSku, 
   // Order creation throughput, closed loop, against one DO call + one D1 write.
   const shopCreate = await measureCpu(shop.child.pid, () =>
     loop(() =>
-      fetch(`${shop.base}/api/orders`, {
+      request(`${shop.base}/api/orders`, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: orderBody({ sku: bigSku, qty: 1 }),
       }),
     ),
   );
-  const baseCreate = await loop(() => fetch(`${baseline.base}/order`, { method: "POST" }));
+  const baseCreate = await loop(() => request(`${baseline.base}/order`, { method: "POST" }));
   // Refusals (a SKU with no stock, with an Idempotency-Key as a browser sends), against one DO call alone.
   const shopRefuse = await measureCpu(shop.child.pid, () =>
     loop(() =>
-      fetch(`${shop.base}/api/orders`, {
+      request(`${shop.base}/api/orders`, {
         method: "POST",
         headers: { "content-type": "application/json", "idempotency-key": crypto.randomUUID() },
         body: orderBody({ sku: emptySku, qty: 1 }),
       }),
     ),
   );
-  const baseRefuse = await loop(() => fetch(`${baseline.base}/take`, { method: "POST" }));
+  const baseRefuse = await loop(() => request(`${baseline.base}/take`, { method: "POST" }));
   // The warm-up requests ran inside the CPU window too.
   const refuseOk = (shopRefuse.result.statuses[409] ?? 0) + WARMUP;
   const createdOk = (shopCreate.result.statuses[201] ?? 0) + WARMUP;

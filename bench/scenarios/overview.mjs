@@ -2,6 +2,7 @@
 // the event consumers keep, folded into hours and days by the triggers of migrations/0005) are written straight
 // into D1 before the shop starts, spread over the last 90 days. Measured: GET /api/admin/overview and the two
 // chart series at 10 connections, against the baseline's one D1 read (the floor for any answer that reads D1).
+import { request } from "../http.mjs";
 import { closedLoop, fmt } from "../lib.mjs";
 
 const DAY = 86_400_000;
@@ -34,7 +35,7 @@ export function overviewSeedSql(orders, now = Date.now()) {
 }
 
 export async function overview({ shop, baseline, cookie, orders, durationMs }) {
-  const get = (path) => () => fetch(`${shop.base}${path}`, { headers: { cookie } });
+  const get = (path) => () => request(`${shop.base}${path}`, { headers: { cookie } });
   const check = await get("/api/admin/overview")();
   if (check.status !== 200) throw new Error(`GET /api/admin/overview answered ${check.status}`);
   const body = await check.json();
@@ -42,7 +43,7 @@ export async function overview({ shop, baseline, cookie, orders, durationMs }) {
   const home = await closedLoop({ ...opts, request: get("/api/admin/overview") });
   const days = await closedLoop({ ...opts, request: get("/api/admin/sales?interval=day") });
   const hours = await closedLoop({ ...opts, request: get("/api/admin/sales?interval=hour") });
-  const base = await closedLoop({ ...opts, request: () => fetch(`${baseline.base}/read`) });
+  const base = await closedLoop({ ...opts, request: () => request(`${baseline.base}/read`) });
   const row = (metric, r) => ({
     metric,
     "req/s": fmt(r.rps),

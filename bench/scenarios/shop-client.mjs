@@ -1,4 +1,5 @@
 // The shopper's HTTP path against the shop, as a browser would walk it (create order, pay, follow it).
+import { request } from "../http.mjs";
 export const ADDRESS = {
   name: "Bench Shopper",
   line1: "1 Loop Street",
@@ -10,7 +11,7 @@ export const FINAL = new Set(["confirmed", "cancelled", "payment_failed", "on_ho
 
 export async function createOrder(base, { sku, qty = 1, email }) {
   const t0 = performance.now();
-  const res = await fetch(`${base}/api/orders`, {
+  const res = await request(`${base}/api/orders`, {
     method: "POST",
     headers: { "content-type": "application/json", "idempotency-key": crypto.randomUUID() },
     body: JSON.stringify({ items: [{ sku, qty }], email, shippingAddress: ADDRESS }),
@@ -23,7 +24,7 @@ export async function createOrder(base, { sku, qty = 1, email }) {
 }
 
 export async function pay(base, order, token = "tok_visa") {
-  const res = await fetch(`${base}/api/orders/${order.id}/pay`, {
+  const res = await request(`${base}/api/orders/${order.id}/pay`, {
     method: "POST",
     headers: {
       "content-type": "application/json",
@@ -34,20 +35,6 @@ export async function pay(base, order, token = "tok_visa") {
   });
   await res.arrayBuffer();
   return res.status;
-}
-
-/** Polls the order until it settles (or `timeoutMs`); returns the final status. */
-export async function pollUntilSettled(base, order, { everyMs = 200, timeoutMs = 120_000 } = {}) {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const res = await fetch(`${base}/api/orders/${order.id}`, {
-      headers: { authorization: `Bearer ${order.accessToken}` },
-    });
-    const body = await res.json().catch(() => null);
-    if (body && FINAL.has(body.status)) return body.status;
-    if (performance.now() > deadline) return `timeout:${body?.status}`;
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }
 
 /** Follows the order over its live WebSocket until it settles; resolves with the final status. */
@@ -75,13 +62,13 @@ export function followUntilSettled(base, order, timeoutMs = 60_000) {
 }
 
 export async function stockOf(base, sku) {
-  const res = await fetch(`${base}/api/products/${sku}/stock`);
+  const res = await request(`${base}/api/products/${sku}/stock`);
   return res.json();
 }
 
 /** Signs in a seeded account and returns the Cookie header value. */
 export async function signIn(base, email, password) {
-  const res = await fetch(`${base}/api/auth/login`, {
+  const res = await request(`${base}/api/auth/login`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ email, password }),

@@ -123,6 +123,13 @@ export class ProductStock extends DurableObject<Env> {
   #sku: string | null = null;
   /** The alarm time this object last armed, to avoid re-arming on every change. */
   #alarmAt: number | null = null;
+  /**
+   * The balance and every live reservation as last read or written. This object is the only writer of its
+   * storage and runs one call at a time, so the copy stays true between calls: a call reads only the sales of
+   * the orders it touches instead of every reservation (in a flash sale, each refusal re-read all of them).
+   * Dropped when a write fails, so the next call reads the rows again.
+   */
+  #held: Omit<Ledger, "sales"> | null = null;
   readonly #outbox: Outbox;
   readonly #live: LiveSockets<ViewerAttachment>;
 
@@ -339,6 +346,11 @@ export class ProductStock extends DurableObject<Env> {
     else void this.ctx.storage.setAlarm(next);
   }
 
+  /** Drops the ledger held in memory, so the next call reads the rows (as a new instance would). */
+  reread(): void {
+    this.#held = null;
+  }
+
   // ---- ledger ↔ SQLite -------------------------------------------------------------------------------------
 
   /**
@@ -397,6 +409,21 @@ export class ProductStock extends DurableObject<Env> {
   }
 
   #load(orderIds: readonly string[]): Ledger {
+    const held = this.#held ?? this.#read();
+    this.#held = held;
+    const sales = new Map<string, Sale>();
+    for (const orderId of orderIds) {
+      const s = this.#sql<{ qty: number; returned: number }>(
+        "SELECT qty, returned FROM sales WHERE order_id = ?",
+        orderId,
+      )[0];
+      if (s) sales.set(orderId, { qty: s.qty, returned: s.returned === 1 });
+    }
+    return { ...held, sales };
+  }
+
+  /** The balance and every live reservation, from the rows. */
+  #read(): Omit<Ledger, "sales"> {
     const stock = this.#sql<{ on_hand: number; low_stock_threshold: number }>(
       "SELECT on_hand, low_stock_threshold FROM stock WHERE id = 1",
     )[0];
@@ -407,15 +434,7 @@ export class ProductStock extends DurableObject<Env> {
     )) {
       reservations.set(r.order_id, { qty: r.qty, expiresAt: r.expires_at });
     }
-    const sales = new Map<string, Sale>();
-    for (const orderId of orderIds) {
-      const s = this.#sql<{ qty: number; returned: number }>(
-        "SELECT qty, returned FROM sales WHERE order_id = ?",
-        orderId,
-      )[0];
-      if (s) sales.set(orderId, { qty: s.qty, returned: s.returned === 1 });
-    }
-    return { onHand: stock.on_hand, lowStockThreshold: stock.low_stock_threshold, reservations, sales };
+    return { onHand: stock.on_hand, lowStockThreshold: stock.low_stock_threshold, reservations };
   }
 
   /**
@@ -442,6 +461,8 @@ export class ProductStock extends DurableObject<Env> {
       ),
     );
     const sql = this.ctx.storage.sql;
+    // Whatever happens below, the copy in memory is stale until the write is known to have landed.
+    this.#held = null;
     this.ctx.storage.transactionSync(() => {
       if (next.onHand !== prev.onHand || next.lowStockThreshold !== prev.lowStockThreshold) {
         sql.exec(
@@ -476,6 +497,7 @@ export class ProductStock extends DurableObject<Env> {
       }
       this.#outbox.append(batch);
     });
+    this.#held = { onHand: next.onHand, lowStockThreshold: next.lowStockThreshold, reservations: next.reservations };
     this.#arm(now);
     if (batch.length === 0) return;
     const level = this.#level(next);
