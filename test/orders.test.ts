@@ -317,6 +317,58 @@ describe("Idempotency-Key on order creation", () => {
     expect(await stockOf(sku)).toMatchObject({ reserved: 1 });
   });
 
+  /** What the stock remembers an anonymous order request's key by (the ticket's id). */
+  const stockKey = async (key: string, body: unknown) => ({
+    id: await sha256Hex(`${idempotencyScope("orders.create", "/api/orders", "anon")}\n${key}`),
+    requestHash: await requestFingerprint("POST", "/api/orders", JSON.stringify(body)),
+  });
+
+  it("replays the created order for its key even once the stock is gone", async () => {
+    const sku = await product({ onHand: 1 });
+    const body = orderBody([{ sku, qty: 1 }]);
+    const key = crypto.randomUUID();
+    const first = await call("POST", "/api/orders", { body, headers: { "idempotency-key": key } });
+    expect(first.status).toBe(201);
+    // The order gives its stock back and someone else takes the last unit.
+    const cancelled = await call("POST", `/api/orders/${first.body.id}/cancel`, {
+      headers: { authorization: `Bearer ${first.body.accessToken}` },
+    });
+    expect(cancelled.status).toBe(200);
+    expect((await call("POST", "/api/orders", { body: orderBody([{ sku, qty: 1 }]) })).status).toBe(201);
+    const again = await call("POST", "/api/orders", { body, headers: { "idempotency-key": key } });
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+  });
+
+  it("answers 409 idempotency_in_progress while a request with the key holds stock but has not recorded it", async () => {
+    const sku = await product({ onHand: 3 });
+    const body = orderBody([{ sku, qty: 1 }]);
+    const key = crypto.randomUUID();
+    // The first request has reserved and is still on its way to D1.
+    const held = await env.PRODUCT_STOCK.getByName(sku).reserve(sku, "ord_first", 1, 60_000, await stockKey(key, body));
+    expect(held.ok).toBe(true);
+    const res = await call("POST", "/api/orders", { body, headers: { "idempotency-key": key } });
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe("idempotency_in_progress");
+    expect(await stockOf(sku)).toMatchObject({ reserved: 1 });
+  });
+
+  it("runs a request again whose first attempt took stock and died before recording its key", async () => {
+    const sku = await product({ onHand: 3 });
+    const body = orderBody([{ sku, qty: 1 }]);
+    const key = crypto.randomUUID();
+    const stock = env.PRODUCT_STOCK.getByName(sku);
+    expect((await stock.reserve(sku, "ord_crashed", 1, 60_000, await stockKey(key, body))).ok).toBe(true);
+    // Its reservation ends (as at expiry); nothing in D1 names the key.
+    await stock.release(sku, "ord_crashed", "expire");
+    const res = await call("POST", "/api/orders", { body, headers: { "idempotency-key": key } });
+    expect(res.status).toBe(201);
+    expect(await stockOf(sku)).toMatchObject({ reserved: 1 });
+    const again = await call("POST", "/api/orders", { body, headers: { "idempotency-key": key } });
+    expect(again.body.id).toBe(res.body.id);
+  });
+
   it("scopes keys by caller: another shopper's key never replays their order", async () => {
     const sku = await product();
     const key = crypto.randomUUID();

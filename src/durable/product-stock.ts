@@ -49,12 +49,18 @@ export type ReserveResult =
   /** `replayed`: the refusal this key got before, answered again (`level.available` as it was then). */
   | { ok: false; reason: "insufficient"; level: StockLevel; replayed?: true }
   | { ok: false; reason: "unknown_sku"; level: StockLevel }
-  /** Only with an idempotency key: another request body used it, or another request holds it right now. */
-  | { ok: false; reason: "key_reused" | "key_in_progress"; level: StockLevel };
+  /** Only with an idempotency key: another request body used it here. */
+  | { ok: false; reason: "key_reused"; level: StockLevel }
+  /**
+   * Only with an idempotency key: this key (with this body) already took stock here for `orderId`, whose
+   * reservation is still `live` or not. Nothing was taken; the key's record in D1 answers the retry.
+   */
+  | { ok: false; reason: "key_seen"; level: StockLevel; orderId: string; live: boolean };
 /**
  * An order request's Idempotency-Key as the stock remembers it: `id` names scope and key, `requestHash` the
- * body. A refusal is kept per key (for a day, as D1 keeps answered keys), so a retry gets the same refusal
- * without anyone writing to D1; a reservation carries its key, so a duplicate sent meanwhile is told so.
+ * body. Every key is kept for a day (as D1 keeps answered keys): a refusal, so a retry gets the same refusal
+ * without anyone touching D1; and a key that took stock, so a retry is sent to D1's record of the order it
+ * created, or to the first request still running (`key_seen`), instead of being judged afresh. So a fresh refusal needs no D1 read: a key the stock has never seen has no order anywhere.
  */
 export type ReserveKey = { id: string; requestHash: string };
 export type ExtendResult = { ok: boolean };
@@ -110,6 +116,17 @@ const MIGRATIONS: Migrations = [
     "ALTER TABLE reservations ADD COLUMN key_id TEXT",
     "CREATE INDEX reservations_key_idx ON reservations (key_id)",
   ],
+  [
+    // Keys that took stock, remembered for a day after the reservation ends (see ReserveKey).
+    `CREATE TABLE reserved_keys (
+       key_id TEXT PRIMARY KEY,
+       request_hash TEXT NOT NULL,
+       order_id TEXT NOT NULL,
+       at INTEGER NOT NULL
+     )`,
+    "CREATE INDEX reserved_keys_at_idx ON reserved_keys (at)",
+    "CREATE INDEX reserved_keys_order_idx ON reserved_keys (order_id)",
+  ],
 ];
 
 export type StockLedgerRows = {
@@ -148,8 +165,8 @@ export class ProductStock extends DurableObject<Env> {
   /**
    * Holds `qty` units for `orderId` for `ttlMs`. Idempotent per order id: a second call returns the existing
    * reservation and takes nothing more. With `key` (the order request's Idempotency-Key) a refusal is
-   * remembered and answered again to the same key, and a key already holding a reservation for another order
-   * is `key_in_progress`: the stock answers for the key, so a refusal needs no write anywhere else.
+   * remembered and answered again to the same key, another body with it is `key_reused`, and a key that took
+   * stock for another order is `key_seen` (see ReserveKey): a refusal needs no write anywhere else.
    */
   async reserve(sku: string, orderId: string, qty: number, ttlMs: number, key?: ReserveKey): Promise<ReserveResult> {
     if (!(this.#serves(sku) || (await this.#adopt(sku)))) return { ok: false, reason: "unknown_sku", level: zero(sku) };
@@ -166,13 +183,18 @@ export class ProductStock extends DurableObject<Env> {
           ? { ok: false, reason: "insufficient", level, replayed: true }
           : { ok: false, reason: "key_reused", level };
       }
-      const holder = this.#sql<{ order_id: string }>(
-        "SELECT order_id FROM reservations WHERE key_id = ? AND order_id <> ? AND expires_at > ?",
+      const seen = this.#sql<{ request_hash: string; order_id: string }>(
+        "SELECT request_hash, order_id FROM reserved_keys WHERE key_id = ? AND at > ?",
         key.id,
-        orderId,
-        now,
+        now - REFUSAL_TTL_MS,
       )[0];
-      if (holder) return { ok: false, reason: "key_in_progress", level: this.#level(this.#current(now, [])) };
+      if (seen && seen.order_id !== orderId) {
+        const ledger = this.#current(now, []);
+        const level = this.#level(ledger);
+        if (seen.request_hash !== key.requestHash) return { ok: false, reason: "key_reused", level };
+        const live = ledger.reservations.has(seen.order_id);
+        return { ok: false, reason: "key_seen", level, orderId: seen.order_id, live };
+      }
     }
     const ledger = this.#current(now, [orderId]);
     const decision = reserve(ledger, { orderId, qty, ttlMs }, now);
@@ -192,8 +214,35 @@ export class ProductStock extends DurableObject<Env> {
       return { ok: false, reason: decision.reason, level };
     }
     this.#apply(ledger, decision.ledger, decision.effects, `order:${orderId}`, [orderId], now);
-    if (key) this.ctx.storage.sql.exec("UPDATE reservations SET key_id = ? WHERE order_id = ?", key.id, orderId);
+    if (key) {
+      this.ctx.storage.sql.exec("DELETE FROM reserved_keys WHERE at <= ?", now - REFUSAL_TTL_MS);
+      this.ctx.storage.sql.exec(
+        "INSERT INTO reserved_keys (key_id, request_hash, order_id, at) VALUES (?, ?, ?, ?) ON CONFLICT (key_id) DO UPDATE SET request_hash = excluded.request_hash, order_id = excluded.order_id, at = excluded.at",
+        key.id,
+        key.requestHash,
+        orderId,
+        now,
+      );
+    }
     return { ok: true, level: this.#level(decision.ledger), expiresAt: decision.expiresAt };
+  }
+
+  /**
+   * Gives back the stock of an order that was never created (its request was refused further on, answered by
+   * another request's record, or failed) and forgets the key it was reserved with, so a retry runs afresh.
+   */
+  async abandon(sku: string, orderId: string): Promise<ReleaseResult> {
+    const released = await this.release(sku, orderId, "release");
+    this.ctx.storage.sql.exec("DELETE FROM reserved_keys WHERE order_id = ?", orderId);
+    return released;
+  }
+
+  /**
+   * Forgets that `keyId` took stock for `orderId`, when D1 holds no record of that order's request and its
+   * reservation is gone: the request died before claiming its key (a crash), so the key is free again.
+   */
+  async forgetKey(keyId: string, orderId: string): Promise<void> {
+    this.ctx.storage.sql.exec("DELETE FROM reserved_keys WHERE key_id = ? AND order_id = ?", keyId, orderId);
   }
 
   /** Moves a live reservation's expiry later (never earlier); `ok: false` when the order holds no live reservation. */

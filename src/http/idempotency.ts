@@ -184,10 +184,12 @@ const honourKey = (operation: string) =>
 export type { IdempotencyTicket };
 
 /**
- * `Idempotency-Key` without a D1 write up front (order creation): the key is looked up (a read), the handler
- * claims it only when it is about to change something, and an answer that changed nothing (a validation
- * error, a refusal) is recorded after the fact, or not at all when another store remembers it. Same
- * promises as `idempotent`: a retry gets the first answer, another body 422, a retry while the first runs 409.
+ * `Idempotency-Key` without a D1 write up front (order creation), and without a read either: the handler asks
+ * for the key's record (`lookup`) only when it needs it, claims the key only when it is about to change
+ * something, and an answer that changed nothing (a validation error, a refusal) is recorded after the fact, or
+ * not at all when another store remembers it. Same promises as `idempotent`: a retry gets the first answer,
+ * another body 422, a retry while the first runs 409. (The orders route lets the stock say whether a key is
+ * new: a single-line order's ProductStock remembers every key that reached it. See docs/orders.md.)
  */
 export const idempotentDeferred = (operation: string) => documented(IDEMPOTENCY_DOC, deferKey(operation));
 
@@ -199,17 +201,18 @@ const deferKey = (operation: string) =>
       return next();
     }
     const db = getDb(c.env.DB);
-    const row = await readKey(db, k.scope, k.key);
     let held = false;
-    if (row) {
-      const existing = await answerExisting(db, row, k.requestHash, Date.now());
-      if (existing) return existing;
-      held = true; // an abandoned claim, taken over
-    }
     const ticket: IdempotencyTicket = {
       id: await sha256Hex(`${k.scope}\n${k.key}`),
       requestHash: k.requestHash,
       rememberedElsewhere: false,
+      lookup: async () => {
+        const row = await readKey(db, k.scope, k.key);
+        if (!row) return null;
+        const existing = await answerExisting(db, row, k.requestHash, Date.now());
+        if (existing === null) held = true; // an abandoned claim, taken over
+        return existing;
+      },
       claim: async () => {
         if (held) return null;
         const answer = await claimKey(db, k.scope, k.key, k.requestHash);
@@ -227,9 +230,9 @@ const deferKey = (operation: string) =>
       throw err;
     }
     if (held) return finish(c, db, k.scope, k.key);
-    if (ticket.rememberedElsewhere || c.res.status >= 500) return;
-    // An answer that changed nothing: recorded as done at once. Should another request have claimed the key
-    // meanwhile, it holds it, as when the claim comes first.
+    if (ticket.rememberedElsewhere || c.res.status >= 500 || c.res.headers.get(REPLAYED_HEADER) === "true") return;
+    // An answer that changed nothing: recorded as done at once. Should the key have a record already (an
+    // earlier request with it, or another one that claimed it meanwhile), that record answers instead.
     const body = await c.res.clone().text();
     const recorded = await db
       .insert(idempotencyKeys)
@@ -244,7 +247,10 @@ const deferKey = (operation: string) =>
       })
       .onConflictDoNothing()
       .returning({ key: idempotencyKeys.key });
-    if (recorded.length === 0) {
+    if (recorded.length > 0) return;
+    const row = await readKey(db, k.scope, k.key);
+    const existing = row ? await answerExisting(db, row, k.requestHash, Date.now()) : null;
+    if (!existing)
       throw new ApiError("idempotency_in_progress", "A request with this Idempotency-Key is still running");
-    }
+    c.res = existing;
   });

@@ -31,7 +31,7 @@ import { requireCustomer } from "../http/session";
 import { validate } from "../http/validate";
 import { upgradeFor } from "../http/websocket";
 import { newId, randomToken, sha256Hex } from "../lib/ids";
-import { releaseLines, reserveLines, type StockRefusal } from "../services/checkout";
+import { forgetKey, releaseLines, reserveLines, type StockRefusal } from "../services/checkout";
 import { invoiceWithRefunds, issueCreditNotes } from "../services/credit-notes";
 import { CreatedOrder, InvoiceShape, OrderShape, PayAccepted } from "./shapes";
 
@@ -166,7 +166,8 @@ async function refusal(c: Context<AppEnv>, refused: readonly StockRefusal[], ite
       sku: line.sku,
       requested: line.qty,
       available: result.level.available,
-      reason: result.reason,
+      // `key_seen` is answered from D1 before this; should it get here, the first request is still running.
+      reason: result.reason === "key_seen" ? "key_in_progress" : result.reason,
       replayed: result.reason === "insufficient" && result.replayed === true,
     })),
   );
@@ -183,6 +184,14 @@ async function refusal(c: Context<AppEnv>, refused: readonly StockRefusal[], ite
       throw new ApiError(code, message, details, decided.replayed ? { [REPLAYED_HEADER]: "true" } : {});
     }
   }
+}
+
+/** The stock's `key_seen` (its key took stock for an earlier order request), with the line's SKU. */
+function keySeen(refused: readonly StockRefusal[]): { sku: string; orderId: string; live: boolean } | null {
+  for (const { line, result } of refused) {
+    if (result.reason === "key_seen") return { sku: line.sku, orderId: result.orderId, live: result.live };
+  }
+  return null;
 }
 
 // ---- routes --------------------------------------------------------------------------------------------------
@@ -261,9 +270,25 @@ export const ordersApi = new Hono<AppEnv>()
     if (merged.some((l) => l.qty > MAX_QTY)) await priceLines(c.env, body.items);
     const orderId = newId("ord");
     const cfg = config(c.env);
-    // A single-line order's stock remembers its refusal under the key; more lines are recorded in D1.
+    // A single-line order's stock remembers every key that reaches it (a refusal, or the order it took stock
+    // for), so a key it has never seen needs no D1 read; with more lines, D1's record answers first.
     const key = ticket && merged.length === 1 ? { id: ticket.id, requestHash: ticket.requestHash } : null;
-    const stock = await reserveLines(c.env, orderId, merged, cfg.reservationTtlMs, key);
+    if (ticket && !key) {
+      const recorded = await ticket.lookup();
+      if (recorded) return recorded;
+    }
+    let stock = await reserveLines(c.env, orderId, merged, cfg.reservationTtlMs, key);
+    const seen = stock.ok ? null : keySeen(stock.refused);
+    if (ticket && seen) {
+      const recorded = await ticket.lookup();
+      if (recorded) return recorded;
+      if (seen.live) {
+        throw new ApiError("idempotency_in_progress", "A request with this Idempotency-Key is still running");
+      }
+      // The key took stock for a request that died before recording it: the key is free again.
+      await forgetKey(c.env, seen.sku, ticket.id, seen.orderId);
+      stock = await reserveLines(c.env, orderId, merged, cfg.reservationTtlMs, key);
+    }
     const reservedAt = Date.now();
     if (!stock.ok) {
       if (ticket && key) ticket.rememberedElsewhere = true;

@@ -45,7 +45,15 @@ export async function reserveLines(
   return { ok: false, refused };
 }
 
-/** Gives back whatever `orderId` holds of `lines` (nothing held answers `released: 0`). */
+/**
+ * Gives back whatever `orderId` holds of `lines` (nothing held answers `released: 0`), for an order that was
+ * never created; the stock also forgets the idempotency key it was reserved with, so a retry runs afresh.
+ */
 export async function releaseLines(env: Env, orderId: string, lines: readonly { sku: string }[]): Promise<void> {
-  await Promise.all(lines.map((l) => stockStub(env, l.sku).release(l.sku, orderId, "release")));
+  await Promise.all(lines.map((l) => stockStub(env, l.sku).abandon(l.sku, orderId)));
+}
+
+/** Frees an idempotency key that took stock for an order request which died before D1 recorded it. */
+export async function forgetKey(env: Env, sku: string, keyId: string, orderId: string): Promise<void> {
+  await stockStub(env, sku).forgetKey(keyId, orderId);
 }
