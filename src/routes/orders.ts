@@ -266,7 +266,7 @@ export const ordersApi = new Hono<AppEnv>()
     const stock = await reserveLines(c.env, orderId, merged, cfg.reservationTtlMs, key);
     const reservedAt = Date.now();
     if (!stock.ok) {
-      if (ticket && key) ticket.rememberedElsewhere = true;
+      if (ticket && key && stock.remembered) ticket.rememberedElsewhere = true;
       return refusal(c, stock.refused, body.items);
     }
     let priced: Awaited<ReturnType<typeof priceLines>>["priced"];
@@ -286,13 +286,13 @@ export const ordersApi = new Hono<AppEnv>()
       }
       const claimed = ticket ? await ticket.claim() : null;
       if (claimed) {
-        await releaseLines(c.env, orderId, merged);
+        await releaseLines(c.env, orderId, merged, stock.places);
         return claimed;
       }
       // Taken only for an order about to be created: a refusal or a replay uses no number.
       number = await nextOrderNumber(getDb(c.env.DB));
     } catch (err) {
-      await releaseLines(c.env, orderId, merged);
+      await releaseLines(c.env, orderId, merged, stock.places);
       throw err;
     }
     const pricedAt = Date.now();
@@ -317,10 +317,11 @@ export const ordersApi = new Hono<AppEnv>()
         ip: clientIp(c),
         country: clientCountry(c),
         reservedUntil: stock.expiresAt,
+        ...(Object.keys(stock.places).length > 0 ? { stockPlaces: stock.places } : {}),
       });
     } catch (err) {
       // The stock is held for an order that was never created: give it back now rather than at expiry.
-      await releaseLines(c.env, orderId, merged).catch(() => undefined);
+      await releaseLines(c.env, orderId, merged, stock.places).catch(() => undefined);
       throw err;
     }
     if (result.ok && result.timing) {
