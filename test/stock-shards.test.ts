@@ -8,7 +8,8 @@ import type { ProductStock, StockLevel } from "../src/durable/product-stock";
 import { releaseLines, reserveLines } from "../src/services/checkout";
 import { stockStub } from "../src/services/stock";
 import { forgetShardCounts, reserveLine } from "../src/services/stock-shards";
-import { waitFor } from "./helpers";
+import { call, waitFor } from "./helpers";
+import { product as orderProduct, pay, placeOrder, signedIn, waitForStatus } from "./order-fixtures";
 
 const HOUR = 60 * 60_000;
 
@@ -214,5 +215,45 @@ describe("a hot SKU split across shards", () => {
     expect(answer.places[sku]).toMatch(/#shard-[01]$/);
     await releaseLines(env, "ord-x", [{ sku }], answer.places);
     expect(await census(sku, 2)).toEqual({ onHand: 4, reserved: 0, sold: 0 });
+  });
+});
+
+describe("POST /api/admin/inventory/:sku/shards and orders of a sharded SKU", () => {
+  const post = (path: string, headers: Record<string, string>, body: unknown) =>
+    call("POST", path, { body, headers: { ...headers, origin: "http://localhost" } });
+
+  it("lets staff shard and un-shard a SKU, refusing customers, bad counts and unknown SKUs", async () => {
+    const sku = await orderProduct({ onHand: 12 });
+    const staff = await signedIn("staff");
+    const customer = await signedIn("customer");
+    expect((await post(`/api/admin/inventory/${sku}/shards`, customer.headers, { count: 4 })).status).toBe(403);
+    const bad = await post(`/api/admin/inventory/${sku}/shards`, staff.headers, { count: 17 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe("validation_failed");
+    expect((await post("/api/admin/inventory/NO-SUCH-SKU/shards", staff.headers, { count: 2 })).status).toBe(404);
+    const on = await post(`/api/admin/inventory/${sku}/shards`, staff.headers, { count: 4 });
+    expect(on.status).toBe(200);
+    expect(on.body).toEqual({ sku, onHand: 12, reserved: 0, available: 12, shards: 4, unreachable: 0 });
+    expect(await stockStub(env, sku).reserveOrRedirect(sku, "probe", 1, HOUR)).toMatchObject({
+      ok: false,
+      reason: "sharded",
+      shards: 4,
+    });
+    const off = await post(`/api/admin/inventory/${sku}/shards`, staff.headers, { count: 1 });
+    expect(off.body).toMatchObject({ shards: 1, available: 12 });
+  });
+
+  it("keeps the shard in the order, so cancelling gives the units back to that shard, and paying commits there", async () => {
+    const sku = await orderProduct({ onHand: 6 });
+    await stockStub(env, sku).setShards(sku, 2);
+    const cancelled = await placeOrder([{ sku, qty: 2 }]);
+    const kept = await placeOrder([{ sku, qty: 1 }]);
+    await published(sku, { reserved: 3, available: 3 });
+    expect((await call("POST", `/api/orders/${cancelled.id}/cancel`, { headers: cancelled.auth })).status).toBe(200);
+    await published(sku, { onHand: 6, reserved: 1, available: 5 });
+    expect((await pay(kept, "tok_visa")).status).toBe(202);
+    await waitForStatus(kept, "confirmed");
+    await published(sku, { onHand: 5, reserved: 0, available: 5 });
+    expect(await census(sku, 2)).toMatchObject({ reserved: 0, sold: 1 });
   });
 });
