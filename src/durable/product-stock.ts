@@ -75,6 +75,9 @@ export type LookupResult = { ok: true; level: StockLevel } | { ok: false; reason
 
 export type { StockMessage };
 
+/** What a shard learnt from its parent's last answer (see GrantAnswer). */
+type RefillHint = { shards: number; skuAvailable: number; parentAvailable: number };
+
 type ViewerAttachment = { connectedAt: number };
 
 /** How long undelivered outbox rows wait before the alarm tries again. */
@@ -87,8 +90,11 @@ const SHARD_REPORT_MS = 100;
 const SHARD_DRY_MEMO_MS = 100;
 /** When a shard's report or give-back failed, the alarm tries again after this long. */
 const SHARD_RETRY_MS = 1_000;
-/** How many times a shard asks its parent for one reservation before refusing (the parent still has units). */
-const SHARD_REFILL_TRIES = 3;
+/**
+ * How many refill rounds one reservation waits through before refusing while the parent still has units. Every
+ * round grants at least one order's worth, so this only bounds a shopper's wait in a very long queue.
+ */
+const SHARD_REFILL_TRIES = 20;
 
 /** The object's SQLite schema, one entry per version; never edit an entry, append a new one. */
 const MIGRATIONS: Migrations = [
@@ -148,7 +154,8 @@ export class ProductStock extends DurableObject<Env> {
   #role: ShardRole | null = null;
   /** Until when a shard takes its parent for dry (in memory only), and what the parent said then. */
   #dryUntil = 0;
-  #dryHint = { shards: 1, skuAvailable: 0, parentAvailable: 0 };
+  #dryHint: RefillHint = { shards: 1, skuAvailable: 0, parentAvailable: 0 };
+  #refilling: Promise<RefillHint> | null = null;
   /** The bench's imitation of production's one-request-at-a-time object (STOCK_ARTIFICIAL_COST_MS; 0 = off). */
   readonly #costMs: number;
   #costTurn: Promise<void> = Promise.resolve();
@@ -471,9 +478,17 @@ export class ProductStock extends DurableObject<Env> {
     return { ok: false, reason: "insufficient", level: { ...level, available: hint.skuAvailable } };
   }
 
-  async #refill(want: number): Promise<{ shards: number; skuAvailable: number; parentAvailable: number }> {
+  /** One refill at a time per shard: shoppers short at the same moment share its batch instead of each asking. */
+  #refill(want: number): Promise<RefillHint> {
+    if (Date.now() < this.#dryUntil) return Promise.resolve(this.#dryHint);
+    this.#refilling ??= this.#askParent(want).finally(() => {
+      this.#refilling = null;
+    });
+    return this.#refilling;
+  }
+
+  async #askParent(want: number): Promise<RefillHint> {
     const role = this.#role as ShardRole;
-    if (Date.now() < this.#dryUntil) return this.#dryHint;
     const answer = await stockStub(this.env, role.row.parent).grantShard(
       role.row.parent,
       role.row.index,
@@ -538,7 +553,9 @@ export class ProductStock extends DurableObject<Env> {
       received: role.row.received,
       returned: role.row.returned,
     });
-    await new Promise((resolve) => setTimeout(resolve, SHARD_REPORT_MS));
+    // With the bench's artificial cost the period stretches with it, so reports take the parent's time in the
+    // same proportion as in production (each report is one request on the parent).
+    await new Promise((resolve) => setTimeout(resolve, Math.max(SHARD_REPORT_MS, 50 * this.#costMs)));
   });
 
   async #shardAlarm(): Promise<void> {

@@ -56,7 +56,9 @@ async function reserveOnShards(
   hops: number,
 ): Promise<PlacedReservation> {
   let last: PlacedReservation | null = null;
-  for (const i of shardOrder(pickShard(orderId, k), k)) {
+  // Twice round the ring: a shard passed over while it waited for a batch may hold units by the second pass.
+  const ring = shardOrder(pickShard(orderId, k), k);
+  for (const i of [...ring, ...ring]) {
     const name = shardName(sku, i);
     const r = await stockStub(env, name).reserve(name, orderId, qty, ttlMs);
     if (r.ok) return { result: r, place: name };
