@@ -120,3 +120,90 @@ export function simulateShardedSale(opts: {
     throughput: makespan > 0 ? (opts.shoppers / makespan) * 1000 : 0,
   };
 }
+
+// ---- The built sharding (src/durable/product-stock.ts, src/services/stock-shards.ts) ------------------------
+
+/** At most this many shards per SKU: enough for ~16,000 reservations a second, few enough to drain quickly. */
+export const MAX_SHARDS = 16;
+
+const SHARD_MARK = "#shard-";
+
+/** The ProductStock name of shard `index` of `sku` (the parent is named by the SKU itself). */
+export function shardName(sku: string, index: number): string {
+  return `${sku}${SHARD_MARK}${index}`;
+}
+
+/** The parent SKU and index a shard's name stands for; null for an ordinary (parent) name. */
+export function parseShardName(name: string): { parent: string; index: number } | null {
+  const at = name.lastIndexOf(SHARD_MARK);
+  if (at <= 0) return null;
+  const digits = name.slice(at + SHARD_MARK.length);
+  if (!/^(0|[1-9][0-9]?)$/.test(digits)) return null;
+  const index = Number(digits);
+  return index < MAX_SHARDS ? { parent: name.slice(0, at), index } : null;
+}
+
+/** A valid shard count: an integer from 1 (not sharded) to MAX_SHARDS. */
+export function isShardCount(k: unknown): k is number {
+  return typeof k === "number" && Number.isInteger(k) && k >= 1 && k <= MAX_SHARDS;
+}
+
+/**
+ * The shard a shopper tries first: FNV-1a of `seed` (the order id) modulo `k`, so shoppers spread evenly and
+ * the same seed always starts at the same shard.
+ */
+export function pickShard(seed: string, k: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < seed.length; i++) {
+    h ^= seed.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % k;
+}
+
+/** Every shard once, starting at `first`: where a shopper goes when the shard before it had nothing left. */
+export function shardOrder(first: number, k: number): number[] {
+  return Array.from({ length: k }, (_, i) => (first + i) % k);
+}
+
+/**
+ * How much the parent hands a shard that asked for `want` units: a batch of an even share of half of what the
+ * parent still has (so the last units are spread in ever smaller batches and few are stranded on a shard),
+ * never less than `want` when the parent has it, never more than it has.
+ */
+export function refillSize(parentAvailable: number, k: number, want: number): number {
+  if (parentAvailable <= 0) return 0;
+  const batch = Math.max(want, Math.ceil(parentAvailable / (2 * Math.max(1, k))));
+  return Math.min(parentAvailable, batch);
+}
+
+/** What a shard last told its parent: its levels and the running totals of units received and given back. */
+export type ShardReport = { onHand: number; reserved: number; available: number; received: number; returned: number };
+
+/** The parent's running totals for one shard: units granted to it and units it gave back. */
+export type ShardAccount = { granted: number; returned: number; report: ShardReport | null };
+
+/**
+ * One shard's part of the SKU's published levels: what it reported, plus units granted to it since that
+ * report (not in its report yet) and units it gave back that the parent has not received yet (in neither).
+ */
+export function shardContribution(account: ShardAccount): { onHand: number; reserved: number; available: number } {
+  const r = account.report ?? { onHand: 0, reserved: 0, available: 0, received: 0, returned: 0 };
+  const inFlight = Math.max(0, account.granted - r.received) + Math.max(0, r.returned - account.returned);
+  return { onHand: r.onHand + inFlight, reserved: r.reserved, available: r.available + inFlight };
+}
+
+/** The SKU's levels as shoppers see them: the parent's own plus every shard's contribution. */
+export function aggregateLevels(
+  parent: { onHand: number; reserved: number; available: number },
+  accounts: readonly ShardAccount[],
+): { onHand: number; reserved: number; available: number } {
+  const sum = { ...parent };
+  for (const a of accounts) {
+    const c = shardContribution(a);
+    sum.onHand += c.onHand;
+    sum.reserved += c.reserved;
+    sum.available += c.available;
+  }
+  return sum;
+}

@@ -306,7 +306,7 @@ export class OrderFlow extends DurableObject<Env> {
   async #stock(orderId: string, steps: readonly StockStep[]): Promise<StockAnswer[]> {
     if (steps.length === 0) return [];
     const started = Date.now();
-    const answers = await runStockSteps(this.env, orderId, steps);
+    const answers = await runStockSteps(this.env, orderId, steps, this.#store.doc()?.stockPlaces);
     this.#stockMs += Date.now() - started;
     return answers;
   }

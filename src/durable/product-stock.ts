@@ -35,13 +35,16 @@ import {
   type StockEffect,
   type StockMessage,
 } from "../domain/stock";
+import { aggregateLevels, isShardCount, parseShardName, refillSize, shardName } from "../domain/stock-shards";
 import { newEvent, recordAndPublish } from "../services/event-bus";
+import { stockStub } from "../services/stock";
 import { answerPings, LiveSockets } from "./kit/live";
 import { type Migrations, migrate } from "./kit/migrate";
 import { OUTBOX_TABLE, Outbox } from "./kit/outbox";
 import { singleFlight } from "./kit/single-flight";
 import { rows } from "./kit/sql";
 import { isUpgrade, reciprocateClose } from "./kit/websocket";
+import { type GrantAnswer, ParentShards, SHARD_MIGRATION, ShardRole } from "./stock-shards";
 
 export type StockLevel = { sku: string; onHand: number; reserved: number; available: number };
 export type ReserveResult =
@@ -55,7 +58,9 @@ export type ReserveResult =
    * Only with an idempotency key: this key (with this body) already took stock here for `orderId`, whose
    * reservation is still `live` or not. Nothing was taken; the key's record in D1 answers the retry.
    */
-  | { ok: false; reason: "key_seen"; level: StockLevel; orderId: string; live: boolean };
+  | { ok: false; reason: "key_seen"; level: StockLevel; orderId: string; live: boolean }
+  /** The SKU is split across `shards` objects: reserve on one of them (src/services/stock-shards.ts). */
+  | { ok: false; reason: "sharded"; shards: number; level: StockLevel };
 /**
  * An order request's Idempotency-Key as the stock remembers it: `id` names scope and key, `requestHash` the
  * body. Every key is kept for a day (as D1 keeps answered keys): a refusal, so a retry gets the same refusal
@@ -69,9 +74,15 @@ export type ReleaseResult = { ok: true; released: number; level: StockLevel };
 export type AdjustResult =
   | { ok: true; level: StockLevel }
   | { ok: false; reason: "below_reserved" | "unknown_sku"; level: StockLevel };
+export type SetShardsResult =
+  | { ok: true; shards: number; level: StockLevel; returned: number; unreachable: number }
+  | { ok: false; reason: "unknown_sku"; level: StockLevel };
 export type LookupResult = { ok: true; level: StockLevel } | { ok: false; reason: "unknown_sku"; level: StockLevel };
 
 export type { StockMessage };
+
+/** What a shard learnt from its parent's last answer (see GrantAnswer). */
+type RefillHint = { shards: number; skuAvailable: number; parentAvailable: number };
 
 type ViewerAttachment = { connectedAt: number };
 
@@ -79,6 +90,17 @@ type ViewerAttachment = { connectedAt: number };
 const OUTBOX_RETRY_MS = 30_000;
 /** How long a refusal is remembered for its idempotency key (as long as D1 keeps an answered key). */
 const REFUSAL_TTL_MS = 24 * 3600_000;
+/** A shard reports its levels to its parent at most this often: the published count lags by about this much. */
+const SHARD_REPORT_MS = 100;
+/** How long a shard believes a dry parent before asking again (so refusals after a sell-out cost no parent call). */
+const SHARD_DRY_MEMO_MS = 100;
+/** When a shard's report or give-back failed, the alarm tries again after this long. */
+const SHARD_RETRY_MS = 1_000;
+/**
+ * How many refill rounds one reservation waits through before refusing while the parent still has units. Every
+ * round grants at least one order's worth, so this only bounds a shopper's wait in a very long queue.
+ */
+const SHARD_REFILL_TRIES = 20;
 
 /** The object's SQLite schema, one entry per version; never edit an entry, append a new one. */
 const MIGRATIONS: Migrations = [
@@ -127,6 +149,7 @@ const MIGRATIONS: Migrations = [
     "CREATE INDEX reserved_keys_at_idx ON reserved_keys (at)",
     "CREATE INDEX reserved_keys_order_idx ON reserved_keys (order_id)",
   ],
+  SHARD_MIGRATION,
 ];
 
 export type StockLedgerRows = {
@@ -149,14 +172,29 @@ export class ProductStock extends DurableObject<Env> {
   #held: Omit<Ledger, "sales"> | null = null;
   readonly #outbox: Outbox;
   readonly #live: LiveSockets<ViewerAttachment>;
+  /** In a SKU's own object: its shards (count 1 and no accounts when it is not sharded). */
+  readonly #shards: ParentShards;
+  /** In a shard object (`<sku>#shard-<i>`): what it serves; null in a SKU's own object. */
+  #role: ShardRole | null = null;
+  /** Until when a shard takes its parent for dry (in memory only), and what the parent said then. */
+  #dryUntil = 0;
+  #dryHint: RefillHint = { shards: 1, skuAvailable: 0, parentAvailable: 0 };
+  #refilling: Promise<RefillHint> | null = null;
+  /** The bench's imitation of production's one-request-at-a-time object (STOCK_ARTIFICIAL_COST_MS; 0 = off). */
+  readonly #costMs: number;
+  #costTurn: Promise<void> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     answerPings(ctx);
     this.#outbox = new Outbox(ctx.storage.sql);
     this.#live = new LiveSockets(ctx, "viewer");
+    this.#shards = new ParentShards(ctx.storage.sql);
+    this.#costMs = Number((env as { STOCK_ARTIFICIAL_COST_MS?: string }).STOCK_ARTIFICIAL_COST_MS ?? 0) || 0;
     void ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage, MIGRATIONS);
+      this.#shards.load();
+      this.#role = ShardRole.load(ctx.storage.sql);
       this.#sku = this.#sql<{ sku: string }>("SELECT sku FROM stock WHERE id = 1")[0]?.sku ?? null;
       this.#alarmAt = await ctx.storage.getAlarm();
     });
@@ -169,6 +207,7 @@ export class ProductStock extends DurableObject<Env> {
    * stock for another order is `key_seen` (see ReserveKey): a refusal needs no write anywhere else.
    */
   async reserve(sku: string, orderId: string, qty: number, ttlMs: number, key?: ReserveKey): Promise<ReserveResult> {
+    if (this.#costMs) await this.#cost();
     if (!(this.#serves(sku) || (await this.#adopt(sku)))) return { ok: false, reason: "unknown_sku", level: zero(sku) };
     const now = Date.now();
     if (key) {
@@ -198,6 +237,7 @@ export class ProductStock extends DurableObject<Env> {
     }
     const ledger = this.#current(now, [orderId]);
     const decision = reserve(ledger, { orderId, qty, ttlMs }, now);
+    if (!decision.ok && this.#role) return this.#reserveAfterRefill(orderId, qty, ttlMs);
     if (!decision.ok) {
       const level = this.#level(ledger);
       if (key) {
@@ -247,6 +287,7 @@ export class ProductStock extends DurableObject<Env> {
 
   /** Moves a live reservation's expiry later (never earlier); `ok: false` when the order holds no live reservation. */
   async extend(sku: string, orderId: string, expiresAt: number): Promise<ExtendResult> {
+    if (this.#costMs) await this.#cost();
     if (!(this.#serves(sku) || (await this.#adopt(sku)))) return { ok: false };
     const now = Date.now();
     const ledger = this.#current(now, [orderId]);
@@ -258,6 +299,7 @@ export class ProductStock extends DurableObject<Env> {
 
   /** Turns the order's reservation into a sale (`onHand −= qty`); committing a committed order changes nothing. */
   async commit(sku: string, orderId: string): Promise<CommitResult> {
+    if (this.#costMs) await this.#cost();
     if (!(this.#serves(sku) || (await this.#adopt(sku)))) return { ok: false, reason: "not_found", level: zero(sku) };
     const now = Date.now();
     const ledger = this.#current(now, [orderId]);
@@ -272,6 +314,7 @@ export class ProductStock extends DurableObject<Env> {
    * "expire"). Anything unknown or already released answers `released: 0`.
    */
   async release(sku: string, orderId: string, reason: ReleaseReason): Promise<ReleaseResult> {
+    if (this.#costMs) await this.#cost();
     if (!(this.#serves(sku) || (await this.#adopt(sku)))) return { ok: true, released: 0, level: zero(sku) };
     const now = Date.now();
     const ledger = this.#current(now, [orderId]);
@@ -285,6 +328,7 @@ export class ProductStock extends DurableObject<Env> {
    * An order holding nothing here gets a new reservation for the configured reservation TTL.
    */
   async resize(sku: string, orderId: string, qty: number): Promise<ReserveResult> {
+    if (this.#costMs) await this.#cost();
     if (!(this.#serves(sku) || (await this.#adopt(sku)))) return { ok: false, reason: "unknown_sku", level: zero(sku) };
     const now = Date.now();
     const ledger = this.#current(now, [orderId]);
@@ -341,6 +385,292 @@ export class ProductStock extends DurableObject<Env> {
     };
   }
 
+  // ---- a hot SKU split across shards (docs/sharding.md; state in ./stock-shards.ts) -------------------------
+
+  /**
+   * The checkout's way in: an ordinary SKU reserves exactly as `reserve` does (one call, the same cost); a
+   * sharded one answers `sharded` with its shard count, read from memory, so the caller reserves on a shard.
+   */
+  async reserveOrRedirect(
+    sku: string,
+    orderId: string,
+    qty: number,
+    ttlMs: number,
+    key?: ReserveKey,
+  ): Promise<ReserveResult> {
+    if (this.#shards.count > 1 && this.#serves(sku)) {
+      if (this.#costMs) await this.#cost();
+      return {
+        ok: false,
+        reason: "sharded",
+        shards: this.#shards.count,
+        level: this.#level(this.#current(Date.now(), [])),
+      };
+    }
+    return this.reserve(sku, orderId, qty, ttlMs, key);
+  }
+
+  /**
+   * Staff split the SKU across `k` shards (1: not sharded). Shards beyond the new count are told to give back
+   * what they hold unsold; their live reservations and sales stay where they are until the orders end.
+   * `unreachable`: shards that did not answer (each gives back by itself the next time it is asked to sell).
+   */
+  async setShards(sku: string, k: number): Promise<SetShardsResult> {
+    if (!isShardCount(k)) throw new RangeError(`A shard count is 1 to 16, got ${k}`);
+    if (parseShardName(sku)) throw new Error(`${sku} is a shard, not a SKU`);
+    if (!(this.#serves(sku) || (await this.#adopt(sku)))) return { ok: false, reason: "unknown_sku", level: zero(sku) };
+    this.#shards.setCount(k);
+    const first = k === 1 ? 0 : k;
+    const retiring = [...this.#shards.accounts.keys()].filter((i) => i >= first);
+    const answers = await Promise.allSettled(
+      retiring.map((i) => stockStub(this.env, shardName(sku, i)).retire(shardName(sku, i))),
+    );
+    let returned = 0;
+    let unreachable = 0;
+    for (const a of answers) {
+      if (a.status === "fulfilled") returned += a.value.returned;
+      else unreachable++;
+    }
+    return { ok: true, shards: k, level: this.#level(this.#current(Date.now(), [])), returned, unreachable };
+  }
+
+  /**
+   * A shard asks for units. `received`: the grant total the shard has applied. When the parent's total is
+   * ahead (the shard lost an answer), nothing more is granted: the shard applies the difference first.
+   * Otherwise a batch (refillSize) moves from this object's on-hand to the shard's account in one step.
+   */
+  async grantShard(sku: string, index: number, want: number, received: number): Promise<GrantAnswer> {
+    if (this.#costMs) await this.#cost();
+    if (!(this.#serves(sku) || (await this.#adopt(sku)))) {
+      return { granted: 0, active: false, shards: 1, parentAvailable: 0, skuAvailable: 0 };
+    }
+    const shards = this.#shards;
+    const active = shards.count > 1 && index < shards.count;
+    const ledger = this.#current(Date.now(), []);
+    let account = shards.account(index);
+    // Units granted but not applied yet (an answer lost, or another refill of this shard in flight) count first.
+    const pending = Math.max(0, account.granted - received);
+    if (active && pending < want) {
+      const units = refillSize(levels(ledger).available, shards.count, want - pending);
+      if (units > 0) {
+        this.#held = null; // the balance moves outside #apply: the next call reads it again
+        this.ctx.storage.transactionSync(() => {
+          this.ctx.storage.sql.exec(
+            "UPDATE stock SET on_hand = on_hand - ?, updated_at = ? WHERE id = 1",
+            units,
+            Date.now(),
+          );
+          account = shards.grant(index, units);
+        });
+      }
+    }
+    const parentLedger = this.#load([]);
+    return {
+      granted: account.granted,
+      active,
+      shards: shards.count,
+      parentAvailable: levels(parentLedger).available,
+      skuAvailable: this.#level(parentLedger).available,
+    };
+  }
+
+  /** A shard's levels and running totals; the published count is rebuilt from them. */
+  async shardReport(
+    sku: string,
+    index: number,
+    report: { onHand: number; reserved: number; available: number; received: number; returned: number },
+  ): Promise<void> {
+    if (this.#costMs) await this.#cost();
+    if (!(this.#serves(sku) || (await this.#adopt(sku)))) return;
+    this.#shards.report(index, report);
+    this.#publishAggregate();
+  }
+
+  /** A shard gives units back: `returnedTotal` is its running total, so a repeat adds nothing. */
+  async takeBack(sku: string, index: number, returnedTotal: number): Promise<{ ok: true }> {
+    if (this.#costMs) await this.#cost();
+    if (!(this.#serves(sku) || (await this.#adopt(sku)))) return { ok: true };
+    this.#held = null; // the balance moves outside #apply: the next call reads it again
+    this.ctx.storage.transactionSync(() => {
+      const units = this.#shards.takeBack(index, returnedTotal);
+      if (units > 0) {
+        this.ctx.storage.sql.exec(
+          "UPDATE stock SET on_hand = on_hand + ?, updated_at = ? WHERE id = 1",
+          units,
+          Date.now(),
+        );
+      }
+    });
+    this.#publishAggregate();
+    return { ok: true };
+  }
+
+  /** Asked of a shard when the parent no longer counts it: gives back what it holds unsold. */
+  async retire(name: string): Promise<{ returned: number }> {
+    if (!this.#serves(name) || !this.#role) return { returned: 0 };
+    this.#role.setActive(false);
+    return { returned: await this.#giveBackFree() };
+  }
+
+  /** A shard had too little: ask the parent for a batch and try once more; refuse with a hint otherwise. */
+  async #reserveAfterRefill(orderId: string, qty: number, ttlMs: number): Promise<ReserveResult> {
+    // Concurrent shoppers on this shard share a batch; one who lost the race asks again while the parent has any.
+    for (let attempt = 1; ; attempt++) {
+      const hint = await this.#refill(qty);
+      const now = Date.now();
+      const ledger = this.#current(now, [orderId]);
+      const decision = reserve(ledger, { orderId, qty, ttlMs }, now);
+      if (decision.ok) {
+        this.#apply(ledger, decision.ledger, decision.effects, `order:${orderId}`, [orderId], now);
+        return { ok: true, level: this.#level(decision.ledger), expiresAt: decision.expiresAt };
+      }
+      if (attempt < SHARD_REFILL_TRIES && hint.parentAvailable > 0 && this.#role?.row.active) continue;
+      return this.#shardRefusal(ledger, hint);
+    }
+  }
+
+  #shardRefusal(ledger: Ledger, hint: { shards: number; skuAvailable: number }): ReserveResult {
+    const level = this.#level(ledger);
+    if (!this.#role?.row.active) return { ok: false, reason: "sharded", shards: hint.shards, level };
+    // `available` is the whole SKU's as the parent last knew it: 0 tells the caller no sibling has any either.
+    return { ok: false, reason: "insufficient", level: { ...level, available: hint.skuAvailable } };
+  }
+
+  /** One refill at a time per shard: shoppers short at the same moment share its batch instead of each asking. */
+  #refill(want: number): Promise<RefillHint> {
+    if (Date.now() < this.#dryUntil) return Promise.resolve(this.#dryHint);
+    this.#refilling ??= this.#askParent(want).finally(() => {
+      this.#refilling = null;
+    });
+    return this.#refilling;
+  }
+
+  async #askParent(want: number): Promise<RefillHint> {
+    const role = this.#role as ShardRole;
+    const answer = await stockStub(this.env, role.row.parent).grantShard(
+      role.row.parent,
+      role.row.index,
+      want,
+      role.row.received,
+    );
+    let units = 0;
+    this.#held = null; // the balance moves outside #apply: the next call reads it again
+    this.ctx.storage.transactionSync(() => {
+      units = role.receive(answer.granted);
+      if (units > 0) this.ctx.storage.sql.exec("UPDATE stock SET on_hand = on_hand + ? WHERE id = 1", units);
+      role.setActive(answer.active);
+    });
+    const hint = { shards: answer.shards, skuAvailable: answer.skuAvailable, parentAvailable: answer.parentAvailable };
+    if (units > 0) this.#shardChanged();
+    if (answer.parentAvailable === 0) {
+      this.#dryUntil = Date.now() + SHARD_DRY_MEMO_MS;
+      this.#dryHint = hint;
+    }
+    if (!answer.active) await this.#giveBackFree();
+    return hint;
+  }
+
+  /** A retired shard hands its unsold units back to the parent (one step here, then the call). */
+  async #giveBackFree(): Promise<number> {
+    const role = this.#role as ShardRole;
+    const free = levels(this.#current(Date.now(), [])).available;
+    if (free > 0) {
+      this.#held = null; // the balance moves outside #apply: the next call reads it again
+      this.ctx.storage.transactionSync(() => {
+        this.ctx.storage.sql.exec("UPDATE stock SET on_hand = on_hand - ? WHERE id = 1", free);
+        role.giveBack(free);
+      });
+    }
+    if (role.owesParent) await this.#sendBack();
+    this.#shardChanged();
+    return free;
+  }
+
+  async #sendBack(): Promise<void> {
+    const role = this.#role as ShardRole;
+    const total = role.row.returned;
+    try {
+      await stockStub(this.env, role.row.parent).takeBack(role.row.parent, role.row.index, total);
+      role.acked(total);
+    } catch (err) {
+      this.#retrySoon(err);
+    }
+  }
+
+  /** After any change on a shard: report it (throttled), and a retired shard gives back what was freed. */
+  #shardChanged(): void {
+    this.ctx.waitUntil(this.#report().catch((err) => this.#retrySoon(err)));
+  }
+
+  /** One report at a time, at most one per SHARD_REPORT_MS; changes meanwhile ride on the next pass. */
+  #report = singleFlight(async () => {
+    const role = this.#role;
+    if (!role) return;
+    if (!role.row.active && levels(this.#load([])).available > 0) await this.#giveBackFree();
+    const own = levels(this.#load([]));
+    await stockStub(this.env, role.row.parent).shardReport(role.row.parent, role.row.index, {
+      ...own,
+      received: role.row.received,
+      returned: role.row.returned,
+    });
+    // With the bench's artificial cost the period stretches with it, so reports take the parent's time in the
+    // same proportion as in production (each report is one request on the parent).
+    await new Promise((resolve) => setTimeout(resolve, Math.max(SHARD_REPORT_MS, 50 * this.#costMs)));
+  });
+
+  async #shardAlarm(): Promise<void> {
+    const role = this.#role as ShardRole;
+    if (!role.row.active) await this.#giveBackFree();
+    else if (role.owesParent) await this.#sendBack();
+    await this.#report();
+  }
+
+  #retrySoon(err: unknown): void {
+    console.error(JSON.stringify({ level: "warn", message: "shard report deferred to alarm", error: String(err) }));
+    const at = Date.now() + SHARD_RETRY_MS;
+    if (this.#alarmAt === null || at < this.#alarmAt) {
+      this.#alarmAt = at;
+      void this.ctx.storage.setAlarm(at);
+    }
+  }
+
+  /** The parent's published count changed: tell viewers now, the catalog's D1 columns shortly. */
+  #publishAggregate(): void {
+    const level = this.#level(this.#load([]));
+    this.#live.broadcast({
+      type: "stock",
+      sku: level.sku,
+      available: level.available,
+      at: Date.now(),
+    } satisfies StockMessage);
+    this.ctx.waitUntil(
+      this.#writeCatalogLevel().catch((err) =>
+        console.error(JSON.stringify({ level: "warn", message: "catalog level deferred", error: String(err) })),
+      ),
+    );
+  }
+
+  /** The catalog's stock columns for a sharded SKU, at most a few times a second (the last pass is the latest). */
+  #writeCatalogLevel = singleFlight(async () => {
+    const level = this.#level(this.#load([]));
+    await getDb(this.env.DB)
+      .update(products)
+      .set({ stockOnHand: level.onHand, stockReserved: level.reserved, stockAvailable: level.available })
+      .where(eq(products.sku, level.sku));
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  });
+
+  /**
+   * The bench's imitation of one production object: requests take turns and each holds the object for
+   * STOCK_ARTIFICIAL_COST_MS. A timer, not a busy loop: locally every object shares one workerd thread, so
+   * burning CPU would slow all shards together and hide what K objects buy.
+   */
+  #cost(): Promise<void> {
+    const turn = this.#costTurn.then(() => new Promise<void>((resolve) => setTimeout(resolve, this.#costMs)));
+    this.#costTurn = turn;
+    return turn;
+  }
+
   /** Accepts a live-stock viewer (a WebSocket upgrade the Worker forwards) with the Hibernation API. */
   override async fetch(request: Request): Promise<Response> {
     if (!isUpgrade(request)) {
@@ -386,6 +716,7 @@ export class ProductStock extends DurableObject<Env> {
     const now = Date.now();
     this.#current(now, []);
     this.#arm(now);
+    if (this.#role) await this.#shardAlarm();
     await this.#flush();
     // Delivered: the retry alarm armed above is not needed any more; keep only the next expiry.
     const next = this.#earliestExpiry();
@@ -420,6 +751,20 @@ export class ProductStock extends DurableObject<Env> {
   #adopt(sku: string): Promise<boolean> {
     return this.ctx.blockConcurrencyWhile(async () => {
       if (this.#sku !== null) return this.#serves(sku);
+      const shard = parseShardName(sku);
+      if (shard) {
+        // A shard starts empty: every unit it will sell is granted by the parent (#refill).
+        this.ctx.storage.transactionSync(() => {
+          this.ctx.storage.sql.exec(
+            "INSERT INTO stock (id, sku, on_hand, low_stock_threshold, updated_at) VALUES (1, ?, 0, 0, ?)",
+            sku,
+            Date.now(),
+          );
+          this.#role = ShardRole.create(this.ctx.storage.sql, shard.parent, shard.index);
+        });
+        this.#sku = sku;
+        return true;
+      }
       const row = await getDb(this.env.DB)
         .select({ onHand: products.stockOnHand, threshold: products.lowStockThreshold })
         .from(products)
@@ -500,7 +845,8 @@ export class ProductStock extends DurableObject<Env> {
   ): void {
     if (prev === next && effects.length === 0) return;
     const sku = this.#sku as string;
-    const batch = effects.map((effect) =>
+    // A shard's changes are told to its parent as levels (#shardChanged), not as the SKU's events.
+    const batch = (this.#role ? [] : effects).map((effect) =>
       toEvent(
         sku,
         effect,
@@ -548,6 +894,10 @@ export class ProductStock extends DurableObject<Env> {
     });
     this.#held = { onHand: next.onHand, lowStockThreshold: next.lowStockThreshold, reservations: next.reservations };
     this.#arm(now);
+    if (this.#role) {
+      this.#shardChanged();
+      return;
+    }
     if (batch.length === 0) return;
     const level = this.#level(next);
     this.#live.broadcast({
@@ -604,8 +954,11 @@ export class ProductStock extends DurableObject<Env> {
     }
   }
 
+  /** The SKU's level: a shard answers its own under the SKU's name; a parent adds what its shards hold. */
   #level(ledger: Ledger): StockLevel {
-    return { sku: this.#sku as string, ...levels(ledger) };
+    if (this.#role) return { sku: this.#role.row.parent, ...levels(ledger) };
+    if (this.#shards.accounts.size === 0) return { sku: this.#sku as string, ...levels(ledger) };
+    return { sku: this.#sku as string, ...aggregateLevels(levels(ledger), [...this.#shards.accounts.values()]) };
   }
 
   #sql<T extends Record<string, SqlStorageValue>>(query: string, ...bindings: unknown[]): T[] {

@@ -291,7 +291,12 @@ export const ordersApi = new Hono<AppEnv>()
     }
     const reservedAt = Date.now();
     if (!stock.ok) {
-      if (ticket && key) ticket.rememberedElsewhere = true;
+      if (ticket && key && stock.remembered) ticket.rememberedElsewhere = true;
+      else if (ticket && key) {
+        // A shard answered: shards keep no keys, so D1's record (an order this key placed) comes first.
+        const recorded = await ticket.lookup();
+        if (recorded) return recorded;
+      }
       return refusal(c, stock.refused, body.items);
     }
     let priced: Awaited<ReturnType<typeof priceLines>>["priced"];
@@ -311,13 +316,13 @@ export const ordersApi = new Hono<AppEnv>()
       }
       const claimed = ticket ? await ticket.claim() : null;
       if (claimed) {
-        await releaseLines(c.env, orderId, merged);
+        await releaseLines(c.env, orderId, merged, stock.places);
         return claimed;
       }
       // Taken only for an order about to be created: a refusal or a replay uses no number.
       number = await nextOrderNumber(getDb(c.env.DB));
     } catch (err) {
-      await releaseLines(c.env, orderId, merged);
+      await releaseLines(c.env, orderId, merged, stock.places);
       throw err;
     }
     const pricedAt = Date.now();
@@ -342,10 +347,11 @@ export const ordersApi = new Hono<AppEnv>()
         ip: clientIp(c),
         country: clientCountry(c),
         reservedUntil: stock.expiresAt,
+        ...(Object.keys(stock.places).length > 0 ? { stockPlaces: stock.places } : {}),
       });
     } catch (err) {
       // The stock is held for an order that was never created: give it back now rather than at expiry.
-      await releaseLines(c.env, orderId, merged).catch(() => undefined);
+      await releaseLines(c.env, orderId, merged, stock.places).catch(() => undefined);
       throw err;
     }
     if (result.ok && result.timing) {

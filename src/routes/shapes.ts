@@ -53,6 +53,15 @@ export const ProductPage = v.looseObject({
   facets: v.optional(v.looseObject({})),
 });
 export const StockLevel = v.looseObject({ sku: v.string(), onHand: int, reserved: int, available: int });
+/** `shards`: the SKU's shard count now; `unreachable`: retired shards that will give their stock back later. */
+export const ShardedStockLevel = v.looseObject({
+  sku: v.string(),
+  onHand: int,
+  reserved: int,
+  available: int,
+  shards: int,
+  unreachable: int,
+});
 
 const PricedItem = v.looseObject({
   sku: v.string(),

@@ -6,9 +6,18 @@
 import type { Line } from "../domain/pricing";
 import type { ReserveKey, ReserveResult } from "../durable/product-stock";
 import { stockStub } from "./stock";
+import { reserveLine } from "./stock-shards";
 
-export type StockRefusal = { line: Line; result: Exclude<ReserveResult, { ok: true }> };
-export type StockAnswer = { ok: true; expiresAt: number } | { ok: false; refused: StockRefusal[] };
+export type StockRefusal = { line: Line; result: Exclude<ReserveResult, { ok: true } | { reason: "sharded" }> };
+/**
+ * `places`: the shard holding each line of a sharded SKU (absent for ordinary SKUs); the order keeps them.
+ * `remembered`: the refusal was kept under the key by the stock (false when a shard answered).
+ */
+export type StockAnswer =
+  | { ok: true; expiresAt: number; places: StockPlaces }
+  | { ok: false; refused: StockRefusal[]; remembered: boolean };
+/** SKU → the ProductStock name holding the order's line, for lines not held by the SKU's own object. */
+export type StockPlaces = Record<string, string>;
 
 /**
  * Reserves every line for `orderId` for `ttlMs`. When any line is refused (or a call fails), whatever was taken
@@ -23,34 +32,52 @@ export async function reserveLines(
   key: ReserveKey | null,
 ): Promise<StockAnswer> {
   const results = await Promise.allSettled(
-    lines.map((l) => stockStub(env, l.sku).reserve(l.sku, orderId, l.qty, ttlMs, key ?? undefined)),
+    lines.map((l) => reserveLine(env, l.sku, orderId, l.qty, ttlMs, key ?? undefined)),
   );
   const refused: StockRefusal[] = [];
+  const places: StockPlaces = {};
+  let remembered = true;
   let thrown: unknown = null;
   let expiresAt = Number.POSITIVE_INFINITY;
   results.forEach((r, i) => {
     const line = lines[i] as Line;
     if (r.status === "rejected") thrown ??= r.reason ?? new Error("stock call failed");
-    else if (!r.value.ok) refused.push({ line, result: r.value });
-    else expiresAt = Math.min(expiresAt, r.value.expiresAt);
+    else {
+      if (r.value.place !== line.sku) places[line.sku] = r.value.place;
+      if (!r.value.result.ok) {
+        refused.push({ line, result: r.value.result });
+        if (r.value.place !== line.sku) remembered = false;
+      } else expiresAt = Math.min(expiresAt, r.value.result.expiresAt);
+    }
   });
-  if (thrown === null && refused.length === 0) return { ok: true, expiresAt };
+  if (thrown === null && refused.length === 0) return { ok: true, expiresAt, places };
   // Only lines that hold something (or whose call failed, and might) need giving back.
   const held = lines.filter((_, i) => {
     const r = results[i];
-    return r?.status === "rejected" || r?.value.ok;
+    return r?.status === "rejected" || r?.value.result.ok;
   });
-  if (held.length > 0) await releaseLines(env, orderId, held);
+  if (held.length > 0) await releaseLines(env, orderId, held, places);
   if (thrown !== null) throw thrown;
-  return { ok: false, refused };
+  return { ok: false, refused, remembered };
 }
 
 /**
- * Gives back whatever `orderId` holds of `lines` (nothing held answers `released: 0`), for an order that was
- * never created; the stock also forgets the idempotency key it was reserved with, so a retry runs afresh.
+ * Gives back whatever `orderId` holds of `lines` (nothing held answers `released: 0`), where `places` says, for
+ * an order that was never created; the stock also forgets the idempotency key it was reserved with, so a retry
+ * runs afresh.
  */
-export async function releaseLines(env: Env, orderId: string, lines: readonly { sku: string }[]): Promise<void> {
-  await Promise.all(lines.map((l) => stockStub(env, l.sku).abandon(l.sku, orderId)));
+export async function releaseLines(
+  env: Env,
+  orderId: string,
+  lines: readonly { sku: string }[],
+  places: StockPlaces = {},
+): Promise<void> {
+  await Promise.all(
+    lines.map((l) => {
+      const name = places[l.sku] ?? l.sku;
+      return stockStub(env, name).abandon(name, orderId);
+    }),
+  );
 }
 
 /** Frees an idempotency key that took stock for an order request which died before D1 recorded it. */

@@ -93,6 +93,16 @@ test("staff adjust stock, are told why a removal is refused, and see a shopper's
   );
   assert.equal(await history.locator("tr[data-reason=damage], tr[data-reason=correction]").count(), 0);
 
+  // The same panel splits the SKU across shard objects for a sale and puts it back in one.
+  const shards = history.getByRole("form", { name: `Shards of ${SKU}` });
+  await shards.getByLabel(/^Shard objects/).fill("4");
+  await shards.getByRole("button", { name: "Set shards" }).click();
+  await shards.getByText(`${SKU} is split across 4 shards.`).waitFor();
+  await audit(page, "inventory with shards");
+  await shards.getByLabel(/^Shard objects/).fill("1");
+  await shards.getByRole("button", { name: "Set shards" }).click();
+  await shards.getByText(`${SKU} is sold from one object.`).waitFor();
+
   // A shopper in another browser context reserves 2; the console's row follows without a reload.
   const shopper = await openPage(browser);
   await shopper.page.goto("/");

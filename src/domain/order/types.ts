@@ -42,6 +42,8 @@ export type CreateInput = {
    * earliest expiry of those reservations. The order then reserves nothing itself.
    */
   reservedUntil?: number;
+  /** The shard object holding a line of a sharded SKU (SKU → ProductStock name); absent for ordinary SKUs. */
+  stockPlaces?: Record<string, string>;
 };
 
 export type PayInput = { token: string; methodLabel: string; ip: string | null; country: string | null };
@@ -141,6 +143,8 @@ export type OrderDoc = {
   refundedCents: number;
   /** Each staff refund (absent on orders stored before partial refunds). */
   refunds?: RefundRecord[];
+  /** Where a sharded SKU's line is held (CreateInput.stockPlaces): its stock steps go to that shard. */
+  stockPlaces?: Record<string, string>;
   createdAt: number;
   updatedAt: number;
 };

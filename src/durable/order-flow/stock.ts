@@ -5,9 +5,19 @@
 import type { StockAnswer, StockStep } from "../../domain/order/types";
 import { stockStub } from "../../services/stock";
 
-export async function runStockSteps(env: Env, orderId: string, steps: readonly StockStep[]): Promise<StockAnswer[]> {
+export async function runStockSteps(
+  env: Env,
+  orderId: string,
+  steps: readonly StockStep[],
+  places: Readonly<Record<string, string>> = {},
+): Promise<StockAnswer[]> {
   return Promise.all(
-    steps.map((s) => stockStep(env, orderId, s).catch((error): StockAnswer => ({ ok: "threw", error }))),
+    steps.map((s) =>
+      // A sharded SKU's line is held by the shard the checkout reserved it on (the order's stockPlaces).
+      stockStep(env, orderId, { ...s, sku: places[s.sku] ?? s.sku }).catch(
+        (error): StockAnswer => ({ ok: "threw", error }),
+      ),
+    ),
   );
 }
 

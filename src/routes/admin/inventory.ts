@@ -2,7 +2,8 @@
  * /api/admin/inventory (staff and admins; the guard sits on the admin router):
  * GET / lists every product's stock from the catalog's D1 snapshot (fine for a list; the object is the truth);
  * POST /:sku/adjustments changes stock on hand through the SKU's ProductStock object;
- * GET /:sku/history pages through that SKU's InventoryAdjusted events, newest first.
+ * GET /:sku/history pages through that SKU's InventoryAdjusted events, newest first;
+ * POST /:sku/shards splits a hot SKU's stock across K ProductStock shards (1: back to one object; docs/sharding.md).
  */
 import { and, asc, desc, eq, gt, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import { Hono } from "hono";
@@ -11,6 +12,7 @@ import { getDb } from "../../db/client";
 import { events, products } from "../../db/schema";
 import { isSku } from "../../domain/catalog";
 import { ADJUST_REASONS, MAX_ADJUSTMENT } from "../../domain/stock";
+import { MAX_SHARDS } from "../../domain/stock-shards";
 import type { AppEnv } from "../../http/app-env";
 import { doc } from "../../http/contract";
 import { ApiError } from "../../http/errors";
@@ -18,7 +20,7 @@ import { CursorParam } from "../../http/paging";
 import { validate } from "../../http/validate";
 import { encodeCursor } from "../../lib/cursor";
 import { stockStub } from "../../services/stock";
-import { EventPage, InventoryPage, StockLevel } from "../shapes";
+import { EventPage, InventoryPage, ShardedStockLevel, StockLevel } from "../shapes";
 
 export const AdjustmentSchema = v.strictObject({
   delta: v.pipe(
@@ -43,6 +45,15 @@ const Limit = (max: number, fallback: number) =>
     ),
     String(fallback),
   );
+
+export const ShardsSchema = v.strictObject({
+  count: v.pipe(
+    v.number(),
+    v.integer("count is a whole number"),
+    v.minValue(1, "count is at least 1 (one object: not sharded)"),
+    v.maxValue(MAX_SHARDS, `count is at most ${MAX_SHARDS}`),
+  ),
+});
 
 export const InventoryQuerySchema = v.strictObject({
   low: v.optional(v.picklist(["1", "0", "true", "false"])),
@@ -78,6 +89,13 @@ const spec = {
     summary: "Restock, damage, correction or return",
     body: StockLevel,
     errors: { 404: "No such product", 409: "below_reserved" },
+  }),
+  "POST /:sku/shards": doc({
+    tag: "admin",
+    who: "staff",
+    summary: "Split a hot SKU's stock across K shard objects (1 un-shards and returns their unsold stock)",
+    body: ShardedStockLevel,
+    errors: { 404: "No such product" },
   }),
   "GET /:sku/history": doc({
     tag: "admin",
@@ -138,6 +156,14 @@ export const adminInventory = new Hono<AppEnv>()
     }
     const { onHand, reserved, available } = result.level;
     return c.json({ sku, onHand, reserved, available });
+  })
+  .post("/:sku/shards", spec["POST /:sku/shards"], validate("json", ShardsSchema), async (c) => {
+    const sku = c.req.param("sku");
+    if (!isSku(sku)) throw notFound(sku);
+    const result = await stockStub(c.env, sku).setShards(sku, c.req.valid("json").count);
+    if (!result.ok) throw notFound(sku);
+    const { onHand, reserved, available } = result.level;
+    return c.json({ sku, onHand, reserved, available, shards: result.shards, unreachable: result.unreachable });
   })
   .get("/:sku/history", spec["GET /:sku/history"], validate("query", HistoryQuerySchema), async (c) => {
     const sku = c.req.param("sku");

@@ -39,6 +39,7 @@ export function create(existing: OrderDoc | null, input: CreateInput, ctx: RuleC
     trackingNumber: null,
     risk: null,
     refundedCents: 0,
+    ...(input.stockPlaces ? { stockPlaces: input.stockPlaces } : {}),
     createdAt: now,
     updatedAt: now,
   };

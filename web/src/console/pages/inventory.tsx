@@ -2,7 +2,8 @@
  * Inventory (staff and admins): every SKU's stock with search and a low-stock filter, a per-row adjustment
  * (restock, damage, count correction, return) and the row's movement history. Rows follow the console's live
  * feed: InventoryAdjusted carries the level after each movement, so a shopper's reservation shows up here
- * without a reload, and a LowStock / OutOfStock alert highlights its row.
+ * without a reload, and a LowStock / OutOfStock alert highlights its row. A row's expanded panel also splits a
+ * hot SKU across shard objects before a sale (docs/sharding.md).
  */
 import { Fragment } from "preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
@@ -523,11 +524,72 @@ function InventoryRow({ row, alert, waiting, onLevel, recent }: RowProps) {
       {historyOpen ? (
         <tr class="inv-history-row" data-history-for={row.sku}>
           <td colSpan={COLUMNS}>
+            <ShardControl sku={row.sku} onLevel={onLevel} />
             <History sku={row.sku} id={historyId} recent={recent} />
           </td>
         </tr>
       ) : null}
     </Fragment>
+  );
+}
+
+/** Splits a hot SKU across K shard objects (`POST /api/admin/inventory/:sku/shards`); 1 puts it back in one. */
+function ShardControl({ sku, onLevel }: { sku: string; onLevel: (level: Level) => void }) {
+  const [count, setCount] = useState("1");
+  const [sending, setSending] = useState(false);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const id = `inv-${sku}-shards`;
+
+  const onSubmit = async (e: Event) => {
+    e.preventDefault();
+    if (sending) return;
+    setSending(true);
+    setMessage(null);
+    try {
+      const answer = await api<Level & { shards: number; unreachable: number }>(
+        "POST",
+        `/api/admin/inventory/${encodeURIComponent(sku)}/shards`,
+        { body: { count: Number(count) } },
+      );
+      const level = levelOf(answer);
+      if (level) onLevel(level);
+      const later = answer.unreachable > 0 ? ` ${answer.unreachable} shard(s) will return their stock later.` : "";
+      setMessage({
+        ok: true,
+        text:
+          answer.shards === 1
+            ? `${sku} is sold from one object.${later}`
+            : `${sku} is split across ${answer.shards} shards.${later}`,
+      });
+    } catch (err) {
+      setMessage({ ok: false, text: err instanceof ApiFailure ? err.message : "We could not reach the shop." });
+    } finally {
+      setSending(false);
+    }
+  };
+
+  return (
+    <form class="inv-shards" noValidate onSubmit={onSubmit} aria-label={`Shards of ${sku}`}>
+      <label for={`${id}-count`}>Shard objects for a hot sale (1 = not sharded)</label>{" "}
+      <input
+        id={`${id}-count`}
+        name="count"
+        type="number"
+        min={1}
+        max={16}
+        step={1}
+        value={count}
+        aria-describedby={`${id}-message`}
+        onInput={(e) => setCount((e.currentTarget as HTMLInputElement).value)}
+      />{" "}
+      <button type="submit" class="secondary" disabled={sending}>
+        {sending ? "Saving…" : "Set shards"}
+      </button>
+      <span id={`${id}-message`} class={message?.ok ? "ok-text" : "error-text"} aria-live="polite">
+        {" "}
+        {message?.text}
+      </span>
+    </form>
   );
 }
 
