@@ -2,12 +2,13 @@ import { env } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, inject, it } from "vitest";
 import { getDb } from "../src/db/client";
-import { orderScope, savePushSubscription, staffScope } from "../src/db/push-subscriptions";
+import { customerScope, orderScope, savePushSubscription, staffScope } from "../src/db/push-subscriptions";
 import { events, notifications, pushSubscriptions } from "../src/db/schema";
 import { channelsFor } from "../src/services/channels/select";
 import { newEvent } from "../src/services/event-bus";
 import { notify } from "../src/services/notifications";
 import { runScheduled, SWEEP_CRON } from "../src/services/scheduled";
+import { setPreference } from "../src/services/unsubscribe";
 import { call, sessionFor } from "./helpers";
 import { freshEmail, placeOrder, product } from "./order-fixtures";
 
@@ -247,6 +248,52 @@ describe("Web Push delivery", () => {
     // A redelivered event writes and sends nothing more.
     await notify(event, pushEnv, undefined, t0 + 60 * MINUTE);
     expect(await received(b.path)).toHaveLength(3);
+  });
+
+  it("tells an account's devices about every order, and an order page's device only about its own order", async () => {
+    const customer = await sessionFor("customer");
+    const accountDevice = await browser("account");
+    const otherOrderDevice = await browser("other-order");
+    const [orderA, orderB] = [1, 2].map(() => `ord_${crypto.randomUUID().replaceAll("-", "")}`) as [string, string];
+    const db = getDb(env.DB);
+    await savePushSubscription(
+      db,
+      {
+        endpoint: accountDevice.json.endpoint,
+        p256dh: accountDevice.json.keys.p256dh,
+        auth: accountDevice.json.keys.auth,
+        audience: "customer",
+        scope: customerScope(customer.id),
+        customerId: customer.id,
+        orderId: null,
+        email: customer.email,
+      },
+      Date.now(),
+    );
+    await subscribeToOrder(otherOrderDevice, orderA, customer.email);
+    const event = newEvent("OrderShipped", `order:${orderB}`, {
+      orderId: orderB,
+      sequence: 5,
+      email: customer.email,
+      customerId: customer.id,
+      trackingNumber: "TRK-B",
+    });
+    await notify(event, pushEnv);
+    expect((await pushRowsFor(event.id)).map((r) => r.status)).toEqual(["sent"]);
+    expect(await received(accountDevice.path)).toHaveLength(1);
+    expect(await received(otherOrderDevice.path)).toEqual([]);
+
+    // Push off for order updates in the account: the device's message is suppressed, the e-mail still goes.
+    await setPreference(env, { recipient: customer.email, kind: "order", channel: "push", enabled: false });
+    const delivered = newEvent("OrderDelivered", `order:${orderB}`, {
+      orderId: orderB,
+      sequence: 6,
+      email: customer.email,
+      customerId: customer.id,
+    });
+    await notify(delivered, pushEnv);
+    expect((await pushRowsFor(delivered.id)).map((r) => r.status)).toEqual(["suppressed"]);
+    expect(await received(accountDevice.path)).toHaveLength(1);
   });
 
   it("pushes staff alerts to staff devices: a new order, an order held for review and low stock", async () => {

@@ -33,22 +33,32 @@ export async function savePushSubscription(db: Db, sub: NewPushSubscription, now
     .get();
 }
 
-/** Every subscription of `scopes`, one per endpoint (a device subscribed for an order and its account hears once). */
-export async function subscriptionsFor(db: Db, scopes: string[]): Promise<PushSubscriptionRow[]> {
-  if (scopes.length === 0) return [];
-  const rows = await db.select().from(pushSubscriptions).where(inArray(pushSubscriptions.scope, scopes));
-  const byEndpoint = new Map<string, PushSubscriptionRow>();
-  for (const r of rows.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id))) {
-    if (!byEndpoint.has(r.endpoint)) byEndpoint.set(r.endpoint, r);
+/** Every subscription of any of `scopes`, oldest first (chunked: one statement binds at most 100 values). */
+export async function subscriptionsIn(db: Db, scopes: string[]): Promise<PushSubscriptionRow[]> {
+  const unique = [...new Set(scopes)];
+  const rows: PushSubscriptionRow[] = [];
+  for (let i = 0; i < unique.length; i += 90) {
+    rows.push(
+      ...(await db
+        .select()
+        .from(pushSubscriptions)
+        .where(inArray(pushSubscriptions.scope, unique.slice(i, i + 90)))),
+    );
   }
+  return rows.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+}
+
+/** One subscription per endpoint: a device subscribed for an order and for its account hears once. */
+export function onePerDevice(rows: PushSubscriptionRow[]): PushSubscriptionRow[] {
+  const byEndpoint = new Map<string, PushSubscriptionRow>();
+  for (const r of rows) if (!byEndpoint.has(r.endpoint)) byEndpoint.set(r.endpoint, r);
   return [...byEndpoint.values()];
 }
 
 /** Every staff member's subscribed devices. */
 export async function staffSubscriptions(db: Db): Promise<PushSubscriptionRow[]> {
   const rows = await db.select().from(pushSubscriptions).where(eq(pushSubscriptions.audience, "staff"));
-  const byEndpoint = new Map(rows.map((r) => [r.endpoint, r]));
-  return [...byEndpoint.values()];
+  return onePerDevice(rows.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id)));
 }
 
 export async function pushSubscriptionById(db: Db, id: string) {

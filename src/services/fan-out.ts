@@ -6,13 +6,7 @@
  */
 import { eq } from "drizzle-orm";
 import { getDb } from "../db/client";
-import {
-  customerScope,
-  orderScope,
-  type PushSubscriptionRow,
-  staffSubscriptions,
-  subscriptionsFor,
-} from "../db/push-subscriptions";
+import { customerScope, onePerDevice, orderScope, staffSubscriptions, subscriptionsIn } from "../db/push-subscriptions";
 import { orders } from "../db/schema";
 import type { EventEnvelope } from "../domain/events";
 import { type NotificationDraft, smsText } from "../domain/notifications";
@@ -66,14 +60,21 @@ export async function deliveriesFor(
   const anyStaff = drafts.some((d) => d.audience === "staff") || pushOnly.length > 0;
 
   const staffDevices = pushOn && anyStaff ? await staffSubscriptions(db) : [];
-  const devicesByCustomer = new Map<string | null, PushSubscriptionRow[]>();
-  if (pushOn) {
-    for (const customerId of new Set(customerDrafts.map((d) => d.customerId))) {
-      // Back-in-stock and subscription messages have no order: only the account's devices hear them.
-      const scopes = [...(orderId ? [orderScope(orderId)] : []), ...(customerId ? [customerScope(customerId)] : [])];
-      devicesByCustomer.set(customerId, await subscriptionsFor(db, scopes));
-    }
-  }
+  // One read for every shopper of the event (a restock tells hundreds): their accounts' devices and the order's.
+  const scopesOf = (customerId: string | null) => [
+    ...(orderId ? [orderScope(orderId)] : []),
+    ...(customerId ? [customerScope(customerId)] : []),
+  ];
+  const devices = pushOn
+    ? await subscriptionsIn(
+        db,
+        customerDrafts.flatMap((d) => scopesOf(d.customerId)),
+      )
+    : [];
+  const devicesOf = (customerId: string | null) => {
+    const scopes = new Set(scopesOf(customerId));
+    return onePerDevice(devices.filter((s) => scopes.has(s.scope)));
+  };
   const phone =
     channels.sms && orderId && customerDrafts.some((d) => d.kind === "order") ? await orderPhone(env, orderId) : null;
 
@@ -89,10 +90,8 @@ export async function deliveriesFor(
       continue;
     }
     out.push(as(d, "email", ""));
-    // A device subscribed on an order page hears about that order only, never someone else's back-in-stock.
-    for (const s of devicesByCustomer.get(d.customerId) ?? []) {
-      if (s.orderId === null || s.orderId === orderId) out.push(as(d, "push", s.id, d.short, null));
-    }
+    // Scopes keep it to this order's page devices and this shopper's account devices: nobody else's.
+    for (const s of devicesOf(d.customerId)) out.push(as(d, "push", s.id, d.short, null));
     if (phone && d.kind === "order") out.push(as(d, "sms", phone, smsText(d), null));
   }
   for (const d of pushOnly) for (const s of staffDevices) out.push(as(d, "push", s.id, d.short, null));
