@@ -11,6 +11,21 @@ interface ShopSecrets {
   EMAIL_API_KEY?: string;
   /** Signs one-click unsubscribe links (local default in src/services/unsubscribe.ts). */
   UNSUBSCRIBE_SECRET?: string;
+  /** Web Push (RFC 8292): the application server's P-256 key pair, base64url (`npm run vapid:generate`). */
+  VAPID_PUBLIC_KEY?: string;
+  VAPID_PRIVATE_KEY?: string;
+  /** A `mailto:` or `https:` contact the push services may use about this sender. */
+  VAPID_SUBJECT?: string;
+  /** "twilio" turns SMS on (with the three below); unset, no SMS is written or sent. */
+  SMS_PROVIDER?: string;
+  TWILIO_ACCOUNT_SID?: string;
+  TWILIO_AUTH_TOKEN?: string;
+  /** The sending number (E.164) or messaging service sender. */
+  SMS_FROM?: string;
+  /** Where the SMS adapter sends its calls; tests point it at a local server. Default: api.twilio.com. */
+  TWILIO_API_BASE?: string;
+  /** Tests only (honoured with TEST_MODE = "1"): the origin of the local push service. */
+  PUSH_ENDPOINT_OVERRIDE?: string;
   /** Set by vitest.config.ts only. */
   TEST_MIGRATIONS?: import("cloudflare:test").D1Migration[];
   TEST_MODE?: string;

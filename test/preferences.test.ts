@@ -107,8 +107,13 @@ describe("GET/PATCH /api/account/preferences", () => {
   it("lets a customer turn billing e-mail off while order updates still arrive", async () => {
     const customer = await sessionFor("customer");
     const headers = { cookie: customer.cookie, origin: "http://localhost" };
+    const on = { order: true, marketing: true, billing: true };
+    // The tests configure push (VAPID keys) but no SMS provider: the shop offers e-mail and push.
     expect((await call("GET", "/api/account/preferences", { headers })).body).toEqual({
-      email: { order: true, marketing: true, billing: true },
+      email: on,
+      push: on,
+      sms: on,
+      channels: ["email", "push"],
     });
     const res = await call("PATCH", "/api/account/preferences", { body: { email: { billing: false } }, headers });
     expect(res.status).toBe(200);
@@ -134,6 +139,21 @@ describe("GET/PATCH /api/account/preferences", () => {
     await notify(shipped, env);
     expect((await rowFor(invoice.id, customer.email))?.status).toBe("suppressed");
     expect((await rowFor(shipped.id, customer.email))?.status).toBe("sent");
+  });
+
+  it("keeps each channel's choices apart: push off for marketing leaves e-mail on", async () => {
+    const customer = await sessionFor("customer");
+    const headers = { cookie: customer.cookie, origin: "http://localhost" };
+    const res = await call("PATCH", "/api/account/preferences", {
+      body: { push: { marketing: false }, sms: { order: false } },
+      headers,
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      email: { order: true, marketing: true, billing: true },
+      push: { order: true, marketing: false, billing: true },
+      sms: { order: false, marketing: true, billing: true },
+    });
   });
 
   it("refuses anonymous callers (401) and unknown kinds (400)", async () => {

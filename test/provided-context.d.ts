@@ -7,5 +7,9 @@ declare module "vitest" {
     stripeApiBase: string;
     /** Base URL of the local e-mail provider server (test/global/mail-server.ts). */
     mailServerUrl: string;
+    /** Base URL of the local Web Push service (test/global/push-server.ts). */
+    pushServerUrl: string;
+    /** Base URL of the local SMS provider (test/global/sms-server.ts). */
+    smsServerUrl: string;
   }
 }

@@ -174,7 +174,10 @@ function notificationView(row: typeof notifications.$inferSelect) {
   };
 }
 
-/** Messages sent to this customer (audience `customer`); staff alerts never appear here. */
+/**
+ * Messages sent to this customer (audience `customer`); staff alerts never appear here. The e-mail is the
+ * record: the same message's push and SMS copies are not listed again.
+ */
 export async function listCustomerNotifications(db: Db, customerId: string, args: PageArgs) {
   const rows = await db
     .select()
@@ -182,6 +185,7 @@ export async function listCustomerNotifications(db: Db, customerId: string, args
     .where(
       and(
         eq(notifications.audience, "customer"),
+        eq(notifications.channel, "email"),
         eq(notifications.customerId, customerId),
         after(notifications.createdAt, notifications.id, args.cursor),
       ),

@@ -426,9 +426,16 @@ export const notifications = sqliteTable(
     lastError: text("last_error"),
     sentAt: integer("sent_at"),
     createdAt: integer("created_at").notNull(),
+    /**
+     * Where the channel delivers when that is not the recipient itself: a push subscription id, a phone number.
+     * Empty for e-mail and console rows (empty, not null, so the unique index still catches duplicates).
+     */
+    address: text("address").notNull().default(""),
+    /** The message's one link (order page, account, product): push opens it, SMS carries it. */
+    link: text("link"),
   },
   (t) => [
-    uniqueIndex("notifications_event_recipient_channel_unique").on(t.eventId, t.template, t.recipient, t.channel),
+    uniqueIndex("notifications_delivery_unique").on(t.eventId, t.template, t.recipient, t.channel, t.address),
     index("notifications_customer_idx").on(t.customerId, t.createdAt),
     index("notifications_audience_idx").on(t.audience, t.createdAt),
     index("notifications_due_idx").on(t.status, t.nextAttemptAt),
@@ -449,6 +456,32 @@ export const notificationPreferences = sqliteTable(
     updatedAt: integer("updated_at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.recipient, t.kind, t.channel] })],
+);
+
+/**
+ * A browser's Web Push subscription (PushManager.subscribe) and whose messages it receives: `scope` is
+ * `order:<id>` (a shopper on the order page, guest or not), `customer:<id>` (the account) or `staff:<id>` (a
+ * staff member's console alerts). Removed when the push service answers 404/410.
+ */
+export const pushSubscriptions = sqliteTable(
+  "push_subscriptions",
+  {
+    id: text("id").primaryKey(),
+    endpoint: text("endpoint").notNull(),
+    p256dh: text("p256dh").notNull(),
+    auth: text("auth").notNull(),
+    audience: text("audience").$type<"customer" | "staff">().notNull(),
+    scope: text("scope").notNull(),
+    customerId: text("customer_id"),
+    orderId: text("order_id"),
+    /** Whose preferences apply (the order's or the account's e-mail address); "staff" for staff alerts. */
+    email: text("email").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("push_subscriptions_endpoint_scope_unique").on(t.endpoint, t.scope),
+    index("push_subscriptions_scope_idx").on(t.scope),
+  ],
 );
 
 export type NotificationStatus = "pending" | "sent" | "failed" | "suppressed";

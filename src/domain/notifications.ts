@@ -25,6 +25,10 @@ export type NotificationDraft = {
   html: string | null;
   /** One-click unsubscribe link (marketing e-mail): goes in the footer and the List-Unsubscribe header. */
   unsubscribeUrl: string | null;
+  /** The message's one link (the call to action): what a push notification opens and an SMS carries. */
+  link: string | null;
+  /** One line for push and SMS (the first paragraph, shortened): never more than the e-mail says. */
+  short: string;
 };
 
 type Contact = { email: string; customerId: string | null };
@@ -56,9 +60,18 @@ export const NOTIFIED_EVENT_TYPES = [
   "SubscriptionPaymentDue",
   "UserSubscriptionCancelled",
   "UserSignedUp",
+  "OrderHeld",
 ] as const;
 
 const shortId = (id: string) => id.slice(-8).toUpperCase();
+
+/** The longest `short` line: a push notification's body shows about this much. */
+export const SHORT_MAX = 120;
+
+export function shorten(text: string, max = SHORT_MAX): string {
+  const line = text.replace(/\s+/g, " ").trim();
+  return line.length <= max ? line : `${line.slice(0, max - 1).trimEnd()}…`;
+}
 
 /** True when an inventory movement makes a sold-out SKU available again. */
 export function bringsBackInStock(event: EventEnvelope): boolean {
@@ -96,6 +109,8 @@ export function draftNotifications(event: EventEnvelope, ctx: NotificationContex
       body: text,
       html,
       unsubscribeUrl,
+      link: parts.action?.url ?? null,
+      short: shorten(parts.paragraphs[0] ?? parts.heading),
     };
   };
   const toStaff = (template: string, subject: string, body: string): NotificationDraft => ({
@@ -108,6 +123,8 @@ export function draftNotifications(event: EventEnvelope, ctx: NotificationContex
     body,
     html: null,
     unsubscribeUrl: null,
+    link: `${base}/admin/inventory`,
+    short: shorten(body),
   });
   const viewOrder = (orderId: string) => ({ label: "View your order", url: orderUrl(orderId) });
 
@@ -306,4 +323,66 @@ export function draftNotifications(event: EventEnvelope, ctx: NotificationContex
     default:
       return [];
   }
+}
+
+const HOLD_TIME = new Intl.DateTimeFormat("en-IE", { timeStyle: "short", timeZone: "UTC" });
+
+/**
+ * Staff alerts that go to staff devices by push only (the console already shows orders live, so they are not
+ * console rows): a new order and an order held for review. Low stock, sold out and back in stock are staff
+ * drafts of `draftNotifications` and go to push as well as the console.
+ */
+export function staffPushAlerts(event: EventEnvelope, shopUrl = ""): NotificationDraft[] {
+  const alert = (template: string, subject: string, body: string, orderId: string): NotificationDraft => ({
+    audience: "staff",
+    customerId: null,
+    recipient: "staff",
+    template,
+    kind: "staff",
+    subject,
+    body,
+    html: null,
+    unsubscribeUrl: null,
+    link: `${shopUrl}/admin/orders/${encodeURIComponent(orderId)}`,
+    short: shorten(body),
+  });
+  switch (event.type) {
+    case "OrderConfirmed": {
+      const d = event.data;
+      const count = d.items.reduce((n, i) => n + i.qty, 0);
+      return [
+        alert(
+          "staff_new_order",
+          `New order ${shortId(d.orderId)}`,
+          `${count} ${count === 1 ? "bracelet" : "bracelets"}, ${formatMoney(d.totalCents, d.currency)}.`,
+          d.orderId,
+        ),
+      ];
+    }
+    case "OrderHeld": {
+      const d = event.data;
+      return [
+        alert(
+          "staff_order_held",
+          `Order ${shortId(d.orderId)} is held for review`,
+          `Risk score ${d.score}. Approve or reject before ${HOLD_TIME.format(d.holdUntil)} UTC.`,
+          d.orderId,
+        ),
+      ];
+    }
+    default:
+      return [];
+  }
+}
+
+/** The SMS for a customer draft: the subject, the one line and the link (staff drafts never go by SMS). */
+export function smsText(draft: Pick<NotificationDraft, "subject" | "short" | "link">): string {
+  return [`Bracelet Shop: ${draft.subject}.`, draft.short, draft.link ?? ""].filter(Boolean).join(" ");
+}
+
+/** What the service worker receives (JSON, encrypted): it shows `title`/`body` and opens `url` on click. */
+export type PushPayload = { title: string; body: string; url: string | null; tag: string };
+
+export function pushPayload(m: { subject: string; short: string; link: string | null; tag: string }): PushPayload {
+  return { title: m.subject, body: m.short, url: m.link, tag: m.tag };
 }

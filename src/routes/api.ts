@@ -9,6 +9,7 @@ import { checkoutApi } from "./checkout";
 import { ordersApi } from "./orders";
 import { preferencesApi } from "./preferences";
 import { products } from "./products";
+import { pushApi } from "./push";
 import { stock } from "./stock";
 import { plansApi, subscriptionsApi } from "./subscriptions";
 import { webhooksApi } from "./webhooks";
@@ -25,5 +26,6 @@ export const api = new Hono<AppEnv>()
   .route("/checkout", checkoutApi)
   .route("/orders", ordersApi)
   .route("/plans", plansApi)
+  .route("/push", pushApi)
   .route("/subscriptions", subscriptionsApi)
   .route("/webhooks", webhooksApi);

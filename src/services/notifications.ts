@@ -1,6 +1,7 @@
 /**
  * Notifications service: turns domain events into messages (templates in src/domain/notifications.ts) and
- * delivers them at least once, each (event, template, recipient, channel) at most once.
+ * delivers them at least once, each (event, template, recipient, channel, address) at most once. Which channels
+ * and addresses each message goes to is ./fan-out's answer (e-mail or console, push devices, SMS).
  *
  * 1. The rows are written `pending` first (the unique index makes a redelivered event write nothing twice;
  *    back-in-stock requests are closed in the same batch).
@@ -22,18 +23,19 @@ import {
   draftNotifications,
   NOTIFIED_EVENT_TYPES,
   type NotificationContext,
-  type NotificationDraft,
+  staffPushAlerts,
 } from "../domain/notifications";
 import { hasOneClickUnsubscribe } from "../domain/preferences";
 import { newId } from "../lib/ids";
 import type { OutgoingMessage } from "./channels/channel";
 import { type Channels, channelsFor } from "./channels/select";
 import { newEvent, outboxInserts, publish } from "./event-bus";
+import { deliveriesFor } from "./fan-out";
 import type { Subscriber } from "./subscriber";
 import { unsubscribeUrl, wants } from "./unsubscribe";
 
 type Row = typeof notifications.$inferSelect;
-/** One insert statement binds at most 100 parameters; a notification row binds 17. */
+/** One insert statement binds at most 100 parameters; a notification row binds 19. */
 const ROWS_PER_INSERT = 5;
 /** Waiting shoppers told per restock event (the rest stay waiting for the next one). */
 const BACK_IN_STOCK_BATCH = 500;
@@ -122,9 +124,8 @@ async function lookupContext(event: EventEnvelope, env: Env): Promise<Lookup> {
   return { ctx, backInStockIds: [] };
 }
 
-const channelOf = (d: Pick<NotificationDraft, "audience">) => (d.audience === "staff" ? "console" : "email");
-const rowKey = (r: { template: string; recipient: string; channel: string }) =>
-  `${r.template}|${r.recipient}|${r.channel}`;
+const rowKey = (r: { template: string; recipient: string; channel: string; address: string }) =>
+  `${r.template}|${r.recipient}|${r.channel}|${r.address}`;
 
 /**
  * Writes the event's messages (once) and attempts every one that is due, in draft order. Returns how many
@@ -138,7 +139,8 @@ export async function notify(
 ): Promise<number> {
   const { ctx, backInStockIds } = await lookupContext(event, env);
   let drafts = draftNotifications(event, ctx);
-  if (drafts.length === 0) return 0;
+  const pushOnly = staffPushAlerts(event, shopUrl(env));
+  if (drafts.length === 0 && pushOnly.length === 0) return 0;
   // Marketing e-mail carries a signed one-click unsubscribe link: sign one per recipient, then draft again.
   const marketing = drafts.filter((d) => d.audience === "customer" && hasOneClickUnsubscribe(d.kind));
   if (marketing.length > 0) {
@@ -149,11 +151,11 @@ export async function notify(
     drafts = draftNotifications(event, { ...ctx, unsubscribe: links });
   }
   const db = getDb(env.DB);
-  const rows = drafts.map(({ unsubscribeUrl: link, ...d }) => ({
+  const deliveries = await deliveriesFor(env, event, drafts, pushOnly, channels);
+  const rows = deliveries.map(({ unsubscribeUrl: link, ...d }) => ({
     ...d,
     headers: link ? { "List-Unsubscribe": `<${link}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" } : null,
     id: newId("ntf"),
-    channel: channelOf(d),
     eventId: event.id,
     status: "pending" as const,
     attempts: 0,
@@ -276,6 +278,8 @@ async function attempt(env: Env, row: Row, channels: Channels, now: number): Pro
     text: row.body,
     html: row.html,
     headers: row.headers ?? {},
+    address: row.address,
+    link: row.link,
   };
   const result = await channel.send(message);
   const attempts = claimed.attempts + 1;
@@ -283,7 +287,7 @@ async function attempt(env: Env, row: Row, channels: Channels, now: number): Pro
     await finish(env, row, { status: "sent", attempts, providerId: result.providerId ?? undefined }, now);
     return true;
   }
-  const next = afterFailure(attempts, now, maxAttempts(env));
+  const next = result.retry === false ? ({ status: "failed" } as const) : afterFailure(attempts, now, maxAttempts(env));
   if (next.status === "failed") {
     await finish(env, row, { status: "failed", attempts, error: result.error }, now);
   } else {

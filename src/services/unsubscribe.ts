@@ -84,13 +84,23 @@ export async function wants(env: Env, recipient: string, kind: string, channel: 
   return row?.enabled ?? true;
 }
 
-/** Every optional kind's setting for one recipient on e-mail. */
-export async function emailPreferences(env: Env, recipient: string): Promise<Record<OptionalKind, boolean>> {
+/** Channels a shopper can choose per kind. */
+export const CUSTOMER_CHANNELS = ["email", "push", "sms"] as const;
+export type CustomerChannel = (typeof CUSTOMER_CHANNELS)[number];
+export type ChannelPreferences = Record<CustomerChannel, Record<OptionalKind, boolean>>;
+
+/** Every optional kind's setting for one recipient on each channel (no row: on). */
+export async function channelPreferences(env: Env, recipient: string): Promise<ChannelPreferences> {
   const rows = await getDb(env.DB)
     .select()
     .from(notificationPreferences)
-    .where(and(eq(notificationPreferences.recipient, recipient), eq(notificationPreferences.channel, "email")));
-  const out: Record<OptionalKind, boolean> = { order: true, marketing: true, billing: true };
-  for (const r of rows) if (isOptional(r.kind)) out[r.kind] = r.enabled;
+    .where(eq(notificationPreferences.recipient, recipient));
+  const all = () => ({ order: true, marketing: true, billing: true });
+  const out: ChannelPreferences = { email: all(), push: all(), sms: all() };
+  for (const r of rows) {
+    if (isOptional(r.kind) && (CUSTOMER_CHANNELS as readonly string[]).includes(r.channel)) {
+      out[r.channel as CustomerChannel][r.kind] = r.enabled;
+    }
+  }
   return out;
 }

@@ -2,6 +2,7 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { ApiFailure, api } from "../lib/api";
+import { PreferencesForm } from "./preferences-form";
 import { AddressForm, NameForm, PasswordForm } from "./profile-forms";
 import { InvoicesList, NotificationsList, OrdersList } from "./records";
 import { SubscriptionsPanel } from "./subscriptions";
@@ -71,6 +72,7 @@ export function AccountHome({ onSignedOut }: { onSignedOut: () => void }) {
             <a href="#invoices">Invoices</a>
             <a href="#subscriptions">Monthly boxes</a>
             <a href="#messages">Messages</a>
+            <a href="#preferences">Message choices</a>
           </nav>
           <div class="account-grid">
             <Section id="orders" title="My orders">
@@ -94,6 +96,9 @@ export function AccountHome({ onSignedOut }: { onSignedOut: () => void }) {
             </Section>
             <Section id="messages" title="Messages from the shop">
               <NotificationsList />
+            </Section>
+            <Section id="preferences" title="Message choices">
+              <PreferencesForm />
             </Section>
           </div>
         </>

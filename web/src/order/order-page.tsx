@@ -9,6 +9,7 @@ import { paymentLine } from "../../../src/domain/order-wording";
 import { client, formatMoney, formatTime, read } from "../lib/api";
 import { TotalsFoot } from "../lib/totals-foot";
 import { AmendForm, CancelPanel, ClaimButton, PayForm } from "./order-actions";
+import { ShipPushButton } from "./push-button";
 import { orderPath } from "./tokens";
 import { type Order, type OrderStatus, orderLabel, statusLabel, type User } from "./types";
 import { useOrder } from "./use-order";
@@ -198,6 +199,9 @@ export function OrderPage({ orderId }: { orderId: string }) {
         ) : null}
         {isOwner && canDo(status, "cancel") ? <CancelPanel order={order} token={token} onOrder={accept} /> : null}
         {canClaim ? <ClaimButton order={order} token={token} onOrder={accept} /> : null}
+        {isOwner && status !== "shipped" && status !== "delivered" && status !== "cancelled" ? (
+          <ShipPushButton orderId={order.id} token={token ?? undefined} />
+        ) : null}
         {mine ? (
           <p class="muted" data-testid="order-in-account">
             This order is in <a href="/account#orders">your account</a>.

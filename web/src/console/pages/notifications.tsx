@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { api, formatTime } from "../../lib/api";
+import { StaffPushAlerts } from "../push-alerts";
 import { useFeed } from "../use-feed";
 
 type Row = {
@@ -48,6 +49,7 @@ export function NotificationsPage() {
   return (
     <section aria-labelledby="notifications-title">
       <h1 id="notifications-title">Notifications</h1>
+      <StaffPushAlerts />
       <label class="inline">
         Audience
         <select

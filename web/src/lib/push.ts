@@ -1,0 +1,63 @@
+/**
+ * Web Push in the browser: register the shop's service worker (/sw.js), subscribe with the shop's VAPID public
+ * key and hand the subscription to one of the /api/push routes. Push is offered only where the browser supports
+ * it and the shop has keys (`GET /api/push/key` answers null without them).
+ */
+import { api } from "./api";
+
+export type PushState = "unsupported" | "off" | "on" | "denied";
+
+let keyPromise: Promise<string | null> | null = null;
+
+/** The shop's VAPID public key, or null when push is not configured (asked once per page). */
+export function pushKey(): Promise<string | null> {
+  keyPromise ??= api<{ publicKey: string | null }>("GET", "/api/push/key")
+    .then((r) => r.publicKey)
+    .catch(() => null);
+  return keyPromise;
+}
+
+export function browserSupportsPush(): boolean {
+  return typeof navigator !== "undefined" && "serviceWorker" in navigator && "PushManager" in window;
+}
+
+function keyBytes(base64url: string): Uint8Array<ArrayBuffer> {
+  const padded = `${base64url}${"=".repeat((4 - (base64url.length % 4)) % 4)}`.replace(/-/g, "+").replace(/_/g, "/");
+  return Uint8Array.from(atob(padded), (ch) => ch.charCodeAt(0));
+}
+
+/** Whether this browser already receives pushes from the shop. */
+export async function pushState(): Promise<PushState> {
+  if (!browserSupportsPush() || !(await pushKey())) return "unsupported";
+  if (Notification.permission === "denied") return "denied";
+  const reg = await navigator.serviceWorker.getRegistration("/");
+  return (await reg?.pushManager.getSubscription()) ? "on" : "off";
+}
+
+/**
+ * Asks permission, subscribes and posts the subscription to `path` (an /api/push/subscriptions/… route).
+ * `token` is a guest's order token.
+ */
+export async function enablePush(path: string, token?: string): Promise<PushState> {
+  const key = await pushKey();
+  if (!browserSupportsPush() || !key) return "unsupported";
+  if ((await Notification.requestPermission()) !== "granted") return "denied";
+  const reg = await navigator.serviceWorker.register("/sw.js", { scope: "/" });
+  await navigator.serviceWorker.ready;
+  const sub =
+    (await reg.pushManager.getSubscription()) ??
+    (await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(key) }));
+  await api("POST", path, { body: sub.toJSON(), token });
+  return "on";
+}
+
+/** Unsubscribes this browser and tells the shop to forget it everywhere. */
+export async function disablePush(): Promise<PushState> {
+  const reg = browserSupportsPush() ? await navigator.serviceWorker.getRegistration("/") : undefined;
+  const sub = await reg?.pushManager.getSubscription();
+  if (sub) {
+    await api("DELETE", "/api/push/subscriptions", { body: { endpoint: sub.endpoint } });
+    await sub.unsubscribe();
+  }
+  return "off";
+}
