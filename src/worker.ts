@@ -16,6 +16,7 @@ import { loadAssets } from "./pages/assets";
 import { notFoundPage } from "./pages/not-found";
 import { api } from "./routes/api";
 import { appPages } from "./routes/app-pages";
+import { deployHook } from "./routes/deploy-hook";
 import { docs, docsPage } from "./routes/docs";
 import { pages } from "./routes/pages";
 import { unsubscribePage } from "./routes/unsubscribe";
@@ -58,6 +59,7 @@ export const app = new Hono<AppEnv>()
   .route("/api", docs)
   .route("/", appPages)
   .route("/", docsPage)
+  .route("/", deployHook)
   .route("/", unsubscribePage)
   .route("/", pages)
   .notFound((c) => {
