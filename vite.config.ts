@@ -1,22 +1,5 @@
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { defineConfig, type Plugin } from "vite";
+import { defineConfig } from "vite";
 import { bundleReport } from "./web/bundle-report";
-
-/**
- * Scalar's standalone script for /docs, copied from node_modules into the build (the content security policy
- * allows scripts from our own origin only, so it cannot come from a CDN). The Worker links SCALAR_SCRIPT.
- */
-function scalarStandalone(): Plugin {
-  // The package's `browser` entry; not in its `exports`, so named by path.
-  const file = fileURLToPath(new URL("node_modules/@scalar/api-reference/dist/browser/standalone.js", import.meta.url));
-  return {
-    name: "scalar-standalone",
-    generateBundle() {
-      this.emitFile({ type: "asset", fileName: "assets/scalar/standalone.js", source: readFileSync(file) });
-    },
-  };
-}
 
 // Builds the storefront and staff console islands (web/src) into dist/client, which wrangler serves as
 // static assets. HTML is rendered by the Worker (src/pages). The page apps (console, account, checkout, order)
@@ -25,7 +8,6 @@ function scalarStandalone(): Plugin {
 export default defineConfig({
   publicDir: "web/public",
   plugins: [
-    scalarStandalone(),
     bundleReport({
       storefrontEntry: "app",
       // What the catalog and product pages load (issue #15: at most 20 KB gzip).
@@ -46,7 +28,8 @@ export default defineConfig({
     // Content-hashed names everywhere; the Worker reads the entry's names from this manifest (src/pages/assets.ts).
     manifest: "asset-manifest.json",
     rollupOptions: {
-      input: { app: "web/src/main.tsx" },
+      // docs: the Try-it forms of /docs (src/pages/api-reference.tsx), loaded by that page only.
+      input: { app: "web/src/main.tsx", docs: "web/src/docs/try-it.ts" },
       output: {
         entryFileNames: "assets/[name]-[hash].js",
         chunkFileNames: "assets/[name]-[hash].js",

@@ -2,20 +2,25 @@
 // wrangler.toml real with wrangler's own commands. It reads what exists in the Cloudflare account, plans
 // (scripts/provision-plan.mjs), creates what is missing (D1, queues, R2 bucket), writes the D1 id into
 // [env.production], applies D1 migrations remotely, checks the required secrets (naming the missing ones) and
-// then builds and deploys. A second run finds everything and only deploys.
+// then builds and deploys. After deploying it purges the cached pages (docs/catalog.md, "Deploys"), so none links
+// assets the deploy removed. A second run finds everything and only deploys and purges.
 //
-//   node scripts/deploy.mjs [--provision-only] [--dry-run] [--state state.json] [--env production]
+//   node scripts/deploy.mjs [--provision-only] [--dry-run] [--state state.json] [--env production] [--url https://…]
 //
+// --url names the shop's address for the purge when `wrangler deploy` prints none to take it from.
 // --dry-run prints the plan and changes nothing; with --state it plans for a recorded account state (the JSON
 // shape of `Remote` in provision-plan.mjs) instead of asking Cloudflare.
 import { spawnSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { unstable_readConfig } from "wrangler";
 import {
   bucketsIn,
+  DEPLOY_KEY_PLACEHOLDER,
   declaredQueues,
+  deployedUrl,
   describePlan,
   pendingIn,
   planProvision,
@@ -30,6 +35,7 @@ const { values: args } = parseArgs({
     "provision-only": { type: "boolean", default: false },
     state: { type: "string" },
     env: { type: "string", default: "production" },
+    url: { type: "string" },
   },
 });
 const envName = args.env;
@@ -106,8 +112,32 @@ console.log(`Plan for [env.${envName}]${args["dry-run"] ? " (dry run: nothing is
 for (const line of describePlan(plan, envName)) console.log(`  ${line}`);
 if (args["dry-run"]) process.exit(plan.ready ? 0 : 2);
 
+/**
+ * Asks the just-deployed version to purge the cached pages. Its key is new with this deploy: until the new version
+ * answers everywhere, the old one refuses it (401), so this retries for up to 90 s.
+ */
+async function purgePages(base, path, key) {
+  const deadline = Date.now() + 90_000;
+  let last = "";
+  for (;;) {
+    try {
+      const res = await fetch(new URL(path, base), { method: "POST", headers: { authorization: `Bearer ${key}` } });
+      if (res.ok) return { ok: true, detail: await res.text() };
+      last = `${res.status} ${await res.text()}`;
+    } catch (err) {
+      last = err.message;
+    }
+    if (Date.now() > deadline) return { ok: false, detail: last };
+    await new Promise((r) => setTimeout(r, 3000));
+  }
+}
+
+// One key per deploy: the purge hook accepts only the version this run uploaded.
+const deployKey = randomUUID();
+let deployedAt = args.url ?? null;
+
 for (const step of plan.steps) {
-  if ((step.kind === "build" || step.kind === "deploy") && !plan.ready) break;
+  if ((step.kind === "build" || step.kind === "deploy" || step.kind === "purge-pages") && !plan.ready) break;
   switch (step.kind) {
     case "create-d1": {
       const out = must(wrangler(step.command, { capture: true }), `wrangler ${step.command.join(" ")}`);
@@ -124,6 +154,28 @@ for (const step of plan.steps) {
     case "build":
       must(run("vite", ["build", "--logLevel", "warn"]), "vite build");
       break;
+    case "deploy": {
+      const command = step.command.map((a) => a.replace(DEPLOY_KEY_PLACEHOLDER, deployKey));
+      const out = must(wrangler(command, { capture: true }), `wrangler ${step.command.join(" ")}`);
+      process.stdout.write(out);
+      deployedAt ??= deployedUrl(out);
+      break;
+    }
+    case "purge-pages": {
+      if (!deployedAt) {
+        console.error(
+          `\nDeployed, but the cached pages were not purged: wrangler printed no URL. Run again with --url https://<shop>.`,
+        );
+        process.exit(1);
+      }
+      const purged = await purgePages(deployedAt, step.path, deployKey);
+      if (!purged.ok) {
+        console.error(`\nDeployed, but purging the cached pages at ${deployedAt}${step.path} failed: ${purged.detail}`);
+        process.exit(1);
+      }
+      console.log(`purged cached pages (tags ${step.tags.join(", ")}) at ${deployedAt}: ${purged.detail}`);
+      break;
+    }
     default:
       must(wrangler(step.command), `wrangler ${step.command.join(" ")}`);
   }

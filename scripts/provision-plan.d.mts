@@ -22,9 +22,15 @@ export type Step =
   | { kind: "create-r2"; name: string; command: string[] }
   | { kind: "migrate"; binding: string; pending: string[] | null; command: string[] }
   | { kind: "build"; command: string[] }
-  | { kind: "deploy"; command: string[] };
+  | { kind: "deploy"; command: string[] }
+  | { kind: "purge-pages"; path: string; tags: string[] };
 export type Plan = { steps: Step[]; missingSecrets: string[]; problems: string[]; ready: boolean };
 
+export const DEPLOY_KEY_PLACEHOLDER: string;
+export const PURGE_PATH: string;
+export const PURGED_TAGS: string[];
+/** The deployed Worker's URL as `wrangler deploy` prints it (its workers.dev address or first route), or null. */
+export function deployedUrl(output: string): string | null;
 export function declaredQueues(queues: {
   producers?: { queue: string }[];
   consumers?: { queue: string; dead_letter_queue?: string }[];

@@ -29,9 +29,21 @@ import { configProblems, requiredSecrets } from "../src/domain/payment-setup.ts"
  *   | { kind: "migrate", binding: string, pending: string[] | null, command: string[] }
  *   | { kind: "build", command: string[] }
  *   | { kind: "deploy", command: string[] }
+ *   | { kind: "purge-pages", path: string, tags: string[] }
  * )} Step
  * @typedef {{ steps: Step[], missingSecrets: string[], problems: string[], ready: boolean }} Plan
  */
+
+/**
+ * After a deploy, cached pages (Workers Caching, in front of the Worker, keyed by URL) still link the previous
+ * build's content-hashed assets, which the deploy removed. The deploy passes the new version a one-time key
+ * (`--var DEPLOY_KEY:…`, a fresh random value each run, put in place of `DEPLOY_KEY_PLACEHOLDER`) and then asks
+ * it to purge these tags (`POST /_deploy/purge`, src/routes/deploy-hook.ts): `pages` is on every cached HTML
+ * page, `catalog` also on the listings (and on pages cached before `pages` existed).
+ */
+export const DEPLOY_KEY_PLACEHOLDER = "<fresh random key>";
+export const PURGE_PATH = "/_deploy/purge";
+export const PURGED_TAGS = ["pages", "catalog"];
 
 /** Every queue the environment names: producers, consumers and their dead-letter queues, once each. */
 export function declaredQueues(queues) {
@@ -116,7 +128,8 @@ export function planProvision({ declared, remote, deploy = true }) {
   const ready = missingSecrets.length === 0 && problems.length === 0;
   if (deploy) {
     steps.push({ kind: "build", command: ["vite", "build"] });
-    steps.push({ kind: "deploy", command: ["deploy", ...env] });
+    steps.push({ kind: "deploy", command: ["deploy", ...env, "--var", `DEPLOY_KEY:${DEPLOY_KEY_PLACEHOLDER}`] });
+    steps.push({ kind: "purge-pages", path: PURGE_PATH, tags: PURGED_TAGS });
   }
   return { steps, missingSecrets, problems, ready };
 }
@@ -129,6 +142,10 @@ export function describePlan(plan, envName = "production") {
     if (s.kind === "write-d1-id")
       lines.push(`write database_id ${s.id} for ${s.binding} (${s.name}) into [env.${envName}]`);
     else if (s.kind === "create-d1") lines.push(`${cmd(s.command)}   # then write its id into [env.${envName}]`);
+    else if (s.kind === "purge-pages")
+      lines.push(
+        `POST <deployed URL>${s.path}   # purge cached pages (tags ${s.tags.join(", ")}) everywhere: none may link assets this deploy removed`,
+      );
     else if (s.kind === "migrate")
       lines.push(`${cmd(s.command)}   # ${s.pending === null ? "every migration" : s.pending.join(", ")}`);
     else lines.push(cmd(s.command));
@@ -168,6 +185,18 @@ export function queuesIn(output, wanted) {
 /** Bucket names `wrangler r2 bucket list` prints (`name: <bucket>` lines). */
 export function bucketsIn(output) {
   return [...output.matchAll(/^name:\s+(\S+)/gm)].map((m) => m[1]);
+}
+
+/**
+ * The deployed Worker's URL from `wrangler deploy`'s output: the first https address it prints after the upload
+ * (the workers.dev address, or a route / custom domain, which it prints without a scheme). Null when none.
+ */
+export function deployedUrl(output) {
+  const after = output.slice(Math.max(0, output.search(/Deployed .* triggers|Uploaded /)));
+  const url = after.match(/https:\/\/[^\s)]+/)?.[0];
+  if (url) return url.replace(/\/+$/, "");
+  const route = after.match(/^\s+([a-z0-9.-]+\.[a-z]{2,})(?:\/\*)? \((?:custom domain|zone name)/im)?.[1];
+  return route ? `https://${route}` : null;
 }
 
 /** Pending migrations from `wrangler d1 migrations list --remote` (file names), [] when none is pending. */

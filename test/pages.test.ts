@@ -135,12 +135,12 @@ describe("storefront pages", () => {
   it("caches catalog and product pages with the catalog tags and refreshes them on a purge", async () => {
     const miss = await page("/products/PG-004");
     expect(miss.headers.get("x-cache")).toBe("MISS");
-    expect(miss.headers.get("cache-tag")).toBe("product:PG-004");
+    expect(miss.headers.get("cache-tag")).toBe("pages,product:PG-004");
     const hit = await page("/products/PG-004", { "if-none-match": miss.headers.get("etag")! });
     expect(hit.status).toBe(304);
     expect(hit.headers.get("x-cache")).toBe("HIT");
     const list = await page("/?material=metal");
-    expect(list.headers.get("cache-tag")).toBe("catalog,product:PG-004");
+    expect(list.headers.get("cache-tag")).toBe("pages,catalog,product:PG-004");
     expect((await page("/?material=metal")).headers.get("x-cache")).toBe("HIT");
     await purgeTags(env, ["product:PG-004"]);
     expect((await page("/products/PG-004")).headers.get("x-cache")).toBe("MISS");

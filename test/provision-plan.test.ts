@@ -3,6 +3,7 @@ import {
   bucketsIn,
   type Declared,
   declaredQueues,
+  deployedUrl,
   describePlan,
   pendingIn,
   planProvision,
@@ -49,15 +50,16 @@ describe("the provisioning plan", () => {
       "r2 bucket create bracelet-shop-images",
       "d1 migrations apply DB --remote --env production",
       "vite build",
-      "deploy --env production",
+      "deploy --env production --var DEPLOY_KEY:<fresh random key>",
+      "purge-pages",
     ]);
     expect(plan.missingSecrets).toEqual(["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"]);
     expect(plan.ready).toBe(false);
   });
 
-  it("changes nothing on a second run: only build and deploy, and nothing at all when provisioning", () => {
+  it("changes nothing on a second run: only build, deploy and the pages' purge, and nothing at all when provisioning", () => {
     const plan = planProvision({ declared: provisioned, remote: complete });
-    expect(kinds(plan)).toEqual(["build", "deploy"]);
+    expect(kinds(plan)).toEqual(["build", "deploy", "purge-pages"]);
     expect(plan.ready).toBe(true);
     const again = planProvision({ declared: provisioned, remote: complete, deploy: false });
     expect(again.steps).toEqual([]);
@@ -90,6 +92,31 @@ describe("the provisioning plan", () => {
     expect(planProvision({ declared: testShop, remote: complete }).missingSecrets).toEqual(["PAYMENT_WEBHOOK_SECRET"]);
     const ok = planProvision({ declared: testShop, remote: { ...complete, secrets: ["PAYMENT_WEBHOOK_SECRET"] } });
     expect(ok.ready).toBe(true);
+  });
+
+  it("purges the cached pages after every deploy, so none links the assets the deploy removed, and says so in the dry run", () => {
+    const plan = planProvision({ declared: provisioned, remote: complete });
+    expect(plan.steps.at(-1)).toEqual({ kind: "purge-pages", path: "/_deploy/purge", tags: ["pages", "catalog"] });
+    expect(describePlan(plan)).toEqual([
+      "vite build",
+      "wrangler deploy --env production --var DEPLOY_KEY:<fresh random key>",
+      "POST <deployed URL>/_deploy/purge   # purge cached pages (tags pages, catalog) everywhere: none may link assets this deploy removed",
+    ]);
+  });
+
+  it("finds the deployed address in wrangler's output: workers.dev, or a custom domain printed without a scheme", () => {
+    const bindings = 'Your Worker has access to the following bindings:\n  env.EMAIL_API_URL ("https://api.example")\n';
+    expect(
+      deployedUrl(
+        `${bindings}Uploaded bracelet-shop-production (3.1 sec)\nDeployed bracelet-shop-production triggers (0.9 sec)\n  https://bracelet-shop-production.acme.workers.dev\n  schedule: */5 * * * *\n`,
+      ),
+    ).toBe("https://bracelet-shop-production.acme.workers.dev");
+    expect(
+      deployedUrl(
+        `${bindings}Uploaded bracelet-shop (3 sec)\nDeployed bracelet-shop triggers (1 sec)\n  shop.example.com (custom domain)\n`,
+      ),
+    ).toBe("https://shop.example.com");
+    expect(deployedUrl("Uploaded bracelet-shop (3 sec)\nNo deploy targets for bracelet-shop\n")).toBeNull();
   });
 
   it("refuses to deploy a shop that could take no payments, and bad rate-limit ids, naming each", () => {

@@ -14,7 +14,5 @@ export type AppEnv = {
     sessionIdHash: string | null;
     /** Set by `idempotentDeferred`: the request's Idempotency-Key, null without one. */
     idempotency: IdempotencyTicket | null;
-    /** The CSP nonce of pages whose policy has one (/docs). */
-    secureHeadersNonce?: string;
   };
 };

@@ -10,11 +10,13 @@
 /** Where vite.config.ts writes the manifest, inside the assets directory. */
 export const MANIFEST_PATH = "/asset-manifest.json";
 const ENTRY = "web/src/main.tsx";
+/** The /docs page's own script (its Try-it forms): a second entry, loaded by that page only. */
+const DOCS_ENTRY = "web/src/docs/try-it.ts";
 
-export type EntryAssets = { js: string; css: readonly string[]; build: string };
+export type EntryAssets = { js: string; css: readonly string[]; build: string; docs: string };
 
 /** Before the manifest is read, or when nothing was built (a bare `vitest run`): unhashed names, build "dev". */
-const UNBUILT: EntryAssets = { js: "/assets/app.js", css: ["/assets/app.css"], build: "dev" };
+const UNBUILT: EntryAssets = { js: "/assets/app.js", css: ["/assets/app.css"], build: "dev", docs: "/assets/docs.js" };
 
 let current: EntryAssets = UNBUILT;
 let loading: Promise<void> | null = null;
@@ -29,12 +31,14 @@ export function loadAssets(assets: Fetcher): Promise<void> {
       loading = null;
       return;
     }
-    const entry = ((await res.json()) as Record<string, ManifestChunk>)[ENTRY];
+    const manifest = (await res.json()) as Record<string, ManifestChunk>;
+    const entry = manifest[ENTRY];
     if (!entry) return;
     current = {
       js: `/${entry.file}`,
       css: (entry.css ?? []).map((f) => `/${f}`),
       build: entry.file.replace(/^.*-([\w-]+)\.js$/, "$1"),
+      docs: manifest[DOCS_ENTRY] ? `/${manifest[DOCS_ENTRY].file}` : UNBUILT.docs,
     };
   })().catch(() => {
     loading = null;
@@ -42,5 +46,5 @@ export function loadAssets(assets: Fetcher): Promise<void> {
   return loading;
 }
 
-/** The storefront entry's script, its stylesheets and the build id, as the manifest names them. */
+/** The storefront entry's script, its stylesheets, the build id and the /docs script, as the manifest names them. */
 export const entryAssets = (): EntryAssets => current;

@@ -1,10 +1,10 @@
 /**
  * The API's own documentation: `GET /api/openapi.json` (HTTP) is generated from the routes themselves (each
  * declares itself with `doc()` and `validate()`, src/http/contract.ts; docs/api.md), `GET /api/asyncapi.json`
- * (domain events on the queue) from the events' schemas, and `/docs` is Scalar's interactive reference over the
- * OpenAPI document. Documents are built once per isolate: the routes never change while it runs.
+ * (domain events on the queue) from the events' schemas, and `/docs` is the interactive reference rendered from the
+ * OpenAPI document (src/pages/api-reference.tsx). Documents are built once per isolate: the routes never change
+ * while it runs.
  */
-import { Scalar } from "@scalar/hono-api-reference";
 import { toJsonSchema } from "@valibot/to-json-schema";
 import { Hono } from "hono";
 import { generateSpecs } from "hono-openapi";
@@ -12,10 +12,9 @@ import type * as v from "valibot";
 import { EVENT_SOURCES, EVENT_TYPES, EventDataSchemas } from "../domain/events";
 import type { AppEnv } from "../http/app-env";
 import { OPENAPI_OPTIONS } from "../http/contract";
+import { ApiReference, type OpenApiDoc } from "../pages/api-reference";
+import { renderPage } from "../pages/render";
 import { api } from "./api";
-
-/** Where the build puts Scalar's standalone script (vite.config.ts copies it from node_modules). */
-export const SCALAR_SCRIPT = "/assets/scalar/standalone.js";
 
 /** The OpenAPI 3.1 document of every route under /api. */
 export function buildOpenApi() {
@@ -81,27 +80,8 @@ export const docs = new Hono<AppEnv>()
     return c.body(asyncapi, 200, JSON_DOC);
   });
 
-/**
- * GET /docs: Scalar's reference, its script from our own assets. The page starts it with one inline script,
- * allowed by this response's nonce (src/worker.ts gives /docs a CSP with one); fonts stay local.
- */
-export const docsPage = new Hono<AppEnv>().get(
-  "/docs",
-  // Scalar's page names no language (WCAG 3.1.1, axe html-has-lang): the reference is in English.
-  async (c, next) => {
-    await next();
-    const html = (await c.res.text()).replace("<html>", '<html lang="en">');
-    c.res = new Response(html, c.res);
-  },
-  Scalar<AppEnv>((c) => ({
-    url: "/api/openapi.json",
-    pageTitle: "Bracelet Shop API",
-    cdn: SCALAR_SCRIPT,
-    nonce: c.get("secureHeadersNonce"),
-    withDefaultFonts: false,
-    hideClientButton: true,
-    telemetry: false,
-    // The AI agent and anything else that calls other hosts: the page talks to this origin only.
-    agent: { disabled: true },
-  })),
-);
+/** GET /docs: the reference, server-rendered from the same document as /api/openapi.json. */
+export const docsPage = new Hono<AppEnv>().get("/docs", async (c) => {
+  openapi ??= buildOpenApi().then((doc) => JSON.stringify(doc));
+  return renderPage(c, ApiReference({ doc: JSON.parse(await openapi) as OpenApiDoc }));
+});

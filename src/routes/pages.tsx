@@ -16,7 +16,7 @@ import { Layout } from "../pages/layout";
 import { notFoundPage } from "../pages/not-found";
 import { ProductView } from "../pages/product";
 import { renderDocument, renderPage } from "../pages/render";
-import { CATALOG_TAG, productTag, serveCached } from "../services/catalog-cache";
+import { CATALOG_TAG, PAGES_TAG, productTag, serveCached } from "../services/catalog-cache";
 
 /**
  * A cached page's key: its canonical URL plus the bundle's build id, so pages cached before a deploy (which link
@@ -58,7 +58,11 @@ export const pages = new Hono<AppEnv>()
         </Layout>,
         c.env,
       );
-      return { body, contentType: HTML_TYPE, tags: [CATALOG_TAG, ...page.items.map((p) => productTag(p.sku))] };
+      return {
+        body,
+        contentType: HTML_TYPE,
+        tags: [PAGES_TAG, CATALOG_TAG, ...page.items.map((p) => productTag(p.sku))],
+      };
     });
   })
   .get("/products/:sku", async (c) => {
@@ -74,7 +78,7 @@ export const pages = new Hono<AppEnv>()
         </Layout>,
         c.env,
       );
-      return { body, contentType: HTML_TYPE, tags: [productTag(sku)] };
+      return { body, contentType: HTML_TYPE, tags: [PAGES_TAG, productTag(sku)] };
     });
   })
   .get("/cart", (c) =>

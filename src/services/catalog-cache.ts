@@ -6,8 +6,10 @@
  * ctx is at hand, as in the queue consumer) is called with the same tags and reaches every location; Miniflare
  * has neither, but it does have the Cache API, so the tag index is what makes purges work locally and in tests.
  *
- * Tags: `catalog` for everything that depends on which products exist (listings, facets, pages) and
- * `product:<SKU>` for every response that shows that product (its detail and each listing page containing it).
+ * Tags: `catalog` for everything that depends on which products exist (listings, facets, pages),
+ * `product:<SKU>` for every response that shows that product (its detail and each listing page containing it),
+ * and `pages` on every cached HTML page: they link the build's hashed assets, so a deploy purges them
+ * (src/routes/deploy-hook.ts).
  */
 
 import { cache as workersCache } from "cloudflare:workers";
@@ -19,6 +21,7 @@ import { etagFor, etagMatches } from "../domain/catalog";
 import type { AppEnv } from "../http/app-env";
 
 export const CATALOG_TAG = "catalog";
+export const PAGES_TAG = "pages";
 export const productTag = (sku: string): string => `product:${sku}`;
 
 /** Browsers keep a copy 30 s; shared caches 5 min, and may serve it stale for 10 more while refetching. */

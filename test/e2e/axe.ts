@@ -41,25 +41,25 @@ type Violation = { id: string; impact: string | null; help: string; nodes: { tar
 /**
  * Runs axe on the page now and throws on any serious or critical WCAG 2.2 A/AA finding, listing each rule and up
  * to three of the elements it flagged. `label` names the state audited (e.g. "checkout with a card error").
- * `exclude` leaves out third-party widgets we render but do not author (selectors); say why at the call.
+ * The whole document is audited: nothing may be left out (issue #15), so there is no `exclude`.
  */
-export async function audit(page: Page, label = "", options: { exclude?: string[] } = {}): Promise<void> {
+export async function audit(page: Page, label = ""): Promise<void> {
   // page.evaluate runs outside the page's content security policy (script-src 'self'), which would refuse an
   // injected <script>.
   if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(AXE_SOURCE);
   const violations = (await page.evaluate(
-    ({ tags, exclude }) =>
+    (tags) =>
       (
         window as unknown as {
           axe: { run: (ctx: object, opts: object) => Promise<{ violations: unknown[] }> };
         }
       ).axe
-        .run(exclude.length > 0 ? { include: [["html"]], exclude: exclude.map((s) => [s]) } : document, {
+        .run(document, {
           runOnly: { type: "tag", values: tags },
           resultTypes: ["violations"],
         })
         .then((r) => r.violations),
-    { tags: WCAG_TAGS, exclude: options.exclude ?? [] },
+    WCAG_TAGS,
   )) as Violation[];
   const route = routeOf(page.url());
   audited.add(route);

@@ -5,21 +5,28 @@
  * (read browser state in effects).
  */
 import type { ComponentChildren } from "preact";
-import { ISLANDS, type IslandName, type IslandProps } from "./islands";
+import type { IslandName, IslandProps } from "./islands";
+import { SERVER_ISLANDS, type ServerIslandName } from "./islands/server";
 
 type Props<N extends IslandName> = {
   name: N;
   props: IslandProps<N>;
-  /** Render nothing on the server (a console app that needs the browser); the client renders from scratch. */
-  clientOnly?: boolean;
   fallback?: ComponentChildren;
-};
+} & (N extends ServerIslandName
+  ? {
+      /** Render nothing on the server (an app that needs the browser); the client renders from scratch. */
+      clientOnly?: boolean;
+    }
+  : // Only the storefront's islands are in the Worker's bundle (./islands/server): the others render client-side.
+    { clientOnly: true });
 
 export function Island<N extends IslandName>({ name, props, clientOnly, fallback }: Props<N>) {
-  const Component = ISLANDS[name] as (p: IslandProps<N>) => ComponentChildren;
+  const Component = clientOnly
+    ? null
+    : (SERVER_ISLANDS[name as ServerIslandName] as unknown as (p: IslandProps<N>) => ComponentChildren);
   return (
     <div data-island={name} data-props={JSON.stringify(props)} data-client-only={clientOnly ? "1" : undefined}>
-      {clientOnly ? fallback : <Component {...props} />}
+      {Component ? <Component {...props} /> : fallback}
     </div>
   );
 }
