@@ -25,23 +25,6 @@ export class ApiFailure extends Error {
   }
 }
 
-type Options = { body?: unknown; token?: string; headers?: Record<string, string>; signal?: AbortSignal };
-
-/** The untyped call the console still uses until it moves to `client` (removed then). */
-export async function api<T>(method: string, path: string, opts: Options = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: "application/json", ...opts.headers };
-  if (opts.body !== undefined) headers["content-type"] = "application/json";
-  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-  const res = await fetch(path, {
-    method,
-    headers,
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-    credentials: "same-origin",
-    signal: opts.signal,
-  });
-  return answer<T>(res);
-}
-
 export const client = hc<AppType>("/", {
   headers: { accept: "application/json" },
   init: { credentials: "same-origin" },

@@ -3,33 +3,12 @@
  * orders they placed and the latest ones. /admin/customers/<id> is the detail view.
  */
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import { ApiFailure, api, formatMoney, formatTime } from "../../lib/api";
+import { type AnswerOf, ApiFailure, client, formatMoney, formatTime, read } from "../../lib/api";
 import { CONSOLE_BASE, linkClick } from "../router";
 
-type Account = {
-  id: string;
-  email: string;
-  name: string;
-  role: string;
-  active: boolean;
-  createdAt: number;
-  updatedAt: number;
-};
-type Address = {
-  name: string;
-  line1: string;
-  line2?: string;
-  city: string;
-  region?: string;
-  postalCode: string;
-  country: string;
-  phone?: string;
-};
-type Detail = {
-  customer: Account & { shippingAddress: Address | null };
-  orderCount: number;
-  recentOrders: { id: string; status: string; totalCents: number; currency: string; createdAt: number }[];
-};
+const route = client.api.admin.customers;
+type Account = AnswerOf<typeof route.$get>["customers"][number];
+type Detail = AnswerOf<(typeof route)[":id"]["$get"]>;
 
 const BASE = `${CONSOLE_BASE}/customers`;
 
@@ -58,10 +37,7 @@ function CustomerSearch() {
       if (query) params.set("q", query);
       if (after) params.set("cursor", after);
       try {
-        const page = await api<{ customers: Account[]; nextCursor: string | null }>(
-          "GET",
-          `/api/admin/customers?${params}`,
-        );
+        const page = await read(route.$get({ query: Object.fromEntries(params) }));
         setRows((prev) => (after ? [...(prev ?? []), ...page.customers] : page.customers));
         setCursor(page.nextCursor);
         setError(null);
@@ -163,7 +139,7 @@ function CustomerDetail({ id }: { id: string }) {
   useEffect(() => {
     setDetail(null);
     setError(null);
-    api<Detail>("GET", `/api/admin/customers/${encodeURIComponent(id)}`)
+    read(route[":id"].$get({ param: { id: encodeURIComponent(id) } }))
       .then(setDetail)
       .catch((err) =>
         setError(

@@ -6,33 +6,17 @@
  */
 import { Fragment } from "preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import { ApiFailure, api, formatTime } from "../../lib/api";
+import { type AnswerOf, ApiFailure, client, formatTime, read } from "../../lib/api";
 import type { FeedEvent } from "../feed";
 import { CONSOLE_BASE } from "../router";
 import { useBackInStockWaiting } from "../use-back-in-stock";
 import { useFeed } from "../use-feed";
 
-type Level = { onHand: number; reserved: number; available: number };
-type Row = Level & {
-  sku: string;
-  name: string;
-  active: boolean;
-  lowStockThreshold: number;
-  lowStock: boolean;
-};
-type ListPage = { items: Row[]; nextCursor: string | null };
-
-type Adjusted = {
-  sku: string;
-  reason: string;
-  delta: number;
-  actor: string;
-  orderId: string | null;
-  before: Level;
-  after: Level;
-};
-type Movement = { id: string; type: string; occurredAt: number; subject: string; data: Adjusted };
-type HistoryPage = { items: Movement[]; nextCursor: string | null };
+const route = client.api.admin.inventory;
+type Row = AnswerOf<typeof route.$get>["items"][number];
+type Level = Pick<Row, "onHand" | "reserved" | "available">;
+type Movement = AnswerOf<(typeof route)[":sku"]["history"]["$get"]>["items"][number];
+type Adjusted = Movement["data"];
 
 type Alert = "low" | "out";
 
@@ -124,7 +108,7 @@ export function InventoryPage(_: { path: string[] }) {
       if (lowOnly) params.set("low", "1");
       if (after) params.set("cursor", after);
       try {
-        const page = await api<ListPage>("GET", `/api/admin/inventory?${params}`);
+        const page = await read(route.$get({ query: Object.fromEntries(params) }));
         if (mine !== generation.current) return;
         const items = page.items.map(overlay);
         setRows((prev) => {
@@ -171,7 +155,7 @@ export function InventoryPage(_: { path: string[] }) {
     fetching.current.add(sku);
     const mine = generation.current;
     try {
-      const page = await api<ListPage>("GET", `/api/admin/inventory?${new URLSearchParams({ q: sku, limit: "50" })}`);
+      const page = await read(route.$get({ query: { q: sku, limit: "50" } }));
       const found = page.items.find((r) => r.sku === sku);
       if (!found || mine !== generation.current) return;
       const row = overlay(found);
@@ -378,10 +362,11 @@ function InventoryRow({ row, alert, waiting, onLevel, recent }: RowProps) {
     setFields({});
     setMessage(null);
     try {
-      const level = await api<Level & { sku: string }>(
-        "POST",
-        `/api/admin/inventory/${encodeURIComponent(row.sku)}/adjustments`,
-        { body: { delta: amount, reason } },
+      const level = await read(
+        route[":sku"].adjustments.$post({
+          param: { sku: encodeURIComponent(row.sku) },
+          json: { delta: amount, reason },
+        }),
       );
       onLevel(levelOf(level) ?? row);
       setDelta("");
@@ -553,7 +538,9 @@ function History({ sku, id, recent }: { sku: string; id: string; recent: () => M
       const params = new URLSearchParams({ limit: String(HISTORY_SIZE) });
       if (after) params.set("cursor", after);
       try {
-        const page = await api<HistoryPage>("GET", `/api/admin/inventory/${encodeURIComponent(sku)}/history?${params}`);
+        const page = await read(
+          route[":sku"].history.$get({ param: { sku: encodeURIComponent(sku) }, query: Object.fromEntries(params) }),
+        );
         setItems((prev) => {
           const known = new Set(after && prev ? prev.map((m) => m.id) : []);
           const fresh = page.items.filter((m) => !known.has(m.id));
