@@ -2,8 +2,9 @@
  * Customers (staff and admins): search shoppers by name or email, open one to see the profile, how many
  * orders they placed and the latest ones. /admin/customers/<id> is the detail view.
  */
-import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { type AnswerOf, ApiFailure, client, formatMoney, formatTime, read } from "../../lib/api";
+import { useLiveList } from "../../lib/use-live-list";
 import { CONSOLE_BASE, linkClick } from "../router";
 
 const route = client.api.admin.customers;
@@ -25,35 +26,22 @@ function CustomerSearch() {
   const initial = (typeof location === "undefined" ? null : new URLSearchParams(location.search).get("q")) ?? lastQuery;
   const [draft, setDraft] = useState(initial);
   const [query, setQuery] = useState(initial);
-  const [rows, setRows] = useState<Account[] | null>(null);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const load = useCallback(
-    async (after: string | null) => {
-      setBusy(true);
+  const list = useLiveList<Account>({
+    load: async (after, signal) => {
       const params = new URLSearchParams({ limit: "25" });
       if (query) params.set("q", query);
       if (after) params.set("cursor", after);
-      try {
-        const page = await read(route.$get({ query: Object.fromEntries(params) }));
-        setRows((prev) => (after ? [...(prev ?? []), ...page.customers] : page.customers));
-        setCursor(page.nextCursor);
-        setError(null);
-      } catch (err) {
-        setError((err as Error).message);
-      } finally {
-        setBusy(false);
-      }
+      const page = await read(route.$get({ query: Object.fromEntries(params) }, { init: { signal } }));
+      return { items: page.customers, nextCursor: page.nextCursor };
     },
-    [query],
-  );
+    key: (a) => a.id,
+    deps: [query],
+  });
+  const { items: rows, nextCursor: cursor, error, busy } = list;
 
   useEffect(() => {
     lastQuery = query;
-    void load(null);
-  }, [load, query]);
+  }, [query]);
 
   const onSubmit = (e: Event) => {
     e.preventDefault();
@@ -123,7 +111,7 @@ function CustomerSearch() {
         </table>
       ) : null}
       {cursor ? (
-        <button type="button" class="secondary" disabled={busy} onClick={() => load(cursor)}>
+        <button type="button" class="secondary" disabled={busy} onClick={list.more}>
           More customers
         </button>
       ) : null}

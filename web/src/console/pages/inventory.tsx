@@ -7,7 +7,8 @@
 import { Fragment } from "preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { type AnswerOf, ApiFailure, client, formatTime, read } from "../../lib/api";
-import type { FeedEvent } from "../feed";
+import { useLiveList } from "../../lib/use-live-list";
+import { type FeedEvent, subscribeFeed } from "../feed";
 import { CONSOLE_BASE } from "../router";
 import { useBackInStockWaiting } from "../use-back-in-stock";
 import { useFeed } from "../use-feed";
@@ -527,50 +528,29 @@ const byNewest = (a: Movement, b: Movement) => b.occurredAt - a.occurredAt || (a
 
 /** A SKU's movements, newest first, paged with "Older"; new ones arrive live while it is open. */
 function History({ sku, id, recent }: { sku: string; id: string; recent: () => Movement[] }) {
-  const [items, setItems] = useState<Movement[] | null>(null);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const load = useCallback(
-    async (after: string | null) => {
-      setBusy(true);
-      const params = new URLSearchParams({ limit: String(HISTORY_SIZE) });
-      if (after) params.set("cursor", after);
-      try {
-        const page = await read(
-          route[":sku"].history.$get({ param: { sku: encodeURIComponent(sku) }, query: Object.fromEntries(params) }),
-        );
-        setItems((prev) => {
-          const known = new Set(after && prev ? prev.map((m) => m.id) : []);
-          const fresh = page.items.filter((m) => !known.has(m.id));
-          if (after && prev) return [...prev, ...fresh];
-          // D1 receives events in the background: add movements seen live that it does not list yet.
-          const oldest = page.nextCursor ? (page.items.at(-1)?.occurredAt ?? 0) : 0;
-          const listed = new Set(fresh.map((m) => m.id));
-          const live = recent().filter((m) => !listed.has(m.id) && m.occurredAt >= oldest);
-          return [...fresh, ...live].sort(byNewest);
-        });
-        setCursor(page.nextCursor);
-        setError(null);
-      } catch (err) {
-        setError(`Could not load the history: ${(err as Error).message}`);
-      } finally {
-        setBusy(false);
-      }
+  const list = useLiveList<Movement>({
+    load: (after, signal) => {
+      const query = { limit: String(HISTORY_SIZE), ...(after ? { cursor: after } : {}) };
+      return read(route[":sku"].history.$get({ param: { sku: encodeURIComponent(sku) }, query }, { init: { signal } }));
     },
-    [sku],
-  );
-
-  useEffect(() => {
-    void load(null);
-  }, [load]);
-
-  useFeed(ADJUSTED, (e: FeedEvent) => {
-    if (e.data.sku !== sku) return;
-    const movement = { ...e, data: e.data as unknown as Adjusted };
-    setItems((prev) => (prev && !prev.some((m) => m.id === e.id) ? [movement, ...prev].sort(byNewest) : prev));
+    key: (m) => m.id,
+    deps: [sku],
+    first: (page) => {
+      // D1 receives events in the background: add movements seen live that it does not list yet.
+      const oldest = page.nextCursor ? (page.items.at(-1)?.occurredAt ?? 0) : 0;
+      const listed = new Set(page.items.map((m) => m.id));
+      const live = recent().filter((m) => !listed.has(m.id) && m.occurredAt >= oldest);
+      return [...page.items, ...live].sort(byNewest);
+    },
+    follow: (rows) =>
+      subscribeFeed((e: FeedEvent) => {
+        if (e.data.sku !== sku) return;
+        const movement = { ...e, data: e.data as unknown as Adjusted };
+        rows.update((prev) => (prev.some((m) => m.id === e.id) ? prev : [movement, ...prev].sort(byNewest)));
+      }, ADJUSTED),
   });
+  const { items, nextCursor: cursor, busy } = list;
+  const error = list.error ? `Could not load the history: ${list.error}` : null;
 
   return (
     <section id={id} class="inv-history" aria-label={`Stock history of ${sku}`}>
@@ -623,7 +603,7 @@ function History({ sku, id, recent }: { sku: string; id: string; recent: () => M
         </table>
       )}
       {cursor ? (
-        <button type="button" class="secondary" disabled={busy} onClick={() => load(cursor)}>
+        <button type="button" class="secondary" disabled={busy} onClick={list.more}>
           Older<span class="visually-hidden"> movements of {sku}</span>
         </button>
       ) : null}
