@@ -14,7 +14,8 @@ export type Page<T> = { items: T[]; nextCursor: string | null };
 
 /** What a live event may do to the list: read it again, or change the rows it holds. */
 export type ListControl<T> = {
-  reload: () => void;
+  /** Reads the first page again; settles once its answer is shown (or dropped as stale). */
+  reload: () => Promise<void>;
   update: (change: (items: T[]) => T[]) => void;
 };
 
@@ -87,7 +88,7 @@ export function useLiveList<T>({ load, key, deps, follow, first }: LiveListOptio
 
   useEffect(() => () => abort.current?.abort(), []);
 
-  const reload = useCallback(() => void read(null), [read]);
+  const reload = useCallback(() => read(null), [read]);
   const update = useCallback((change: (items: T[]) => T[]) => setItems((prev) => (prev ? change(prev) : prev)), []);
 
   // Subscribed again when `deps` change, so `follow` sees the caller's current filters.

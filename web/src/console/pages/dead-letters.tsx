@@ -3,8 +3,9 @@
  * error. Staff replay one or every open one (back through the queue; subscribers still deduplicate) or discard
  * one with a note. Both are recorded: the row keeps who, when and the note.
  */
-import { useCallback, useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { type AnswerOf, client, formatTime, read } from "../../lib/api";
+import { useLiveList } from "../../lib/use-live-list";
 
 const route = client.api.admin["dead-letters"];
 type DeadLetter = AnswerOf<typeof route.$get>["items"][number];
@@ -51,23 +52,20 @@ function DiscardForm({ id, onDone }: { id: string; onDone: (message: string) => 
 
 export function DeadLettersPage(_: { path: string[] }) {
   const [status, setStatus] = useState<Status | "">("open");
-  const [rows, setRows] = useState<DeadLetter[] | null>(null);
   const [message, setMessage] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  const load = useCallback(async () => {
-    try {
-      const page = await read(route.$get({ query: status ? { status } : {} }));
-      setRows(page.items);
-      setError(null);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  }, [status]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const [actionError, setError] = useState<string | null>(null);
+  const list = useLiveList({
+    load: (_cursor, signal) =>
+      read(route.$get({ query: status ? { status } : {} }, { init: { signal } })).then((page) => ({
+        items: page.items,
+        nextCursor: null,
+      })),
+    key: (d) => d.id,
+    deps: [status],
+  });
+  const rows = list.items;
+  const error = actionError ?? list.error;
+  const load = list.reload;
 
   const act = async (work: () => Promise<string>) => {
     try {

@@ -3,10 +3,11 @@
  * HTML part in a sandboxed frame, then the text part); and every template rendered with sample data.
  * /admin/mailbox, /admin/mailbox/<notification id>, /admin/mailbox/templates.
  */
-import { useCallback, useEffect, useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { type AnswerOf, client, formatTime, read } from "../../lib/api";
+import { useLiveList } from "../../lib/use-live-list";
+import { subscribeFeed } from "../feed";
 import { CONSOLE_BASE, linkClick } from "../router";
-import { useFeed } from "../use-feed";
 
 const route = client.api.admin.notifications;
 type Mail = AnswerOf<(typeof route)[":id"]["$get"]>;
@@ -22,20 +23,15 @@ export function MailboxPage({ path }: { path: string[] }) {
 }
 
 function Inbox() {
-  const [rows, setRows] = useState<Mail[]>([]);
-  const [error, setError] = useState<string | null>(null);
-  const load = useCallback(async () => {
-    try {
-      setRows((await read(route.$get({ query: { channel: "email", limit: "100" } }))).items);
-      setError(null);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  }, []);
-  useEffect(() => {
-    void load();
-  }, [load]);
-  useFeed(SENT, () => void load());
+  // The latest 100 e-mails (no "more"); every NotificationSent reads them again.
+  const list = useLiveList({
+    load: (_cursor, signal) => read(route.$get({ query: { channel: "email", limit: "100" } }, { init: { signal } })),
+    key: (r) => r.id,
+    deps: [],
+    follow: (rows) => subscribeFeed(() => void rows.reload(), SENT),
+  });
+  const rows = list.items ?? [];
+  const error = list.error;
 
   return (
     <section aria-labelledby="mailbox-title">

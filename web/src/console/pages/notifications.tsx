@@ -74,7 +74,7 @@ export function NotificationsPage() {
                       } catch (e) {
                         setError((e as Error).message);
                       }
-                      list.reload();
+                      void list.reload();
                     }}
                   >
                     Send again
