@@ -9,7 +9,8 @@
  * lookup and one hash) either way.
  */
 import { eq, inArray } from "drizzle-orm";
-import { type Context, Hono } from "hono";
+import { type Context, Hono, type TypedResponse } from "hono";
+import type { JSONParsed } from "hono/utils/types";
 import * as v from "valibot";
 import { config, requirePayments } from "../config";
 import { getDb } from "../db/client";
@@ -160,7 +161,7 @@ const flow = (env: Env, id: string) => env.ORDER_FLOW.getByName(id);
  * each short line, 400 for a SKU the catalog does not know (priced, so the answer names inactive lines too, as
  * when pricing came first), or the key's own answers (a replayed refusal says so, as a replay from D1 does).
  */
-async function refusal(c: Context<AppEnv>, refused: readonly StockRefusal[], items: Line[]): Promise<Response> {
+async function refusal(c: Context<AppEnv>, refused: readonly StockRefusal[], items: Line[]): Promise<never> {
   const decided = refusedAtCheckout(
     refused.map(({ line, result }) => ({
       sku: line.sku,
@@ -193,6 +194,9 @@ function keySeen(refused: readonly StockRefusal[]): { sku: string; orderId: stri
   }
   return null;
 }
+
+/** POST /api/orders answers the order and the guest's access token; a replay under its key is the same answer. */
+type Placed = TypedResponse<JSONParsed<ReturnType<typeof orderOf> & { accessToken: string }>, 201, "json">;
 
 // ---- routes --------------------------------------------------------------------------------------------------
 
@@ -275,13 +279,13 @@ export const ordersApi = new Hono<AppEnv>()
     const key = ticket && merged.length === 1 ? { id: ticket.id, requestHash: ticket.requestHash } : null;
     if (ticket && !key) {
       const recorded = await ticket.lookup();
-      if (recorded) return recorded;
+      if (recorded) return recorded as Response & Placed;
     }
     let stock = await reserveLines(c.env, orderId, merged, cfg.reservationTtlMs, key);
     const seen = stock.ok ? null : keySeen(stock.refused);
     if (ticket && seen) {
       const recorded = await ticket.lookup();
-      if (recorded) return recorded;
+      if (recorded) return recorded as Response & Placed;
       if (seen.live) {
         throw new ApiError("idempotency_in_progress", "A request with this Idempotency-Key is still running");
       }
@@ -295,7 +299,7 @@ export const ordersApi = new Hono<AppEnv>()
       else if (ticket && key) {
         // A shard answered: shards keep no keys, so D1's record (an order this key placed) comes first.
         const recorded = await ticket.lookup();
-        if (recorded) return recorded;
+        if (recorded) return recorded as Response & Placed;
       }
       return refusal(c, stock.refused, body.items);
     }
@@ -317,7 +321,7 @@ export const ordersApi = new Hono<AppEnv>()
       const claimed = ticket ? await ticket.claim() : null;
       if (claimed) {
         await releaseLines(c.env, orderId, merged, stock.places);
-        return claimed;
+        return claimed as Response & Placed;
       }
       // Taken only for an order about to be created: a refusal or a replay uses no number.
       number = await nextOrderNumber(getDb(c.env.DB));

@@ -10,10 +10,8 @@ import type { AppEnv } from "../http/app-env";
 import { doc } from "../http/contract";
 import { ApiError } from "../http/errors";
 import { validate } from "../http/validate";
-import { CATALOG_TAG, productTag, serveCached } from "../services/catalog-cache";
+import { CATALOG_TAG, productTag, serveCachedJson } from "../services/catalog-cache";
 import { ProductPage, ProductShape } from "./shapes";
-
-const JSON_TYPE = "application/json; charset=UTF-8";
 
 const notFound = (sku: string) => new ApiError("not_found", `No product with SKU ${sku}`);
 
@@ -39,7 +37,7 @@ export const products = new Hono<AppEnv>()
   .get("/", spec["GET /"], validate("query", CatalogQuerySchema), async (c) => {
     const query = c.req.valid("query");
     const key = `${new URL(c.req.url).origin}/api/products${canonicalSearch(query)}`;
-    return serveCached(c, key, async () => {
+    return serveCachedJson(c, key, async () => {
       // Facets ride along on a first page, where a storefront draws its filters.
       const page = await listProducts(getDb(c.env.DB), query, { facets: query.cursor === null });
       const body = {
@@ -47,20 +45,16 @@ export const products = new Hono<AppEnv>()
         nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : null,
         ...(page.facets ? { facets: page.facets } : {}),
       };
-      return {
-        body: JSON.stringify(body),
-        contentType: JSON_TYPE,
-        tags: [CATALOG_TAG, ...page.items.map((p) => productTag(p.sku))],
-      };
+      return { value: body, tags: [CATALOG_TAG, ...page.items.map((p) => productTag(p.sku))] };
     });
   })
   .get("/:sku", spec["GET /:sku"], async (c) => {
     const sku = c.req.param("sku");
     if (!isSku(sku)) throw notFound(sku);
     const key = `${new URL(c.req.url).origin}/api/products/${sku}`;
-    return serveCached(c, key, async () => {
+    return serveCachedJson(c, key, async () => {
       const product = await getProduct(getDb(c.env.DB), sku);
       if (!product) throw notFound(sku);
-      return { body: JSON.stringify(product), contentType: JSON_TYPE, tags: [productTag(sku)] };
+      return { value: product, tags: [productTag(sku)] };
     });
   });

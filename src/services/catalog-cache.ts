@@ -14,7 +14,8 @@
 
 import { cache as workersCache } from "cloudflare:workers";
 import { eq, inArray, lt, sql } from "drizzle-orm";
-import type { Context } from "hono";
+import type { Context, TypedResponse } from "hono";
+import type { JSONParsed } from "hono/utils/types";
 import { type Db, getDb } from "../db/client";
 import { cacheGeneration, cacheTags } from "../db/schema";
 import { etagFor, etagMatches } from "../domain/catalog";
@@ -46,6 +47,8 @@ export function isCatalogRead(c: Context): boolean {
 
 /** A response that may be cached: it must not depend on who asked. */
 export type Cacheable = { body: string; contentType: string; tags: string[] };
+
+const JSON_TYPE = "application/json; charset=UTF-8";
 
 type CacheMark = "HIT" | "MISS";
 
@@ -204,6 +207,22 @@ export async function serveCached(
     if (raw !== key) remember(raw, headers, built.body, tags, now);
   }
   return answer(c, headers, built.body, "MISS");
+}
+
+/**
+ * `serveCached` for a JSON answer: `build` gives the value and its tags. The answer is typed as that value, so
+ * the browser's typed client (hc) reads the same type the handler built (a hit replays the same JSON).
+ */
+export function serveCachedJson<T>(
+  c: Context<AppEnv>,
+  key: string,
+  build: () => Promise<{ value: T; tags: string[] }>,
+): Promise<Response & TypedResponse<JSONParsed<T>, 200, "json">> {
+  const answer = serveCached(c, key, async () => {
+    const { value, tags } = await build();
+    return { body: JSON.stringify(value), contentType: JSON_TYPE, tags };
+  });
+  return answer as Promise<Response & TypedResponse<JSONParsed<T>, 200, "json">>;
 }
 
 /**

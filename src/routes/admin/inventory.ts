@@ -11,6 +11,7 @@ import * as v from "valibot";
 import { getDb } from "../../db/client";
 import { events, products } from "../../db/schema";
 import { isSku } from "../../domain/catalog";
+import type { EventData } from "../../domain/events";
 import { ADJUST_REASONS, MAX_ADJUSTMENT } from "../../domain/stock";
 import { MAX_SHARDS } from "../../domain/stock-shards";
 import type { AppEnv } from "../../http/app-env";
@@ -191,7 +192,8 @@ export const adminInventory = new Hono<AppEnv>()
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return c.json({
-      items: page,
+      // Only InventoryAdjusted rows are selected: their data is that event's (checked when it was published).
+      items: page.map((row) => ({ ...row, data: row.data as EventData<"InventoryAdjusted"> })),
       nextCursor: rows.length > limit && last ? encodeCursor({ at: last.occurredAt, id: last.id }) : null,
     });
   });

@@ -4,12 +4,12 @@
  * fulfilment and review actions. A wrong state is 409 invalid_state.
  */
 import { and, desc, eq, gte, lt, lte, or, type SQL, sql } from "drizzle-orm";
-import { type Context, Hono } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import * as v from "valibot";
 import { getDb } from "../../db/client";
 import { orderItems, orders } from "../../db/schema";
-import type { By } from "../../domain/order/types";
-import { ORDER_STATUSES } from "../../domain/order-machine";
+import type { By, CommandResult, StaffOrderView } from "../../domain/order/types";
+import { ORDER_STATUSES, type OrderStatus } from "../../domain/order-machine";
 import { parseOrderNumber } from "../../domain/order-numbers";
 import type { AppEnv } from "../../http/app-env";
 import { doc } from "../../http/contract";
@@ -93,6 +93,16 @@ async function refundRequest(c: Context<AppEnv>): Promise<v.InferOutput<typeof R
   }
   return parsed.output;
 }
+
+/**
+ * Declares the refund's optional JSON body for the typed client (hc) without reading it: the handler reads it
+ * itself (`refundRequest`), since an empty body is allowed and means "refund everything left".
+ */
+const refundBody: MiddlewareHandler<AppEnv, string, { in: { json: v.InferInput<typeof RefundSchema> } }> = (_c, next) =>
+  next();
+
+/** What staff reads and staff commands answer: OrderFlow views them as "staff" (with risk, payments, IP). */
+const staffView = (result: CommandResult) => orderOf(result) as StaffOrderView;
 
 const ORDER_ID = /^ord_[A-Za-z0-9_-]{16,64}$/;
 
@@ -227,7 +237,8 @@ export const adminOrders = new Hono<AppEnv>()
         id: r.id,
         number: r.number,
         name: r.name,
-        status: r.status,
+        // The mirror holds only the order machine's statuses (the column is plain text).
+        status: r.status as OrderStatus,
         version: r.version,
         email: r.email,
         customerId: r.customerId,
@@ -248,29 +259,29 @@ export const adminOrders = new Hono<AppEnv>()
       nextCursor: rows.length > limit && last ? encodeCursor({ at: last.createdAt, id: last.id }) : null,
     });
   })
-  .get("/:id", spec["GET /:id"], async (c) => c.json(orderOf(await (await flowOf(c)).view("staff"))))
+  .get("/:id", spec["GET /:id"], async (c) => c.json(staffView(await (await flowOf(c)).view("staff"))))
   .post("/:id/ship", spec["POST /:id/ship"], validate("json", ShipSchema), async (c) => {
     const stub = await flowOf(c);
-    return c.json(orderOf(await stub.ship({ trackingNumber: c.req.valid("json").trackingNumber, by: staffBy(c) })));
+    return c.json(staffView(await stub.ship({ trackingNumber: c.req.valid("json").trackingNumber, by: staffBy(c) })));
   })
   .post("/:id/deliver", spec["POST /:id/deliver"], async (c) =>
-    c.json(orderOf(await (await flowOf(c)).deliver({ by: staffBy(c) }))),
+    c.json(staffView(await (await flowOf(c)).deliver({ by: staffBy(c) }))),
   )
   .post("/:id/approve", spec["POST /:id/approve"], validate("json", ReviewSchema), async (c) => {
     const stub = await flowOf(c);
-    return c.json(orderOf(await stub.approve({ note: c.req.valid("json").note || null, by: staffBy(c) })));
+    return c.json(staffView(await stub.approve({ note: c.req.valid("json").note || null, by: staffBy(c) })));
   })
   .post("/:id/reject", spec["POST /:id/reject"], validate("json", ReviewSchema), async (c) => {
     const stub = await flowOf(c);
-    return c.json(orderOf(await stub.reject({ note: c.req.valid("json").note || null, by: staffBy(c) })));
+    return c.json(staffView(await stub.reject({ note: c.req.valid("json").note || null, by: staffBy(c) })));
   })
   .post("/:id/cancel", spec["POST /:id/cancel"], async (c) =>
-    c.json(orderOf(await (await flowOf(c)).cancel(staffBy(c)))),
+    c.json(staffView(await (await flowOf(c)).cancel(staffBy(c)))),
   )
   /** `{lines?, amountCents?, restock?}`; an empty body refunds everything left. Issues the credit note. */
-  .post("/:id/refund", spec["POST /:id/refund"], idempotent("admin.orders.refund"), async (c) => {
+  .post("/:id/refund", spec["POST /:id/refund"], idempotent("admin.orders.refund"), refundBody, async (c) => {
     const stub = await flowOf(c);
-    const order = orderOf(await stub.refund({ by: staffBy(c), request: await refundRequest(c) }));
+    const order = staffView(await stub.refund({ by: staffBy(c), request: await refundRequest(c) }));
     await issueCreditNotes(c.env, order);
     return c.json(order);
   });

@@ -1,7 +1,7 @@
 /** /account: the signed-in person's profile, address, password, orders, invoices, boxes and messages. */
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { ApiFailure, api } from "../lib/api";
+import { ApiFailure, client, read } from "../lib/api";
 import { PreferencesForm } from "./preferences-form";
 import { AddressForm, NameForm, PasswordForm } from "./profile-forms";
 import { InvoicesList, NotificationsList, OrdersList } from "./records";
@@ -25,7 +25,7 @@ export function AccountHome({ onSignedOut }: { onSignedOut: () => void }) {
   const [signingOut, setSigningOut] = useState(false);
 
   useEffect(() => {
-    api<{ profile: Profile }>("GET", "/api/account/profile")
+    read(client.api.account.profile.$get())
       .then((res) => setProfile(res.profile))
       .catch((err) => {
         if (err instanceof ApiFailure && err.status === 401) onSignedOut();
@@ -36,7 +36,7 @@ export function AccountHome({ onSignedOut }: { onSignedOut: () => void }) {
   const signOut = async () => {
     setSigningOut(true);
     try {
-      await api("POST", "/api/auth/logout");
+      await read(client.api.auth.logout.$post());
       location.assign("/");
     } catch (err) {
       setError((err as Error).message);

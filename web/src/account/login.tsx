@@ -1,7 +1,6 @@
-import { api } from "../lib/api";
+import { client, read } from "../lib/api";
 import { Field, FormStatus, useForm } from "../lib/form";
 import { ACCOUNT_BASE, linkClick, safeNext } from "./router";
-import type { User } from "./types";
 import { useHeadingFocus } from "./use-heading-focus";
 
 /** Sign in with email and password; afterwards go back to `next` (a path on this site) or the account. */
@@ -13,7 +12,7 @@ export function LoginPage({ next }: { next: string | null }) {
     e.preventDefault();
     const { email, password } = form.values;
     const ok = await form.run(async () => {
-      await api<{ user: User }>("POST", "/api/auth/login", { body: { email, password } });
+      await read(client.api.auth.login.$post({ json: { email, password } }));
     });
     // A full page load: the header's account menu and any page behind `next` start from the new session.
     if (ok) location.assign(safeNext(next));

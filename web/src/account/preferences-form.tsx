@@ -4,14 +4,14 @@
  * PATCH /api/account/preferences. Push also needs this device subscribed: a button does that here.
  */
 import { useEffect, useState } from "preact/hooks";
-import { api } from "../lib/api";
+import { type AnswerOf, client, read } from "../lib/api";
 import { FormStatus } from "../lib/form";
 import { enablePush, type PushState, pushState } from "../lib/push";
 
+const route = client.api.account.preferences;
+type Preferences = AnswerOf<typeof route.$get>;
 type Kind = "order" | "marketing" | "billing";
-type Channel = "email" | "push" | "sms";
-type Choices = Record<Kind, boolean>;
-type Preferences = Record<Channel, Choices> & { channels: Channel[] };
+type Channel = Preferences["channels"][number];
 
 const KINDS: { kind: Kind; label: string; hint: string }[] = [
   { kind: "order", label: "Order updates", hint: "confirmed, shipped, delivered, refunds" },
@@ -28,7 +28,7 @@ export function PreferencesForm() {
   const [device, setDevice] = useState<PushState | null>(null);
 
   useEffect(() => {
-    api<Preferences>("GET", "/api/account/preferences")
+    read(route.$get())
       .then(setPrefs)
       .catch((err) => setError((err as Error).message));
     pushState()
@@ -49,7 +49,7 @@ export function PreferencesForm() {
     setNotice(null);
     try {
       const body = Object.fromEntries(prefs.channels.map((ch) => [ch, prefs[ch]]));
-      setPrefs(await api<Preferences>("PATCH", "/api/account/preferences", { body }));
+      setPrefs(await read(route.$patch({ json: body })));
       setNotice("Your choices are saved.");
     } catch (err) {
       setError((err as Error).message);
@@ -59,7 +59,7 @@ export function PreferencesForm() {
   };
   const subscribeDevice = async () => {
     try {
-      setDevice(await enablePush("/api/push/subscriptions/account"));
+      setDevice(await enablePush("account"));
     } catch (err) {
       setError((err as Error).message);
     }

@@ -1,8 +1,8 @@
 /** The signed-in person's own settings: name, saved shipping address, password. */
-import { api } from "../lib/api";
+import { client, read } from "../lib/api";
 import { Field, FormStatus, useForm } from "../lib/form";
 import { PASSWORD_HINT } from "./signup";
-import type { Address, Profile, User } from "./types";
+import type { Address, Profile } from "./types";
 
 type ProfileProps = { profile: Profile; onSaved: (profile: Profile) => void };
 
@@ -11,9 +11,7 @@ export function NameForm({ profile, onSaved }: ProfileProps) {
   const onSubmit = async (e: Event) => {
     e.preventDefault();
     await form.run(async () => {
-      const res = await api<{ profile: Profile }>("PATCH", "/api/account/profile", {
-        body: { name: form.values.name },
-      });
+      const res = await read(client.api.account.profile.$patch({ json: { name: form.values.name } }));
       onSaved(res.profile);
       return "Name saved.";
     });
@@ -60,7 +58,7 @@ const addressField = (path: string) => {
 export function AddressForm({ profile, onSaved }: ProfileProps) {
   const form = useForm(addressValues(profile.shippingAddress));
   const save = async (shippingAddress: Address | null) => {
-    const res = await api<{ profile: Profile }>("PATCH", "/api/account/profile", { body: { shippingAddress } });
+    const res = await read(client.api.account.profile.$patch({ json: { shippingAddress } }));
     onSaved(res.profile);
     form.setValues(addressValues(res.profile.shippingAddress));
   };
@@ -128,7 +126,7 @@ export function PasswordForm() {
       return;
     }
     const ok = await form.run(async () => {
-      await api<{ user: User }>("POST", "/api/auth/password", { body: { currentPassword, newPassword } });
+      await read(client.api.auth.password.$post({ json: { currentPassword, newPassword } }));
       return "Password changed. Any other devices have been signed out.";
     });
     if (ok) form.setValues({ currentPassword: "", newPassword: "", repeatPassword: "" });

@@ -1,42 +1,20 @@
 /** What the account holds: orders, invoices and messages the shop sent (monthly boxes: ./subscriptions.tsx). */
 
-import { useCallback, useEffect, useState } from "preact/hooks";
 import { formatOrderNumber } from "../../../src/domain/order-numbers";
-import { api, formatMoney, formatTime } from "../lib/api";
-import type { AccountNotification, AccountOrder, Invoice } from "./types";
+import { client, formatMoney, formatTime, read } from "../lib/api";
+import { useLiveList } from "../lib/use-live-list";
 
-type PagedState<T> = { items: T[]; nextCursor: string | null; loaded: boolean; error: string | null };
+const account = client.api.account;
+/** The query of one page of ten, newest first. */
+const pageQuery = (cursor: string | null) => ({ query: { limit: "10", ...(cursor ? { cursor } : {}) } });
+const byId = (row: { id: string }) => row.id;
 
 /** One newest-first list from /api/account with "show more" by cursor. */
-function usePaged<T>(path: string, key: string) {
-  const [state, setState] = useState<PagedState<T>>({ items: [], nextCursor: null, loaded: false, error: null });
-  const [busy, setBusy] = useState(false);
-  const load = useCallback(
-    async (cursor: string | null) => {
-      setBusy(true);
-      try {
-        const query = new URLSearchParams({ limit: "10" });
-        if (cursor) query.set("cursor", cursor);
-        const page = await api<Record<string, unknown>>("GET", `${path}?${query}`);
-        const items = (page[key] as T[] | undefined) ?? [];
-        setState((prev) => ({
-          items: cursor ? [...prev.items, ...items] : items,
-          nextCursor: (page.nextCursor as string | null | undefined) ?? null,
-          loaded: true,
-          error: null,
-        }));
-      } catch (err) {
-        setState((prev) => ({ ...prev, loaded: true, error: (err as Error).message }));
-      } finally {
-        setBusy(false);
-      }
-    },
-    [path, key],
-  );
-  useEffect(() => {
-    void load(null);
-  }, [load]);
-  return { ...state, busy, more: () => load(state.nextCursor) };
+function usePaged<T>(
+  load: (cursor: string | null, signal: AbortSignal) => Promise<{ items: T[]; nextCursor: string | null }>,
+) {
+  const list = useLiveList({ load, key: byId as (row: T) => string, deps: [] });
+  return { ...list, items: list.items ?? [], loaded: list.items !== null || list.error !== null };
 }
 
 function ListStatus({ loaded, error }: { loaded: boolean; error: string | null }) {
@@ -72,7 +50,10 @@ export function orderLabel(o: { id: string; number?: number | null }): string {
 }
 
 export function OrdersList() {
-  const list = usePaged<AccountOrder>("/api/account/orders", "orders");
+  const list = usePaged(async (cursor, signal) => {
+    const { orders, nextCursor } = await read(account.orders.$get(pageQuery(cursor), { init: { signal } }));
+    return { items: orders, nextCursor };
+  });
   return (
     <>
       <ListStatus loaded={list.loaded} error={list.error} />
@@ -114,7 +95,10 @@ export function OrdersList() {
 }
 
 export function InvoicesList() {
-  const list = usePaged<Invoice>("/api/account/invoices", "invoices");
+  const list = usePaged(async (cursor, signal) => {
+    const { invoices, nextCursor } = await read(account.invoices.$get(pageQuery(cursor), { init: { signal } }));
+    return { items: invoices, nextCursor };
+  });
   return (
     <>
       <ListStatus loaded={list.loaded} error={list.error} />
@@ -168,7 +152,10 @@ export function InvoicesList() {
 }
 
 export function NotificationsList() {
-  const list = usePaged<AccountNotification>("/api/account/notifications", "notifications");
+  const list = usePaged(async (cursor, signal) => {
+    const page = await read(account.notifications.$get(pageQuery(cursor), { init: { signal } }));
+    return { items: page.notifications, nextCursor: page.nextCursor };
+  });
   return (
     <>
       <ListStatus loaded={list.loaded} error={list.error} />

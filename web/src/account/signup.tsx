@@ -1,7 +1,6 @@
-import { api } from "../lib/api";
+import { client, read } from "../lib/api";
 import { Field, FormStatus, useForm } from "../lib/form";
 import { ACCOUNT_BASE, linkClick, safeNext } from "./router";
-import type { User } from "./types";
 import { useHeadingFocus } from "./use-heading-focus";
 
 export const PASSWORD_HINT = "10 to 128 characters. A few unrelated words make a strong one.";
@@ -15,7 +14,7 @@ export function SignupPage({ next }: { next: string | null }) {
     e.preventDefault();
     const ok = await form.run(
       async () => {
-        await api<{ user: User }>("POST", "/api/auth/signup", { body: form.values });
+        await read(client.api.auth.signup.$post({ json: form.values }));
       },
       { codeFields: { email_taken: { field: "email", message: "An account with this email already exists." } } },
     );

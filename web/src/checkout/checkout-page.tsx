@@ -5,20 +5,20 @@
  * shows the new total and asks again. "Place order" creates the order (POST /api/orders, which reserves the
  * stock) and pays it (POST /api/orders/:id/pay); the outcome arrives live on the order page this then opens.
  */
-import { useEffect, useRef, useState } from "preact/hooks";
+import type { InferRequestType } from "hono/client";
+import { useEffect, useState } from "preact/hooks";
 import type { Address } from "../account/types";
-import { ApiFailure, api, client, formatMoney, read } from "../lib/api";
+import { ApiFailure, bearer, client, formatMoney, read } from "../lib/api";
 import { type CartLine, clearCart, onCartChange, readCart, setQty } from "../lib/cart";
 import { Field, type FieldErrors, FormStatus, useForm } from "../lib/form";
-import { cardDigits, INVALID_CARD, plausibleCard, TestCardHint } from "../order/cards";
-import { newIdempotencyKey, orderPath, orderToken, rememberedOrders, rememberOrderToken } from "../order/tokens";
+import { useProductLookups } from "../lib/product-lookups";
+import { cardDigits, INVALID_CARD, payOrder, plausibleCard, TestCardHint, useCardCharge } from "../order/cards";
+import { orderPath, orderToken, rememberedOrders, rememberOrderToken } from "../order/tokens";
 import { type Order, type PlacedOrder, shortId } from "../order/types";
 import { attemptFor, clearAttempt, saveAttempt } from "./attempt";
 import { countryOptions } from "./countries";
 import { fetchQuote, type Quote, useQuote } from "./use-quote";
 
-type Product = { sku: string; name: string; priceCents: number; currency: string; imageUrl: string; available: number };
-type Lookup = { state: "loading" } | { state: "ok"; product: Product } | { state: "missing" } | { state: "error" };
 /** One SKU the server could not reserve (409 out_of_stock details). */
 type Shortage = { sku: string; requested: number; available: number };
 
@@ -64,7 +64,9 @@ function localProblems(values: Values): FieldErrors {
   return errors;
 }
 
-function orderBody(lines: CartLine[], values: Values, quotedTotalCents: number | null) {
+type OrderInput = InferRequestType<typeof client.api.orders.$post>["json"];
+
+function orderBody(lines: CartLine[], values: Values, quotedTotalCents: number | null): OrderInput {
   const shippingAddress: Record<string, string> = {};
   for (const key of ADDRESS_KEYS) {
     const value = key === "country" ? values[key].trim().toUpperCase() : values[key].trim();
@@ -74,7 +76,8 @@ function orderBody(lines: CartLine[], values: Values, quotedTotalCents: number |
   return {
     items: lines.map((l) => ({ sku: l.sku, qty: l.qty })),
     email: values.email.trim(),
-    shippingAddress,
+    // The required fields are checked by localProblems before this is sent (and by the server again).
+    shippingAddress: shippingAddress as OrderInput["shippingAddress"],
     ...(phone ? { phone } : {}),
     ...(quotedTotalCents !== null ? { quotedTotalCents } : {}),
   };
@@ -89,20 +92,20 @@ function priceChange(err: unknown): Quote | null {
 
 /** Best effort: an order left behind by an earlier attempt with other details gives its stock back. */
 function abandon(order: { id: string; accessToken: string }): void {
-  api("POST", `/api/orders/${encodeURIComponent(order.id)}/cancel`, { token: order.accessToken }).catch(() => {});
+  read(
+    client.api.orders[":id"].cancel.$post({ param: { id: encodeURIComponent(order.id) } }, bearer(order.accessToken)),
+  ).catch(() => {});
 }
 
 export function CheckoutPage() {
   const [lines, setLines] = useState<CartLine[] | null>(null);
-  const [lookups, setLookups] = useState<Record<string, Lookup>>({});
   const [shortages, setShortages] = useState<Shortage[]>([]);
   const [placed, setPlaced] = useState<Order | null>(null);
   const [step, setStep] = useState<"idle" | "ordering" | "paying" | "leaving">("idle");
   const [recent, setRecent] = useState<string[]>([]);
   const form = useForm<Values>(EMPTY);
   const { quote, replace: replaceQuote } = useQuote(lines, form.values.country);
-  /** Idempotency-Keys of payments whose outcome is not known yet, by order and card. */
-  const payKeys = useRef(new Map<string, string>());
+  const charge = useCardCharge();
 
   useEffect(() => {
     const update = () => setLines(readCart());
@@ -111,16 +114,7 @@ export function CheckoutPage() {
     return onCartChange(update);
   }, []);
 
-  useEffect(() => {
-    for (const { sku } of lines ?? []) {
-      if (lookups[sku]) continue;
-      setLookups((all) => ({ ...all, [sku]: { state: "loading" } }));
-      api<Product>("GET", `/api/products/${encodeURIComponent(sku)}`)
-        .then((product): Lookup => ({ state: "ok", product }))
-        .catch((err): Lookup => ({ state: err instanceof ApiFailure && err.status === 404 ? "missing" : "error" }))
-        .then((lookup) => setLookups((all) => ({ ...all, [sku]: lookup })));
-    }
-  }, [lines, lookups]);
+  const lookups = useProductLookups(lines);
 
   // Signed in: the account's email and saved address fill the fields the shopper has not typed in yet.
   useEffect(() => {
@@ -182,24 +176,15 @@ export function CheckoutPage() {
   /** Pays `order` with the card, then opens its page; a payment already under way counts as paid. */
   const pay = async (order: { id: string; accessToken: string }, card: string) => {
     setStep("paying");
-    const slot = `${order.id}:${card}`;
-    const key = payKeys.current.get(slot) ?? newIdempotencyKey();
-    payKeys.current.set(slot, key);
     try {
-      await api("POST", `/api/orders/${encodeURIComponent(order.id)}/pay`, {
-        body: { paymentMethod: { token: card } },
-        token: order.accessToken,
-        headers: { "Idempotency-Key": key },
-      });
-      payKeys.current.delete(slot);
+      const payable = { id: order.id, token: order.accessToken };
+      await charge(`${order.id}:${card}`, (key) => payOrder(payable, card, key));
     } catch (err) {
-      if (!(err instanceof ApiFailure) || err.status >= 500 || err.code === "idempotency_in_progress") throw err;
-      payKeys.current.delete(slot);
-      if (err.code !== "invalid_state") throw err;
+      if (!(err instanceof ApiFailure) || err.code !== "invalid_state") throw err;
       // Not payable now: either a payment is already under way (a retry after a lost answer) or it is over.
-      const current = await api<Order>("GET", `/api/orders/${encodeURIComponent(order.id)}`, {
-        token: order.accessToken,
-      });
+      const current = await read(
+        client.api.orders[":id"].$get({ param: { id: encodeURIComponent(order.id) } }, bearer(order.accessToken)),
+      );
       if (!PAID_OR_PAYING.has(current.status)) {
         clearAttempt();
         setPlaced(null);
@@ -246,9 +231,9 @@ export function CheckoutPage() {
     if (previous?.order) abandon(previous.order);
     if (attempt.order) {
       const made = attempt.order;
-      const existing = await api<Order>("GET", `/api/orders/${encodeURIComponent(made.id)}`, {
-        token: made.accessToken,
-      }).catch((err) => {
+      const existing = await read(
+        client.api.orders[":id"].$get({ param: { id: encodeURIComponent(made.id) } }, bearer(made.accessToken)),
+      ).catch((err) => {
         if (err instanceof ApiFailure && err.status === 404) return null;
         throw err;
       });
@@ -264,7 +249,7 @@ export function CheckoutPage() {
     setStep("ordering");
     let order: PlacedOrder;
     try {
-      order = await api<PlacedOrder>("POST", "/api/orders", { body, headers: { "Idempotency-Key": attempt.key } });
+      order = await read(client.api.orders.$post({ json: body }, { headers: { "Idempotency-Key": attempt.key } }));
     } catch (err) {
       // A definite refusal made no order: the next try is a new attempt. Unknown outcomes keep the key.
       if (err instanceof ApiFailure && err.status < 500 && err.code !== "idempotency_in_progress") clearAttempt();
@@ -355,7 +340,9 @@ export function CheckoutPage() {
               </div>
             </div>
           ) : null}
-          <QuoteTotals quote={placed ? { state: "ok", quote: placed } : quote} />
+          <QuoteTotals
+            quote={placed ? { state: "ok", quote: { items: placed.items, totals: placed.totals } } : quote}
+          />
           <p>
             <a href="/cart">Change the cart</a>
           </p>

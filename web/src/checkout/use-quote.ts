@@ -4,11 +4,10 @@
  * total the order gets; a quote answered after a newer question is dropped.
  */
 import { useEffect, useState } from "preact/hooks";
-import type { PricedItem, Totals } from "../../../src/domain/pricing";
-import { ApiFailure, api } from "../lib/api";
+import { type AnswerOf, ApiFailure, client, read } from "../lib/api";
 import type { CartLine } from "../lib/cart";
 
-export type Quote = { items: PricedItem[]; totals: Totals };
+export type Quote = AnswerOf<typeof client.api.checkout.quote.$post>;
 export type QuoteState =
   | { state: "loading"; last: Quote | null }
   | { state: "ok"; quote: Quote }
@@ -23,13 +22,17 @@ const countryCode = (country: string) => (/^[A-Za-z]{2}$/.test(country.trim()) ?
 /** Asks the server for the quote of `lines` shipped to `country`. */
 export function fetchQuote(lines: readonly CartLine[], country: string, signal?: AbortSignal): Promise<Quote> {
   const code = countryCode(country);
-  return api<Quote>("POST", "/api/checkout/quote", {
-    body: {
-      items: lines.map((l) => ({ sku: l.sku, qty: l.qty })),
-      ...(code ? { shippingAddress: { country: code } } : {}),
-    },
-    ...(signal ? { signal } : {}),
-  });
+  return read(
+    client.api.checkout.quote.$post(
+      {
+        json: {
+          items: lines.map((l) => ({ sku: l.sku, qty: l.qty })),
+          ...(code ? { shippingAddress: { country: code } } : {}),
+        },
+      },
+      signal ? { init: { signal } } : {},
+    ),
+  );
 }
 
 export function useQuote(lines: CartLine[] | null, country: string) {

@@ -40,7 +40,7 @@ export function StaffPushAlerts() {
           type="button"
           class="secondary"
           disabled={state === "working"}
-          onClick={() => run(() => enablePush("/api/push/subscriptions/staff"))}
+          onClick={() => run(() => enablePush("staff"))}
         >
           Alert me on this device
         </button>

@@ -3,7 +3,7 @@
  * stock movement or a sent message may have changed them.
  */
 import { useCallback, useEffect, useState } from "preact/hooks";
-import { api } from "../lib/api";
+import { client, read } from "../lib/api";
 import { useFeed } from "./use-feed";
 
 const CHANGES = ["InventoryAdjusted", "NotificationSent"] as const;
@@ -12,7 +12,7 @@ export function useBackInStockWaiting(): ReadonlyMap<string, number> {
   const [waiting, setWaiting] = useState<ReadonlyMap<string, number>>(new Map());
   const load = useCallback(async () => {
     try {
-      const res = await api<{ items: { sku: string; waiting: number }[] }>("GET", "/api/admin/back-in-stock");
+      const res = await read(client.api.admin["back-in-stock"].$get());
       setWaiting(new Map(res.items.map((i) => [i.sku, i.waiting])));
     } catch {
       // Counts are a hint next to the stock level: the next event tries again.

@@ -3,7 +3,7 @@
  * Guests and signed-in customers alike; the shop writes once, when a restock brings the bracelet back.
  */
 import { useEffect, useState } from "preact/hooks";
-import { ApiFailure, api } from "../lib/api";
+import { ApiFailure, client, read } from "../lib/api";
 
 type Props = { sku: string; name: string; available: number };
 type State = { kind: "idle" } | { kind: "sending" } | { kind: "done"; email: string } | { kind: "error"; text: string };
@@ -32,7 +32,12 @@ export function BackInStock({ sku, name, available }: Props) {
         e.preventDefault();
         setState({ kind: "sending" });
         try {
-          await api("POST", `/api/products/${encodeURIComponent(sku)}/back-in-stock`, { body: { email } });
+          await read(
+            client.api.products[":sku"]["back-in-stock"].$post({
+              param: { sku: encodeURIComponent(sku) },
+              json: { email },
+            }),
+          );
           setState({ kind: "done", email });
         } catch (err) {
           const text =

@@ -1,18 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { ApiFailure, api, formatMoney } from "../lib/api";
+import { formatMoney } from "../lib/api";
 import { type CartLine, MAX_QTY, onCartChange, readCart, setQty } from "../lib/cart";
-
-type Product = {
-  sku: string;
-  name: string;
-  priceCents: number;
-  currency: string;
-  imageUrl: string;
-  available: number;
-};
-
-/** What the catalog says about a SKU in the cart: still loading, on sale, gone, or unreachable right now. */
-type Lookup = { state: "loading" } | { state: "ok"; product: Product } | { state: "missing" } | { state: "error" };
+import { type Lookup, useProductLookups } from "../lib/product-lookups";
 
 /**
  * The cart page: the browser keeps SKUs and quantities, the prices shown are the server's (GET
@@ -20,7 +9,6 @@ type Lookup = { state: "loading" } | { state: "ok"; product: Product } | { state
  */
 export function CartView(_: Record<string, never>) {
   const [lines, setLines] = useState<CartLine[] | null>(null);
-  const [lookups, setLookups] = useState<Record<string, Lookup>>({});
   /** What the polite live region says after the shopper changes a line (quantities and totals change silently otherwise). */
   const [announcement, setAnnouncement] = useState("");
   /** Where focus goes once a removed line is gone: the next line, the previous one, or the empty-cart message. */
@@ -33,16 +21,7 @@ export function CartView(_: Record<string, never>) {
     return onCartChange(update);
   }, []);
 
-  useEffect(() => {
-    for (const { sku } of lines ?? []) {
-      if (lookups[sku]) continue;
-      setLookups((all) => ({ ...all, [sku]: { state: "loading" } }));
-      api<Product>("GET", `/api/products/${encodeURIComponent(sku)}`)
-        .then((product): Lookup => ({ state: "ok", product }))
-        .catch((err): Lookup => ({ state: err instanceof ApiFailure && err.status === 404 ? "missing" : "error" }))
-        .then((lookup) => setLookups((all) => ({ ...all, [sku]: lookup })));
-    }
-  }, [lines, lookups]);
+  const lookups = useProductLookups(lines);
 
   const summary = useMemo(() => {
     let subtotal = 0;

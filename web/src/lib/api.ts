@@ -1,12 +1,13 @@
 /**
- * The browser's client for /api: JSON in, JSON out, the error envelope turned into an ApiFailure with its
- * stable code. Cookies ride along (same origin); a guest's order token goes in `token`.
- *
- * `client` is Hono's typed client over the Worker's own routes (`AppType`): paths, inputs and answers come from
- * the handlers, so the browser declares no API types of its own. `read(client.api.me.$get())` answers the
- * typed body or throws the ApiFailure, like `api()`.
+ * The browser's client for /api. `client` is Hono's typed client over the Worker's own routes (`AppType`):
+ * paths, inputs and answers come from the handlers, so the browser declares no API types of its own.
+ * `read(client.api.me.$get())` answers the typed body of a success, or throws the error envelope as an
+ * ApiFailure with its stable code. Cookies ride along (same origin); a guest's order token goes in
+ * `bearer(token)`. Path parameters are sent as given: wrap them in `encodeURIComponent`.
  */
+
 import { type ClientResponse, hc, type InferResponseType } from "hono/client";
+import type { SuccessStatusCode } from "hono/utils/http-status";
 import type { AppType } from "../../../src/worker";
 export class ApiFailure extends Error {
   readonly code: string;
@@ -24,32 +25,35 @@ export class ApiFailure extends Error {
   }
 }
 
-type Options = { body?: unknown; token?: string; headers?: Record<string, string>; signal?: AbortSignal };
+export const client = hc<AppType>("/", {
+  headers: { accept: "application/json" },
+  init: { credentials: "same-origin" },
+});
 
-export async function api<T>(method: string, path: string, opts: Options = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: "application/json", ...opts.headers };
-  if (opts.body !== undefined) headers["content-type"] = "application/json";
-  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-  const res = await fetch(path, {
-    method,
-    headers,
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-    credentials: "same-origin",
-    signal: opts.signal,
-  });
-  return answer<T>(res);
+/** The request options of a call with a guest's order token (none for a signed-in owner or staff). */
+export function bearer(token: string | null | undefined, headers: Record<string, string> = {}) {
+  return { headers: token ? { ...headers, authorization: `Bearer ${token}` } : headers };
 }
 
-export const client = hc<AppType>("/", { init: { credentials: "same-origin" } });
-
 /** What a typed call answers when it succeeds (the error envelope becomes an ApiFailure). */
-export type Answer<R> = R extends ClientResponse<infer T, number, "json"> ? T : never;
+export type Answer<R> =
+  R extends ClientResponse<infer T, infer S, infer F>
+    ? S extends SuccessStatusCode
+      ? F extends "json"
+        ? T
+        : undefined
+      : never
+    : never;
 
 /** Awaits a typed client call and answers its body, or throws the ApiFailure of its error envelope. */
 export async function read<R extends ClientResponse<unknown, number, string>>(call: Promise<R>): Promise<Answer<R>> {
   // hc's response is the fetch Response; its type here is the one the Worker's types declare.
   return answer<Answer<R>>((await call) as unknown as Response);
 }
+
+/** What the typed call `F` answers when it succeeds: `AnswerOf<typeof client.api.me.$get>`. */
+// biome-ignore lint/suspicious/noExplicitAny: any call of the typed client
+export type AnswerOf<F extends (...args: any[]) => Promise<unknown>> = Answer<Awaited<ReturnType<F>>>;
 
 /** The signed-in person, as GET /api/me answers. */
 export type User = InferResponseType<typeof client.api.me.$get>["user"];

@@ -3,7 +3,7 @@
  * key and hand the subscription to one of the /api/push routes. Push is offered only where the browser supports
  * it and the shop has keys (`GET /api/push/key` answers null without them).
  */
-import { api } from "./api";
+import { bearer, client, read } from "./api";
 
 export type PushState = "unsupported" | "off" | "on" | "denied";
 
@@ -11,7 +11,7 @@ let keyPromise: Promise<string | null> | null = null;
 
 /** The shop's VAPID public key, or null when push is not configured (asked once per page). */
 export function pushKey(): Promise<string | null> {
-  keyPromise ??= api<{ publicKey: string | null }>("GET", "/api/push/key")
+  keyPromise ??= read(client.api.push.key.$get())
     .then((r) => r.publicKey)
     .catch(() => null);
   return keyPromise;
@@ -34,11 +34,24 @@ export async function pushState(): Promise<PushState> {
   return (await reg?.pushManager.getSubscription()) ? "on" : "off";
 }
 
-/**
- * Asks permission, subscribes and posts the subscription to `path` (an /api/push/subscriptions/… route).
- * `token` is a guest's order token.
- */
-export async function enablePush(path: string, token?: string): Promise<PushState> {
+/** Who a browser's subscription is for: one order (a guest's `token` with it), the account, or staff. */
+export type PushTarget = { order: string; token?: string | null } | "account" | "staff";
+
+/** A subscription as the /api/push routes take it (the browser's `PushSubscription.toJSON()`). */
+type SubscriptionBody = Parameters<typeof client.api.push.subscriptions.account.$post>[0]["json"];
+
+/** Posts a subscription to the /api/push route of `target`. */
+function subscribeTo(target: PushTarget, json: SubscriptionBody) {
+  const subs = client.api.push.subscriptions;
+  if (target === "account") return read(subs.account.$post({ json }));
+  if (target === "staff") return read(subs.staff.$post({ json }));
+  return read(
+    subs.orders[":id"].$post({ param: { id: encodeURIComponent(target.order) }, json }, bearer(target.token)),
+  );
+}
+
+/** Asks permission, subscribes this browser and hands the subscription to the shop for `target`. */
+export async function enablePush(target: PushTarget): Promise<PushState> {
   const key = await pushKey();
   if (!browserSupportsPush() || !key) return "unsupported";
   if ((await Notification.requestPermission()) !== "granted") return "denied";
@@ -47,7 +60,8 @@ export async function enablePush(path: string, token?: string): Promise<PushStat
   const sub =
     (await reg.pushManager.getSubscription()) ??
     (await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(key) }));
-  await api("POST", path, { body: sub.toJSON(), token });
+  // The browser's JSON has the endpoint and both keys; the route checks their shapes.
+  await subscribeTo(target, sub.toJSON() as SubscriptionBody);
   return "on";
 }
 
@@ -56,7 +70,7 @@ export async function disablePush(): Promise<PushState> {
   const reg = browserSupportsPush() ? await navigator.serviceWorker.getRegistration("/") : undefined;
   const sub = await reg?.pushManager.getSubscription();
   if (sub) {
-    await api("DELETE", "/api/push/subscriptions", { body: { endpoint: sub.endpoint } });
+    await read(client.api.push.subscriptions.$delete({ json: { endpoint: sub.endpoint } }));
     await sub.unsubscribe();
   }
   return "off";

@@ -1,7 +1,7 @@
 /** The card field of checkout and of the order page's "try another card". Test cards only (DESIGN.md). */
 import { useRef } from "preact/hooks";
 import { luhnValid } from "../../../src/domain/payment-tokens";
-import { ApiFailure } from "../lib/api";
+import { ApiFailure, bearer, client, read } from "../lib/api";
 import { newIdempotencyKey } from "./tokens";
 
 export const TEST_CARDS = [
@@ -26,26 +26,37 @@ export function plausibleCard(digits: string): boolean {
 export const cardField = (path: string) => (path.startsWith("paymentMethod") ? "card" : undefined);
 
 /**
- * Charges a card with one Idempotency-Key per card number: sending the same card again after a lost answer
- * cannot charge twice. A definite answer (success, or a refusal other than "still in progress") retires the
- * key, so a later attempt with that card is a new charge.
+ * Charges a card with one Idempotency-Key per `slot` (the card number, with the order's id where one page
+ * pays several orders): sending the same card again after a lost answer cannot charge twice. A definite answer
+ * (success, or a refusal other than "still in progress") retires the key, so a later attempt with that card is
+ * a new charge. Checkout, the order page and subscriptions all charge through it.
  */
 export function useCardCharge() {
   const keys = useRef(new Map<string, string>());
-  return async <T,>(card: string, send: (idempotencyKey: string) => Promise<T>): Promise<T> => {
-    const key = keys.current.get(card) ?? newIdempotencyKey();
-    keys.current.set(card, key);
+  return async <T,>(slot: string, send: (idempotencyKey: string) => Promise<T>): Promise<T> => {
+    const key = keys.current.get(slot) ?? newIdempotencyKey();
+    keys.current.set(slot, key);
     try {
       const answer = await send(key);
-      keys.current.delete(card);
+      keys.current.delete(slot);
       return answer;
     } catch (err) {
       if (err instanceof ApiFailure && err.status < 500 && err.code !== "idempotency_in_progress") {
-        keys.current.delete(card);
+        keys.current.delete(slot);
       }
       throw err;
     }
   };
+}
+
+/** POST /api/orders/:id/pay with `card` under `idempotencyKey`; a guest's order needs its access token. */
+export function payOrder(order: { id: string; token: string | null }, card: string, idempotencyKey: string) {
+  return read(
+    client.api.orders[":id"].pay.$post(
+      { param: { id: encodeURIComponent(order.id) }, json: { paymentMethod: { token: card } } },
+      bearer(order.token, { "Idempotency-Key": idempotencyKey }),
+    ),
+  );
 }
 
 export function TestCardHint() {

@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import { creditNoteLabel } from "../../../src/domain/credit-notes";
-import { ApiFailure, api, formatMoney } from "../lib/api";
+import { ApiFailure, bearer, client, formatMoney, read } from "../lib/api";
 import { TotalsFoot } from "../lib/totals-foot";
 import { orderPath, tokenFromPage } from "./tokens";
 import { type Invoice, type Order, orderLabel } from "./types";
@@ -36,15 +36,14 @@ export function InvoicePage({ orderId }: { orderId: string }) {
   useEffect(() => {
     const tok = tokenFromPage(orderId);
     setToken(tok);
-    const opts = tok ? { token: tok } : {};
-    const base = `/api/orders/${encodeURIComponent(orderId)}`;
+    const param = { id: encodeURIComponent(orderId) };
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     // The order gives the bill-to name and address; the invoice alone has the email only.
-    const order = api<Order>("GET", base, opts).catch(() => null);
+    const order = read(client.api.orders[":id"].$get({ param }, bearer(tok))).catch(() => null);
     const ask = async (attempt: number) => {
       try {
-        const invoice = await api<Invoice>("GET", `${base}/invoice`, opts);
+        const invoice = await read(client.api.orders[":id"].invoice.$get({ param }, bearer(tok)));
         if (!stopped) setLoad({ state: "ok", invoice, order: await order });
       } catch (err) {
         if (stopped) return;

@@ -1,12 +1,12 @@
 /** What the shopper can do to an order from its page: pay (again), cancel, change quantities, claim it. */
 import { useState } from "preact/hooks";
-import { ApiFailure, api } from "../lib/api";
+import { ApiFailure, bearer, client, read } from "../lib/api";
 import { Field, FormStatus, useForm } from "../lib/form";
-import { cardDigits, cardField, INVALID_CARD, plausibleCard, TestCardHint, useCardCharge } from "./cards";
+import { cardDigits, cardField, INVALID_CARD, payOrder, plausibleCard, TestCardHint, useCardCharge } from "./cards";
 import type { Order } from "./types";
 
-const orderUrl = (id: string, sub = "") => `/api/orders/${encodeURIComponent(id)}${sub}`;
-const tokenOpt = (token: string | null) => (token ? { token } : {});
+const orderRoute = client.api.orders[":id"];
+const param = (order: Order) => ({ id: encodeURIComponent(order.id) });
 
 type ActionProps = { order: Order; token: string | null; onOrder: (order: Order) => void };
 
@@ -30,17 +30,9 @@ export function PayForm({
       form.fail({ card: INVALID_CARD });
       return;
     }
-    const ok = await form.run(
-      () =>
-        charge(card, (key) =>
-          api("POST", orderUrl(order.id, "/pay"), {
-            body: { paymentMethod: { token: card } },
-            ...tokenOpt(token),
-            headers: { "Idempotency-Key": key },
-          }),
-        ),
-      { toField: cardField },
-    );
+    const ok = await form.run(() => charge(card, (key) => payOrder({ id: order.id, token }, card, key)), {
+      toField: cardField,
+    });
     if (ok) {
       form.setValues({ card: "" });
       onPaid();
@@ -75,7 +67,7 @@ export function CancelPanel({ order, token, onOrder }: ActionProps) {
     setSending(true);
     setError(null);
     try {
-      onOrder(await api<Order>("POST", orderUrl(order.id, "/cancel"), tokenOpt(token)));
+      onOrder(await read(orderRoute.cancel.$post({ param: param(order) }, bearer(token))));
       setAsking(false);
     } catch (err) {
       setError((err as Error).message);
@@ -155,7 +147,7 @@ export function AmendForm({ order, token, onOrder, onClose }: ActionProps & { on
     }
     setSending(true);
     try {
-      onOrder(await api<Order>("PATCH", orderUrl(order.id), { body: { items }, ...tokenOpt(token) }));
+      onOrder(await read(orderRoute.$patch({ param: param(order), json: { items } }, bearer(token))));
       onClose();
     } catch (err) {
       if (err instanceof ApiFailure && err.code === "out_of_stock" && Array.isArray(err.details)) {
@@ -227,7 +219,7 @@ export function ClaimButton({ order, token, onOrder }: ActionProps & { token: st
     setSending(true);
     setError(null);
     try {
-      onOrder(await api<Order>("POST", orderUrl(order.id, "/claim"), { body: {}, token }));
+      onOrder(await read(orderRoute.claim.$post({ param: param(order), json: {} }, bearer(token))));
     } catch (err) {
       setError((err as Error).message);
     } finally {

@@ -18,7 +18,7 @@ export function ShipPushButton({ orderId, token }: { orderId: string; token: str
     setState("working");
     setError(null);
     try {
-      setState(await enablePush(`/api/push/subscriptions/orders/${encodeURIComponent(orderId)}`, token));
+      setState(await enablePush({ order: orderId, token }));
     } catch (err) {
       setState("off");
       setError((err as Error).message);

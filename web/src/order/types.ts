@@ -1,15 +1,17 @@
-/** The shapes the shopper's order pages read from /api/orders (docs/orders.md), taken from the server's types. */
-
-import type { OrderView } from "../../../src/domain/order/types";
+/** The shapes the shopper's order pages read from /api/orders (docs/orders.md): the routes' own answers. */
 import type { OrderMessage, OrderStatus, TimelineEntry } from "../../../src/domain/order-machine";
 import type { Totals } from "../../../src/domain/pricing";
-import type { InvoiceWithRefunds } from "../../../src/services/credit-notes";
+import type { AnswerOf, client } from "../lib/api";
+
+type Orders = typeof client.api.orders;
 
 export type { OrderMessage, OrderStatus, TimelineEntry, Totals };
-export type Order = OrderView;
-export type Invoice = InvoiceWithRefunds;
+/** GET /api/orders/:id. */
+export type Order = AnswerOf<Orders[":id"]["$get"]>;
+/** GET /api/orders/:id/invoice. */
+export type Invoice = AnswerOf<Orders[":id"]["invoice"]["$get"]>;
 /** POST /api/orders answers the order plus the guest's access token (shown once, kept in this browser). */
-export type PlacedOrder = Order & { accessToken: string };
+export type PlacedOrder = AnswerOf<Orders["$post"]>;
 export type { User } from "../lib/api";
 
 /** "payment_pending" → "Payment pending". */

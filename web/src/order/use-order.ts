@@ -6,7 +6,7 @@
  * number, payment outcome, amended lines) is read again from the API after each message.
  */
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import { ApiFailure, api } from "../lib/api";
+import { ApiFailure, bearer, client, read } from "../lib/api";
 import { type LiveState, openLive } from "../lib/live";
 import { tokenFromPage } from "./tokens";
 import { isOrderMessage, type Order, type OrderMessage } from "./types";
@@ -46,7 +46,7 @@ export function useOrder(orderId: string) {
   const fetchOrder = useCallback(
     async (tok: string | null) => {
       try {
-        accept(await api<Order>("GET", `/api/orders/${encodeURIComponent(orderId)}`, { token: tok ?? undefined }));
+        accept(await read(client.api.orders[":id"].$get({ param: { id: encodeURIComponent(orderId) } }, bearer(tok))));
       } catch (err) {
         if (version.current >= 0) return; // a failed refresh keeps what the page shows
         if (err instanceof ApiFailure && err.status === 404) setLoad({ state: "missing" });

@@ -5,35 +5,20 @@
  * and which live events concern an order.
  */
 
-import type { PaymentSummary, StaffOrderView } from "../../../../src/domain/order/types";
 import { decide, ORDER_STATUSES, type OrderStatus } from "../../../../src/domain/order-machine";
+import type { AnswerOf, client } from "../../lib/api";
 import { CONSOLE_BASE } from "../router";
 
+type AdminOrders = typeof client.api.admin.orders;
+
 export { ORDER_STATUSES, type OrderStatus };
-export type OrderDetail = StaffOrderView;
-export type Payment = PaymentSummary;
+/** GET /api/admin/orders/:id: the staff view. */
+export type OrderDetail = AnswerOf<AdminOrders[":id"]["$get"]>;
+export type Payment = OrderDetail["payments"][number];
 
+export type OrderPage = AnswerOf<AdminOrders["$get"]>;
 /** One row of GET /api/admin/orders, with `itemCount` (units) from the list or, failing that, the detail. */
-export type OrderSummary = {
-  id: string;
-  /** `#1001`; null for an order made before numbers existed (or a live row not yet read). */
-  number?: number | null;
-  /** The shipping name. */
-  name?: string | null;
-  status: OrderStatus;
-  version: number;
-  email: string;
-  customerId: string | null;
-  totals: OrderDetail["totals"];
-  riskScore: number | null;
-  riskReasons: string[] | null;
-  trackingNumber: string | null;
-  createdAt: number;
-  updatedAt: number;
-  itemCount?: number;
-};
-
-export type OrderPage = { orders: OrderSummary[]; nextCursor: string | null };
+export type OrderSummary = OrderPage["orders"][number];
 
 export const ORDERS_BASE = `${CONSOLE_BASE}/orders`;
 export const FRAUD_BASE = `${CONSOLE_BASE}/fraud`;

@@ -6,12 +6,13 @@
  * order moved meanwhile) is explained and the order shown as it is now.
  */
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import { ApiFailure, api, formatMoney, formatTime } from "../../lib/api";
+import { ApiFailure, client, formatMoney, formatTime, read } from "../../lib/api";
 import { describeFailure, Field, type FieldErrors } from "../../lib/form";
 import { useLive } from "../../lib/live";
 import { TotalsFoot } from "../../lib/totals-foot";
 import { CONSOLE_BASE, linkClick } from "../router";
 import { useFeed } from "../use-feed";
+import { type ActionBody, staffAction } from "./actions";
 import {
   allows,
   ORDER_EVENTS,
@@ -20,6 +21,7 @@ import {
   orderLabel,
   refundableCents,
   STATUS_LABELS,
+  type StaffAction,
   sentence,
   unitsOf,
 } from "./model";
@@ -30,9 +32,9 @@ import { RiskReasons, RiskScore, StatusBadge } from "./ui";
 type Outcome = { ok: boolean; text: string } | null;
 
 /** Sends a staff action; answers null when done (or refused as a whole), else the field errors to show. */
-type Perform = (
-  path: string,
-  body: unknown,
+type Perform = <A extends StaffAction>(
+  action: A,
+  body: ActionBody[A],
   success: (o: OrderDetail) => string,
   opts?: { idempotencyKey?: string },
 ) => Promise<FieldErrors | null>;
@@ -66,7 +68,7 @@ export function OrderDetailView({ id, backHref }: { id: string; backHref: string
       try {
         do {
           state.again = false;
-          take(await api<OrderDetail>("GET", `/api/admin/orders/${encodeURIComponent(id)}`), highlight);
+          take(await read(client.api.admin.orders[":id"].$get({ param: { id: encodeURIComponent(id) } })), highlight);
           setLoadError(null);
         } while (state.again);
       } catch (err) {
@@ -108,14 +110,16 @@ export function OrderDetailView({ id, backHref }: { id: string; backHref: string
     if (live === "open") wasOpen.current = true;
   }, [live, refresh]);
 
-  const perform: Perform = async (path, body, success, opts = {}) => {
+  const perform: Perform = async (action, body, success, opts = {}) => {
     setBusy(true);
     setOutcome(null);
     try {
-      const o = await api<OrderDetail>("POST", `/api/admin/orders/${encodeURIComponent(id)}/${path}`, {
+      const o = await staffAction(
+        id,
+        action,
         body,
-        headers: opts.idempotencyKey ? { "idempotency-key": opts.idempotencyKey } : {},
-      });
+        opts.idempotencyKey ? { "idempotency-key": opts.idempotencyKey } : {},
+      );
       take(o, true);
       setOutcome({ ok: true, text: success(o) });
       return null;

@@ -8,9 +8,9 @@
  * for its item count and, on the Fraud review page, the reasons' points and the payment's state.
  */
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import { api } from "../../lib/api";
+import { client, read } from "../../lib/api";
 import { useFeed } from "../use-feed";
-import { ORDER_EVENTS, type OrderDetail, type OrderPage, type OrderSummary, orderIdOf, summaryOf } from "./model";
+import { ORDER_EVENTS, type OrderDetail, type OrderSummary, orderIdOf, summaryOf } from "./model";
 
 type Options = {
   /** The list's query string (filters and limit, no cursor); a change reloads from the first page. */
@@ -126,7 +126,7 @@ export function useLiveOrders({ query, matches, dropMismatches = false }: Option
       try {
         do {
           state.again = false;
-          const detail = await api<OrderDetail>("GET", `/api/admin/orders/${encodeURIComponent(id)}`);
+          const detail = await read(client.api.admin.orders[":id"].$get({ param: { id: encodeURIComponent(id) } }));
           if (!mounted.current || gen !== generation.current) return;
           apply(detail, state.highlight);
         } while (state.again);
@@ -161,7 +161,7 @@ export function useLiveOrders({ query, matches, dropMismatches = false }: Option
       try {
         const params = new URLSearchParams(query);
         if (after) params.set("cursor", after);
-        const page = await api<OrderPage>("GET", `/api/admin/orders?${params}`);
+        const page = await read(client.api.admin.orders.$get({ query: Object.fromEntries(params) }));
         if (!mounted.current || gen !== generation.current) return;
         const prev = rowsRef.current;
         const seen = new Set(after && prev ? prev.map((r) => r.id) : []);

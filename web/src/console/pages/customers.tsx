@@ -2,34 +2,14 @@
  * Customers (staff and admins): search shoppers by name or email, open one to see the profile, how many
  * orders they placed and the latest ones. /admin/customers/<id> is the detail view.
  */
-import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import { ApiFailure, api, formatMoney, formatTime } from "../../lib/api";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { type AnswerOf, ApiFailure, client, formatMoney, formatTime, read } from "../../lib/api";
+import { useLiveList } from "../../lib/use-live-list";
 import { CONSOLE_BASE, linkClick } from "../router";
 
-type Account = {
-  id: string;
-  email: string;
-  name: string;
-  role: string;
-  active: boolean;
-  createdAt: number;
-  updatedAt: number;
-};
-type Address = {
-  name: string;
-  line1: string;
-  line2?: string;
-  city: string;
-  region?: string;
-  postalCode: string;
-  country: string;
-  phone?: string;
-};
-type Detail = {
-  customer: Account & { shippingAddress: Address | null };
-  orderCount: number;
-  recentOrders: { id: string; status: string; totalCents: number; currency: string; createdAt: number }[];
-};
+const route = client.api.admin.customers;
+type Account = AnswerOf<typeof route.$get>["customers"][number];
+type Detail = AnswerOf<(typeof route)[":id"]["$get"]>;
 
 const BASE = `${CONSOLE_BASE}/customers`;
 
@@ -46,38 +26,22 @@ function CustomerSearch() {
   const initial = (typeof location === "undefined" ? null : new URLSearchParams(location.search).get("q")) ?? lastQuery;
   const [draft, setDraft] = useState(initial);
   const [query, setQuery] = useState(initial);
-  const [rows, setRows] = useState<Account[] | null>(null);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const load = useCallback(
-    async (after: string | null) => {
-      setBusy(true);
+  const list = useLiveList<Account>({
+    load: async (after, signal) => {
       const params = new URLSearchParams({ limit: "25" });
       if (query) params.set("q", query);
       if (after) params.set("cursor", after);
-      try {
-        const page = await api<{ customers: Account[]; nextCursor: string | null }>(
-          "GET",
-          `/api/admin/customers?${params}`,
-        );
-        setRows((prev) => (after ? [...(prev ?? []), ...page.customers] : page.customers));
-        setCursor(page.nextCursor);
-        setError(null);
-      } catch (err) {
-        setError((err as Error).message);
-      } finally {
-        setBusy(false);
-      }
+      const page = await read(route.$get({ query: Object.fromEntries(params) }, { init: { signal } }));
+      return { items: page.customers, nextCursor: page.nextCursor };
     },
-    [query],
-  );
+    key: (a) => a.id,
+    deps: [query],
+  });
+  const { items: rows, nextCursor: cursor, error, busy } = list;
 
   useEffect(() => {
     lastQuery = query;
-    void load(null);
-  }, [load, query]);
+  }, [query]);
 
   const onSubmit = (e: Event) => {
     e.preventDefault();
@@ -147,7 +111,7 @@ function CustomerSearch() {
         </table>
       ) : null}
       {cursor ? (
-        <button type="button" class="secondary" disabled={busy} onClick={() => load(cursor)}>
+        <button type="button" class="secondary" disabled={busy} onClick={list.more}>
           More customers
         </button>
       ) : null}
@@ -163,7 +127,7 @@ function CustomerDetail({ id }: { id: string }) {
   useEffect(() => {
     setDetail(null);
     setError(null);
-    api<Detail>("GET", `/api/admin/customers/${encodeURIComponent(id)}`)
+    read(route[":id"].$get({ param: { id: encodeURIComponent(id) } }))
       .then(setDetail)
       .catch((err) =>
         setError(

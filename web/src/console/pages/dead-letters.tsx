@@ -3,25 +3,13 @@
  * error. Staff replay one or every open one (back through the queue; subscribers still deduplicate) or discard
  * one with a note. Both are recorded: the row keeps who, when and the note.
  */
-import { useCallback, useEffect, useState } from "preact/hooks";
-import { api, formatTime } from "../../lib/api";
+import { useState } from "preact/hooks";
+import { type AnswerOf, client, formatTime, read } from "../../lib/api";
+import { useLiveList } from "../../lib/use-live-list";
 
-type DeadLetter = {
-  id: string;
-  eventId: string | null;
-  type: string | null;
-  subject: string | null;
-  occurredAt: number | null;
-  subscribers: string[];
-  lastError: string | null;
-  attempts: number;
-  receivedAt: number;
-  status: "open" | "replayed" | "discarded";
-  resolvedAt: number | null;
-  resolvedBy: string | null;
-  note: string | null;
-  body: unknown;
-};
+const route = client.api.admin["dead-letters"];
+type DeadLetter = AnswerOf<typeof route.$get>["items"][number];
+type Status = DeadLetter["status"];
 
 const STATUSES = [
   { value: "open", label: "Open" },
@@ -36,7 +24,7 @@ function DiscardForm({ id, onDone }: { id: string; onDone: (message: string) => 
   const submit = async (e: Event) => {
     e.preventDefault();
     try {
-      await api("POST", `/api/admin/dead-letters/${encodeURIComponent(id)}/discard`, { body: { note } });
+      await read(route[":id"].discard.$post({ param: { id: encodeURIComponent(id) }, json: { note } }));
       onDone("Discarded.");
     } catch (err) {
       setError((err as Error).message);
@@ -63,27 +51,21 @@ function DiscardForm({ id, onDone }: { id: string; onDone: (message: string) => 
 }
 
 export function DeadLettersPage(_: { path: string[] }) {
-  const [status, setStatus] = useState<string>("open");
-  const [rows, setRows] = useState<DeadLetter[] | null>(null);
+  const [status, setStatus] = useState<Status | "">("open");
   const [message, setMessage] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  const load = useCallback(async () => {
-    try {
-      const page = await api<{ items: DeadLetter[] }>(
-        "GET",
-        `/api/admin/dead-letters${status ? `?status=${status}` : ""}`,
-      );
-      setRows(page.items);
-      setError(null);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  }, [status]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const [actionError, setError] = useState<string | null>(null);
+  const list = useLiveList({
+    load: (_cursor, signal) =>
+      read(route.$get({ query: status ? { status } : {} }, { init: { signal } })).then((page) => ({
+        items: page.items,
+        nextCursor: null,
+      })),
+    key: (d) => d.id,
+    deps: [status],
+  });
+  const rows = list.items;
+  const error = actionError ?? list.error;
+  const load = list.reload;
 
   const act = async (work: () => Promise<string>) => {
     try {
@@ -96,12 +78,12 @@ export function DeadLettersPage(_: { path: string[] }) {
 
   const replay = (id: string) =>
     act(async () => {
-      await api("POST", `/api/admin/dead-letters/${encodeURIComponent(id)}/replay`);
+      await read(route[":id"].replay.$post({ param: { id: encodeURIComponent(id) } }));
       return "Sent back through the queue.";
     });
   const replayAll = () =>
     act(async () => {
-      const r = await api<{ replayed: number; skipped: number }>("POST", "/api/admin/dead-letters/replay");
+      const r = await read(route.replay.$post());
       return `${r.replayed} sent back through the queue${r.skipped ? `, ${r.skipped} unreadable left to discard` : ""}.`;
     });
 
@@ -112,7 +94,10 @@ export function DeadLettersPage(_: { path: string[] }) {
       <div class="toolbar">
         <label class="inline">
           Show
-          <select value={status} onChange={(e) => setStatus((e.currentTarget as HTMLSelectElement).value)}>
+          <select
+            value={status}
+            onChange={(e) => setStatus((e.currentTarget as HTMLSelectElement).value as Status | "")}
+          >
             {STATUSES.map((s) => (
               <option key={s.value} value={s.value}>
                 {s.label}

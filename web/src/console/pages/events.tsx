@@ -4,23 +4,17 @@
  * shared); the full envelope shown on demand; paged by the API's cursor. New events matching the filters arrive
  * live at the top.
  */
-import { useCallback, useEffect, useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import type { EventType } from "../../../../src/domain/events";
-import { api, formatTime } from "../../lib/api";
-import type { FeedEvent } from "../feed";
+import { type AnswerOf, client, formatTime, read } from "../../lib/api";
+import { useLiveList } from "../../lib/use-live-list";
+import { subscribeFeed } from "../feed";
 import { CONSOLE_BASE, linkClick } from "../router";
-import { useFeed } from "../use-feed";
 
-type EventRow = {
-  id: string;
-  type: string;
-  version?: number;
-  subject: string;
-  occurredAt: number;
-  data: unknown;
-  source: string;
-};
-type Page = { items: EventRow[]; nextCursor: string | null };
+type Logged = AnswerOf<typeof client.api.admin.events.$get>["items"][number];
+/** A logged event, or one just seen on the live feed (which carries no version, source or publish time). */
+type EventRow = Omit<Logged, "version" | "publishedAt" | "data" | "source"> &
+  Partial<Pick<Logged, "version" | "publishedAt">> & { data: unknown; source: string };
 type Filters = { type: string; subject: string; from: string; to: string };
 
 const TYPES = Object.keys({
@@ -48,7 +42,6 @@ const TYPES = Object.keys({
   SubscriptionPaymentDue: 1,
 } satisfies Record<EventType, 1>);
 
-const ALL = [] as const;
 const EMPTY: Filters = { type: "", subject: "", from: "", to: "" };
 const LOCAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/;
 
@@ -91,12 +84,8 @@ function matches(f: Filters, e: { type: string; subject: string; occurredAt: num
 export function EventsPage(_: { path: string[] }) {
   const [filters, setFilters] = useState<Filters>(filtersFromUrl);
   const [draft, setDraft] = useState<Filters>(filters);
-  const [rows, setRows] = useState<EventRow[] | null>(null);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  const load = useCallback(
-    async (after: string | null) => {
+  const list = useLiveList<EventRow>({
+    load: (after, signal) => {
       const params = new URLSearchParams({ limit: "50" });
       if (filters.type) params.set("type", filters.type);
       if (filters.subject) params.set("subject", filters.subject);
@@ -105,30 +94,24 @@ export function EventsPage(_: { path: string[] }) {
       if (from !== null) params.set("from", String(from));
       if (to !== null) params.set("to", String(to));
       if (after) params.set("cursor", after);
-      try {
-        const page = await api<Page>("GET", `/api/admin/events?${params}`);
-        setRows((prev) => (after ? [...(prev ?? []), ...page.items] : page.items));
-        setCursor(page.nextCursor);
-        setError(null);
-      } catch (e) {
-        setError((e as Error).message);
-      }
+      return read(client.api.admin.events.$get({ query: Object.fromEntries(params) }, { init: { signal } }));
     },
-    [filters],
-  );
+    key: (r) => r.id,
+    deps: [filters],
+    follow: (rows) =>
+      subscribeFeed((e) => {
+        if (!matches(filters, e)) return;
+        rows.update((prev) => (prev.some((r) => r.id === e.id) ? prev : [{ ...e, source: "" }, ...prev]));
+      }),
+  });
+  const { items: rows, nextCursor: cursor, error } = list;
 
   useEffect(() => {
-    void load(null);
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(filters)) if (v) q.set(k, v);
     const search = q.toString() ? `?${q}` : "";
     if (location.search !== search) history.replaceState(null, "", `${CONSOLE_BASE}/events${search}`);
-  }, [load, filters]);
-
-  useFeed(ALL, (e: FeedEvent) => {
-    if (!matches(filters, e)) return;
-    setRows((prev) => (prev?.some((r) => r.id === e.id) ? prev : [{ ...e, source: "" }, ...(prev ?? [])]));
-  });
+  }, [filters]);
 
   const field = (key: keyof Filters) => (e: Event) =>
     setDraft((d) => ({ ...d, [key]: (e.currentTarget as HTMLInputElement | HTMLSelectElement).value.trim() }));
@@ -233,7 +216,7 @@ export function EventsPage(_: { path: string[] }) {
         </tbody>
       </table>
       {cursor ? (
-        <button type="button" class="secondary" onClick={() => load(cursor)}>
+        <button type="button" class="secondary" onClick={list.more}>
           Older events
         </button>
       ) : null}

@@ -6,18 +6,10 @@
  * another member of staff, or by the hold expiring) leaves it.
  */
 import { useEffect, useState } from "preact/hooks";
-import { ApiFailure, api, formatMoney, formatTime } from "../../lib/api";
+import { ApiFailure, formatMoney, formatTime } from "../../lib/api";
 import { describeFailure, type FieldErrors } from "../../lib/form";
-import {
-  ageOf,
-  type OrderDetail,
-  type OrderSummary,
-  orderHref,
-  orderLabel,
-  STATUS_LABELS,
-  sentence,
-  shortId,
-} from "../orders/model";
+import { staffAction } from "../orders/actions";
+import { ageOf, type OrderSummary, orderHref, orderLabel, STATUS_LABELS, sentence, shortId } from "../orders/model";
 import { type ReviewDecision, ReviewForm } from "../orders/review-form";
 import { RiskReasons, RiskScore } from "../orders/ui";
 import { useLiveOrders } from "../orders/use-live-orders";
@@ -47,9 +39,7 @@ export function FraudReviewPage(_: { path: string[] }) {
     setBusy(id);
     setOutcome(null);
     try {
-      const o = await api<OrderDetail>("POST", `/api/admin/orders/${encodeURIComponent(id)}/${decision}`, {
-        body: { note },
-      });
+      const o = await staffAction(id, decision, { note });
       apply(o, true);
       const verb = decision === "approve" ? "approved" : "rejected";
       setOutcome({ ok: true, orderId: id, text: `Order ${orderLabel(o)} ${verb}: now ${STATUS_LABELS[o.status]}.` });

@@ -7,33 +7,18 @@
  */
 import { Fragment } from "preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import { ApiFailure, api, formatTime } from "../../lib/api";
-import type { FeedEvent } from "../feed";
+import { type AnswerOf, ApiFailure, client, formatTime, read } from "../../lib/api";
+import { useLiveList } from "../../lib/use-live-list";
+import { type FeedEvent, subscribeFeed } from "../feed";
 import { CONSOLE_BASE } from "../router";
 import { useBackInStockWaiting } from "../use-back-in-stock";
 import { useFeed } from "../use-feed";
 
-type Level = { onHand: number; reserved: number; available: number };
-type Row = Level & {
-  sku: string;
-  name: string;
-  active: boolean;
-  lowStockThreshold: number;
-  lowStock: boolean;
-};
-type ListPage = { items: Row[]; nextCursor: string | null };
-
-type Adjusted = {
-  sku: string;
-  reason: string;
-  delta: number;
-  actor: string;
-  orderId: string | null;
-  before: Level;
-  after: Level;
-};
-type Movement = { id: string; type: string; occurredAt: number; subject: string; data: Adjusted };
-type HistoryPage = { items: Movement[]; nextCursor: string | null };
+const route = client.api.admin.inventory;
+type Row = AnswerOf<typeof route.$get>["items"][number];
+type Level = Pick<Row, "onHand" | "reserved" | "available">;
+type Movement = AnswerOf<(typeof route)[":sku"]["history"]["$get"]>["items"][number];
+type Adjusted = Movement["data"];
 
 type Alert = "low" | "out";
 
@@ -125,7 +110,7 @@ export function InventoryPage(_: { path: string[] }) {
       if (lowOnly) params.set("low", "1");
       if (after) params.set("cursor", after);
       try {
-        const page = await api<ListPage>("GET", `/api/admin/inventory?${params}`);
+        const page = await read(route.$get({ query: Object.fromEntries(params) }));
         if (mine !== generation.current) return;
         const items = page.items.map(overlay);
         setRows((prev) => {
@@ -172,7 +157,7 @@ export function InventoryPage(_: { path: string[] }) {
     fetching.current.add(sku);
     const mine = generation.current;
     try {
-      const page = await api<ListPage>("GET", `/api/admin/inventory?${new URLSearchParams({ q: sku, limit: "50" })}`);
+      const page = await read(route.$get({ query: { q: sku, limit: "50" } }));
       const found = page.items.find((r) => r.sku === sku);
       if (!found || mine !== generation.current) return;
       const row = overlay(found);
@@ -379,10 +364,11 @@ function InventoryRow({ row, alert, waiting, onLevel, recent }: RowProps) {
     setFields({});
     setMessage(null);
     try {
-      const level = await api<Level & { sku: string }>(
-        "POST",
-        `/api/admin/inventory/${encodeURIComponent(row.sku)}/adjustments`,
-        { body: { delta: amount, reason } },
+      const level = await read(
+        route[":sku"].adjustments.$post({
+          param: { sku: encodeURIComponent(row.sku) },
+          json: { delta: amount, reason },
+        }),
       );
       onLevel(levelOf(level) ?? row);
       setDelta("");
@@ -546,10 +532,8 @@ function ShardControl({ sku, onLevel }: { sku: string; onLevel: (level: Level) =
     setSending(true);
     setMessage(null);
     try {
-      const answer = await api<Level & { shards: number; unreachable: number }>(
-        "POST",
-        `/api/admin/inventory/${encodeURIComponent(sku)}/shards`,
-        { body: { count: Number(count) } },
+      const answer = await read(
+        route[":sku"].shards.$post({ param: { sku: encodeURIComponent(sku) }, json: { count: Number(count) } }),
       );
       const level = levelOf(answer);
       if (level) onLevel(level);
@@ -604,48 +588,29 @@ const byNewest = (a: Movement, b: Movement) => b.occurredAt - a.occurredAt || (a
 
 /** A SKU's movements, newest first, paged with "Older"; new ones arrive live while it is open. */
 function History({ sku, id, recent }: { sku: string; id: string; recent: () => Movement[] }) {
-  const [items, setItems] = useState<Movement[] | null>(null);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const load = useCallback(
-    async (after: string | null) => {
-      setBusy(true);
-      const params = new URLSearchParams({ limit: String(HISTORY_SIZE) });
-      if (after) params.set("cursor", after);
-      try {
-        const page = await api<HistoryPage>("GET", `/api/admin/inventory/${encodeURIComponent(sku)}/history?${params}`);
-        setItems((prev) => {
-          const known = new Set(after && prev ? prev.map((m) => m.id) : []);
-          const fresh = page.items.filter((m) => !known.has(m.id));
-          if (after && prev) return [...prev, ...fresh];
-          // D1 receives events in the background: add movements seen live that it does not list yet.
-          const oldest = page.nextCursor ? (page.items.at(-1)?.occurredAt ?? 0) : 0;
-          const listed = new Set(fresh.map((m) => m.id));
-          const live = recent().filter((m) => !listed.has(m.id) && m.occurredAt >= oldest);
-          return [...fresh, ...live].sort(byNewest);
-        });
-        setCursor(page.nextCursor);
-        setError(null);
-      } catch (err) {
-        setError(`Could not load the history: ${(err as Error).message}`);
-      } finally {
-        setBusy(false);
-      }
+  const list = useLiveList<Movement>({
+    load: (after, signal) => {
+      const query = { limit: String(HISTORY_SIZE), ...(after ? { cursor: after } : {}) };
+      return read(route[":sku"].history.$get({ param: { sku: encodeURIComponent(sku) }, query }, { init: { signal } }));
     },
-    [sku],
-  );
-
-  useEffect(() => {
-    void load(null);
-  }, [load]);
-
-  useFeed(ADJUSTED, (e: FeedEvent) => {
-    if (e.data.sku !== sku) return;
-    const movement = { ...e, data: e.data as unknown as Adjusted };
-    setItems((prev) => (prev && !prev.some((m) => m.id === e.id) ? [movement, ...prev].sort(byNewest) : prev));
+    key: (m) => m.id,
+    deps: [sku],
+    first: (page) => {
+      // D1 receives events in the background: add movements seen live that it does not list yet.
+      const oldest = page.nextCursor ? (page.items.at(-1)?.occurredAt ?? 0) : 0;
+      const listed = new Set(page.items.map((m) => m.id));
+      const live = recent().filter((m) => !listed.has(m.id) && m.occurredAt >= oldest);
+      return [...page.items, ...live].sort(byNewest);
+    },
+    follow: (rows) =>
+      subscribeFeed((e: FeedEvent) => {
+        if (e.data.sku !== sku) return;
+        const movement = { ...e, data: e.data as unknown as Adjusted };
+        rows.update((prev) => (prev.some((m) => m.id === e.id) ? prev : [movement, ...prev].sort(byNewest)));
+      }, ADJUSTED),
   });
+  const { items, nextCursor: cursor, busy } = list;
+  const error = list.error ? `Could not load the history: ${list.error}` : null;
 
   return (
     <section id={id} class="inv-history" aria-label={`Stock history of ${sku}`}>
@@ -698,7 +663,7 @@ function History({ sku, id, recent }: { sku: string; id: string; recent: () => M
         </table>
       )}
       {cursor ? (
-        <button type="button" class="secondary" disabled={busy} onClick={() => load(cursor)}>
+        <button type="button" class="secondary" disabled={busy} onClick={list.more}>
           Older<span class="visually-hidden"> movements of {sku}</span>
         </button>
       ) : null}

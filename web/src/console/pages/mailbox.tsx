@@ -3,25 +3,15 @@
  * HTML part in a sandboxed frame, then the text part); and every template rendered with sample data.
  * /admin/mailbox, /admin/mailbox/<notification id>, /admin/mailbox/templates.
  */
-import { useCallback, useEffect, useState } from "preact/hooks";
-import { api, formatTime } from "../../lib/api";
+import { useEffect, useState } from "preact/hooks";
+import { type AnswerOf, client, formatTime, read } from "../../lib/api";
+import { useLiveList } from "../../lib/use-live-list";
+import { subscribeFeed } from "../feed";
 import { CONSOLE_BASE, linkClick } from "../router";
-import { useFeed } from "../use-feed";
 
-type Mail = {
-  id: string;
-  recipient: string;
-  template: string;
-  subject: string;
-  body: string;
-  html: string | null;
-  status: "pending" | "sent" | "failed" | "suppressed";
-  attempts: number;
-  lastError: string | null;
-  createdAt: number;
-  sentAt: number | null;
-};
-type Preview = { template: string; subject: string; body: string; html: string | null; recipient: string };
+const route = client.api.admin.notifications;
+type Mail = AnswerOf<(typeof route)[":id"]["$get"]>;
+type Preview = AnswerOf<typeof route.previews.$get>["items"][number];
 
 const BASE = `${CONSOLE_BASE}/mailbox`;
 const SENT = ["NotificationSent"] as const;
@@ -33,20 +23,15 @@ export function MailboxPage({ path }: { path: string[] }) {
 }
 
 function Inbox() {
-  const [rows, setRows] = useState<Mail[]>([]);
-  const [error, setError] = useState<string | null>(null);
-  const load = useCallback(async () => {
-    try {
-      setRows((await api<{ items: Mail[] }>("GET", "/api/admin/notifications?channel=email&limit=100")).items);
-      setError(null);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  }, []);
-  useEffect(() => {
-    void load();
-  }, [load]);
-  useFeed(SENT, () => void load());
+  // The latest 100 e-mails (no "more"); every NotificationSent reads them again.
+  const list = useLiveList({
+    load: (_cursor, signal) => read(route.$get({ query: { channel: "email", limit: "100" } }, { init: { signal } })),
+    key: (r) => r.id,
+    deps: [],
+    follow: (rows) => subscribeFeed(() => void rows.reload(), SENT),
+  });
+  const rows = list.items ?? [];
+  const error = list.error;
 
   return (
     <section aria-labelledby="mailbox-title">
@@ -92,7 +77,7 @@ function Message({ id }: { id: string }) {
   const [mail, setMail] = useState<Mail | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    api<Mail>("GET", `/api/admin/notifications/${encodeURIComponent(id)}`)
+    read(route[":id"].$get({ param: { id: encodeURIComponent(id) } }))
       .then(setMail)
       .catch((e: Error) => setError(e.message));
   }, [id]);
@@ -137,7 +122,7 @@ function Templates() {
   const [items, setItems] = useState<Preview[]>([]);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    api<{ items: Preview[] }>("GET", "/api/admin/notifications/previews")
+    read(route.previews.$get())
       .then((r) => setItems(r.items))
       .catch((e: Error) => setError(e.message));
   }, []);

@@ -1,21 +1,10 @@
-import { useCallback, useEffect, useState } from "preact/hooks";
-import { api, formatTime } from "../../lib/api";
+import { useState } from "preact/hooks";
+import { client, formatTime, read } from "../../lib/api";
+import { useLiveList } from "../../lib/use-live-list";
+import { subscribeFeed } from "../feed";
 import { StaffPushAlerts } from "../push-alerts";
-import { useFeed } from "../use-feed";
 
-type Row = {
-  id: string;
-  audience: "customer" | "staff";
-  recipient: string;
-  template: string;
-  subject: string;
-  body: string;
-  channel: string;
-  status: "pending" | "sent" | "failed" | "suppressed";
-  attempts: number;
-  lastError: string | null;
-  createdAt: number;
-};
+const route = client.api.admin.notifications;
 
 const SENT = ["NotificationSent"] as const;
 
@@ -25,26 +14,17 @@ const SENT = ["NotificationSent"] as const;
  */
 export function NotificationsPage() {
   const [audience, setAudience] = useState<"" | "customer" | "staff">("");
-  const [rows, setRows] = useState<Row[]>([]);
-  const [error, setError] = useState<string | null>(null);
-
-  const load = useCallback(async () => {
-    try {
-      const page = await api<{ items: Row[] }>(
-        "GET",
-        `/api/admin/notifications?limit=100${audience ? `&audience=${audience}` : ""}`,
-      );
-      setRows(page.items);
-      setError(null);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  }, [audience]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
-  useFeed(SENT, () => void load());
+  const [actionError, setError] = useState<string | null>(null);
+  // One page of the latest 100 (no "more"); every NotificationSent reads it again.
+  const list = useLiveList({
+    load: (_cursor, signal) =>
+      read(route.$get({ query: { limit: "100", ...(audience ? { audience } : {}) } }, { init: { signal } })),
+    key: (r) => r.id,
+    deps: [audience],
+    follow: (rows) => subscribeFeed(() => rows.reload(), SENT),
+  });
+  const rows = list.items ?? [];
+  const error = actionError ?? list.error;
 
   return (
     <section aria-labelledby="notifications-title">
@@ -92,11 +72,11 @@ export function NotificationsPage() {
                     class="small"
                     onClick={async () => {
                       try {
-                        await api("POST", `/api/admin/notifications/${encodeURIComponent(r.id)}/resend`);
+                        await read(route[":id"].resend.$post({ param: { id: encodeURIComponent(r.id) } }));
                       } catch (e) {
                         setError((e as Error).message);
                       }
-                      void load();
+                      void list.reload();
                     }}
                   >
                     Send again

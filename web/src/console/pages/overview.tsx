@@ -6,7 +6,7 @@
  * (the rollup is written before the feed hears of the event).
  */
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import { api, formatMoney, formatTime } from "../../lib/api";
+import { client, formatMoney, formatTime, read } from "../../lib/api";
 import { SalesChart } from "../overview/sales-chart";
 import type { Figures, Overview, SalesAnswer } from "../overview/types";
 import { CONSOLE_BASE, linkClick } from "../router";
@@ -122,8 +122,8 @@ export function OverviewPage(_: { path: string[] }) {
   const load = useCallback(async () => {
     try {
       const [o, s] = await Promise.all([
-        api<Overview>("GET", "/api/admin/overview"),
-        api<SalesAnswer>("GET", `/api/admin/sales?interval=${interval}`),
+        read(client.api.admin.overview.$get()),
+        read(client.api.admin.sales.$get({ query: { interval } })),
       ]);
       setOverview(o);
       setSales(s);

@@ -3,28 +3,22 @@
  * here, reprice them (from each subscriber's next period), take them off sale, and delete one nobody ever
  * subscribed to (the server answers 409 otherwise, shown on the row).
  */
+import type { InferRequestType } from "hono/client";
 import { useEffect, useState } from "preact/hooks";
-import { api, formatMoney } from "../../lib/api";
+import { type AnswerOf, client, formatMoney, read } from "../../lib/api";
 import { Field, FormStatus, useForm } from "../../lib/form";
 import { centsToInput, parsePriceInput } from "../../lib/money-input";
 
-type Plan = {
-  id: string;
-  name: string;
-  description: string;
-  priceCents: number;
-  currency: string;
-  interval: "month";
-  active: boolean;
-  createdAt: number;
-};
+const route = client.api.admin.plans;
+type Plan = AnswerOf<typeof route.$get>["plans"][number];
+type PlanPatch = InferRequestType<(typeof route)[":id"]["$patch"]>["json"];
 
 function PlanRow({ plan, onChanged, onDeleted }: { plan: Plan; onChanged: (p: Plan) => void; onDeleted: () => void }) {
   const [price, setPrice] = useState(centsToInput(plan.priceCents));
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const statusId = `plan-${plan.id}-status`;
-  const path = `/api/admin/plans/${encodeURIComponent(plan.id)}`;
+  const param = { id: encodeURIComponent(plan.id) };
 
   const act = async (work: () => Promise<string>) => {
     setBusy(true);
@@ -37,9 +31,9 @@ function PlanRow({ plan, onChanged, onDeleted }: { plan: Plan; onChanged: (p: Pl
       setBusy(false);
     }
   };
-  const patch = (change: Partial<Plan>, done: string) =>
+  const patch = (change: PlanPatch, done: string) =>
     act(async () => {
-      onChanged(await api<Plan>("PATCH", path, { body: change }));
+      onChanged(await read(route[":id"].$patch({ param, json: change })));
       return done;
     });
   const savePrice = () => {
@@ -93,7 +87,7 @@ function PlanRow({ plan, onChanged, onDeleted }: { plan: Plan; onChanged: (p: Pl
           aria-describedby={statusId}
           onClick={() =>
             act(async () => {
-              await api("DELETE", path);
+              await read(route[":id"].$delete({ param }));
               onDeleted();
               return "";
             })
@@ -122,9 +116,9 @@ function NewPlanForm({ onCreated }: { onCreated: (p: Plan) => void }) {
     if (cents === null || cents < 1) return form.fail({ price: "Enter a monthly price like 19.90" });
     await form.run(
       async () => {
-        const plan = await api<Plan>("POST", "/api/admin/plans", {
-          body: { name: form.values.name, description: form.values.description, priceCents: cents },
-        });
+        const plan = await read(
+          route.$post({ json: { name: form.values.name, description: form.values.description, priceCents: cents } }),
+        );
         onCreated(plan);
         form.setValues(EMPTY_PLAN);
         return `${plan.name} is on sale.`;
@@ -155,7 +149,7 @@ export function PlansPage() {
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
-    api<{ plans: Plan[] }>("GET", "/api/admin/plans")
+    read(route.$get())
       .then((res) => setPlans(res.plans))
       .catch((err) => setError((err as Error).message));
   }, []);

@@ -5,29 +5,14 @@
  */
 import { Fragment } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { api, formatMoney } from "../../lib/api";
+import { type AnswerOf, client, formatMoney, read } from "../../lib/api";
 import { Field, FormStatus, useForm } from "../../lib/form";
 import { centsToInput, parsePriceInput } from "../../lib/money-input";
 import type { FeedEvent } from "../feed";
 import { useFeed } from "../use-feed";
 
-export type Product = {
-  sku: string;
-  name: string;
-  description: string;
-  material: string;
-  colour: string;
-  priceCents: number;
-  currency: string;
-  imageUrl: string;
-  active: boolean;
-  lowStockThreshold: number;
-  stockOnHand: number;
-  stockReserved: number;
-  stockAvailable: number;
-  createdAt: number;
-  updatedAt: number;
-};
+const route = client.api.admin.products;
+export type Product = AnswerOf<typeof route.$get>["products"][number];
 
 const STOCK_EVENTS = ["InventoryAdjusted"] as const;
 const PRICE_PROBLEM = "Enter a price like 42.00 (at least 0.01)";
@@ -84,22 +69,27 @@ function EditProduct({
     const problems: Record<string, string> = {};
     if (priceCents === null || priceCents < 1) problems.price = PRICE_PROBLEM;
     if (lowStockThreshold === null) problems.lowStockThreshold = WHOLE_NUMBER;
-    if (Object.keys(problems).length > 0) return form.fail(problems);
+    if (priceCents === null || lowStockThreshold === null || Object.keys(problems).length > 0) {
+      return form.fail(problems);
+    }
     const { name, description, material, colour, imageUrl } = form.values;
     await form.run(
       async () => {
-        const saved = await api<Product>("PATCH", `/api/admin/products/${encodeURIComponent(product.sku)}`, {
-          body: {
-            name,
-            description,
-            material,
-            colour,
-            imageUrl: imageUrl.trim(),
-            priceCents,
-            lowStockThreshold,
-            active: form.values.active === "1",
-          },
-        });
+        const saved = await read(
+          route[":sku"].$patch({
+            param: { sku: encodeURIComponent(product.sku) },
+            json: {
+              name,
+              description,
+              material,
+              colour,
+              imageUrl: imageUrl.trim(),
+              priceCents,
+              lowStockThreshold,
+              active: form.values.active === "1",
+            },
+          }),
+        );
         onSaved(saved);
       },
       { toField: toField(EDIT_FIELDS) },
@@ -189,24 +179,33 @@ function NewProduct({ currency, onCreated }: { currency: string; onCreated: (p: 
     if (priceCents === null || priceCents < 1) problems.price = PRICE_PROBLEM;
     if (initialStock === null) problems.initialStock = WHOLE_NUMBER;
     if (lowStockThreshold === null) problems.lowStockThreshold = WHOLE_NUMBER;
-    if (Object.keys(problems).length > 0) return form.fail(problems);
+    if (
+      priceCents === null ||
+      initialStock === null ||
+      lowStockThreshold === null ||
+      Object.keys(problems).length > 0
+    ) {
+      return form.fail(problems);
+    }
     const { sku, name, description, material, colour, imageUrl } = form.values;
     await form.run(
       async () => {
-        const created = await api<Product>("POST", "/api/admin/products", {
-          body: {
-            sku: sku.trim(),
-            name,
-            description,
-            material,
-            colour,
-            priceCents,
-            initialStock,
-            lowStockThreshold,
-            imageUrl: imageUrl.trim(),
-            active: form.values.active === "1",
-          },
-        });
+        const created = await read(
+          route.$post({
+            json: {
+              sku: sku.trim(),
+              name,
+              description,
+              material,
+              colour,
+              priceCents,
+              initialStock,
+              lowStockThreshold,
+              imageUrl: imageUrl.trim(),
+              active: form.values.active === "1",
+            },
+          }),
+        );
         onCreated(created);
         form.setValues(EMPTY_NEW);
         return `Created ${created.sku}.`;
@@ -255,7 +254,7 @@ export function ProductsPage() {
   const [notice, setNotice] = useState("");
 
   useEffect(() => {
-    api<{ products: Product[] }>("GET", "/api/admin/products")
+    read(route.$get())
       .then((res) => setProducts(res.products))
       .catch((err) => setError((err as Error).message));
   }, []);

@@ -1,17 +1,9 @@
 import { useCallback, useEffect, useState } from "preact/hooks";
-import { api, formatTime } from "../../lib/api";
+import { type AnswerOf, client, formatTime, read } from "../../lib/api";
 import { orderHref } from "../orders/model";
 import { linkClick } from "../router";
 
-type Drift = {
-  kind: string;
-  orderId?: string;
-  sku?: string;
-  paymentId?: string;
-  detail: string;
-  action: string;
-};
-type Report = { checkedAt: number; since: number; orders: number; skus: number; drift: Drift[] };
+type Report = AnswerOf<typeof client.api.admin.reconciliation.$get>;
 
 /** Where payments, stock ledgers and the order list disagree, each with what to do about it. */
 export function ReconciliationPage() {
@@ -23,7 +15,7 @@ export function ReconciliationPage() {
   const run = useCallback(async () => {
     setBusy(true);
     try {
-      setReport(await api<Report>("GET", `/api/admin/reconciliation?days=${days}`));
+      setReport(await read(client.api.admin.reconciliation.$get({ query: { days } })));
       setError(null);
     } catch (e) {
       setError((e as Error).message);

@@ -3,20 +3,14 @@
  * changing an account's role or switching it off. The server refuses an admin demoting or deactivating
  * themselves (409 invalid_state); its message is shown on the row.
  */
+import type { InferRequestType } from "hono/client";
 import { useEffect, useState } from "preact/hooks";
-import { api, formatTime } from "../../lib/api";
+import { type AnswerOf, client, formatTime, read } from "../../lib/api";
 import { Field, FormStatus, useForm } from "../../lib/form";
 
-type Role = "staff" | "admin";
-type Account = {
-  id: string;
-  email: string;
-  name: string;
-  role: Role | "customer";
-  active: boolean;
-  createdAt: number;
-  updatedAt: number;
-};
+const route = client.api.admin.staff;
+type Account = AnswerOf<typeof route.$get>["staff"][number];
+type StaffPatch = InferRequestType<(typeof route)[":id"]["$patch"]>["json"];
 
 const ROLE_OPTIONS = [
   { value: "staff", label: "Staff" },
@@ -32,18 +26,16 @@ function StaffRow({
   isSelf: boolean;
   onChanged: (a: Account) => void;
 }) {
-  const [role, setRole] = useState<string>(account.role);
+  const [role, setRole] = useState<Account["role"]>(account.role);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const statusId = `staff-${account.id}-status`;
 
-  const patch = async (change: { role?: string; active?: boolean }, done: string) => {
+  const patch = async (change: StaffPatch, done: string) => {
     setBusy(true);
     setMessage(null);
     try {
-      const res = await api<{ account: Account }>("PATCH", `/api/admin/staff/${encodeURIComponent(account.id)}`, {
-        body: change,
-      });
+      const res = await read(route[":id"].$patch({ param: { id: encodeURIComponent(account.id) }, json: change }));
       onChanged(res.account);
       setRole(res.account.role);
       setMessage({ ok: true, text: done });
@@ -70,7 +62,7 @@ function StaffRow({
             value={role}
             disabled={busy}
             aria-describedby={statusId}
-            onChange={(e) => setRole((e.currentTarget as HTMLSelectElement).value)}
+            onChange={(e) => setRole((e.currentTarget as HTMLSelectElement).value as Account["role"])}
           >
             {account.role === "customer" ? <option value="customer">Customer</option> : null}
             {ROLE_OPTIONS.map((o) => (
@@ -116,7 +108,7 @@ function StaffRow({
   );
 }
 
-const EMPTY_INVITE = { email: "", name: "", role: "staff", password: "" };
+const EMPTY_INVITE = { email: "", name: "", role: "staff" as "staff" | "admin", password: "" };
 
 function InviteForm({ onInvited }: { onInvited: (a: Account) => void }) {
   const form = useForm(EMPTY_INVITE);
@@ -125,7 +117,7 @@ function InviteForm({ onInvited }: { onInvited: (a: Account) => void }) {
     e.preventDefault();
     await form.run(
       async () => {
-        const res = await api<{ account: Account }>("POST", "/api/admin/staff", { body: form.values });
+        const res = await read(route.$post({ json: form.values }));
         onInvited(res.account);
         form.setValues(EMPTY_INVITE);
         return `Added ${res.account.email}. Hand them the initial password; they can change it under My account.`;
@@ -167,7 +159,7 @@ export function StaffPage() {
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
-    Promise.all([api<{ staff: Account[] }>("GET", "/api/admin/staff"), api<{ user: { id: string } }>("GET", "/api/me")])
+    Promise.all([read(route.$get()), read(client.api.me.$get())])
       .then(([list, who]) => {
         setStaff(list.staff);
         setMe(who.user.id);

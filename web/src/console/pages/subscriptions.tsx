@@ -4,55 +4,26 @@
  * /admin/subscriptions/<id> is one subscription with its invoices and payments.
  */
 import { useEffect, useState } from "preact/hooks";
-import { api, formatMoney, formatTime } from "../../lib/api";
+import { type AnswerOf, client, formatMoney, formatTime, read } from "../../lib/api";
 import { CONSOLE_BASE, linkClick } from "../router";
 
-type Summary = {
-  id: string;
-  status: "active" | "past_due" | "cancelled";
-  customerId: string;
-  email: string;
-  name: string;
-  planName: string;
-  priceCents: number;
-  currency: string;
-  currentPeriodStart: number;
-  nextBillingAt: number;
-  failedPayments: number;
-  createdAt: number;
-  cancelledAt: number | null;
-};
-type Detail = {
-  subscription: Summary;
-  invoices: {
-    id: string;
-    number: number;
-    status: string;
-    totalCents: number;
-    currency: string;
-    periodStart: number | null;
-    issuedAt: number;
-  }[];
-  payments: {
-    id: string;
-    status: string;
-    amountCents: number;
-    refundedCents: number;
-    currency: string;
-    methodLabel: string;
-    declineCode: string | null;
-    createdAt: number;
-  }[];
-};
+const route = client.api.admin.subscriptions;
+type Summary = AnswerOf<typeof route.$get>["items"][number];
+type Detail = AnswerOf<(typeof route)[":id"]["$get"]>;
 
 const BASE = `${CONSOLE_BASE}/subscriptions`;
-const LABEL: Record<Summary["status"], string> = { active: "Active", past_due: "Past due", cancelled: "Cancelled" };
+const LABEL: Record<Summary["status"], string> = {
+  active: "Active",
+  paused: "Paused",
+  past_due: "Past due",
+  cancelled: "Cancelled",
+};
 
 function SubscriptionDetail({ id }: { id: string }) {
   const [detail, setDetail] = useState<Detail | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    api<Detail>("GET", `/api/admin/subscriptions/${encodeURIComponent(id)}`)
+    read(route[":id"].$get({ param: { id: encodeURIComponent(id) } }))
       .then(setDetail)
       .catch((e: Error) => setError(e.message));
   }, [id]);
@@ -152,7 +123,7 @@ export function SubscriptionsPage({ path }: { path: string[] }) {
 
   useEffect(() => {
     if (id) return;
-    api<{ items: Summary[] }>("GET", `/api/admin/subscriptions${dueDays ? `?dueWithinDays=${dueDays}` : ""}`)
+    read(route.$get({ query: dueDays ? { dueWithinDays: dueDays } : {} }))
       .then((r) => setItems(r.items))
       .catch((e: Error) => setError(e.message));
   }, [id, dueDays]);
