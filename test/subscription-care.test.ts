@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "../src/db/client";
 import { invoices, payments, plans } from "../src/db/schema";
 import { addMonths, DAY_MS } from "../src/domain/billing";
-import { resumeSubscription } from "../src/services/billing";
+import { resumeSubscription } from "../src/services/billing/commands";
 import { DAILY_CRON } from "../src/services/scheduled";
 import worker from "../src/worker";
 import { call, sessionFor } from "./helpers";

@@ -2,7 +2,7 @@
  * Monthly boxes: `GET /api/plans` (anyone) and `/api/subscriptions` (the signed-in customer's own). Subscribing
  * charges the first month at once; a declined card is 409 payment_declined and keeps nothing. Someone else's
  * subscription answers 404, like one that does not exist. Rules: src/domain/billing.ts; work:
- * src/services/billing.ts.
+ * src/services/billing/.
  */
 import { Hono } from "hono";
 import * as v from "valibot";
@@ -17,12 +17,11 @@ import { validate } from "../http/validate";
 import {
   type CareResult,
   cancelSubscription,
-  listPlans,
-  listSubscriptions,
   pauseSubscription,
   resumeSubscription,
-  subscribe,
-} from "../services/billing";
+} from "../services/billing/commands";
+import { subscribe } from "../services/billing/subscribe";
+import { listPlans, listSubscriptions } from "../services/billing/views";
 import { PlanList, SubscriptionList, SubscriptionShape } from "./shapes";
 
 function careAnswer(result: CareResult, what: string) {
