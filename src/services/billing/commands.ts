@@ -1,16 +1,24 @@
 /**
- * The customer's commands on their own subscription: cancel, pause, resume. Each loads the row, asks the rules of
+ * The customer's commands on their own subscription: cancel, pause, resume, skip a month and undo the skip. Each loads the row, asks the rules of
  * src/domain/billing.ts and writes the change with a conditional update, so a command racing the billing run (or
  * itself) changes the row once.
  */
 import { and, eq, ne } from "drizzle-orm";
-import { getDb } from "../../db/client";
+import { type Db, getDb } from "../../db/client";
 import { invoices, subscriptions } from "../../db/schema";
 import { afterCancel, afterPause, afterResume } from "../../domain/billing";
+import { endAfterCancel, skipNextMonth, undoSkip } from "../../domain/subscription-care";
 import { outboxInserts } from "../event-bus";
 import { publishLogged } from "../invoices";
 import { cancelledEvent } from "./cancelled-event";
-import { billingOf, ownSubscription, type SubscriptionView, subscriptionView } from "./views";
+import {
+  billingOf,
+  ownSubscription,
+  type PlanRow,
+  type SubscriptionRow,
+  type SubscriptionView,
+  subscriptionView,
+} from "./views";
 
 /**
  * Cancels the customer's subscription `id`: no further charges, the box runs to the end of the paid period (no
@@ -32,8 +40,20 @@ export async function cancelSubscription(
   await db.batch([
     db
       .update(subscriptions)
-      .set({ status: change.status, cancelledAt: change.cancelledAt })
-      .where(and(eq(subscriptions.id, id), ne(subscriptions.status, "cancelled"))),
+      .set({
+        status: change.status,
+        cancelledAt: change.cancelledAt,
+        // A skip not yet begun is dropped: the box runs to the end of what was paid, not past the skipped month.
+        currentPeriodEnd: endAfterCancel(found.sub, now),
+        skippedFrom: null,
+      })
+      .where(
+        and(
+          eq(subscriptions.id, id),
+          ne(subscriptions.status, "cancelled"),
+          eq(subscriptions.currentPeriodEnd, found.sub.currentPeriodEnd),
+        ),
+      ),
     db
       .update(invoices)
       .set({ status: "void" })
@@ -99,4 +119,55 @@ export async function resumeSubscription(
     .get();
   if (!row) return { ok: false, reason: "invalid_state" };
   return { ok: true, subscription: subscriptionView(row, found.plan) };
+}
+
+/**
+ * Skips the next month (src/domain/subscription-care.ts `skipNextMonth`): no charge and no box for it, the next
+ * charge moves one month on. Skipping again while the skip is pending answers the same.
+ */
+export async function skipMonth(env: Env, customerId: string, id: string, now = Date.now()): Promise<CareResult> {
+  const db = getDb(env.DB);
+  const found = await ownSubscription(db, customerId, id);
+  if (!found) return { ok: false, reason: "not_found" };
+  const change = skipNextMonth(careOf(found.sub), now);
+  if (!change.ok) return change;
+  return moveChargeDate(db, found, change, now);
+}
+
+/** Undoes a pending skip before its month starts: the next charge goes back to the date it moved from. */
+export async function unskipMonth(env: Env, customerId: string, id: string, now = Date.now()): Promise<CareResult> {
+  const db = getDb(env.DB);
+  const found = await ownSubscription(db, customerId, id);
+  if (!found) return { ok: false, reason: "not_found" };
+  const change = undoSkip(careOf(found.sub), now);
+  if (!change.ok) return change;
+  return moveChargeDate(db, found, change, now);
+}
+
+const careOf = (row: SubscriptionRow) => ({ ...billingOf(row), skippedFrom: row.skippedFrom });
+
+/** Writes a skip or its undo, only if the billing run has not moved the charge date meanwhile. */
+async function moveChargeDate(
+  db: Db,
+  found: { sub: SubscriptionRow; plan: Pick<PlanRow, "name" | "priceCents" | "currency"> },
+  change: { currentPeriodEnd: number; skippedFrom: number | null },
+  now: number,
+): Promise<CareResult> {
+  if (change.currentPeriodEnd === found.sub.currentPeriodEnd) {
+    return { ok: true, subscription: subscriptionView(found.sub, found.plan, now) };
+  }
+  const row = await db
+    .update(subscriptions)
+    .set({ currentPeriodEnd: change.currentPeriodEnd, skippedFrom: change.skippedFrom })
+    .where(
+      and(
+        eq(subscriptions.id, found.sub.id),
+        eq(subscriptions.status, "active"),
+        eq(subscriptions.currentPeriodEnd, found.sub.currentPeriodEnd),
+      ),
+    )
+    .returning()
+    .get();
+  if (!row) return { ok: false, reason: "invalid_state" };
+  return { ok: true, subscription: subscriptionView(row, found.plan, now) };
 }

@@ -5,7 +5,7 @@
 import { and, eq, ne } from "drizzle-orm";
 import { config } from "../../config";
 import { getDb } from "../../db/client";
-import { payments, plans, subscriptions } from "../../db/schema";
+import { payments, plans, type ShippingAddress, subscriptions } from "../../db/schema";
 import { periodAt, periodInvoice } from "../../domain/billing";
 import { newId } from "../../lib/ids";
 import { newEvent, outboxInserts } from "../event-bus";
@@ -20,6 +20,8 @@ export type SubscribeInput = {
   /** The gateway token (already resolved from a card number at the edge) and its display label. */
   token: string;
   methodLabel: string;
+  /** Where the box ships (the route takes it from the request, or the account's saved address). */
+  shippingAddress: ShippingAddress;
 };
 
 export type SubscribeResult =
@@ -90,6 +92,11 @@ export async function subscribe(
     pausedAt: null,
     createdAt: now,
     cancelledAt: null,
+    shippingAddress: input.shippingAddress,
+    methodLabel: input.methodLabel,
+    skippedFrom: null,
+    noticeSentFor: null,
+    renewalReview: null,
   };
   const started = newEvent(
     "UserSubscriptionStarted",

@@ -4,8 +4,9 @@
  */
 import { and, desc, eq } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { plans, subscriptions } from "../../db/schema";
+import { plans, type ShippingAddress, subscriptions } from "../../db/schema";
 import { type BillingSubscription, nextBillingAt } from "../../domain/billing";
+import { pendingSkip } from "../../domain/subscription-care";
 
 export type PlanView = {
   id: string;
@@ -30,6 +31,12 @@ export type SubscriptionView = {
   priceCents: number;
   currency: string;
   createdAt: number;
+  /** Where the box ships; null only for a subscription started before addresses were asked for. */
+  shippingAddress: ShippingAddress | null;
+  /** The card on file as a label ("Visa ending 4242"), never its number. */
+  card: string | null;
+  /** The month skipped in the current cycle, if any; `undoable` until it starts. */
+  skippedMonth: { start: number; end: number; undoable: boolean } | null;
 };
 
 export type SubscriptionRow = typeof subscriptions.$inferSelect;
@@ -56,10 +63,17 @@ export function billingOf(row: SubscriptionRow): BillingSubscription {
     currentPeriodEnd: row.currentPeriodEnd,
     failedPayments: row.failedPayments,
     lastAttemptAt: row.lastAttemptAt,
+    held: row.renewalReview !== null,
   };
 }
 
-export function subscriptionView(row: SubscriptionRow, plan: Pick<PlanRow, "name" | "priceCents" | "currency">) {
+export function subscriptionView(
+  row: SubscriptionRow,
+  plan: Pick<PlanRow, "name" | "priceCents" | "currency">,
+  now = Date.now(),
+) {
+  // A skip belongs to the current cycle until the renewal after it moves the period past it.
+  const skipped = row.skippedFrom !== null && row.skippedFrom > row.currentPeriodStart ? row.skippedFrom : null;
   return {
     id: row.id,
     planId: row.planId,
@@ -72,6 +86,12 @@ export function subscriptionView(row: SubscriptionRow, plan: Pick<PlanRow, "name
     priceCents: plan.priceCents,
     currency: plan.currency,
     createdAt: row.createdAt,
+    shippingAddress: row.shippingAddress,
+    card: row.methodLabel,
+    skippedMonth:
+      skipped === null
+        ? null
+        : { start: skipped, end: row.currentPeriodEnd, undoable: row.status === "active" && pendingSkip(row, now) },
   } satisfies SubscriptionView;
 }
 
