@@ -103,6 +103,9 @@ export function CheckoutPage() {
   const { quote, replace: replaceQuote } = useQuote(lines, form.values.country);
   /** Idempotency-Keys of payments whose outcome is not known yet, by order and card. */
   const payKeys = useRef(new Map<string, string>());
+  /** Signed in: offer to save the address to the account (ticked when the account has none yet). */
+  const [account, setAccount] = useState<{ hasAddress: boolean } | null>(null);
+  const [saveAddress, setSaveAddress] = useState(false);
 
   useEffect(() => {
     const update = () => setLines(readCart());
@@ -139,6 +142,8 @@ export function CheckoutPage() {
         const { profile } = await read(client.api.account.profile.$get({}, { init: { signal: abort.signal } }));
         const address: Address | null = profile.shippingAddress;
         if (address) fill(address);
+        setAccount({ hasAddress: address !== null });
+        setSaveAddress(address === null);
       })
       .catch(() => {
         // A guest (401) or staff without a saved address: nothing to fill in.
@@ -285,6 +290,11 @@ export function CheckoutPage() {
     }
     const made = { id: order.id, accessToken: order.accessToken };
     saveAttempt({ ...attempt, order: made });
+    if (account && saveAddress) {
+      // Best effort, beside the order: a failure to save leaves the order as it is.
+      const shippingAddress = { ...body.shippingAddress, ...(body.phone ? { phone: body.phone } : {}) };
+      api("PATCH", "/api/account/profile", { body: { shippingAddress } }).catch(() => {});
+    }
     rememberOrderToken(order.id, order.accessToken);
     setPlaced(order);
     await pay(made, card);
@@ -422,6 +432,19 @@ export function CheckoutPage() {
                 {...f("country")}
               />
             </div>
+            {account ? (
+              <label class="checkbox-field">
+                <input
+                  type="checkbox"
+                  name="saveAddress"
+                  checked={saveAddress}
+                  onChange={(e) => setSaveAddress((e.currentTarget as HTMLInputElement).checked)}
+                />{" "}
+                {account.hasAddress
+                  ? "Save this address to my account (replaces the saved one)"
+                  : "Save this address to my account"}
+              </label>
+            ) : null}
           </fieldset>
           <fieldset>
             <legend>Payment</legend>
