@@ -6,8 +6,8 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Browser } from "playwright-core";
 import { assertEveryPageAudited, audit } from "./axe.ts";
-import { launchBrowser, openPage } from "./browser.ts";
-import { uniqueEmail } from "./steps.ts";
+import { BASE_URL, launchBrowser, openPage } from "./browser.ts";
+import { cartToCheckout, placeOrder, uniqueEmail } from "./steps.ts";
 
 let browser: Browser;
 
@@ -98,4 +98,22 @@ test("a new shopper subscribes from the storefront with a shipping address, then
     errors.filter((e) => !/Failed to load resource/.test(e)),
     [],
   );
+});
+
+test("a signed-in customer's checkout offers to save the address to the account, and does", async () => {
+  const { page } = await openPage(browser);
+  const email = uniqueEmail("saver");
+  const signup = await page.request.post("/api/auth/signup", {
+    data: { email, password: "correct horse battery", name: "Sam Saver" },
+    headers: { origin: BASE_URL },
+  });
+  assert.ok(signup.ok(), `signup answered ${signup.status()}`);
+  await cartToCheckout(page, "BR-002");
+  const save = page.getByRole("form", { name: "Checkout" }).getByLabel("Save this address to my account");
+  await save.waitFor();
+  assert.equal(await save.isChecked(), true, "ticked while the account has no saved address");
+  await placeOrder(page, email, "4242 4242 4242 4242");
+  const profile = await (await page.request.get("/api/account/profile")).json();
+  assert.equal(profile.profile.shippingAddress?.city, "San Francisco");
+  assert.equal(profile.profile.shippingAddress?.country, "US");
 });

@@ -291,9 +291,10 @@ export function CheckoutPage() {
     const made = { id: order.id, accessToken: order.accessToken };
     saveAttempt({ ...attempt, order: made });
     if (account && saveAddress) {
-      // Best effort, beside the order: a failure to save leaves the order as it is.
+      // Best effort: a failure to save leaves the order as it is. Awaited so the page change after paying
+      // cannot cut it short.
       const shippingAddress = { ...body.shippingAddress, ...(body.phone ? { phone: body.phone } : {}) };
-      api("PATCH", "/api/account/profile", { body: { shippingAddress } }).catch(() => {});
+      await api("PATCH", "/api/account/profile", { body: { shippingAddress } }).catch(() => {});
     }
     rememberOrderToken(order.id, order.accessToken);
     setPlaced(order);
