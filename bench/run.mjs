@@ -81,7 +81,8 @@ const HOT = quick ? { units: 100, shoppers: 120, costMs: 20 } : { units: 300, sh
 async function startHotSku() {
   const config = path.join(here, "hot-sku/wrangler.toml");
   const state = mkdtempSync(path.join(os.tmpdir(), "bench-hot-"));
-  const d1 = (args) => wranglerSync(["d1", ...args, "--local", "--persist-to", state, "--config", config], { quiet: true });
+  const d1 = (args) =>
+    wranglerSync(["d1", ...args, "--local", "--persist-to", state, "--config", config], { quiet: true });
   d1(["migrations", "apply", "DB"]);
   d1(["execute", "DB", `--command=${[1, 2, 4, 8].map((k) => insert(`HOT-K${k}`, HOT.units)).join(" ")}`]);
   const dev = await startDev({ config, persist: state, readyPath: "/level?sku=HOT-K1", label: "hot-sku" });

@@ -57,6 +57,12 @@ describe("after sign-in destination", () => {
     expect(routeOf("/account/signup")).toBe("signup");
     expect(routeOf("/account/other")).toBe("not-found");
   });
+
+  it("opens the account page for the monthly boxes and one box's card form (the e-mails link there)", () => {
+    expect(routeOf("/account/subscriptions")).toBe("home");
+    expect(routeOf("/account/subscriptions/sub_1/card")).toBe("home");
+    expect(routeOf("/account/subscriptions/sub_1")).toBe("not-found");
+  });
 });
 
 describe("form errors from the API", () => {

@@ -5,10 +5,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "../src/db/client";
 import { invoices, payments, plans } from "../src/db/schema";
 import { addMonths, DAY_MS } from "../src/domain/billing";
-import { resumeSubscription } from "../src/services/billing";
+import { resumeSubscription } from "../src/services/billing/commands";
 import { DAILY_CRON } from "../src/services/scheduled";
 import worker from "../src/worker";
 import { call, sessionFor } from "./helpers";
+import { SHIP_TO } from "./subscription-fixtures";
 
 const db = getDb(env.DB);
 const PLAN = { id: "plan_care_monthly", name: "Care Box", priceCents: 2_900 };
@@ -37,7 +38,7 @@ async function runDailyCron(scheduledTime: number) {
 async function subscribed() {
   const customer = await sessionFor("customer");
   const res = await call("POST", "/api/subscriptions", {
-    body: { planId: PLAN.id, paymentMethod: { token: "4242 4242 4242 4242" } },
+    body: { planId: PLAN.id, paymentMethod: { token: "4242 4242 4242 4242" }, shippingAddress: SHIP_TO },
     headers: { cookie: customer.cookie },
   });
   expect(res.status).toBe(201);

@@ -8,6 +8,7 @@ import { DAY_MS } from "../src/domain/billing";
 import { DAILY_CRON } from "../src/services/scheduled";
 import worker from "../src/worker";
 import { call, sessionFor, waitFor } from "./helpers";
+import { SHIP_TO } from "./subscription-fixtures";
 
 const db = getDb(env.DB);
 const PLAN = { id: "plan_msg_monthly", name: "Bracelet of the Month", priceCents: 2_900 };
@@ -48,7 +49,7 @@ describe("subscription messages", () => {
   it("tells the customer about every declined renewal with a link to update the card, then that dunning cancelled it", async () => {
     const customer = await sessionFor("customer");
     const created = await call("POST", "/api/subscriptions", {
-      body: { planId: PLAN.id, paymentMethod: { token: "4242 4242 4242 4242" } },
+      body: { planId: PLAN.id, paymentMethod: { token: "4242 4242 4242 4242" }, shippingAddress: SHIP_TO },
       headers: { cookie: customer.cookie },
     });
     expect(created.status).toBe(201);
@@ -77,7 +78,7 @@ describe("subscription messages", () => {
   it("confirms a cancellation the customer asked for, without blaming the card", async () => {
     const customer = await sessionFor("customer");
     const created = await call("POST", "/api/subscriptions", {
-      body: { planId: PLAN.id, paymentMethod: { token: "4242 4242 4242 4242" } },
+      body: { planId: PLAN.id, paymentMethod: { token: "4242 4242 4242 4242" }, shippingAddress: SHIP_TO },
       headers: { cookie: customer.cookie },
     });
     await call("DELETE", `/api/subscriptions/${created.body.id}`, { headers: { cookie: customer.cookie } });

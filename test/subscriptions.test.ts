@@ -8,6 +8,7 @@ import { addMonths, DAY_MS } from "../src/domain/billing";
 import { DAILY_CRON } from "../src/services/scheduled";
 import worker from "../src/worker";
 import { call, sessionFor, waitFor } from "./helpers";
+import { SHIP_TO } from "./subscription-fixtures";
 
 const db = getDb(env.DB);
 const MONTHLY = { id: "plan_test_monthly", name: "Bracelet of the Month", priceCents: 2_900 };
@@ -36,7 +37,7 @@ type Customer = Awaited<ReturnType<typeof sessionFor>>;
 
 async function subscribeTo(who: Customer, planId: string, token = "4242 4242 4242 4242", headers = {}) {
   return call("POST", "/api/subscriptions", {
-    body: { planId, paymentMethod: { token } },
+    body: { planId, paymentMethod: { token }, shippingAddress: SHIP_TO },
     headers: { cookie: who.cookie, ...headers },
   });
 }

@@ -39,7 +39,13 @@ export async function shardingReal({ base, ks, units, shoppers, costMs }) {
       "published reserved / available": `${level.reserved} / ${level.available}`,
       "sold out after ms": fmt(soldOutMs, 0),
       "reservations/s": fmt((winners.length / soldOutMs) * 1000, 0),
-      "p99 answer ms": fmt(percentile(outcomes.map((o) => o.at), 99), 0),
+      "p99 answer ms": fmt(
+        percentile(
+          outcomes.map((o) => o.at),
+          99,
+        ),
+        0,
+      ),
     });
     progress(`  sharding: K=${k}: ${winners.length} reserved in ${fmt(soldOutMs, 0)} ms, oversold ${oversold}`);
   }

@@ -6,6 +6,7 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { PaymentStatus, ShippingAddress } from "../domain/order/types";
+import type { RenewalReview } from "../domain/renewal-fraud";
 
 export type Role = "customer" | "staff" | "admin";
 
@@ -257,6 +258,16 @@ export const subscriptions = sqliteTable(
     pausedAt: integer("paused_at"),
     createdAt: integer("created_at").notNull(),
     cancelledAt: integer("cancelled_at"),
+    /** Where the box ships (required for new subscriptions; null only on rows older than migration 0008). */
+    shippingAddress: text("shipping_address", { mode: "json" }).$type<ShippingAddress | null>(),
+    /** The card on file as shown to the customer ("Visa ending 4242"); never the number. */
+    methodLabel: text("method_label"),
+    /** A skipped month: the charge date it moved from (src/domain/subscription-care.ts). Undoable before then. */
+    skippedFrom: integer("skipped_from"),
+    /** The charge date (`current_period_end`) whose SubscriptionPaymentDue notice has gone out: once per cycle. */
+    noticeSentFor: integer("notice_sent_for"),
+    /** A renewal the fraud check held for staff review: not charged until approved (staff-only facts). */
+    renewalReview: text("renewal_review", { mode: "json" }).$type<RenewalReview | null>(),
   },
   (t) => [
     index("subscriptions_customer_idx").on(t.customerId),

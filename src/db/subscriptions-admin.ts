@@ -17,6 +17,8 @@ const summary = {
   /** When the next charge is due: the end of the current period. */
   nextBillingAt: subscriptions.currentPeriodEnd,
   failedPayments: subscriptions.failedPayments,
+  /** A renewal the fraud check held for staff review (score, reasons), or null. */
+  renewalReview: subscriptions.renewalReview,
   createdAt: subscriptions.createdAt,
   cancelledAt: subscriptions.cancelledAt,
 };

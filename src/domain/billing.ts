@@ -7,9 +7,9 @@
  * gives 28 February (29 in a leap year), then 31 March, 30 April, 31 May... Counting from the anchor, never
  * from the previous (clamped) end, is what brings the 31st back after February. Days are UTC days.
  *
- * Due. A subscription that is not cancelled is due when its current period has ended and the billing run has
- * not tried to charge it yet on the same UTC day: the daily cron may run twice (retries, a manual trigger) and
- * the second run of a day changes nothing.
+ * Due. A subscription that is not cancelled, paused or held for a fraud review is due when its current period
+ * has ended and the billing run has not tried to charge it yet on the same UTC day: the daily cron may run twice
+ * (retries, a manual trigger) and the second run of a day changes nothing.
  *
  * Invoices. One invoice per period: the plan's price as one line, no shipping (boxes ship free), and tax by
  * the orders' rule (`applyBps` of src/domain/pricing.ts: TAX_RATE_BPS basis points, rounded half up). Plan
@@ -43,6 +43,8 @@ export type BillingSubscription = {
   failedPayments: number;
   /** The last time the billing run (or the first charge) tried to charge, or null. */
   lastAttemptAt: number | null;
+  /** A renewal the fraud check held for staff review (src/domain/renewal-fraud.ts): not due until decided. */
+  held?: boolean;
 };
 
 /** Declined charges of one period after which the subscription is cancelled. */
@@ -101,6 +103,7 @@ export type DueReason = "period_ended" | "retry";
 /** Why the billing run at `now` should charge `sub`, or null when it should leave it alone. */
 export function dueReason(sub: BillingSubscription, now: number): DueReason | null {
   if (sub.status === "cancelled" || sub.status === "paused") return null;
+  if (sub.held) return null;
   if (sub.currentPeriodEnd > now) return null;
   if (sub.lastAttemptAt !== null && utcDay(sub.lastAttemptAt) >= utcDay(now)) return null;
   return sub.status === "past_due" ? "retry" : "period_ended";

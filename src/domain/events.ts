@@ -194,7 +194,8 @@ export const EventDataSchemas = {
   SubscriptionPaymentDue: v.object({
     subscriptionId: Id,
     customerId: Id,
-    invoiceId: Id,
+    /** Null: the notice goes out days ahead of the charge, and the period's invoice is issued with the charge. */
+    invoiceId: v.nullable(Id),
     amountCents: Cents,
     currency: Currency,
     dueAt: Timestamp,

@@ -193,7 +193,11 @@ export function draftNotifications(event: EventEnvelope, ctx: NotificationContex
                 `We tried to charge ${formatMoney(d.amountCents, d.currency)} for your next box and your card was declined.`,
                 `We will try again tomorrow (${left} ${left === 1 ? "try" : "tries"} left before the subscription ends). Please check or update your card.`,
               ],
-              action: { label: "Update your card", url: `${accountUrl}/subscriptions` },
+              // The account page opens this box's card form (web/src/account/subscriptions.tsx).
+              action: {
+                label: "Update your card",
+                url: `${accountUrl}/subscriptions/${encodeURIComponent(d.subscriptionId)}/card`,
+              },
             },
           ),
         ];

@@ -39,6 +39,7 @@ export function Layout({ title, description, children }: Props) {
           </a>
           <nav aria-label="Main">
             <a href="/">Catalog</a>
+            <a href="/subscribe">Monthly boxes</a>
             <Island name="AccountMenu" props={{}} />
             <Island name="CartCount" props={{}} />
           </nav>

@@ -1,5 +1,6 @@
 /**
- * The server-rendered storefront: the catalog (GET /), product pages and the cart shell. Catalog and product
+ * The server-rendered storefront: the catalog (GET /), product pages, the monthly boxes (/subscribe) and the
+ * cart shell. Catalog and product
  * pages are the same for everyone and go through the catalog cache with the same tags as the JSON API, so an
  * admin edit or a stock change purges them too.
  */
@@ -16,6 +17,8 @@ import { Layout } from "../pages/layout";
 import { notFoundPage } from "../pages/not-found";
 import { ProductView } from "../pages/product";
 import { renderDocument, renderPage } from "../pages/render";
+import { SubscribeView } from "../pages/subscribe";
+import { listPlans } from "../services/billing/views";
 import { CATALOG_TAG, PAGES_TAG, productTag, serveCached } from "../services/catalog-cache";
 
 /**
@@ -80,6 +83,16 @@ export const pages = new Hono<AppEnv>()
       );
       return { body, contentType: HTML_TYPE, tags: [PAGES_TAG, productTag(sku)] };
     });
+  })
+  /** The monthly boxes on offer, for anyone; subscribing itself is in the account. */
+  .get("/subscribe", async (c) => {
+    const plans = await listPlans(getDb(c.env.DB));
+    return renderPage(
+      c,
+      <Layout title="Monthly boxes" description="A box of handmade bracelets every month, shipped free.">
+        <SubscribeView plans={plans} />
+      </Layout>,
+    );
   })
   .get("/cart", (c) =>
     renderPage(

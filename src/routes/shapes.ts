@@ -148,6 +148,9 @@ export const SubscriptionShape = v.looseObject({
   currentPeriodEnd: ms,
   nextBillingAt: nullable(ms),
   cancelledAt: nullable(ms),
+  shippingAddress: v.optional(nullable(AddressShape)),
+  card: v.optional(nullable(v.string())),
+  skippedMonth: v.optional(nullable(v.looseObject({ start: ms, end: ms, undoable: v.boolean() }))),
 });
 export const SubscriptionList = v.looseObject({ subscriptions: v.array(SubscriptionShape) });
 

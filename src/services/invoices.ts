@@ -3,7 +3,7 @@
  * written to D1 `invoices` once (unique `order_id`) with a sequential, gap-free `number`: MAX(number)+1 is
  * computed inside the INSERT itself, so two invoices can never take the same number, and a unique conflict
  * (another writer won the race) is simply retried. InvoiceGenerated is inserted in the same batch, built from
- * the row just written, and only if that row is ours. Subscription invoices (src/services/billing.ts) are
+ * the row just written, and only if that row is ours. Subscription invoices (src/services/billing/) are
  * numbered by the same statements, in the same sequence.
  */
 import { eq, inArray, sql } from "drizzle-orm";

@@ -82,7 +82,7 @@ export function messagePreviews(shopUrl: string, now = Date.now()): Notification
       {
         subscriptionId: "sub_sample",
         customerId: contact.customerId,
-        invoiceId: "inv_sample2",
+        invoiceId: null,
         amountCents: 2900,
         currency: "EUR",
         dueAt: now + 3 * 86_400_000,

@@ -5,7 +5,7 @@
 import { lt } from "drizzle-orm";
 import { getDb } from "../db/client";
 import { idempotencyKeys, sessions } from "../db/schema";
-import { runBilling } from "./billing";
+import { runBilling } from "./billing/renewals";
 import { pruneCacheTags } from "./catalog-cache";
 import { sweepOutbox } from "./event-bus";
 import { retryDueNotifications } from "./notifications";

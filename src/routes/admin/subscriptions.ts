@@ -1,6 +1,7 @@
 /**
  * /api/admin/subscriptions (staff and admins): every subscription with its status, plan and next billing date,
- * past due first; one subscription with its invoices and payments.
+ * past due first; one subscription with its invoices and payments. Staff approve or reject a renewal the fraud
+ * check held for review (src/domain/renewal-fraud.ts).
  */
 import { Hono } from "hono";
 import * as v from "valibot";
@@ -11,6 +12,7 @@ import { doc } from "../../http/contract";
 import { ApiError } from "../../http/errors";
 import { requirePermission } from "../../http/session";
 import { validate } from "../../http/validate";
+import { decideRenewal } from "../../services/billing/review";
 
 export const SubscriptionListQuery = v.strictObject({
   status: v.optional(v.picklist(["active", "past_due", "cancelled"])),
@@ -34,7 +36,23 @@ const spec = {
     body: v.looseObject({}),
     errors: { 404: "No such subscription" },
   }),
+  "POST /:id/renewal/approve": doc({
+    tag: "admin",
+    who: "staff",
+    summary: "Approve a renewal held for review: it is charged at once",
+    body: v.looseObject({ outcome: v.picklist(["charged", "declined", "cancelled"]) }),
+    errors: { 404: "No such subscription", 409: "invalid_state (no renewal waits for review)" },
+  }),
+  "POST /:id/renewal/reject": doc({
+    tag: "admin",
+    who: "staff",
+    summary: "Reject a renewal held for review: nothing is charged; it counts as a declined renewal",
+    body: v.looseObject({ outcome: v.picklist(["charged", "declined", "cancelled"]) }),
+    errors: { 404: "No such subscription", 409: "invalid_state (no renewal waits for review)" },
+  }),
 };
+
+const IdParam = v.strictObject({ id: v.pipe(v.string(), v.minLength(1), v.maxLength(128)) });
 
 export const adminSubscriptions = new Hono<AppEnv>()
   .use(requirePermission("customers:read"))
@@ -51,4 +69,31 @@ export const adminSubscriptions = new Hono<AppEnv>()
     const detail = await subscriptionDetail(getDb(c.env.DB), c.req.param("id"));
     if (!detail) throw new ApiError("not_found", "No such subscription");
     return c.json(detail, 200);
-  });
+  })
+  .post(
+    "/:id/renewal/approve",
+    spec["POST /:id/renewal/approve"],
+    requirePermission("orders:manage"),
+    validate("param", IdParam),
+    async (c) => {
+      const result = await decideRenewal(c.env, c.req.valid("param").id, "approve", (w) => c.executionCtx.waitUntil(w));
+      return c.json(reviewAnswer(result), 200);
+    },
+  )
+  .post(
+    "/:id/renewal/reject",
+    spec["POST /:id/renewal/reject"],
+    requirePermission("orders:manage"),
+    validate("param", IdParam),
+    async (c) => {
+      const result = await decideRenewal(c.env, c.req.valid("param").id, "reject", (w) => c.executionCtx.waitUntil(w));
+      return c.json(reviewAnswer(result), 200);
+    },
+  );
+
+function reviewAnswer(result: Awaited<ReturnType<typeof decideRenewal>>) {
+  if (result.ok) return { outcome: result.outcome };
+  throw result.reason === "not_found"
+    ? new ApiError("not_found", "No such subscription")
+    : new ApiError("invalid_state", "No renewal of this subscription waits for review");
+}

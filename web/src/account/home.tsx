@@ -33,6 +33,13 @@ export function AccountHome({ onSignedOut }: { onSignedOut: () => void }) {
       });
   }, [onSignedOut]);
 
+  // /account/subscriptions (and a box's card form) open the account page at its monthly boxes.
+  useEffect(() => {
+    if (profile && location.pathname.startsWith("/account/subscriptions")) {
+      document.getElementById("subscriptions")?.scrollIntoView();
+    }
+  }, [profile]);
+
   const signOut = async () => {
     setSigningOut(true);
     try {
@@ -92,7 +99,7 @@ export function AccountHome({ onSignedOut }: { onSignedOut: () => void }) {
               <InvoicesList />
             </Section>
             <Section id="subscriptions" title="Monthly boxes">
-              <SubscriptionsPanel />
+              <SubscriptionsPanel savedAddress={profile.shippingAddress} />
             </Section>
             <Section id="messages" title="Messages from the shop">
               <NotificationsList />

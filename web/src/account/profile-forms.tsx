@@ -1,6 +1,7 @@
 /** The signed-in person's own settings: name, saved shipping address, password. */
 import { client, read } from "../lib/api";
 import { Field, FormStatus, useForm } from "../lib/form";
+import { AddressFields, type AddressKey, addressField, addressValues, toAddress } from "./address-fields";
 import { PASSWORD_HINT } from "./signup";
 import type { Address, Profile } from "./types";
 
@@ -30,30 +31,6 @@ export function NameForm({ profile, onSaved }: ProfileProps) {
   );
 }
 
-const ADDRESS_FIELDS = ["name", "line1", "line2", "city", "region", "postalCode", "country", "phone"] as const;
-type AddressValues = Record<(typeof ADDRESS_FIELDS)[number], string>;
-const OPTIONAL = new Set(["line2", "region", "phone"]);
-
-function addressValues(address: Address | null): AddressValues {
-  return Object.fromEntries(ADDRESS_FIELDS.map((k) => [k, address?.[k] ?? ""])) as AddressValues;
-}
-
-/** The form's text as the API's Address: trimmed, empty optional lines left out, the country in capitals. */
-function toAddress(values: AddressValues): Address {
-  const out: Record<string, string> = {};
-  for (const key of ADDRESS_FIELDS) {
-    const value = key === "country" ? values[key].trim().toUpperCase() : values[key].trim();
-    if (value !== "" || !OPTIONAL.has(key)) out[key] = value;
-  }
-  return out as Address;
-}
-
-/** Detail paths come back as `shippingAddress.city`; the form's fields are named for the last part. */
-const addressField = (path: string) => {
-  const key = path.replace(/^shippingAddress\./, "");
-  return (ADDRESS_FIELDS as readonly string[]).includes(key) ? key : undefined;
-};
-
 /** The address checkout fills in for this account (PATCH /api/account/profile `shippingAddress`). */
 export function AddressForm({ profile, onSaved }: ProfileProps) {
   const form = useForm(addressValues(profile.shippingAddress));
@@ -78,29 +55,11 @@ export function AddressForm({ profile, onSaved }: ProfileProps) {
       return "Saved address removed.";
     });
   };
-  const f = (name: keyof AddressValues) => ({ form: "address", ...form.field(name) });
+  const f = (name: AddressKey) => ({ form: "address", ...form.field(name) });
   return (
     <form ref={form.formRef} class="stack" noValidate onSubmit={onSubmit} aria-label="Shipping address">
       <FormStatus error={form.formError} notice={form.notice} />
-      <Field label="Full name" autocomplete="shipping name" required maxLength={100} {...f("name")} />
-      <Field label="Address line 1" autocomplete="shipping address-line1" required maxLength={200} {...f("line1")} />
-      <Field label="Address line 2" autocomplete="shipping address-line2" maxLength={200} {...f("line2")} />
-      <div class="field-row">
-        <Field label="City" autocomplete="shipping address-level2" required maxLength={100} {...f("city")} />
-        <Field label="Region or state" autocomplete="shipping address-level1" maxLength={100} {...f("region")} />
-      </div>
-      <div class="field-row">
-        <Field label="Postal code" autocomplete="shipping postal-code" required maxLength={20} {...f("postalCode")} />
-        <Field
-          label="Country code"
-          autocomplete="shipping country"
-          required
-          maxLength={2}
-          hint="Two letters, e.g. DE, FR, GB, US."
-          {...f("country")}
-        />
-      </div>
-      <Field label="Phone" type="tel" autocomplete="shipping tel" inputMode="tel" maxLength={32} {...f("phone")} />
+      <AddressFields f={f} />
       <div class="actions">
         <button type="submit" disabled={form.sending}>
           {form.sending ? "Saving…" : "Save address"}

@@ -8,7 +8,8 @@ export type AccountRoute = "home" | "login" | "signup" | "not-found";
 
 export function routeOf(pathname: string): AccountRoute {
   const rest = pathname.slice(ACCOUNT_BASE.length).replace(/\/+$/, "");
-  if (rest === "") return "home";
+  // The monthly boxes and one box's card form (linked from e-mails) are sections of the account page.
+  if (rest === "" || rest === "/subscriptions" || /^\/subscriptions\/[^/]+\/card$/.test(rest)) return "home";
   if (rest === "/login") return "login";
   if (rest === "/signup") return "signup";
   return "not-found";

@@ -106,6 +106,9 @@ export function CheckoutPage() {
   const form = useForm<Values>(EMPTY);
   const { quote, replace: replaceQuote } = useQuote(lines, form.values.country);
   const charge = useCardCharge();
+  /** Signed in: offer to save the address to the account (ticked when the account has none yet). */
+  const [account, setAccount] = useState<{ hasAddress: boolean } | null>(null);
+  const [saveAddress, setSaveAddress] = useState(false);
 
   useEffect(() => {
     const update = () => setLines(readCart());
@@ -133,6 +136,8 @@ export function CheckoutPage() {
         const { profile } = await read(client.api.account.profile.$get({}, { init: { signal: abort.signal } }));
         const address: Address | null = profile.shippingAddress;
         if (address) fill(address);
+        setAccount({ hasAddress: address !== null });
+        setSaveAddress(address === null);
       })
       .catch(() => {
         // A guest (401) or staff without a saved address: nothing to fill in.
@@ -270,6 +275,12 @@ export function CheckoutPage() {
     }
     const made = { id: order.id, accessToken: order.accessToken };
     saveAttempt({ ...attempt, order: made });
+    if (account && saveAddress) {
+      // Best effort: a failure to save leaves the order as it is. Awaited so the page change after paying
+      // cannot cut it short.
+      const shippingAddress = { ...body.shippingAddress, ...(body.phone ? { phone: body.phone } : {}) };
+      await read(client.api.account.profile.$patch({ json: { shippingAddress } })).catch(() => {});
+    }
     rememberOrderToken(order.id, order.accessToken);
     setPlaced(order);
     await pay(made, card);
@@ -409,6 +420,19 @@ export function CheckoutPage() {
                 {...f("country")}
               />
             </div>
+            {account ? (
+              <label class="checkbox-field">
+                <input
+                  type="checkbox"
+                  name="saveAddress"
+                  checked={saveAddress}
+                  onChange={(e) => setSaveAddress((e.currentTarget as HTMLInputElement).checked)}
+                />{" "}
+                {account.hasAddress
+                  ? "Save this address to my account (replaces the saved one)"
+                  : "Save this address to my account"}
+              </label>
+            ) : null}
           </fieldset>
           <fieldset>
             <legend>Payment</legend>

@@ -1,7 +1,8 @@
 /**
  * Subscriptions (staff and admins): every subscription with its status, plan and next billing date, past due
  * first; `?due=7` keeps the live ones billing within 7 days (the overview's "Renewals due" card links here).
- * /admin/subscriptions/<id> is one subscription with its invoices and payments.
+ * /admin/subscriptions/<id> is one subscription with its invoices and payments, and, when the fraud check held
+ * its renewal for review, the score and reasons with Approve (charge now) and Reject (a refused attempt).
  */
 import { useEffect, useState } from "preact/hooks";
 import { type AnswerOf, client, formatMoney, formatTime, read } from "../../lib/api";
@@ -14,19 +15,74 @@ type Detail = AnswerOf<(typeof route)[":id"]["$get"]>;
 const BASE = `${CONSOLE_BASE}/subscriptions`;
 const LABEL: Record<Summary["status"], string> = {
   active: "Active",
-  paused: "Paused",
   past_due: "Past due",
+  paused: "Paused",
   cancelled: "Cancelled",
 };
+
+/** A renewal held by the fraud check: why, and the two decisions. */
+function HeldRenewal({
+  id,
+  review,
+  onDecided,
+}: {
+  id: string;
+  review: NonNullable<Summary["renewalReview"]>;
+  onDecided: (message: string) => void;
+}) {
+  const [sending, setSending] = useState(false);
+  const [message, setMessage] = useState<string | null>(null);
+  const decide = async (decision: "approve" | "reject") => {
+    setSending(true);
+    setMessage(null);
+    try {
+      const param = { param: { id: encodeURIComponent(id) } };
+      const renewal = route[":id"].renewal;
+      const r = await read(decision === "approve" ? renewal.approve.$post(param) : renewal.reject.$post(param));
+      onDecided(decision === "approve" ? `Approved: the renewal was ${r.outcome}.` : "Rejected: nothing was charged.");
+    } catch (err) {
+      setMessage((err as Error).message);
+    } finally {
+      setSending(false);
+    }
+  };
+  return (
+    <section class="held-renewal" aria-labelledby="held-renewal-title">
+      <h2 id="held-renewal-title">Renewal held for review</h2>
+      <p>
+        Risk score {review.score}, held {formatTime(review.heldAt)}. Nothing is charged until you decide.
+      </p>
+      <ul>
+        {review.reasons.map((r) => (
+          <li key={r.code}>
+            {r.code} (+{r.points}){r.detail ? `: ${r.detail}` : ""}
+          </li>
+        ))}
+      </ul>
+      <div class="actions">
+        <button type="button" disabled={sending} onClick={() => decide("approve")}>
+          Approve and charge
+        </button>
+        <button type="button" class="secondary" disabled={sending} onClick={() => decide("reject")}>
+          Reject
+        </button>
+      </div>
+      <p role="status">{message ?? ""}</p>
+    </section>
+  );
+}
 
 function SubscriptionDetail({ id }: { id: string }) {
   const [detail, setDetail] = useState<Detail | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [version, setVersion] = useState(0);
+  const [decided, setDecided] = useState<string | null>(null);
   useEffect(() => {
+    void version;
     read(route[":id"].$get({ param: { id: encodeURIComponent(id) } }))
       .then(setDetail)
       .catch((e: Error) => setError(e.message));
-  }, [id]);
+  }, [id, version]);
   if (error) return <p class="error-text">{error}</p>;
   if (!detail) return <p aria-busy="true">Loading…</p>;
   const s = detail.subscription;
@@ -56,6 +112,17 @@ function SubscriptionDetail({ id }: { id: string }) {
         <dt>Declined charges this period</dt>
         <dd>{s.failedPayments}</dd>
       </dl>
+      {s.renewalReview ? (
+        <HeldRenewal
+          id={s.id}
+          review={s.renewalReview}
+          onDecided={(m) => {
+            setDecided(m);
+            setVersion((v) => v + 1);
+          }}
+        />
+      ) : null}
+      <p role="status">{decided ?? ""}</p>
       <h2>Invoices</h2>
       {detail.invoices.length === 0 ? <p class="muted">No invoices yet.</p> : null}
       <table class="data">
@@ -162,7 +229,7 @@ export function SubscriptionsPage({ path }: { path: string[] }) {
               <td>
                 {s.planName} <span class="muted">{formatMoney(s.priceCents, s.currency)}</span>
               </td>
-              <td>{LABEL[s.status]}</td>
+              <td>{s.renewalReview ? `${LABEL[s.status]}, renewal held for review` : LABEL[s.status]}</td>
               <td>{s.status === "cancelled" ? "—" : formatTime(s.nextBillingAt)}</td>
             </tr>
           ))}

@@ -1,0 +1,70 @@
+/**
+ * What a renewal charge's outcome does (the dunning rule of src/domain/billing.ts): a capture pays the period's
+ * invoice and advances the period; a decline makes the subscription past due, and the last allowed decline
+ * cancels it and voids the invoice. The change, the payment row and the events are one D1 batch.
+ */
+import { and, eq, ne, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import type { Db } from "../../db/client";
+import { invoices, payments, subscriptions } from "../../db/schema";
+import { afterPaymentCaptured, afterPaymentDeclined, type BillingChange } from "../../domain/billing";
+import type { EventEnvelope } from "../../domain/events";
+import { outboxInserts } from "../event-bus";
+import { publishLogged } from "../invoices";
+import { cancelledEvent } from "./cancelled-event";
+import { type ChargeOutcome, type ChargeRef, paymentProcessed, paymentRow } from "./charge";
+import { billingOf, type SubscriptionRow } from "./views";
+
+export type RenewalOutcome = "charged" | "declined" | "cancelled";
+
+/** Writes the outcome of one renewal charge of `sub` against its open invoice `invoiceId`. */
+export async function applyRenewalOutcome(
+  env: Env,
+  db: Db,
+  { sub, invoiceId, ref, outcome }: { sub: SubscriptionRow; invoiceId: string; ref: ChargeRef; outcome: ChargeOutcome },
+  now: number,
+): Promise<RenewalOutcome> {
+  const change: BillingChange =
+    outcome.status === "captured" ? afterPaymentCaptured(billingOf(sub)) : afterPaymentDeclined(billingOf(sub), now);
+  const events: EventEnvelope[] = [paymentProcessed(ref, outcome, now)];
+  const writes: BatchItem<"sqlite">[] = [db.insert(payments).values(paymentRow(ref, outcome, ref.token, now))];
+  if (outcome.status === "captured") {
+    writes.push(
+      db.update(invoices).set({ status: "paid" }).where(eq(invoices.id, invoiceId)),
+      // A customer who cancelled while this charge ran stays cancelled; the period they paid for still starts.
+      db
+        .update(subscriptions)
+        .set({
+          status: sql`CASE WHEN ${subscriptions.status} = 'cancelled' THEN 'cancelled' ELSE 'active' END`,
+          currentPeriodStart: change.currentPeriodStart,
+          currentPeriodEnd: change.currentPeriodEnd,
+          failedPayments: 0,
+        })
+        .where(and(eq(subscriptions.id, sub.id), eq(subscriptions.currentPeriodEnd, sub.currentPeriodEnd))),
+    );
+  } else {
+    writes.push(
+      db
+        .update(subscriptions)
+        .set({ status: change.status, failedPayments: change.failedPayments, cancelledAt: change.cancelledAt })
+        .where(and(eq(subscriptions.id, sub.id), ne(subscriptions.status, "cancelled"))),
+    );
+    if (change.invoice === "void") {
+      writes.push(
+        db
+          .update(invoices)
+          .set({ status: "void" })
+          .where(and(eq(invoices.id, invoiceId), eq(invoices.status, "open"))),
+      );
+      events.push(cancelledEvent(sub, now));
+    }
+  }
+  const [first, ...rest] = [...writes, ...outboxInserts(db, events)];
+  if (first) await db.batch([first, ...rest]);
+  await publishLogged(
+    env,
+    events.map((e) => e.id),
+  );
+  if (outcome.status === "captured") return "charged";
+  return change.status === "cancelled" ? "cancelled" : "declined";
+}

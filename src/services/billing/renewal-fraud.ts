@@ -1,0 +1,57 @@
+/**
+ * The fraud check of a renewal: gathers the same facts the order check reads (src/services/fraud.ts) for the
+ * subscription's customer, scores them with the same rules (src/domain/fraud.ts) and says what the decision does
+ * to the charge (src/domain/renewal-fraud.ts).
+ */
+import { and, avg, count, eq, gte, inArray } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { customers, orders, payments, subscriptions } from "../../db/schema";
+import { assessFraud, FRAUD_WINDOWS } from "../../domain/fraud";
+import { tokenRisk } from "../../domain/payment-tokens";
+import { type RenewalGate, renewalFraudInput, renewalGate } from "../../domain/renewal-fraud";
+import type { SubscriptionRow } from "./views";
+
+const PAID = ["confirmed", "shipped", "delivered"];
+
+export async function checkRenewal(
+  db: Db,
+  sub: SubscriptionRow,
+  charge: { amountCents: number; token: string },
+  now: number,
+): Promise<RenewalGate> {
+  const dayAgo = now - FRAUD_WINDOWS.declinesMs;
+  const [history, account, orderDeclines, subscriptionDeclines] = await db.batch([
+    db
+      .select({ n: count(), average: avg(orders.totalCents) })
+      .from(orders)
+      .where(and(eq(orders.customerId, sub.customerId), inArray(orders.status, PAID))),
+    db.select({ createdAt: customers.createdAt }).from(customers).where(eq(customers.id, sub.customerId)),
+    db
+      .select({ n: count() })
+      .from(payments)
+      .innerJoin(orders, eq(orders.id, payments.orderId))
+      .where(
+        and(eq(orders.customerId, sub.customerId), eq(payments.status, "declined"), gte(payments.createdAt, dayAgo)),
+      ),
+    db
+      .select({ n: count() })
+      .from(payments)
+      .innerJoin(subscriptions, eq(subscriptions.id, payments.subscriptionId))
+      .where(
+        and(
+          eq(subscriptions.customerId, sub.customerId),
+          eq(payments.status, "declined"),
+          gte(payments.createdAt, dayAgo),
+        ),
+      ),
+  ]);
+  const input = renewalFraudInput({
+    amountCents: charge.amountCents,
+    history: { paidOrders: history[0]?.n ?? 0, averageCents: Number(history[0]?.average ?? 0) },
+    accountAgeMs: account[0] ? now - account[0].createdAt : null,
+    shippingCountry: sub.shippingAddress?.country ?? null,
+    recentDeclines: (orderDeclines[0]?.n ?? 0) + (subscriptionDeclines[0]?.n ?? 0),
+    tokenRisk: tokenRisk(charge.token),
+  });
+  return renewalGate(assessFraud(input), sub.currentPeriodEnd, now);
+}
