@@ -7,7 +7,7 @@
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Address } from "../account/types";
-import { ApiFailure, api, client, formatMoney, read } from "../lib/api";
+import { ApiFailure, api, client, fetchMe, formatMoney, read } from "../lib/api";
 import { type CartLine, clearCart, onCartChange, readCart, setQty } from "../lib/cart";
 import { Field, type FieldErrors, FormStatus, useForm } from "../lib/form";
 import { cardDigits, INVALID_CARD, plausibleCard, TestCardHint } from "../order/cards";
@@ -133,7 +133,7 @@ export function CheckoutPage() {
         }
         return next;
       });
-    read(client.api.me.$get({}, { init: { signal: abort.signal } }))
+    fetchMe(abort.signal)
       .then(async ({ user }) => {
         fill({ email: user.email });
         const { profile } = await read(client.api.account.profile.$get({}, { init: { signal: abort.signal } }));

@@ -7,7 +7,7 @@ import { type FeedEvent, publishFeed } from "../console/feed";
 import { CONSOLE_BASE, linkClick } from "../console/router";
 import { SECTIONS } from "../console/sections";
 import { useViewAnnounce } from "../console/use-view-announce";
-import { client, read, type User } from "../lib/api";
+import { fetchMe, type User } from "../lib/api";
 import { useLive } from "../lib/live";
 
 type Alert = { id: string; text: string };
@@ -30,7 +30,7 @@ export function ConsoleApp(_: Record<string, never>) {
   const [alerts, setAlerts] = useState<Alert[]>([]);
 
   useEffect(() => {
-    read(client.api.me.$get())
+    fetchMe()
       .then((r) => setMe(r.user))
       .catch(() => setMe(null));
     const onPop = () => setPath(currentPath());

@@ -40,6 +40,18 @@ export async function api<T>(method: string, path: string, opts: Options = {}): 
   return answer<T>(res);
 }
 
+/** POSTs raw bytes (a file the user picked) and answers the JSON reply, or throws its ApiFailure. */
+export async function sendBytes<T>(path: string, body: Blob, signal?: AbortSignal): Promise<T> {
+  const res = await fetch(path, {
+    method: "POST",
+    headers: { accept: "application/json" },
+    body,
+    credentials: "same-origin",
+    signal,
+  });
+  return answer<T>(res);
+}
+
 export const client = hc<AppType>("/", { init: { credentials: "same-origin" } });
 
 /** What a typed call answers when it succeeds (the error envelope becomes an ApiFailure). */
@@ -49,6 +61,20 @@ export type Answer<R> = R extends ClientResponse<infer T, number, "json"> ? T : 
 export async function read<R extends ClientResponse<unknown, number, string>>(call: Promise<R>): Promise<Answer<R>> {
   // hc's response is the fetch Response; its type here is the one the Worker's types declare.
   return answer<Answer<R>>((await call) as unknown as Response);
+}
+
+/** Whether this browser holds a session: the server's readable hint cookie (src/http/session.ts). */
+export function hasSessionHint(): boolean {
+  return typeof document !== "undefined" && document.cookie.split("; ").includes("__Host-signed-in=1");
+}
+
+/**
+ * GET /api/me, asked only when the browser holds a session: without the hint it answers as the server would
+ * (an ApiFailure 401) without a request, so signed-out pages log no failed request.
+ */
+export function fetchMe(signal?: AbortSignal) {
+  if (!hasSessionHint()) return Promise.reject(new ApiFailure(401, "unauthorized", "Sign in first"));
+  return read(client.api.me.$get({}, { init: { signal } }));
 }
 
 /** The signed-in person, as GET /api/me answers. */
