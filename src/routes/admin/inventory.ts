@@ -2,13 +2,14 @@
  * /api/admin/inventory (staff and admins; the guard sits on the admin router):
  * GET / lists every product's stock from the catalog's D1 snapshot (fine for a list; the object is the truth);
  * POST /:sku/adjustments changes stock on hand through the SKU's ProductStock object;
- * GET /:sku/history pages through that SKU's InventoryAdjusted events, newest first.
+ * GET /:sku/history pages through that SKU's InventoryAdjusted events, newest first, each with `actorName`: the
+ * name of the staff member who made it (null for orders and expiries).
  */
-import { and, asc, desc, eq, gt, lt, lte, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import * as v from "valibot";
 import { getDb } from "../../db/client";
-import { events, products } from "../../db/schema";
+import { customers, events, products } from "../../db/schema";
 import { isSku } from "../../domain/catalog";
 import { ADJUST_REASONS, MAX_ADJUSTMENT } from "../../domain/stock";
 import type { AppEnv } from "../../http/app-env";
@@ -164,8 +165,30 @@ export const adminInventory = new Hono<AppEnv>()
       .limit(limit + 1);
     const page = rows.slice(0, limit);
     const last = page.at(-1);
+    const names = await staffNames(db, page);
     return c.json({
-      items: page,
+      // Staff are named, not shown by their account id; order and expiry movements have no person behind them.
+      items: page.map((e) => {
+        const actor = (e.data as { actor?: unknown }).actor;
+        return { ...e, actorName: typeof actor === "string" ? (names.get(actor) ?? null) : null };
+      }),
       nextCursor: rows.length > limit && last ? encodeCursor({ at: last.occurredAt, id: last.id }) : null,
     });
   });
+
+/** The names of the accounts that made the movements on a history page, by account id (one query). */
+async function staffNames(db: ReturnType<typeof getDb>, page: { data: unknown }[]): Promise<Map<string, string>> {
+  const ids = [
+    ...new Set(
+      page
+        .map((e) => (e.data as { actor?: unknown }).actor)
+        .filter((a): a is string => typeof a === "string" && a.startsWith("cus_")),
+    ),
+  ];
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select({ id: customers.id, name: customers.name })
+    .from(customers)
+    .where(inArray(customers.id, ids));
+  return new Map(rows.map((r) => [r.id, r.name]));
+}

@@ -31,7 +31,15 @@ type Adjusted = {
   before: Level;
   after: Level;
 };
-type Movement = { id: string; type: string; occurredAt: number; subject: string; data: Adjusted };
+type Movement = {
+  id: string;
+  type: string;
+  occurredAt: number;
+  subject: string;
+  data: Adjusted;
+  /** From the history route; a movement seen live has none, and takes the name learned for its actor. */
+  actorName?: string | null;
+};
 type HistoryPage = { items: Movement[]; nextCursor: string | null };
 
 type Alert = "low" | "out";
@@ -531,11 +539,15 @@ function InventoryRow({ row, alert, waiting, onLevel, recent }: RowProps) {
   );
 }
 
-/** Who moved stock: staff by their user id; order operations say so (the order is in its own column). */
-function actorLabel(actor: string) {
+/** Staff names by account id, learned from history pages, for the movements that arrive live. */
+const staffNames = new Map<string, string>();
+
+/** Who moved stock: staff by name; order operations say so (the order is in its own column). */
+function actorLabel(m: Movement): string {
+  const actor = m.data.actor;
   if (actor.startsWith("order:")) return "Order";
   if (actor === "system") return "System (expiry)";
-  return <code>{actor}</code>;
+  return m.actorName ?? staffNames.get(actor) ?? "Staff member";
 }
 
 const byNewest = (a: Movement, b: Movement) => b.occurredAt - a.occurredAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
@@ -554,6 +566,7 @@ function History({ sku, id, recent }: { sku: string; id: string; recent: () => M
       if (after) params.set("cursor", after);
       try {
         const page = await api<HistoryPage>("GET", `/api/admin/inventory/${encodeURIComponent(sku)}/history?${params}`);
+        for (const m of page.items) if (m.actorName) staffNames.set(m.data.actor, m.actorName);
         setItems((prev) => {
           const known = new Set(after && prev ? prev.map((m) => m.id) : []);
           const fresh = page.items.filter((m) => !known.has(m.id));
@@ -622,7 +635,7 @@ function History({ sku, id, recent }: { sku: string; id: string; recent: () => M
                 </td>
                 <td>{REASON_LABELS[m.data.reason] ?? m.data.reason}</td>
                 <td class="num">{signed(m.data.delta)}</td>
-                <td>{actorLabel(m.data.actor)}</td>
+                <td>{actorLabel(m)}</td>
                 <td>{m.data.orderId ? <code>{m.data.orderId}</code> : <span class="muted">—</span>}</td>
                 <td>
                   {m.data.before.available} → {m.data.after.available}
