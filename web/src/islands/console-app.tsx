@@ -6,6 +6,7 @@ import { useEffect, useState } from "preact/hooks";
 import { type FeedEvent, publishFeed } from "../console/feed";
 import { CONSOLE_BASE, linkClick } from "../console/router";
 import { SECTIONS } from "../console/sections";
+import { useScrollableTables } from "../console/use-scrollable-tables";
 import { useViewAnnounce } from "../console/use-view-announce";
 import { fetchMe, type User } from "../lib/api";
 import { useLive } from "../lib/live";
@@ -59,6 +60,7 @@ export function ConsoleApp(_: Record<string, never>) {
   const active = refused || unknown ? undefined : (requested ?? sections[0]);
   const title = refused ? `${refused.label} is for admins` : unknown ? "No such console page" : active?.label;
   const viewRef = useViewAnnounce(staff ? title : undefined, path.join("/"));
+  useScrollableTables(viewRef, Boolean(staff));
 
   if (me === undefined) return <p aria-busy="true">Loading the console…</p>;
   if (me === null) {
