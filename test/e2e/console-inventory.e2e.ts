@@ -92,6 +92,9 @@ test("staff adjust stock, are told why a removal is refused, and see a shopper's
     new RegExp(`Restock\\+5.*${start.available} → ${start.available + 5}`),
   );
   assert.equal(await history.locator("tr[data-reason=damage], tr[data-reason=correction]").count(), 0);
+  // "By" names the staff member, not their account id.
+  assert.equal((await restock.locator("td").nth(3).textContent())?.trim(), "Sam Staff");
+  assert.doesNotMatch((await history.textContent()) ?? "", /cus_/);
 
   // A shopper in another browser context reserves 2; the console's row follows without a reload.
   const shopper = await openPage(browser);

@@ -6,7 +6,7 @@
  */
 import { Fragment } from "preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import { ApiFailure, api, formatTime } from "../../lib/api";
+import { ApiFailure, api, fetchMe, formatTime } from "../../lib/api";
 import type { FeedEvent } from "../feed";
 import { CONSOLE_BASE } from "../router";
 import { useBackInStockWaiting } from "../use-back-in-stock";
@@ -101,6 +101,12 @@ export function InventoryPage(_: { path: string[] }) {
   const [lowOnly, setLowOnly] = useState(initial.low);
   const [rows, setRows] = useState<Row[] | null>(null);
   const waiting = useBackInStockWaiting();
+  // The viewer's own movements often arrive live before D1 lists them: know their name from the start.
+  useEffect(() => {
+    fetchMe()
+      .then(({ user }) => staffNames.set(user.id, user.name))
+      .catch(() => {});
+  }, []);
   /** The filters `rows` were loaded for (the inputs may already say otherwise while a new list loads). */
   const [shown, setShown] = useState(initial);
   const [cursor, setCursor] = useState<string | null>(null);
