@@ -18,6 +18,7 @@ import { api } from "./routes/api";
 import { appPages } from "./routes/app-pages";
 import { deployHook } from "./routes/deploy-hook";
 import { docs, docsPage } from "./routes/docs";
+import { images } from "./routes/images";
 import { pages } from "./routes/pages";
 import { unsubscribePage } from "./routes/unsubscribe";
 import { fastCatalogHit, isCatalogRead, learnMiddlewareHeaders } from "./services/catalog-cache";
@@ -28,6 +29,9 @@ import { SUBSCRIBERS } from "./services/subscribers";
 export { OrderFlow } from "./durable/order-flow";
 export { ProductStock } from "./durable/product-stock";
 export { StaffFeed } from "./durable/staff-feed";
+
+/** Routes whose body is raw bytes, not JSON: they read it with their own cap (src/http/raw-body.ts). */
+const RAW_BODY_ROUTES = ["/api/admin/images"];
 
 /** The content security policy, the same on every page (/docs included): everything from our own origin. */
 const SECURITY_HEADERS = {
@@ -50,13 +54,16 @@ export const app = new Hono<AppEnv>()
   // No hono/csrf(): it takes a bodyless POST without Origin (logout from curl or any non-browser client) for a
   // text/plain form and refuses it. jsonBodiesOnly already refuses every form/text body (415) and
   // sameOriginForCookies checks Origin and Sec-Fetch-Site on cookie requests (403).
-  .use("/api/*", limitBody, jsonBodiesOnly)
-  .use(except(isCatalogRead, loadSession))
+  // Image uploads are raw bytes with their own larger limit (src/routes/admin/images.ts); every other body is JSON.
+  .use("/api/*", except(RAW_BODY_ROUTES, limitBody, jsonBodiesOnly))
+  // Catalog reads and images are the same for everyone: no session lookup (and no D1 query) for them.
+  .use(except([isCatalogRead, "/images/*"], loadSession))
   .use("/api/*", sameOriginForCookies)
   // Pages link the bundle by its hashed names: read them once per isolate before the first page renders.
   .use(except("/api/*", (c, next) => loadAssets(c.env.ASSETS).then(next)))
   .route("/api", api)
   .route("/api", docs)
+  .route("/", images)
   .route("/", appPages)
   .route("/", docsPage)
   .route("/", deployHook)

@@ -28,7 +28,7 @@ const ADMIN_ROUTES = [
   const [method = "", path = ""] = line.split(" ");
   return { method, path };
 });
-const ADMIN_ONLY = /^\/api\/admin\/(products|staff)(\/|$)/;
+const ADMIN_ONLY = /^\/api\/admin\/(products|images|staff)(\/|$)/;
 
 const as = (sid: string | null, method: string, path: string, body?: unknown) =>
   call(method, path, {

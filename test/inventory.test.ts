@@ -212,6 +212,27 @@ describe("GET /api/admin/inventory/:sku/history", () => {
     expect(second.body.nextCursor).toBeNull();
   });
 
+  it("names the staff member behind each adjustment, and no one behind an order's movement", async () => {
+    const sku = await product(10);
+    const dana = await sessionFor("staff", { name: "Dana Stockroom" });
+    const adjusted = await call("POST", `/api/admin/inventory/${sku}/adjustments`, {
+      headers: { cookie: dana.cookie },
+      body: { delta: 4, reason: "restock" },
+    });
+    expect(adjusted.status).toBe(200);
+    await stockStub(env, sku).adjust(sku, -1, "damage", "order:ord_x");
+    const history = await waitFor("both movements in the history", async () => {
+      const res = await call("GET", `/api/admin/inventory/${sku}/history`, { headers: { cookie: staff } });
+      return res.body.items.length === 2 ? res.body.items : undefined;
+    });
+    expect(
+      history.map((e: { data: { actor: string }; actorName: string | null }) => [e.data.actor, e.actorName]),
+    ).toEqual([
+      ["order:ord_x", null],
+      [dana.id, "Dana Stockroom"],
+    ]);
+  });
+
   it("answers 404 for an unknown SKU and 400 for a cursor it never handed out", async () => {
     const unknown = await call("GET", "/api/admin/inventory/NOPE-404/history", { headers: { cookie: staff } });
     expect(unknown.status).toBe(404);

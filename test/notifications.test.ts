@@ -32,6 +32,31 @@ describe("notification templates", () => {
     expect(drafts[1]?.body).toContain("TRK1");
   });
 
+  it("names the order by its number in every order subject, and by its short id only when it has none", () => {
+    const who = { orderId: "ord_abcdefgh12345678", email: "a@example.com", customerId: null };
+    const paid = { paymentId: "p1", orderId: who.orderId, subscriptionId: null, amountCents: 500, currency: "EUR" };
+    const contact = { email: "a@example.com", customerId: null };
+    const events = [
+      newEvent("OrderConfirmed", "order:1", { ...who, items: [], totalCents: 200, currency: "EUR" }),
+      newEvent("OrderShipped", "order:1", { ...who, trackingNumber: "TRK1" }),
+      newEvent("OrderDelivered", "order:1", who),
+      newEvent("OrderCancelled", "order:1", { ...who, reason: "expired", by: "system", refundedCents: 0 }),
+      newEvent("PaymentProcessed", "payment:p1", { ...paid, status: "declined" as const }),
+      newEvent("PaymentProcessed", "payment:p1", { ...paid, status: "refunded" as const }),
+    ];
+    const subjects = (orderNumber: number | null) =>
+      events.flatMap((e) => draftNotifications(e, { orderContact: contact, orderNumber })).map((d) => d.subject);
+    expect(subjects(1042)).toEqual([
+      "Your order #1042 is confirmed",
+      "Your order #1042 is on its way",
+      "Your order #1042 was delivered",
+      "Your order #1042 was cancelled",
+      "Payment for order #1042 was declined",
+      "Refund for order #1042",
+    ]);
+    expect(subjects(null)[0]).toBe("Your order 12345678 is confirmed");
+  });
+
   it("alerts staff on low stock, sold out and back in stock, but not on an ordinary reservation", () => {
     const adjusted = (b: number, a: number) =>
       newEvent("InventoryAdjusted", "sku:BR-1", {
@@ -93,6 +118,7 @@ describe("notifications service", () => {
       .insert(orders)
       .values({
         id: orderId,
+        number: 7301,
         email: "payer@example.com",
         status: "payment_failed",
         version: 3,
@@ -117,6 +143,39 @@ describe("notifications service", () => {
     expect(await notify(event, env)).toBe(1);
     const row = await getDb(env.DB).select().from(notifications).where(eq(notifications.eventId, event.id)).get();
     expect(row?.recipient).toBe("payer@example.com");
+    expect(row?.subject).toBe("Payment for order #7301 was declined");
+  });
+
+  it("puts the order's number in the subject of an order e-mail", async () => {
+    const now = Date.now();
+    const orderId = `ord_${crypto.randomUUID()}`;
+    await getDb(env.DB)
+      .insert(orders)
+      .values({
+        id: orderId,
+        number: 7302,
+        email: "shipped@example.com",
+        status: "shipped",
+        version: 5,
+        subtotalCents: 100,
+        shippingCents: 0,
+        taxCents: 0,
+        totalCents: 100,
+        currency: "EUR",
+        shippingAddress: { name: "P", line1: "1 St", city: "X", postalCode: "1", country: "FR" },
+        accessTokenHash: "h2",
+        createdAt: now,
+        updatedAt: now,
+      });
+    const event = newEvent("OrderShipped", `order:${orderId}`, {
+      orderId,
+      email: "shipped@example.com",
+      customerId: null,
+      trackingNumber: "TRK9",
+    });
+    expect(await notify(event, env)).toBe(1);
+    const row = await getDb(env.DB).select().from(notifications).where(eq(notifications.eventId, event.id)).get();
+    expect(row?.subject).toBe("Your order #7302 is on its way");
   });
 });
 

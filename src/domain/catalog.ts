@@ -231,7 +231,8 @@ export function toProduct(row: ProductRow): Product {
     colour: row.colour,
     priceCents: row.priceCents,
     currency: row.currency,
-    imageUrl: row.imageUrl || `/images/${row.sku}.svg`,
+    // "" when the product has no image yet: pages draw a placeholder (web/src/lib/product-image.tsx).
+    imageUrl: row.imageUrl,
     available,
     lowStock: isLowStock(available, row.lowStockThreshold),
   };

@@ -6,6 +6,7 @@
  */
 import type { EventEnvelope } from "./events";
 import { formatDate, formatMoney, type MessageParts, renderEmail } from "./message-layout";
+import { formatOrderNumber } from "./order-numbers";
 import { shopperCancelReason } from "./order-wording";
 
 /** Preference groups a shopper can turn off per channel (transactional account mail is not optional). */
@@ -38,6 +39,8 @@ export type NotificationContext = {
   /** Absolute origin for links in messages (no trailing slash). */
   shopUrl?: string;
   orderContact?: Contact | null;
+  /** The order's number (`#1001` in subjects), for order events and an order's payment; null for an order without one. */
+  orderNumber?: number | null;
   subscriptionContact?: Contact | null;
   /** The subscription behind a subscription payment or cancellation, as it stands after the event. */
   subscription?: { planName: string; status: string; failedPayments: number; maxAttempts: number } | null;
@@ -127,13 +130,15 @@ export function draftNotifications(event: EventEnvelope, ctx: NotificationContex
     short: shorten(body),
   });
   const viewOrder = (orderId: string) => ({ label: "View your order", url: orderUrl(orderId) });
+  // The number shoppers see on their order page (`#1001`); an order from before numbers keeps its short id.
+  const orderRef = (orderId: string) => formatOrderNumber(ctx.orderNumber) || shortId(orderId);
 
   switch (event.type) {
     case "OrderConfirmed": {
       const d = event.data;
       const count = d.items.reduce((n, i) => n + i.qty, 0);
       return [
-        toCustomer(d, "order_confirmed", "order", `Your order ${shortId(d.orderId)} is confirmed`, {
+        toCustomer(d, "order_confirmed", "order", `Your order ${orderRef(d.orderId)} is confirmed`, {
           heading: "Thank you for your order",
           paragraphs: [
             `We are preparing ${count} ${count === 1 ? "bracelet" : "bracelets"} for you.`,
@@ -146,7 +151,7 @@ export function draftNotifications(event: EventEnvelope, ctx: NotificationContex
     case "OrderShipped": {
       const d = event.data;
       return [
-        toCustomer(d, "order_shipped", "order", `Your order ${shortId(d.orderId)} is on its way`, {
+        toCustomer(d, "order_shipped", "order", `Your order ${orderRef(d.orderId)} is on its way`, {
           heading: "Your bracelets are on their way",
           paragraphs: [`Tracking number: ${d.trackingNumber}.`],
           action: viewOrder(d.orderId),
@@ -156,7 +161,7 @@ export function draftNotifications(event: EventEnvelope, ctx: NotificationContex
     case "OrderDelivered": {
       const d = event.data;
       return [
-        toCustomer(d, "order_delivered", "order", `Your order ${shortId(d.orderId)} was delivered`, {
+        toCustomer(d, "order_delivered", "order", `Your order ${orderRef(d.orderId)} was delivered`, {
           heading: "Delivered",
           paragraphs: ["We hope you love it. Reply to this message if anything is not right."],
           action: viewOrder(d.orderId),
@@ -167,7 +172,7 @@ export function draftNotifications(event: EventEnvelope, ctx: NotificationContex
       const d = event.data;
       const refund = d.refundedCents > 0 ? [`We refunded ${formatMoney(d.refundedCents, "EUR")} to your card.`] : [];
       return [
-        toCustomer(d, "order_cancelled", "order", `Your order ${shortId(d.orderId)} was cancelled`, {
+        toCustomer(d, "order_cancelled", "order", `Your order ${orderRef(d.orderId)} was cancelled`, {
           heading: "Your order was cancelled",
           paragraphs: [shopperCancelReason(d.reason), ...refund],
           action: viewOrder(d.orderId),
@@ -209,7 +214,7 @@ export function draftNotifications(event: EventEnvelope, ctx: NotificationContex
             ctx.orderContact,
             "payment_declined",
             "order",
-            `Payment for order ${shortId(d.orderId)} was declined`,
+            `Payment for order ${orderRef(d.orderId)} was declined`,
             {
               heading: "Your payment was declined",
               paragraphs: [
@@ -222,7 +227,7 @@ export function draftNotifications(event: EventEnvelope, ctx: NotificationContex
       }
       if (d.status === "refunded") {
         return [
-          toCustomer(ctx.orderContact, "payment_refunded", "order", `Refund for order ${shortId(d.orderId)}`, {
+          toCustomer(ctx.orderContact, "payment_refunded", "order", `Refund for order ${orderRef(d.orderId)}`, {
             heading: "Your refund is on its way",
             paragraphs: [`We refunded ${formatMoney(d.amountCents, d.currency)} to your card.`],
             action: viewOrder(d.orderId),

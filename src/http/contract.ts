@@ -67,6 +67,8 @@ export type RouteDoc = {
   errors?: Record<number, string>;
   /** The JSON body of a route that parses it by hand (not through `validate("json", …)`). */
   request?: StandardSchemaV1;
+  /** A raw (non-JSON) request body: the media types it may be and what it is (an image upload). */
+  binary?: { types: readonly string[]; description: string };
   /**
    * Query parameters a route reads by hand, by name with a description; or the object schema of a query whose
    * validator's own input is not an object (the catalog's takes any record and keeps the known keys).
@@ -98,6 +100,17 @@ export function doc(d: RouteDoc) {
     ...(d.request
       ? {
           requestBody: { required: true, content: { "application/json": { schema: resolver(d.request, TYPE_INPUT) } } },
+        }
+      : {}),
+    ...(d.binary
+      ? {
+          requestBody: {
+            required: true,
+            description: d.binary.description,
+            content: Object.fromEntries(
+              d.binary.types.map((type) => [type, { schema: { type: "string", format: "binary" } }]),
+            ),
+          },
         }
       : {}),
     responses,

@@ -22,6 +22,14 @@ export const SESSION_COOKIE = "__Host-sid";
 
 const COOKIE_OPTIONS = { httpOnly: true, secure: true, sameSite: "Lax", path: "/" } as const;
 
+/**
+ * A cookie the page's script may read, saying only "this browser has a session" (never who): the storefront
+ * asks GET /api/me only when it is there, so a signed-out visit makes no request that answers 401 (and logs an
+ * error in the browser's console). It is a hint, not a credential: the session cookie alone signs in.
+ */
+export const SESSION_HINT_COOKIE = "__Host-signed-in";
+const HINT_OPTIONS = { ...COOKIE_OPTIONS, httpOnly: false } as const;
+
 export const loadSession = createMiddleware<AppEnv>(async (c, next) => {
   c.set("user", null);
   c.set("sessionIdHash", null);
@@ -50,7 +58,21 @@ export const loadSession = createMiddleware<AppEnv>(async (c, next) => {
     }
   }
   await next();
+  mendHint(c);
 });
+
+/**
+ * Keeps the hint in step with the session the request came with, unless the route set or cleared it itself
+ * (login, logout): a session begun before the hint existed gets it; an expired or revoked one (or none) loses
+ * it, or every page would ask /api/me for a 401.
+ */
+function mendHint(c: Context<AppEnv>): void {
+  if (c.res.headers.getSetCookie().some((line) => line.startsWith(`${SESSION_HINT_COOKIE}=`))) return;
+  const hinted = getCookie(c, SESSION_HINT_COOKIE) !== undefined;
+  const signedIn = c.get("user") !== null;
+  if (signedIn && !hinted) setHint(c);
+  else if (!signedIn && hinted) deleteCookie(c, SESSION_HINT_COOKIE, HINT_OPTIONS);
+}
 
 function background(c: Context<AppEnv>, work: Promise<unknown>): void {
   const logged = work.catch((err) =>
@@ -66,10 +88,16 @@ function background(c: Context<AppEnv>, work: Promise<unknown>): void {
 /** Gives the browser a fresh session cookie (HttpOnly, Secure, SameSite=Lax, 30 days). */
 export function setSessionCookie(c: Context<AppEnv>, token: string): void {
   setCookie(c, SESSION_COOKIE, token, { ...COOKIE_OPTIONS, maxAge: Math.floor(SESSION_TTL_MS / 1000) });
+  setHint(c);
+}
+
+function setHint(c: Context<AppEnv>): void {
+  setCookie(c, SESSION_HINT_COOKIE, "1", { ...HINT_OPTIONS, maxAge: Math.floor(SESSION_TTL_MS / 1000) });
 }
 
 export function clearSessionCookie(c: Context<AppEnv>): void {
   deleteCookie(c, SESSION_COOKIE, COOKIE_OPTIONS);
+  deleteCookie(c, SESSION_HINT_COOKIE, HINT_OPTIONS);
 }
 
 /** The signed-in person, or 401 for anonymous callers (for handlers behind a require* guard). */

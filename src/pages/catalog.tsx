@@ -1,5 +1,6 @@
 /** The catalog page (GET /): search, filters and sort as a plain GET form, the product grid, page links. */
 import { formatMoney } from "../../web/src/lib/api";
+import { ProductImage } from "../../web/src/lib/product-image";
 import {
   type CatalogPage,
   type CatalogQuery,
@@ -26,7 +27,7 @@ function ProductCard({ product }: { product: Product }) {
   return (
     <li class="product-card" data-sku={product.sku}>
       <a href={href} class="product-card-link">
-        <img
+        <ProductImage
           src={product.imageUrl}
           // Decorative here: the link is already named by the heading inside it, and a described image would
           // make screen readers say the name twice.

@@ -1,6 +1,7 @@
 /** The product page (GET /products/:sku): image, details, live availability and "Add to cart". */
 import { Island } from "../../web/src/island";
 import { formatMoney } from "../../web/src/lib/api";
+import { ProductImage } from "../../web/src/lib/product-image";
 import type { Product } from "../domain/catalog";
 import { productAlt } from "../domain/catalog";
 
@@ -12,7 +13,7 @@ export function ProductView({ product }: { product: Product }) {
         <a href="/">Catalog</a> <span aria-hidden="true">/</span> <span aria-current="page">{name}</span>
       </nav>
       <article class="product-detail" data-sku={sku}>
-        <img
+        <ProductImage
           class="product-detail-image"
           src={product.imageUrl}
           alt={productAlt({ ...product, name })}

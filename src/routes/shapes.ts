@@ -182,3 +182,11 @@ export const WebhookReceipt = v.looseObject({
   duplicate: v.optional(v.boolean()),
   applied: v.optional(v.boolean()),
 });
+
+/** An uploaded product image: where the shop serves it (`url`, for the product's `imageUrl`). */
+export const UploadedImage = v.looseObject({
+  key: v.string(),
+  url: v.string(),
+  contentType: v.picklist(["image/jpeg", "image/png", "image/webp"]),
+  bytes: int,
+});

@@ -12,6 +12,7 @@ export function messagePreviews(shopUrl: string, now = Date.now()): Notification
   const ctx = {
     shopUrl,
     orderContact: contact,
+    orderNumber: 1001,
     subscriptionContact: contact,
     backInStock: { name: "Moonstone Cuff", waiting: [contact] },
   };

@@ -49,6 +49,8 @@ export function shopUrl(env: Env): string {
   return (env.SHOP_URL || "http://localhost:8787").replace(/\/+$/, "");
 }
 
+const ORDER_MESSAGE_EVENTS = new Set(["OrderConfirmed", "OrderShipped", "OrderDelivered", "OrderCancelled"]);
+
 type Lookup = { ctx: NotificationContext; backInStockIds: string[] };
 
 async function lookupContext(event: EventEnvelope, env: Env): Promise<Lookup> {
@@ -62,11 +64,21 @@ async function lookupContext(event: EventEnvelope, env: Env): Promise<Lookup> {
     (event.data.status === "declined" || event.data.status === "refunded")
   ) {
     const order = await db
-      .select({ email: orders.email, customerId: orders.customerId })
+      .select({ email: orders.email, customerId: orders.customerId, number: orders.number })
       .from(orders)
       .where(eq(orders.id, event.data.orderId))
       .get();
-    return { ctx: { ...ctx, orderContact: order ?? null }, backInStockIds: [] };
+    const orderContact = order ? { email: order.email, customerId: order.customerId } : null;
+    return { ctx: { ...ctx, orderContact, orderNumber: order?.number ?? null }, backInStockIds: [] };
+  }
+  // Order messages name the order by its number in the subject; the event carries only the id.
+  if (ORDER_MESSAGE_EVENTS.has(event.type) && "orderId" in event.data && typeof event.data.orderId === "string") {
+    const order = await db
+      .select({ number: orders.number })
+      .from(orders)
+      .where(eq(orders.id, event.data.orderId))
+      .get();
+    return { ctx: { ...ctx, orderNumber: order?.number ?? null }, backInStockIds: [] };
   }
   const subscriptionId =
     event.type === "SubscriptionPaymentDue" || event.type === "UserSubscriptionCancelled"

@@ -92,6 +92,9 @@ test("staff adjust stock, are told why a removal is refused, and see a shopper's
     new RegExp(`Restock\\+5.*${start.available} → ${start.available + 5}`),
   );
   assert.equal(await history.locator("tr[data-reason=damage], tr[data-reason=correction]").count(), 0);
+  // "By" names the staff member, not their account id.
+  assert.equal((await restock.locator("td").nth(3).textContent())?.trim(), "Sam Staff");
+  assert.doesNotMatch((await history.textContent()) ?? "", /cus_/);
 
   // The same panel splits the SKU across shard objects for a sale and puts it back in one.
   const shards = history.getByRole("form", { name: `Shards of ${SKU}` });

@@ -6,6 +6,7 @@ import { adminBackInStock } from "./back-in-stock";
 import { adminCustomers } from "./customers";
 import { adminDeadLetters } from "./dead-letters";
 import { adminEvents } from "./events";
+import { adminImages } from "./images";
 import { adminInventory } from "./inventory";
 import { adminLive } from "./live";
 import { adminOrders } from "./orders";
@@ -22,6 +23,7 @@ export const adminApi = new Hono<AppEnv>()
   .route("/inventory", adminInventory)
   .route("/back-in-stock", adminBackInStock)
   .route("/products", adminProducts)
+  .route("/images", adminImages)
   .route("/plans", adminPlans)
   .route("/customers", adminCustomers)
   .route("/staff", adminStaff)

@@ -2,14 +2,15 @@
  * /api/admin/inventory (staff and admins; the guard sits on the admin router):
  * GET / lists every product's stock from the catalog's D1 snapshot (fine for a list; the object is the truth);
  * POST /:sku/adjustments changes stock on hand through the SKU's ProductStock object;
- * GET /:sku/history pages through that SKU's InventoryAdjusted events, newest first;
+ * GET /:sku/history pages through that SKU's InventoryAdjusted events, newest first, each with `actorName`: the
+ * name of the staff member who made it (null for orders and expiries);
  * POST /:sku/shards splits a hot SKU's stock across K ProductStock shards (1: back to one object; docs/sharding.md).
  */
-import { and, asc, desc, eq, gt, lt, lte, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import * as v from "valibot";
 import { getDb } from "../../db/client";
-import { events, products } from "../../db/schema";
+import { customers, events, products } from "../../db/schema";
 import { isSku } from "../../domain/catalog";
 import type { EventData } from "../../domain/events";
 import { ADJUST_REASONS, MAX_ADJUSTMENT } from "../../domain/stock";
@@ -191,9 +192,31 @@ export const adminInventory = new Hono<AppEnv>()
       .limit(limit + 1);
     const page = rows.slice(0, limit);
     const last = page.at(-1);
+    const names = await staffNames(db, page);
     return c.json({
       // Only InventoryAdjusted rows are selected: their data is that event's (checked when it was published).
-      items: page.map((row) => ({ ...row, data: row.data as EventData<"InventoryAdjusted"> })),
+      // Staff are named, not shown by their account id; order and expiry movements have no person behind them.
+      items: page.map((row) => {
+        const data = row.data as EventData<"InventoryAdjusted">;
+        return { ...row, data, actorName: names.get(data.actor) ?? null };
+      }),
       nextCursor: rows.length > limit && last ? encodeCursor({ at: last.occurredAt, id: last.id }) : null,
     });
   });
+
+/** The names of the accounts that made the movements on a history page, by account id (one query). */
+async function staffNames(db: ReturnType<typeof getDb>, page: { data: unknown }[]): Promise<Map<string, string>> {
+  const ids = [
+    ...new Set(
+      page
+        .map((e) => (e.data as { actor?: unknown }).actor)
+        .filter((a): a is string => typeof a === "string" && a.startsWith("cus_")),
+    ),
+  ];
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select({ id: customers.id, name: customers.name })
+    .from(customers)
+    .where(inArray(customers.id, ids));
+  return new Map(rows.map((r) => [r.id, r.name]));
+}

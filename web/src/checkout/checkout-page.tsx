@@ -8,7 +8,7 @@
 import type { InferRequestType } from "hono/client";
 import { useEffect, useState } from "preact/hooks";
 import type { Address } from "../account/types";
-import { ApiFailure, bearer, client, formatMoney, read } from "../lib/api";
+import { ApiFailure, bearer, client, fetchMe, formatMoney, read } from "../lib/api";
 import { type CartLine, clearCart, onCartChange, readCart, setQty } from "../lib/cart";
 import { Field, type FieldErrors, FormStatus, useForm } from "../lib/form";
 import { useProductLookups } from "../lib/product-lookups";
@@ -130,7 +130,7 @@ export function CheckoutPage() {
         }
         return next;
       });
-    read(client.api.me.$get({}, { init: { signal: abort.signal } }))
+    fetchMe(abort.signal)
       .then(async ({ user }) => {
         fill({ email: user.email });
         const { profile } = await read(client.api.account.profile.$get({}, { init: { signal: abort.signal } }));

@@ -10,7 +10,7 @@ import { type AccountRoute, loginPath, navigate, routeOf, safeNext } from "../ac
 import { SignupPage } from "../account/signup";
 import type { User } from "../account/types";
 import { useHeadingFocus } from "../account/use-heading-focus";
-import { client, read } from "../lib/api";
+import { fetchMe } from "../lib/api";
 
 type Here = { route: AccountRoute; next: string | null; path: string };
 
@@ -44,7 +44,7 @@ export function AccountApp(_: Record<string, never>) {
     setHere(readLocation());
     const onPop = () => setHere(readLocation());
     window.addEventListener("popstate", onPop);
-    read(client.api.me.$get())
+    fetchMe()
       .then((r) => setMe(r.user))
       .catch(() => setMe(null));
     return () => window.removeEventListener("popstate", onPop);

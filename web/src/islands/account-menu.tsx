@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { client, read, type User } from "../lib/api";
+import { fetchMe, type User } from "../lib/api";
 
 /**
  * The header's account links. Pages are cached for everyone, so the server always renders the signed-out
@@ -10,7 +10,7 @@ export function AccountMenu(_: Record<string, never>) {
   const [ready, setReady] = useState(false);
   useEffect(() => {
     const abort = new AbortController();
-    read(client.api.me.$get({}, { init: { signal: abort.signal } }))
+    fetchMe(abort.signal)
       .then((me) => setUser(me.user))
       .catch(() => setUser(null))
       .finally(() => !abort.signal.aborted && setReady(true));

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { formatMoney } from "../lib/api";
 import { type CartLine, MAX_QTY, onCartChange, readCart, setQty } from "../lib/cart";
+import { ProductImage } from "../lib/product-image";
 import { type Lookup, useProductLookups } from "../lib/product-lookups";
 
 /**
@@ -131,7 +132,11 @@ function CartRow({ line, lookup, onQty }: { line: CartLine; lookup: Lookup; onQt
   const [capped, setCapped] = useState(false);
   return (
     <li class="cart-line" data-sku={line.sku}>
-      {product ? <img src={product.imageUrl} alt="" width={72} height={72} /> : <span class="cart-line-thumb" />}
+      {product ? (
+        <ProductImage src={product.imageUrl} alt="" width={72} height={72} class="cart-line-image" />
+      ) : (
+        <span class="cart-line-thumb" />
+      )}
       <div class="cart-line-info">
         {product ? <a href={`/products/${encodeURIComponent(line.sku)}`}>{name}</a> : <span>{name}</span>}
         {product ? (

@@ -6,8 +6,9 @@ import { useEffect, useState } from "preact/hooks";
 import { type FeedEvent, publishFeed } from "../console/feed";
 import { CONSOLE_BASE, linkClick } from "../console/router";
 import { SECTIONS } from "../console/sections";
+import { useScrollableTables } from "../console/use-scrollable-tables";
 import { useViewAnnounce } from "../console/use-view-announce";
-import { client, read, type User } from "../lib/api";
+import { fetchMe, type User } from "../lib/api";
 import { useLive } from "../lib/live";
 
 type Alert = { id: string; text: string };
@@ -30,7 +31,7 @@ export function ConsoleApp(_: Record<string, never>) {
   const [alerts, setAlerts] = useState<Alert[]>([]);
 
   useEffect(() => {
-    read(client.api.me.$get())
+    fetchMe()
       .then((r) => setMe(r.user))
       .catch(() => setMe(null));
     const onPop = () => setPath(currentPath());
@@ -52,8 +53,14 @@ export function ConsoleApp(_: Record<string, never>) {
   });
 
   const sections = SECTIONS.filter((s) => !s.adminOnly || me?.role === "admin");
-  const active = sections.find((s) => s.slug === path[0]) ?? sections[0];
-  const viewRef = useViewAnnounce(staff ? active?.label : undefined, path.join("/"));
+  // A link to a section this account may not open, or to none at all, says so instead of showing another view.
+  const requested = path[0] === undefined ? undefined : SECTIONS.find((s) => s.slug === path[0]);
+  const refused = requested && !sections.includes(requested) ? requested : undefined;
+  const unknown = path[0] !== undefined && !requested;
+  const active = refused || unknown ? undefined : (requested ?? sections[0]);
+  const title = refused ? `${refused.label} is for admins` : unknown ? "No such console page" : active?.label;
+  const viewRef = useViewAnnounce(staff ? title : undefined, path.join("/"));
+  useScrollableTables(viewRef, Boolean(staff));
 
   if (me === undefined) return <p aria-busy="true">Loading the console…</p>;
   if (me === null) {
@@ -95,7 +102,23 @@ export function ConsoleApp(_: Record<string, never>) {
         ))}
       </div>
       <div class="console-page" ref={viewRef}>
-        {active ? <active.Page path={path.slice(1)} /> : null}
+        {active ? (
+          <active.Page path={path.slice(1)} />
+        ) : (
+          <section aria-labelledby="console-refused-title" data-console-refused={refused ? "admin-only" : "unknown"}>
+            <h1 id="console-refused-title">{title}</h1>
+            <p>
+              {refused
+                ? `You are signed in as ${me.name}, a staff account. Only admins can open ${refused.label}; ask an admin if you need something changed there.`
+                : `There is no console page at ${location.pathname}.`}
+            </p>
+            <p>
+              <a href={`${CONSOLE_BASE}/${sections[0]?.slug ?? ""}`} onClick={linkClick}>
+                Go to {sections[0]?.label ?? "the console"}
+              </a>
+            </p>
+          </section>
+        )}
       </div>
     </div>
   );

@@ -35,6 +35,18 @@ export function bearer(token: string | null | undefined, headers: Record<string,
   return { headers: token ? { ...headers, authorization: `Bearer ${token}` } : headers };
 }
 
+/** POSTs raw bytes (a file the user picked) and answers the JSON reply, or throws its ApiFailure. */
+export async function sendBytes<T>(path: string, body: Blob, signal?: AbortSignal): Promise<T> {
+  const res = await fetch(path, {
+    method: "POST",
+    headers: { accept: "application/json" },
+    body,
+    credentials: "same-origin",
+    signal,
+  });
+  return answer<T>(res);
+}
+
 /** What a typed call answers when it succeeds (the error envelope becomes an ApiFailure). */
 export type Answer<R> =
   R extends ClientResponse<infer T, infer S, infer F>
@@ -54,6 +66,20 @@ export async function read<R extends ClientResponse<unknown, number, string>>(ca
 /** What the typed call `F` answers when it succeeds: `AnswerOf<typeof client.api.me.$get>`. */
 // biome-ignore lint/suspicious/noExplicitAny: any call of the typed client
 export type AnswerOf<F extends (...args: any[]) => Promise<unknown>> = Answer<Awaited<ReturnType<F>>>;
+
+/** Whether this browser holds a session: the server's readable hint cookie (src/http/session.ts). */
+export function hasSessionHint(): boolean {
+  return typeof document !== "undefined" && document.cookie.split("; ").includes("__Host-signed-in=1");
+}
+
+/**
+ * GET /api/me, asked only when the browser holds a session: without the hint it answers as the server would
+ * (an ApiFailure 401) without a request, so signed-out pages log no failed request.
+ */
+export function fetchMe(signal?: AbortSignal) {
+  if (!hasSessionHint()) return Promise.reject(new ApiFailure(401, "unauthorized", "Sign in first"));
+  return read(client.api.me.$get({}, { init: { signal } }));
+}
 
 /** The signed-in person, as GET /api/me answers. */
 export type User = InferResponseType<typeof client.api.me.$get>["user"];

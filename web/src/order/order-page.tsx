@@ -6,7 +6,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { decide } from "../../../src/domain/order-machine";
 import { paymentLine } from "../../../src/domain/order-wording";
-import { client, formatMoney, formatTime, read } from "../lib/api";
+import { fetchMe, formatMoney, formatTime } from "../lib/api";
 import { TotalsFoot } from "../lib/totals-foot";
 import { AmendForm, CancelPanel, ClaimButton, PayForm } from "./order-actions";
 import { ShipPushButton } from "./push-button";
@@ -84,7 +84,7 @@ export function OrderPage({ orderId }: { orderId: string }) {
   }, [declinedAttempt]);
 
   useEffect(() => {
-    read(client.api.me.$get())
+    fetchMe()
       .then((r) => setMe(r.user))
       .catch(() => setMe(null));
   }, []);

@@ -7,7 +7,7 @@
  */
 import { Fragment } from "preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import { type AnswerOf, ApiFailure, client, formatTime, read } from "../../lib/api";
+import { type AnswerOf, ApiFailure, client, fetchMe, formatTime, read } from "../../lib/api";
 import { useLiveList } from "../../lib/use-live-list";
 import { type FeedEvent, subscribeFeed } from "../feed";
 import { CONSOLE_BASE } from "../router";
@@ -79,6 +79,12 @@ export function InventoryPage(_: { path: string[] }) {
   const [lowOnly, setLowOnly] = useState(initial.low);
   const [rows, setRows] = useState<Row[] | null>(null);
   const waiting = useBackInStockWaiting();
+  // The viewer's own movements often arrive live before D1 lists them: know their name from the start.
+  useEffect(() => {
+    fetchMe()
+      .then(({ user }) => staffNames.set(user.id, user.name))
+      .catch(() => {});
+  }, []);
   /** The filters `rows` were loaded for (the inputs may already say otherwise while a new list loads). */
   const [shown, setShown] = useState(initial);
   const [cursor, setCursor] = useState<string | null>(null);
@@ -183,7 +189,9 @@ export function InventoryPage(_: { path: string[] }) {
       if (!level) return;
       const movements = recent.current.get(sku) ?? [];
       if (!movements.some((m) => m.id === e.id)) {
-        recent.current.set(sku, [{ ...e, data: e.data as unknown as Adjusted }, ...movements].slice(0, HISTORY_SIZE));
+        // Seen live: no name with it; actorLabel takes the one learned for its actor.
+        const movement: Movement = { ...e, data: e.data as unknown as Adjusted, actorName: null };
+        recent.current.set(sku, [movement, ...movements].slice(0, HISTORY_SIZE));
       }
       const seen = latest.current.get(sku);
       if (seen && e.occurredAt < seen.at) return;
@@ -577,11 +585,15 @@ function ShardControl({ sku, onLevel }: { sku: string; onLevel: (level: Level) =
   );
 }
 
-/** Who moved stock: staff by their user id; order operations say so (the order is in its own column). */
-function actorLabel(actor: string) {
+/** Staff names by account id, learned from history pages, for the movements that arrive live. */
+const staffNames = new Map<string, string>();
+
+/** Who moved stock: staff by name; order operations say so (the order is in its own column). */
+function actorLabel(m: Movement): string {
+  const actor = m.data.actor;
   if (actor.startsWith("order:")) return "Order";
   if (actor === "system") return "System (expiry)";
-  return <code>{actor}</code>;
+  return m.actorName ?? staffNames.get(actor) ?? "Staff member";
 }
 
 const byNewest = (a: Movement, b: Movement) => b.occurredAt - a.occurredAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
@@ -591,7 +603,12 @@ function History({ sku, id, recent }: { sku: string; id: string; recent: () => M
   const list = useLiveList<Movement>({
     load: (after, signal) => {
       const query = { limit: String(HISTORY_SIZE), ...(after ? { cursor: after } : {}) };
-      return read(route[":sku"].history.$get({ param: { sku: encodeURIComponent(sku) }, query }, { init: { signal } }));
+      return read(
+        route[":sku"].history.$get({ param: { sku: encodeURIComponent(sku) }, query }, { init: { signal } }),
+      ).then((page) => {
+        for (const m of page.items) if (m.actorName) staffNames.set(m.data.actor, m.actorName);
+        return page;
+      });
     },
     key: (m) => m.id,
     deps: [sku],
@@ -605,7 +622,7 @@ function History({ sku, id, recent }: { sku: string; id: string; recent: () => M
     follow: (rows) =>
       subscribeFeed((e: FeedEvent) => {
         if (e.data.sku !== sku) return;
-        const movement = { ...e, data: e.data as unknown as Adjusted };
+        const movement: Movement = { ...e, data: e.data as unknown as Adjusted, actorName: null };
         rows.update((prev) => (prev.some((m) => m.id === e.id) ? prev : [movement, ...prev].sort(byNewest)));
       }, ADJUSTED),
   });
@@ -649,7 +666,7 @@ function History({ sku, id, recent }: { sku: string; id: string; recent: () => M
                 </td>
                 <td>{REASON_LABELS[m.data.reason] ?? m.data.reason}</td>
                 <td class="num">{signed(m.data.delta)}</td>
-                <td>{actorLabel(m.data.actor)}</td>
+                <td>{actorLabel(m)}</td>
                 <td>{m.data.orderId ? <code>{m.data.orderId}</code> : <span class="muted">—</span>}</td>
                 <td>
                   {m.data.before.available} → {m.data.after.available}

@@ -9,6 +9,7 @@ import { type AnswerOf, client, formatMoney, read } from "../../lib/api";
 import { Field, FormStatus, useForm } from "../../lib/form";
 import { centsToInput, parsePriceInput } from "../../lib/money-input";
 import type { FeedEvent } from "../feed";
+import { ImagePicker } from "../image-picker";
 import { useFeed } from "../use-feed";
 
 const route = client.api.admin.products;
@@ -118,8 +119,18 @@ function EditProduct({
           hint="Staff are alerted when available stock falls to this."
           {...f("lowStockThreshold")}
         />
-        <Field label="Image URL" hint="A site path (/images/…) or an https URL." {...f("imageUrl")} />
+        <Field
+          label="Image URL"
+          hint="Filled in by an upload; or a site path (/images/…) or an https URL."
+          {...f("imageUrl")}
+        />
       </div>
+      <ImagePicker
+        id={prefix}
+        productName={form.values.name}
+        url={form.values.imageUrl.trim()}
+        onUploaded={(url) => form.set("imageUrl", url)}
+      />
       <Field label="Description" multiline maxLength={2000} {...f("description")} />
       <label class="checkbox">
         <input
@@ -226,8 +237,18 @@ function NewProduct({ currency, onCreated }: { currency: string; onCreated: (p: 
         <Field label="Price" required inputMode="decimal" hint={`In ${currency}, e.g. 42.00`} {...f("price")} />
         <Field label="Opening stock" required inputMode="numeric" {...f("initialStock")} />
         <Field label="Low-stock threshold" required inputMode="numeric" {...f("lowStockThreshold")} />
-        <Field label="Image URL" hint="A site path (/images/…) or an https URL." {...f("imageUrl")} />
+        <Field
+          label="Image URL"
+          hint="Filled in by an upload; or a site path (/images/…) or an https URL."
+          {...f("imageUrl")}
+        />
       </div>
+      <ImagePicker
+        id="new-product"
+        productName={form.values.name}
+        url={form.values.imageUrl.trim()}
+        onUploaded={(url) => form.set("imageUrl", url)}
+      />
       <Field label="Description" multiline maxLength={2000} {...f("description")} />
       <label class="checkbox">
         <input
