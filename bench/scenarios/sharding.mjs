@@ -44,7 +44,7 @@ export async function shardingReal({ base, ks, units, shoppers, costMs }) {
       "objects that sold": places,
       "published reserved / available": `${level.reserved} / ${level.available}`,
       "sold out after ms": fmt(soldOutMs, 0),
-      "reservations/s": fmt((winners.length / soldOutMs) * 1000, 0),
+      "reservations/s": fmt((winners.length / soldOutMs) * 1000, 1),
       "p99 answer ms": fmt(
         percentile(
           outcomes.map((o) => o.at),
