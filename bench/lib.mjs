@@ -15,10 +15,11 @@ export async function freePort() {
 }
 
 /** Starts `wrangler dev` for a config on a free loopback port and waits until `readyPath` answers. */
-export async function startDev({ config, persist, readyPath = "/", label }) {
+export async function startDev({ config, persist, readyPath = "/", label, vars = {} }) {
   const port = await freePort();
   const args = ["dev", "--port", String(port), "--ip", "127.0.0.1", "--show-interactive-dev-session=false"];
   if (config) args.push("--config", config);
+  for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   if (persist) args.push("--persist-to", persist);
   const child = wranglerSpawn(args, { stdio: ["ignore", "pipe", "pipe"] });
   let log = "";

@@ -77,8 +77,8 @@ describe("hot-SKU shard rules", () => {
   });
 
   it("grants batches that shrink with the parent's stock, at least what was asked, never more than it has", () => {
-    expect(refillSize(1000, 4, 1)).toBe(125);
-    expect(refillSize(10, 4, 1)).toBe(2);
+    expect(refillSize(1000, 4, 1)).toBe(250);
+    expect(refillSize(10, 4, 1)).toBe(3);
     expect(refillSize(10, 4, 5)).toBe(5);
     expect(refillSize(3, 4, 5)).toBe(3);
     expect(refillSize(0, 4, 1)).toBe(0);

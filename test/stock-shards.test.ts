@@ -115,24 +115,25 @@ describe("a hot SKU split across shards", () => {
     expect(await own(sku)).toMatchObject({ onHand: 3, reserved: 1 });
   });
 
-  it("refuses a shopper only when the whole SKU is out, taking a unit another shard holds", async () => {
-    const sku = await product(3);
+  it("refuses a shopper only when the whole SKU is out, taking units another shard holds", async () => {
+    const sku = await product(4);
     await stockStub(env, sku).setShards(sku, 2);
     const [a] = ordersFor(1, 2, 1) as [string];
-    const [b, c, d, e] = ordersFor(0, 2, 4) as [string, string, string, string];
-    // Shard 1 is granted a unit and keeps it free after its order lets go.
+    const [b, c, d, e, f] = ordersFor(0, 2, 5) as [string, string, string, string, string];
+    // Shard 1 is granted half the stock (2) and keeps it free after its order lets go.
     expect(await reserveLine(env, sku, a, 1, HOUR)).toMatchObject({ place: shardName(sku, 1), result: { ok: true } });
     await releaseLines(env, a, [{ sku }], { [sku]: shardName(sku, 1) });
     // Shard 0 takes the parent's last two units.
     expect(await reserveLine(env, sku, b, 1, HOUR)).toMatchObject({ place: shardName(sku, 0) });
     expect(await reserveLine(env, sku, c, 1, HOUR)).toMatchObject({ place: shardName(sku, 0) });
     expect((await own(sku)).onHand).toBe(0);
-    await published(sku, { available: 1 });
-    // Shard 0 and the parent are dry; shard 1 still has one: the shopper gets it.
+    await published(sku, { available: 2 });
+    // Shard 0 and the parent are dry; shard 1 still has two: the next shoppers get them.
     expect(await reserveLine(env, sku, d, 1, HOUR)).toMatchObject({ place: shardName(sku, 1), result: { ok: true } });
-    const refused = await reserveLine(env, sku, e, 1, HOUR);
+    expect(await reserveLine(env, sku, e, 1, HOUR)).toMatchObject({ place: shardName(sku, 1), result: { ok: true } });
+    const refused = await reserveLine(env, sku, f, 1, HOUR);
     expect(refused.result).toMatchObject({ ok: false, reason: "insufficient" });
-    expect(await census(sku, 2)).toEqual({ onHand: 3, reserved: 3, sold: 0 });
+    expect(await census(sku, 2)).toEqual({ onHand: 4, reserved: 4, sold: 0 });
   });
 
   it("un-sharding returns every shard's unsold units to the parent and later orders go to the parent", async () => {

@@ -167,13 +167,13 @@ export function shardOrder(first: number, k: number): number[] {
 }
 
 /**
- * How much the parent hands a shard that asked for `want` units: a batch of an even share of half of what the
- * parent still has (so the last units are spread in ever smaller batches and few are stranded on a shard),
- * never less than `want` when the parent has it, never more than it has.
+ * How much the parent hands a shard that asked for `want` units: an even share of what the parent still has
+ * (so few grants keep the parent free, and the last units go out in ever smaller batches), never less than
+ * `want` when the parent has it, never more than it has.
  */
 export function refillSize(parentAvailable: number, k: number, want: number): number {
   if (parentAvailable <= 0) return 0;
-  const batch = Math.max(want, Math.ceil(parentAvailable / (2 * Math.max(1, k))));
+  const batch = Math.max(want, Math.ceil(parentAvailable / Math.max(1, k)));
   return Math.min(parentAvailable, batch);
 }
 

@@ -10,7 +10,10 @@ import { pickShard, shardName, shardOrder } from "../domain/stock-shards";
 import type { ReserveKey, ReserveResult } from "../durable/product-stock";
 import { stockStub } from "./stock";
 
-/** How long an isolate trusts a SKU's shard count before asking the SKU's object again. */
+/**
+ * How long an isolate trusts a SKU's shard count before one order asks the SKU's object again; the others go
+ * on with the count they know meanwhile (a retired shard sends them on), so the parent never sees a stampede.
+ */
 const SHARD_COUNT_TTL_MS = 2_000;
 const known = new Map<string, { k: number; until: number }>();
 
@@ -32,6 +35,8 @@ export async function reserveLine(
 ): Promise<PlacedReservation> {
   const cached = known.get(sku);
   if (cached && cached.until > Date.now()) return reserveOnShards(env, sku, orderId, qty, ttlMs, cached.k, 0);
+  // Stale: this order asks the SKU's object; orders arriving meanwhile keep the count they know.
+  if (cached) cached.until = Date.now() + SHARD_COUNT_TTL_MS;
   const r = await stockStub(env, sku).reserveOrRedirect(sku, orderId, qty, ttlMs, key);
   if (r.ok || r.reason !== "sharded") {
     known.delete(sku);
