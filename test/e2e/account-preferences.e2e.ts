@@ -2,25 +2,15 @@
 // finds the choice kept after a reload (and in the API); then turns it back on.
 // Run with `npx vite build && node test/e2e/run.mjs account-preferences`.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { Browser } from "playwright-core";
-import { assertEveryPageAudited, audit } from "./axe.ts";
-import { BASE_URL, launchBrowser, openPage } from "./browser.ts";
+import { test } from "node:test";
+import { audit } from "./axe.ts";
+import { BASE_URL, browserForFile, openPage } from "./browser.ts";
 import { uniqueEmail } from "./steps.ts";
 
-let browser: Browser;
-
-before(async () => {
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  assertEveryPageAudited();
-});
+const browser = browserForFile();
 
 test("a customer turns back-in-stock e-mail off in the account and the choice is saved", async () => {
-  const { page, errors } = await openPage(browser);
+  const { page, errors } = await openPage(browser());
   const email = uniqueEmail("prefs");
   const signup = await page.request.post("/api/auth/signup", {
     data: { name: "Pat Prefs", email, password: "correct horse battery" },

@@ -2,21 +2,12 @@
 // shipping address that survives a reload, sign out, fail and then succeed to sign back in.
 // Run with `npx vite build && node test/e2e/run.mjs account`.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { Browser, Page, Response } from "playwright-core";
-import { assertEveryPageAudited, audit } from "./axe.ts";
-import { launchBrowser, openPage } from "./browser.ts";
+import { test } from "node:test";
+import type { Page, Response } from "playwright-core";
+import { audit } from "./axe.ts";
+import { browserForFile, openPage } from "./browser.ts";
 
-let browser: Browser;
-
-before(async () => {
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  assertEveryPageAudited();
-});
+const browser = browserForFile();
 
 /** Every answer of 400 or more, as "STATUS METHOD PATH", so a test can say exactly which it expected. */
 function failedResponses(page: Page): string[] {
@@ -33,7 +24,7 @@ const unexpected = (errors: string[]) => errors.filter((e) => !/Failed to load r
 const accountReady = (page: Page) => page.locator("[data-account-ready]").waitFor();
 
 test("a shopper signs up, keeps a shipping address across reloads, signs out and back in", async () => {
-  const { page, errors } = await openPage(browser);
+  const { page, errors } = await openPage(browser());
   const failures = failedResponses(page);
   const email = `shopper-${Date.now()}@example.com`;
   const password = "correct horse battery";
@@ -57,7 +48,7 @@ test("a shopper signs up, keeps a shipping address across reloads, signs out and
   await passwordBox.fill("short");
   await page.getByRole("button", { name: "Create account" }).click();
   await page.locator('#signup-password[aria-invalid="true"]').waitFor();
-  assert.match(await page.locator("#signup-password-error").textContent(), /at least 10 characters/);
+  assert.match((await page.locator("#signup-password-error").textContent()) ?? "", /at least 10 characters/);
   assert.match((await passwordBox.getAttribute("aria-describedby")) ?? "", /signup-password-error/);
   assert.equal(await passwordBox.evaluate((el) => el === document.activeElement), true);
   await audit(page, "sign-up with a password error");

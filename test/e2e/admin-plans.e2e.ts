@@ -1,22 +1,13 @@
 // Plans in the console: an admin adds a subscription plan, reprices it and takes it off sale; the public plan
 // list follows each step. Run with `npx vite build && node test/e2e/run.mjs admin-plans`.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { assertEveryPageAudited, audit } from "./axe.ts";
-import { launchBrowser, openPage } from "./browser.ts";
+import { test } from "node:test";
+import type { Page } from "playwright-core";
+import { audit } from "./axe.ts";
+import { browserForFile, openPage } from "./browser.ts";
 import { signIn } from "./steps.ts";
 
-let browser: Browser;
-
-before(async () => {
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  assertEveryPageAudited();
-});
+const browser = browserForFile();
 
 const publicPlan = async (page: Page, name: string) => {
   const res = await page.request.get("/api/plans");
@@ -25,7 +16,7 @@ const publicPlan = async (page: Page, name: string) => {
 };
 
 test("an admin adds a plan, reprices it and takes it off sale from the console", async () => {
-  const { page, errors } = await openPage(browser);
+  const { page, errors } = await openPage(browser());
   await signIn(page, "admin@example.com", "/admin/plans");
   await page.locator("[data-plans-ready]").waitFor();
   await audit(page);

@@ -2,25 +2,16 @@
 // the Products page and the storefront shows the new price; staff do not see the admin-only sections; an admin
 // manages staff accounts. Run with `npx vite build && node test/e2e/run.mjs admin-products`.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { Browser, Locator, Page, Response } from "playwright-core";
-import { assertEveryPageAudited, audit } from "./axe.ts";
-import { launchBrowser, openPage } from "./browser.ts";
+import { test } from "node:test";
+import type { Locator, Page, Response } from "playwright-core";
+import { audit } from "./axe.ts";
+import { browserForFile, openPage } from "./browser.ts";
 
 const PASSWORD = "shop-dev-password";
 // BR-006 (Copper Braid, seeded at €39.00) is used by no other browser test, which share this server.
 const SKU = "BR-006";
 
-let browser: Browser;
-
-before(async () => {
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  assertEveryPageAudited();
-});
+const browser = browserForFile();
 
 /** Every answer of 400 or more, as "STATUS METHOD PATH", so a test can say exactly which it expected. */
 function failedResponses(page: Page): string[] {
@@ -85,7 +76,7 @@ async function setPrice(page: Page, price: string, shown: string): Promise<void>
 }
 
 test("an admin changes a bracelet's price in the console and the storefront shows it", async () => {
-  const { page, errors } = await openPage(browser);
+  const { page, errors } = await openPage(browser());
   const failures = failedResponses(page);
   await signIn(page, "admin@example.com", "/admin/products");
   await page.locator("[data-products-ready]").waitFor();
@@ -118,7 +109,7 @@ test("an admin changes a bracelet's price in the console and the storefront show
 
   await setPrice(page, "47.50", "€47.50");
 
-  const shopper = await openPage(browser);
+  const shopper = await openPage(browser());
   try {
     const shopperFailures = failedResponses(shopper.page);
     await shopper.page.goto(`/products/${SKU}`);
@@ -140,7 +131,7 @@ test("an admin changes a bracelet's price in the console and the storefront show
 });
 
 test("staff use the console without the admin-only Products and Staff sections", async () => {
-  const { page, errors } = await openPage(browser);
+  const { page, errors } = await openPage(browser());
   const failures = failedResponses(page);
   await signIn(page, "staff@example.com", "/admin/customers");
   const labels = await navLabels(page);
@@ -179,7 +170,7 @@ test("staff use the console without the admin-only Products and Staff sections",
 });
 
 test("an admin adds a staff account, promotes it, and cannot deactivate themselves", async () => {
-  const { page, errors } = await openPage(browser);
+  const { page, errors } = await openPage(browser());
   const failures = failedResponses(page);
   await signIn(page, "admin@example.com", "/admin/staff");
   await page.locator("[data-staff-ready]").waitFor();

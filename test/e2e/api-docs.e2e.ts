@@ -2,24 +2,14 @@
 // the axe audit with nothing left out, loads nothing from other origins, breaks no content security policy, and its
 // Try-it forms send real requests from the keyboard. Run with `npx vite build && node test/e2e/run.mjs api-docs`.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { Browser } from "playwright-core";
-import { assertEveryPageAudited, audit } from "./axe.ts";
-import { launchBrowser, openPage } from "./browser.ts";
+import { test } from "node:test";
+import { audit } from "./axe.ts";
+import { browserForFile, openPage } from "./browser.ts";
 
-let browser: Browser;
-
-before(async () => {
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  assertEveryPageAudited();
-});
+const browser = browserForFile();
 
 test("the API reference at /docs lists the operations by tag, passes axe, loads nothing from other origins and nothing is blocked by the CSP", async () => {
-  const { page, errors } = await openPage(browser);
+  const { page, errors } = await openPage(browser());
   const foreign: string[] = [];
   const failed: string[] = [];
   page.on("request", (req) => {
@@ -59,7 +49,7 @@ test("the API reference at /docs lists the operations by tag, passes axe, loads 
 });
 
 test("Try it sends a request from the keyboard and shows its status and JSON answer", async () => {
-  const { page } = await openPage(browser);
+  const { page } = await openPage(browser());
   await page.goto("/docs");
   await page.waitForFunction(() => document.querySelector("form.api-try[hidden]") === null);
   const op = page.getByRole("region", { name: "GET /api/products/{sku}", exact: true });

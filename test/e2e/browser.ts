@@ -3,8 +3,10 @@
  * closed network needs. Playwright gives every launch a fresh temporary profile (and refuses
  * `--user-data-dir` in `args`).
  */
+
+import { after, before } from "node:test";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { trackVisits } from "./axe.ts";
+import { assertEveryPageAudited, trackVisits } from "./axe.ts";
 
 export const BASE_URL = process.env.E2E_BASE_URL ?? "http://127.0.0.1:8787";
 
@@ -25,6 +27,25 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 /** A page whose console errors and failed requests are collected, so a test can assert there were none. */
+/**
+ * The test file's browser: launched before its first test and closed after its last, when every page the file
+ * visited must have been audited (axe.ts). Call it at the top of a test file; the getter answers the browser.
+ */
+export function browserForFile(): () => Browser {
+  let browser: Browser | undefined;
+  before(async () => {
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    assertEveryPageAudited();
+  });
+  return () => {
+    if (!browser) throw new Error("The browser is launched in the file's before hook");
+    return browser;
+  };
+}
+
 export async function openPage(browser: Browser): Promise<{ page: Page; errors: string[] }> {
   const context = await browser.newContext({ baseURL: BASE_URL });
   const page = await context.newPage();

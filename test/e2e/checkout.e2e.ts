@@ -4,22 +4,13 @@
 // Fraud velocity counts orders per email, so every test uses its own address (shipping to the US: under
 // `wrangler dev` the request country is US, and a mismatch would add risk points).
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { type Browser, type Page, request } from "playwright-core";
-import { assertEveryPageAudited, audit } from "./axe.ts";
-import { BASE_URL, launchBrowser, openPage } from "./browser.ts";
+import { test } from "node:test";
+import { type Page, request } from "playwright-core";
+import { audit } from "./axe.ts";
+import { BASE_URL, browserForFile, openPage } from "./browser.ts";
 import { cartToCheckout, LIVE_TIMEOUT, markDocument, placeOrder, sameDocument, uniqueEmail } from "./steps.ts";
 
-let browser: Browser;
-
-before(async () => {
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  assertEveryPageAudited();
-});
+const browser = browserForFile();
 
 /** The browser logs every 4xx fetch (401 from /api/me for a guest) as a console error; those are expected. */
 const unexpected = (errors: string[]) => errors.filter((e) => !/Failed to load resource/.test(e));
@@ -28,7 +19,7 @@ const waitForStatus = (page: Page, status: string) =>
   page.locator(`.order-page[data-order-status="${status}"]`).waitFor({ timeout: LIVE_TIMEOUT });
 
 test("a guest checks out, watches the order confirm and ship without a reload, and opens the invoice", async () => {
-  const { page, errors } = await openPage(browser);
+  const { page, errors } = await openPage(browser());
   await cartToCheckout(page, "BR-004");
   const line = page.locator('.checkout-line[data-sku="BR-004"]');
   await line.getByText("Rose Quartz Whisper").waitFor();
@@ -82,7 +73,7 @@ test("a guest checks out, watches the order confirm and ship without a reload, a
 });
 
 test("a declined card is retried with another card on the order page, which then confirms live", async () => {
-  const { page, errors } = await openPage(browser);
+  const { page, errors } = await openPage(browser());
   await cartToCheckout(page, "BR-001");
   await placeOrder(page, uniqueEmail("declined"), "4000 0000 0000 0002");
 
@@ -109,7 +100,7 @@ test("a declined card is retried with another card on the order page, which then
 });
 
 test("a reserved order is changed and then cancelled from its page, and the browser remembers its token", async () => {
-  const { page, errors } = await openPage(browser);
+  const { page, errors } = await openPage(browser());
   const created = await page.request.post("/api/orders", {
     data: {
       items: [{ sku: "BR-006", qty: 1 }],
@@ -166,7 +157,7 @@ async function tabTo(page: Page, label: string): Promise<void> {
 }
 
 test("a keyboard-only guest checks out: a card error takes the focus and is read before the hint", async () => {
-  const { page, errors } = await openPage(browser);
+  const { page, errors } = await openPage(browser());
   await cartToCheckout(page, "BR-006");
   const fields: [string, string][] = [
     ["Email", uniqueEmail("keyboard")],
@@ -206,7 +197,7 @@ test("a keyboard-only guest checks out: a card error takes the focus and is read
 });
 
 test("checkout shows subtotal, shipping, tax and total before the click, follows the cart, and charges that total", async () => {
-  const { page, errors } = await openPage(browser);
+  const { page, errors } = await openPage(browser());
   await cartToCheckout(page, "BR-004");
   const totals = page.locator('[data-testid="checkout-totals"][data-quote-ready="1"]');
   await totals.waitFor();
@@ -239,7 +230,7 @@ test("checkout shows subtotal, shipping, tax and total before the click, follows
 });
 
 test("a price that changes after the total was shown is announced with the new total, and the next click pays it", async () => {
-  const { page, errors } = await openPage(browser);
+  const { page, errors } = await openPage(browser());
   await cartToCheckout(page, "BR-006");
   const form = page.getByRole("form", { name: "Checkout" });
   await form.getByLabel("Email").fill(uniqueEmail("price"));

@@ -2,25 +2,16 @@
 // orders hold, read its history, and watch a shopper's reservation arrive without a reload. Run with
 // `npx vite build && npx node test/e2e/run.mjs console-inventory`.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { Browser, Locator, Page } from "playwright-core";
-import { assertEveryPageAudited, audit } from "./axe.ts";
-import { launchBrowser, openPage } from "./browser.ts";
+import { test } from "node:test";
+import type { Locator, Page } from "playwright-core";
+import { audit } from "./axe.ts";
+import { browserForFile, openPage } from "./browser.ts";
 
 const SKU = "BR-010";
 /** Reaching the page through the queue and the staff feed takes a moment; never longer than this. */
 const LIVE_TIMEOUT = 20_000;
 
-let browser: Browser;
-
-before(async () => {
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  assertEveryPageAudited();
-});
+const browser = browserForFile();
 
 /**
  * Responses the page is meant to get (401 from /api/me before signing in, the 400 and 409 this test provokes),
@@ -45,7 +36,7 @@ async function adjust(row: Locator, delta: string, reason: string): Promise<void
 }
 
 test("staff adjust stock, are told why a removal is refused, and see a shopper's reservation live", async () => {
-  const { page, errors } = await openPage(browser);
+  const { page, errors } = await openPage(browser());
   await page.goto(`/account/login?next=${encodeURIComponent("/admin/inventory")}`);
   await audit(page, "sign in");
   await page.getByLabel("Email").fill("staff@example.com");
@@ -107,7 +98,7 @@ test("staff adjust stock, are told why a removal is refused, and see a shopper's
   await shards.getByText(`${SKU} is sold from one object.`).waitFor();
 
   // A shopper in another browser context reserves 2; the console's row follows without a reload.
-  const shopper = await openPage(browser);
+  const shopper = await openPage(browser());
   await shopper.page.goto("/");
   await audit(shopper.page, "catalog");
   const placed = await shopper.page.evaluate(async (sku) => {
@@ -133,7 +124,7 @@ test("staff adjust stock, are told why a removal is refused, and see a shopper's
 });
 
 test("a LowStock alert highlights its row, and the low-stock filter keeps only low rows across a reload", async () => {
-  const { page, errors } = await openPage(browser);
+  const { page, errors } = await openPage(browser());
   const login = await page.request.post("/api/auth/login", {
     data: { email: "staff@example.com", password: "shop-dev-password" },
   });

@@ -4,25 +4,16 @@
 // review queue; staff approve it with a note, it leaves the queue and is confirmed. Run with
 // `npx vite build && npx node test/e2e/run.mjs console-orders`.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { assertEveryPageAudited, audit } from "./axe.ts";
-import { launchBrowser, openPage } from "./browser.ts";
+import { test } from "node:test";
+import type { Page } from "playwright-core";
+import { audit } from "./axe.ts";
+import { browserForFile, openPage } from "./browser.ts";
 import { LIVE_TIMEOUT, markDocument, sameDocument, signIn, uniqueEmail } from "./steps.ts";
 
 /** BR-005 is ordered by no other browser test, which share this server. */
 const SKU = "BR-005";
 
-let browser: Browser;
-
-before(async () => {
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  assertEveryPageAudited();
-});
+const browser = browserForFile();
 
 /** The 401 of GET /api/me before signing in is expected; the browser logs it as an error anyway. */
 const unexpected = (errors: string[]) => errors.filter((e) => !/status of 401/.test(e));
@@ -77,14 +68,14 @@ async function payOrder(shopper: Page, order: Placed, token: string): Promise<vo
 }
 
 async function openShopper(): Promise<{ page: Page; errors: string[] }> {
-  const shopper = await openPage(browser);
+  const shopper = await openPage(browser());
   await shopper.page.goto("/");
   await audit(shopper.page, "catalog");
   return shopper;
 }
 
 test("a shopper's order appears live on the Orders page, and staff ship it and mark it delivered", async () => {
-  const { page, errors } = await openPage(browser);
+  const { page, errors } = await openPage(browser());
   await signInStaff(page, "/admin/orders");
   const nav = page.getByRole("navigation", { name: "Console" });
   assert.deepEqual(await nav.getByRole("link").allTextContents(), [
@@ -171,7 +162,7 @@ test("a shopper's order appears live on the Orders page, and staff ship it and m
 });
 
 test("an order scored for review joins the Fraud review queue live, and staff approve it with a note", async () => {
-  const { page, errors } = await openPage(browser);
+  const { page, errors } = await openPage(browser());
   await signInStaff(page, "/admin/fraud");
   await page.getByRole("heading", { name: "Fraud review", level: 1 }).waitFor();
   await markDocument(page);

@@ -3,25 +3,16 @@
 // reload or a poll (the staff feed tells the page). A card is a link to its list, already filtered. Run with
 // `npx vite build && npx node test/e2e/run.mjs console-overview`.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { assertEveryPageAudited, audit } from "./axe.ts";
-import { launchBrowser, openPage } from "./browser.ts";
+import { test } from "node:test";
+import type { Page } from "playwright-core";
+import { audit } from "./axe.ts";
+import { browserForFile, openPage } from "./browser.ts";
 import { LIVE_TIMEOUT, markDocument, sameDocument, signIn, uniqueEmail } from "./steps.ts";
 
 /** BR-009 is ordered by no other browser test, which share this server. */
 const SKU = "BR-009";
 
-let browser: Browser;
-
-before(async () => {
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  assertEveryPageAudited();
-});
+const browser = browserForFile();
 
 const unexpected = (errors: string[]) => errors.filter((e) => !/status of 401/.test(e));
 
@@ -55,7 +46,7 @@ async function buy(shopper: Page, email: string): Promise<string> {
 }
 
 test("the overview moves live when an order confirms in another browser, and its cards open filtered lists", async () => {
-  const { page, errors } = await openPage(browser);
+  const { page, errors } = await openPage(browser());
   await signIn(page, "staff@example.com", "/admin");
   await page.locator("[data-overview-version]").waitFor();
   await page.locator('.console[data-live="1"]').waitFor({ timeout: LIVE_TIMEOUT });
@@ -70,7 +61,7 @@ test("the overview moves live when an order confirms in another browser, and its
   const chartBefore = await page.locator("[data-chart-total]").textContent();
   await markDocument(page);
 
-  const shopper = await openPage(browser);
+  const shopper = await openPage(browser());
   try {
     await shopper.page.goto("/");
     await audit(shopper.page, "catalog");

@@ -2,10 +2,10 @@
 // their own box, the header wraps instead of being cut off), and a staff member who opens an admin-only page is
 // told so. Run with `npx vite build && node test/e2e/run.mjs console-phone`.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { assertEveryPageAudited, audit, trackVisits } from "./axe.ts";
-import { BASE_URL, launchBrowser } from "./browser.ts";
+import { test } from "node:test";
+import type { Page } from "playwright-core";
+import { audit, trackVisits } from "./axe.ts";
+import { BASE_URL, browserForFile } from "./browser.ts";
 import { signIn } from "./steps.ts";
 
 const PHONE = { width: 390, height: 844 };
@@ -26,23 +26,14 @@ const SLUGS = [
   "staff",
 ];
 
-let browser: Browser;
-
-before(async () => {
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  assertEveryPageAudited();
-});
+const browser = browserForFile();
 
 async function phonePage(): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ baseURL: BASE_URL, viewport: PHONE, isMobile: true, hasTouch: true });
+  const context = await browser().newContext({ baseURL: BASE_URL, viewport: PHONE, isMobile: true, hasTouch: true });
   const page = await context.newPage();
   trackVisits(page);
   const errors: string[] = [];
-  page.on("pageerror", (err) => errors.push(String(err)));
+  page.on("pageerror", (err: Error) => errors.push(String(err)));
   page.setDefaultTimeout(15_000);
   return { page, errors };
 }

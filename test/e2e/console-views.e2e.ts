@@ -2,25 +2,15 @@
 // to its heading, and passes the accessibility audit (WCAG 2.2 A/AA, no serious or critical finding).
 // Run with `npx vite build && node test/e2e/run.mjs console-views`.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { Browser } from "playwright-core";
-import { assertEveryPageAudited, audit } from "./axe.ts";
-import { launchBrowser, openPage } from "./browser.ts";
+import { test } from "node:test";
+import { audit } from "./axe.ts";
+import { browserForFile, openPage } from "./browser.ts";
 import { signIn } from "./steps.ts";
 
-let browser: Browser;
-
-before(async () => {
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  assertEveryPageAudited();
-});
+const browser = browserForFile();
 
 test("every console view names itself, takes the focus to its heading and passes the audit", async () => {
-  const { page } = await openPage(browser);
+  const { page } = await openPage(browser());
   await signIn(page, "admin@example.com", "/admin");
   await page.locator("[data-console-ready]").waitFor();
   await audit(page, "overview");

@@ -3,35 +3,25 @@
 // open on the Orders page the whole time, shows the new order arrive and confirm — also without a reload.
 // Run with `npx vite build && npx node test/e2e/run.mjs live-order`.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { Browser } from "playwright-core";
-import { assertEveryPageAudited, audit } from "./axe.ts";
-import { launchBrowser, openPage } from "./browser.ts";
+import { test } from "node:test";
+import { audit } from "./axe.ts";
+import { browserForFile, openPage } from "./browser.ts";
 import { cartToCheckout, LIVE_TIMEOUT, markDocument, placeOrder, sameDocument, signIn, uniqueEmail } from "./steps.ts";
 
 /** BR-008 is bought by no other browser test, which share this server. */
 const SKU = "BR-008";
 
-let browser: Browser;
-
-before(async () => {
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  assertEveryPageAudited();
-});
+const browser = browserForFile();
 
 test("a shopper's order confirms live on their page while the staff console shows it arrive and confirm", async () => {
-  const staff = await openPage(browser);
+  const staff = await openPage(browser());
   await signIn(staff.page, "staff@example.com", "/admin/orders");
   await staff.page.locator("[data-orders-ready]").waitFor();
   await audit(staff.page);
   await staff.page.locator('.console[data-live="1"]').waitFor({ timeout: LIVE_TIMEOUT });
   await markDocument(staff.page);
 
-  const shopper = await openPage(browser);
+  const shopper = await openPage(browser());
   await cartToCheckout(shopper.page, SKU);
   const { orderId } = await placeOrder(shopper.page, uniqueEmail("live"), "4242 4242 4242 4242");
   await markDocument(shopper.page);

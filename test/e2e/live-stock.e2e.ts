@@ -1,23 +1,14 @@
 // Live stock in a real browser: two shoppers watch a product page while staff change its stock; both labels
 // follow without a reload. Run with `npx vite build && npx node test/e2e/run.mjs live-stock`.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { APIRequestContext, Browser } from "playwright-core";
-import { assertEveryPageAudited, audit } from "./axe.ts";
-import { launchBrowser, openPage } from "./browser.ts";
+import { test } from "node:test";
+import type { APIRequestContext } from "playwright-core";
+import { audit } from "./axe.ts";
+import { browserForFile, openPage } from "./browser.ts";
 
 const SKU = "BR-014";
 
-let browser: Browser;
-
-before(async () => {
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  assertEveryPageAudited();
-});
+const browser = browserForFile();
 
 /** Anonymous visitors get 401 from GET /api/me (the account menu asks); the browser logs that as an error. */
 const unexpected = (errors: string[]) => errors.filter((e) => !/status of 401/.test(e));
@@ -41,14 +32,14 @@ async function setAvailable(request: APIRequestContext, target: number): Promise
 }
 
 test("shoppers on a product page see its stock change live as staff adjust it", async () => {
-  const staff = await openPage(browser);
+  const staff = await openPage(browser());
   const login = await staff.page.request.post("/api/auth/login", {
     data: { email: "staff@example.com", password: "shop-dev-password" },
   });
   assert.equal(login.status(), 200, await login.text());
   const original = await level(staff.page.request);
 
-  const shoppers = [await openPage(browser), await openPage(browser)];
+  const shoppers = [await openPage(browser()), await openPage(browser())];
   try {
     for (const { page } of shoppers) {
       await page.goto(`/products/${SKU}`);

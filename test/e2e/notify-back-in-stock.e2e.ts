@@ -2,32 +2,22 @@
 // console's Inventory (which shows the shopper waiting), and the e-mail the shop sent is in the console Mailbox.
 // Run with `npx vite build && node test/e2e/run.mjs notify-back-in-stock`.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { Browser } from "playwright-core";
-import { assertEveryPageAudited, audit } from "./axe.ts";
-import { BASE_URL, launchBrowser, openPage } from "./browser.ts";
+import { test } from "node:test";
+import { audit } from "./axe.ts";
+import { BASE_URL, browserForFile, openPage } from "./browser.ts";
 
 // A SKU no other browser test uses; this test leaves its stock level as it found it.
 const SKU = "BR-011";
 /** The restock's event reaches the notifications service through the queue; never longer than this. */
 const QUEUE_TIMEOUT = 20_000;
 
-let browser: Browser;
-
-before(async () => {
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  assertEveryPageAudited();
-});
+const browser = browserForFile();
 
 /** 401 from /api/me before signing in is expected; nothing else may go wrong. */
 const unexpected = (errors: string[]) => errors.filter((e) => !/status of 401/.test(e));
 
 test("a shopper signs up on a sold-out product, staff restock it, and the e-mail is in the console mailbox", async () => {
-  const staff = await openPage(browser);
+  const staff = await openPage(browser());
   const login = await staff.page.request.post("/api/auth/login", {
     data: { email: "staff@example.com", password: "shop-dev-password" },
   });
@@ -43,7 +33,7 @@ test("a shopper signs up on a sold-out product, staff restock it, and the e-mail
   assert.equal(soldOut.status(), 200, await soldOut.text());
 
   // The guest sees it sold out (the cached page is purged by the stock change) and leaves an e-mail.
-  const shopper = await openPage(browser);
+  const shopper = await openPage(browser());
   const email = `waiting-${Date.now()}@example.com`;
   const deadline = Date.now() + QUEUE_TIMEOUT;
   for (;;) {

@@ -3,23 +3,14 @@
 // each from R2 with a year-long immutable cache; a product without an image shows the drawn placeholder.
 // Run with `npx vite build && node test/e2e/run.mjs product-images`.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { deflateSync } from "node:zlib";
-import type { Browser, Page, Response } from "playwright-core";
-import { assertEveryPageAudited, audit } from "./axe.ts";
-import { launchBrowser, openPage } from "./browser.ts";
+import type { Page, Response } from "playwright-core";
+import { audit } from "./axe.ts";
+import { browserForFile, openPage } from "./browser.ts";
 import { signIn } from "./steps.ts";
 
-let browser: Browser;
-
-before(async () => {
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  assertEveryPageAudited();
-});
+const browser = browserForFile();
 
 /** A real PNG of one colour, `size` pixels square (what a photo would be, for the browser's decoder). */
 function png(size: number, [r, g, b]: [number, number, number]): Buffer {
@@ -84,7 +75,7 @@ async function storefrontShows(page: Page, sku: string, src: string): Promise<vo
 
 test("an admin uploads product images in the console and the storefront shows them from R2", async () => {
   const sku = `PHOTO-${Date.now().toString(36).toUpperCase()}`;
-  const admin = await openPage(browser);
+  const admin = await openPage(browser());
   const failures = failedResponses(admin.page);
   await signIn(admin.page, "admin@example.com", "/admin/products");
   await admin.page.locator("[data-products-ready]").waitFor();
@@ -116,7 +107,7 @@ test("an admin uploads product images in the console and the storefront shows th
     .first()
     .waitFor();
 
-  const shopper = await openPage(browser);
+  const shopper = await openPage(browser());
   const shopperFailures = failedResponses(shopper.page);
   const served = shopper.page.waitForResponse((res) => new URL(res.url()).pathname === first);
   await storefrontShows(shopper.page, sku, first);
@@ -168,7 +159,7 @@ test("an admin uploads product images in the console and the storefront shows th
 
 test("a product created without an image shows the drawn placeholder, not a broken image", async () => {
   const sku = `PLAIN-${Date.now().toString(36).toUpperCase()}`;
-  const admin = await openPage(browser);
+  const admin = await openPage(browser());
   await signIn(admin.page, "admin@example.com", "/admin/products");
   await admin.page.locator("[data-products-ready]").waitFor();
   await admin.page.getByRole("button", { name: "New product" }).click();
@@ -187,7 +178,7 @@ test("a product created without an image shows the drawn placeholder, not a brok
     .waitFor();
   await audit(admin.page, "products after creating one without an image");
 
-  const shopper = await openPage(browser);
+  const shopper = await openPage(browser());
   await shopper.page.goto(`/products/${sku}`);
   const placeholder = shopper.page.getByRole("img", { name: "Plain Orange, an orange amber bracelet (no photo yet)" });
   await placeholder.waitFor();

@@ -4,22 +4,13 @@
 // docs/screenshots/ (the pictures in docs/orders.md).
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
-import { after, before, test } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { assertEveryPageAudited, audit } from "./axe.ts";
-import { launchBrowser, openPage } from "./browser.ts";
+import { test } from "node:test";
+import type { Page } from "playwright-core";
+import { audit } from "./axe.ts";
+import { browserForFile, openPage } from "./browser.ts";
 import { cartToCheckout, LIVE_TIMEOUT, placeOrder, signIn, uniqueEmail } from "./steps.ts";
 
-let browser: Browser;
-
-before(async () => {
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  assertEveryPageAudited();
-});
+const browser = browserForFile();
 
 const SHOTS = new URL("../../docs/screenshots/", import.meta.url);
 
@@ -32,7 +23,7 @@ async function shot(page: Page, name: string): Promise<void> {
 const unexpected = (errors: string[]) => errors.filter((e) => !/Failed to load resource/.test(e));
 
 test("a shopper sees the total, pays, staff refund one bracelet with its stock back, and the invoice shows the credit note", async () => {
-  const shopper = await openPage(browser);
+  const shopper = await openPage(browser());
   const page = shopper.page;
   await page.setViewportSize({ width: 1100, height: 900 });
   // A fresh `wrangler dev` on a busy shared machine can take long over its first pages.
@@ -56,7 +47,7 @@ test("a shopper sees the total, pays, staff refund one bracelet with its stock b
   assert.match((await page.getByTestId("order-number").textContent()) ?? "", /^#\d{4,}$/);
   await shot(page, "02-order-confirmed.png");
 
-  const staff = await openPage(browser);
+  const staff = await openPage(browser());
   const console_ = staff.page;
   await console_.setViewportSize({ width: 1100, height: 900 });
   console_.setDefaultNavigationTimeout(30_000);

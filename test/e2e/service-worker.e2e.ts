@@ -3,24 +3,14 @@
 // becomes a notification with the message's title, body and link.
 // Run with `npx vite build && node test/e2e/run.mjs service-worker`.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { Browser } from "playwright-core";
-import { assertEveryPageAudited, audit } from "./axe.ts";
-import { BASE_URL, launchBrowser, openPage } from "./browser.ts";
+import { test } from "node:test";
+import { audit } from "./axe.ts";
+import { BASE_URL, browserForFile, openPage } from "./browser.ts";
 
-let browser: Browser;
-
-before(async () => {
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  assertEveryPageAudited();
-});
+const browser = browserForFile();
 
 test("a push message shows as a notification from the shop's service worker, carrying its link", async () => {
-  const { page, errors } = await openPage(browser);
+  const { page, errors } = await openPage(browser());
   await page.context().grantPermissions(["notifications"], { origin: BASE_URL });
   await page.goto("/");
   await audit(page, "catalog");

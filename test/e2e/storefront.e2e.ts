@@ -2,21 +2,12 @@
 // still there after a reload. Run with `npx vite build && npx node test/e2e/run.mjs storefront` (the runner
 // seeds BR-001..BR-016 from scripts/seed-data.mjs).
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { assertEveryPageAudited, audit } from "./axe.ts";
-import { launchBrowser, openPage } from "./browser.ts";
+import { test } from "node:test";
+import type { Page } from "playwright-core";
+import { audit } from "./axe.ts";
+import { browserForFile, openPage } from "./browser.ts";
 
-let browser: Browser;
-
-before(async () => {
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  assertEveryPageAudited();
-});
+const browser = browserForFile();
 
 const cardNames = (page: Page) => page.locator(".product-card-name").allTextContents();
 const cartCount = (page: Page) => page.getByTestId("cart-count");
@@ -26,7 +17,7 @@ const focusedLabel = (page: Page) => page.evaluate(() => document.activeElement?
 const unexpected = (errors: string[]) => errors;
 
 test("a shopper filters the catalog, adds a bracelet to the cart and still has it after a reload", async () => {
-  const { page, errors } = await openPage(browser);
+  const { page, errors } = await openPage(browser());
 
   await page.goto("/");
   await audit(page, "catalog");
@@ -93,7 +84,7 @@ test("a shopper filters the catalog, adds a bracelet to the cart and still has i
 });
 
 test("the add-to-cart control never offers more than the stock shown", async () => {
-  const { page, errors } = await openPage(browser);
+  const { page, errors } = await openPage(browser());
   // BR-016 is seeded with 2 in stock.
   await page.goto("/products/BR-016");
   await page.locator('form.add-to-cart[data-hydrated="true"]').waitFor();
@@ -112,7 +103,7 @@ test("the add-to-cart control never offers more than the stock shown", async () 
 });
 
 test("signed-in staff see My account and Console in the header of the shared, cached catalog page", async () => {
-  const { page, errors } = await openPage(browser);
+  const { page, errors } = await openPage(browser());
   await page.goto("/?colour=blue");
   await page.locator('.account-menu[data-ready="true"]').waitFor();
   assert.equal(await page.getByRole("link", { name: "Sign in" }).count(), 1);
@@ -135,7 +126,7 @@ test("signed-in staff see My account and Console in the header of the shared, ca
 });
 
 test("a keyboard-only shopper edits the cart and never loses the focus", async () => {
-  const { page, errors } = await openPage(browser);
+  const { page, errors } = await openPage(browser());
   await page.goto("/cart");
   await page.evaluate(() =>
     localStorage.setItem(
@@ -178,7 +169,7 @@ test("a keyboard-only shopper edits the cart and never loses the focus", async (
 });
 
 test("a repeat visit fetches no unchanged asset: built files are content-hashed and immutable, HTML revalidates", async () => {
-  const { page, errors } = await openPage(browser);
+  const { page, errors } = await openPage(browser());
   // What reached the network for /assets/*, seen through the browser's own protocol (routing a request in
   // Playwright would switch the HTTP cache off).
   const cdp = await page.context().newCDPSession(page);

@@ -3,25 +3,15 @@
 // where the box ships, skips next month and undoes it, and changes the card from the e-mail's card link.
 // Run with `npx vite build && node test/e2e/run.mjs subscribe`.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { Browser } from "playwright-core";
-import { assertEveryPageAudited, audit } from "./axe.ts";
-import { BASE_URL, launchBrowser, openPage } from "./browser.ts";
+import { test } from "node:test";
+import { audit } from "./axe.ts";
+import { BASE_URL, browserForFile, openPage } from "./browser.ts";
 import { cartToCheckout, placeOrder, uniqueEmail } from "./steps.ts";
 
-let browser: Browser;
-
-before(async () => {
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  assertEveryPageAudited();
-});
+const browser = browserForFile();
 
 test("a new shopper subscribes from the storefront with a shipping address, then skips a month and changes the card", async () => {
-  const { page, errors } = await openPage(browser);
+  const { page, errors } = await openPage(browser());
 
   await page.goto("/");
   await audit(page, "catalog with the monthly boxes link");
@@ -101,7 +91,7 @@ test("a new shopper subscribes from the storefront with a shipping address, then
 });
 
 test("a signed-in customer's checkout offers to save the address to the account, and does", async () => {
-  const { page } = await openPage(browser);
+  const { page } = await openPage(browser());
   const email = uniqueEmail("saver");
   const signup = await page.request.post("/api/auth/signup", {
     data: { email, password: "correct horse battery", name: "Sam Saver" },
