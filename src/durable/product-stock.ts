@@ -11,6 +11,8 @@
  * - Expiries are rows; one alarm is armed at the earliest. Every call and the alarm first expire what is due,
  *   so a late alarm never lets an expired reservation hold stock, and an alarm that runs twice does nothing more.
  * - Expected outcomes come back as result unions: errors thrown over RPC lose their fields.
+ * - A hot SKU may be split across shard objects of this same class (`<sku>#shard-<i>`, docs/sharding.md): the
+ *   section "a hot SKU split across shards" below; the ordinary path only reads the in-memory shard count.
  */
 import { DurableObject } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
