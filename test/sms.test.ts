@@ -4,6 +4,7 @@ import { describe, expect, inject, it } from "vitest";
 import { getDb } from "../src/db/client";
 import { notifications } from "../src/db/schema";
 import { smsText } from "../src/domain/notifications";
+import { formatOrderNumber } from "../src/domain/order-numbers";
 import { newEvent } from "../src/services/event-bus";
 import { notify } from "../src/services/notifications";
 import { setPreference } from "../src/services/unsubscribe";
@@ -36,7 +37,7 @@ async function orderWithPhone(phone: string) {
   expect(res.status).toBe(201);
   const id: string = res.body.id;
   await waitFor("the order's mirror", async () => ((await mirrorOf(id)) ? true : undefined));
-  return { id, email };
+  return { id, email, number: res.body.number as number };
 }
 
 const shipped = (orderId: string, email: string) =>
@@ -69,7 +70,7 @@ describe("SMS", () => {
     expect(request?.form).toEqual({
       To: to,
       From: "+15550001111",
-      Body: `Bracelet Shop: Your order ${order.id.slice(-8).toUpperCase()} is on its way. Tracking number: TRK9. ${env.SHOP_URL}/orders/${order.id}`,
+      Body: `Bracelet Shop: Your order ${formatOrderNumber(order.number)} is on its way. Tracking number: TRK9. ${env.SHOP_URL}/orders/${order.id}`,
     });
     const [row] = await smsRowsFor(event.id);
     expect(row).toMatchObject({ status: "sent", attempts: 1, address: to, recipient: order.email, kind: "order" });
