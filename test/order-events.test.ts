@@ -7,7 +7,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, waitFor } from "./helpers";
-import { eventsOf, getOrder, pay, placeOrder, product, signedIn, waitForStatus } from "./order-fixtures";
+import { eventsOf, getOrder, pay, placeOrder, product, signedIn, stallPayment, waitForStatus } from "./order-fixtures";
 
 const eventOf = (orderId: string, type: string) =>
   waitFor(`${type} for ${orderId}`, async () => (await eventsOf(orderId)).find((e) => e.type === type));
@@ -39,39 +39,7 @@ describe("Orders events for every transition", () => {
   it("emits OrderPaymentFailed (timeout) when the alarm gives up on a payment", async () => {
     const o = await placeOrder([{ sku: await product(), qty: 1 }]);
     const stub = env.ORDER_FLOW.getByName(o.id);
-    const paymentId = `pay_${crypto.randomUUID()}`;
-    await runInDurableObject(stub, async (_instance, state) => {
-      const now = Date.now();
-      state.storage.sql.exec(
-        "INSERT INTO attempts (payment_id, seq, body) VALUES (?, 1, ?)",
-        paymentId,
-        JSON.stringify({
-          id: paymentId,
-          seq: 1,
-          token: "tok_visa",
-          methodLabel: "tok_visa",
-          amountCents: o.body.totals.totalCents,
-          currency: "EUR",
-          auth: "pending",
-          fraud: "pending",
-          risk: null,
-          status: "pending",
-          declineCode: null,
-          capturedCents: 0,
-          refundedCents: 0,
-          abandoned: false,
-          createdAt: now,
-          updatedAt: now,
-        }),
-      );
-      state.storage.sql.exec(
-        `UPDATE doc SET body = json_set(body, '$.status', 'payment_pending', '$.paymentDeadline', ?,
-           '$.currentPaymentId', ?, '$.attempts', 1, '$.expiresAt', ?)`,
-        now - 1,
-        paymentId,
-        now + 60_000,
-      );
-    });
+    const paymentId = await stallPayment(o, { deadline: Date.now() - 1, expiresAt: Date.now() + 60_000 });
     await runInDurableObject(stub, (instance) => instance.alarm());
     expect((await getOrder(o)).body.status).toBe("payment_failed");
     const event = await eventOf(o.id, "OrderPaymentFailed");

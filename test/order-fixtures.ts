@@ -1,9 +1,11 @@
 /** Fixtures for the order suites: products in D1, signed-in people, orders placed through the API. */
+import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { requirePayments } from "../src/config";
 import { getDb } from "../src/db/client";
 import { customers, orders, products, type Role, sessions } from "../src/db/schema";
+import { pendingAttempt } from "../src/domain/order/rules/pay";
 import { newId, randomToken, sha256Hex } from "../src/lib/ids";
 import { signWebhook, WEBHOOK_PATH, type WebhookBody } from "../src/services/payment-gateway";
 import { BASE, call, waitFor } from "./helpers";
@@ -167,3 +169,30 @@ export async function eventsOf(id: string): Promise<{ id: string; type: string; 
 /** The types of the order's events, stock movements left out. */
 export const typesOf = async (id: string) =>
   (await eventsOf(id)).map((e) => e.type).filter((t) => t !== "InventoryAdjusted");
+
+/**
+ * Puts a reserved order in `payment_pending` with one card attempt whose outcome has not arrived, written
+ * straight into its object's storage: a payment in flight with nothing racing the outcomes (or the lost
+ * outcome, or the timeout) a test then applies itself. `deadline` is when the payment times out, `expiresAt`
+ * when the reservation ends. Answers the attempt's payment id.
+ */
+export async function stallPayment(o: Placed, opts: { deadline: number; expiresAt: number }): Promise<string> {
+  const paymentId = `pay_test${crypto.randomUUID().replaceAll("-", "")}`;
+  await runInDurableObject(env.ORDER_FLOW.getByName(o.id), (_instance, state) => {
+    const now = Date.now();
+    const sql = state.storage.sql;
+    const start = { id: paymentId, seq: 1, token: "tok_visa", methodLabel: "tok_visa", currency: "EUR" };
+    const attempt = pendingAttempt({ ...start, amountCents: o.body.totals.totalCents }, now);
+    sql.exec("INSERT INTO attempts (payment_id, seq, body) VALUES (?, 1, ?)", paymentId, JSON.stringify(attempt));
+    sql.exec(
+      `UPDATE doc SET body = json_set(body, '$.status', 'payment_pending', '$.paymentDeadline', ?,
+         '$.currentPaymentId', ?, '$.attempts', 1, '$.expiresAt', ?)`,
+      opts.deadline,
+      paymentId,
+      opts.expiresAt,
+    );
+    sql.exec("DELETE FROM deadlines");
+    sql.exec("INSERT INTO deadlines (kind, at) VALUES ('payment_pending', ?)", opts.deadline);
+  });
+  return paymentId;
+}

@@ -15,6 +15,7 @@ import {
   product,
   sendWebhook,
   signedIn,
+  stallPayment,
   stockOf,
   typesOf,
   waitForStatus,
@@ -396,42 +397,7 @@ describe("after confirmation", () => {
  */
 async function pendingPayment(o: Placed, opts: { deadline: number; expiresAt: number }) {
   const stub = env.ORDER_FLOW.getByName(o.id);
-  const paymentId = `pay_test${crypto.randomUUID().replaceAll("-", "")}`;
-  await runInDurableObject(stub, (_instance, state) => {
-    const now = Date.now();
-    const sql = state.storage.sql;
-    sql.exec(
-      "INSERT INTO attempts (payment_id, seq, body) VALUES (?, 1, ?)",
-      paymentId,
-      JSON.stringify({
-        id: paymentId,
-        seq: 1,
-        token: "tok_visa",
-        methodLabel: "tok_visa",
-        amountCents: o.body.totals.totalCents,
-        currency: "EUR",
-        auth: "pending",
-        fraud: "pending",
-        risk: null,
-        status: "pending",
-        declineCode: null,
-        capturedCents: 0,
-        refundedCents: 0,
-        abandoned: false,
-        createdAt: now,
-        updatedAt: now,
-      }),
-    );
-    sql.exec(
-      `UPDATE doc SET body = json_set(body, '$.status', 'payment_pending', '$.paymentDeadline', ?,
-         '$.currentPaymentId', ?, '$.attempts', 1, '$.expiresAt', ?)`,
-      opts.deadline,
-      paymentId,
-      opts.expiresAt,
-    );
-    sql.exec("DELETE FROM deadlines");
-    sql.exec("INSERT INTO deadlines (kind, at) VALUES ('payment_pending', ?)", opts.deadline);
-  });
+  const paymentId = await stallPayment(o, opts);
   const outcome = (status: "authorized" | "declined") => ({
     paymentId,
     orderId: o.id,

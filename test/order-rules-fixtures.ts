@@ -4,6 +4,7 @@
  * does, with stock answers the test chooses. No bindings: these run without the runtime's objects.
  */
 
+import { pendingAttempt } from "../src/domain/order/rules/pay";
 import type {
   Attempt,
   Decision,
@@ -72,25 +73,15 @@ export function doc(status: OrderStatus, over: Partial<OrderDoc> = {}): OrderDoc
 }
 
 export function attempt(over: Partial<Attempt> = {}): Attempt {
-  return {
+  const start = {
     id: "pay_1",
     seq: 1,
     token: "tok_visa",
     methodLabel: "Visa 4242",
     amountCents: 6_594,
     currency: "EUR",
-    auth: "pending",
-    fraud: "pending",
-    risk: null,
-    status: "pending",
-    declineCode: null,
-    capturedCents: 0,
-    refundedCents: 0,
-    abandoned: false,
-    createdAt: NOW - 30_000,
-    updatedAt: NOW - 30_000,
-    ...over,
   };
+  return { ...pendingAttempt(start, NOW - 30_000), ...over };
 }
 
 export function storedTask(over: Partial<StoredTask> = {}): StoredTask {

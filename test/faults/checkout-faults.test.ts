@@ -17,7 +17,17 @@ import { reconcile } from "../../src/services/reconciliation";
 import { stockStub } from "../../src/services/stock";
 import worker from "../../src/worker";
 import { call, waitFor } from "../helpers";
-import { eventsOf, mirrorOf, type Placed, pay, placeOrder, product, sendWebhook, webhook } from "../order-fixtures";
+import {
+  eventsOf,
+  mirrorOf,
+  type Placed,
+  pay,
+  placeOrder,
+  product,
+  sendWebhook,
+  stallPayment,
+  webhook,
+} from "../order-fixtures";
 import {
   expectLedgerBalanced,
   expectNoDrift,
@@ -238,41 +248,10 @@ async function snapshotEffects(o: Placed) {
 /** A payment in flight whose outcome has not arrived (as test/order-payments.test.ts sets one up). */
 async function stuckPayment(o: Placed, opts: { reservationOver: boolean }) {
   const stub = flowOf(o);
-  const paymentId = `pay_fault${crypto.randomUUID().replaceAll("-", "")}`;
   const now = Date.now();
-  await runInDurableObject(stub, (_instance, state) => {
-    const sql = state.storage.sql;
-    sql.exec(
-      "INSERT INTO attempts (payment_id, seq, body) VALUES (?, 1, ?)",
-      paymentId,
-      JSON.stringify({
-        id: paymentId,
-        seq: 1,
-        token: "tok_visa",
-        methodLabel: "tok_visa",
-        amountCents: o.body.totals.totalCents,
-        currency: "EUR",
-        auth: "pending",
-        fraud: "pending",
-        risk: null,
-        status: "pending",
-        declineCode: null,
-        capturedCents: 0,
-        refundedCents: 0,
-        abandoned: false,
-        createdAt: now,
-        updatedAt: now,
-      }),
-    );
-    sql.exec(
-      `UPDATE doc SET body = json_set(body, '$.status', 'payment_pending', '$.paymentDeadline', ?,
-         '$.currentPaymentId', ?, '$.attempts', 1, '$.expiresAt', ?)`,
-      now - 1,
-      paymentId,
-      opts.reservationOver ? now - 1 : now + 60_000,
-    );
-    sql.exec("DELETE FROM deadlines");
-    sql.exec("INSERT INTO deadlines (kind, at) VALUES ('payment_pending', ?)", now - 1);
+  const paymentId = await stallPayment(o, {
+    deadline: now - 1,
+    expiresAt: opts.reservationOver ? now - 1 : now + 60_000,
   });
   return { stub, paymentId };
 }

@@ -15,24 +15,17 @@ export function pay(state: OrderState, input: PayInput, ctx: RuleContext): Decis
   if (doc.expiresAt === null || now >= doc.expiresAt) return expire(state, ctx, expiredAnswer());
   const holdUntil = Math.max(doc.expiresAt, now + config.paymentTimeoutMs);
   const attemptNo = doc.attempts + 1;
-  const attempt: Attempt = {
-    id: ctx.newId("pay"),
-    seq: attemptNo,
-    token: input.token,
-    methodLabel: input.methodLabel,
-    amountCents: doc.totals.totalCents,
-    currency: doc.totals.currency,
-    auth: "pending",
-    fraud: "pending",
-    risk: null,
-    status: "pending",
-    declineCode: null,
-    capturedCents: 0,
-    refundedCents: 0,
-    abandoned: false,
-    createdAt: now,
-    updatedAt: now,
-  };
+  const attempt = pendingAttempt(
+    {
+      id: ctx.newId("pay"),
+      seq: attemptNo,
+      token: input.token,
+      methodLabel: input.methodLabel,
+      amountCents: doc.totals.totalCents,
+      currency: doc.totals.currency,
+    },
+    now,
+  );
   const next: OrderDoc = {
     ...doc,
     status: d.to,
@@ -68,5 +61,25 @@ export function pay(state: OrderState, input: PayInput, ctx: RuleContext): Decis
     ),
     undo: () => [],
     refused: () => expire(state, ctx, expiredAnswer()),
+  };
+}
+
+/** A new attempt for `amountCents`: authorization and fraud check both still to come, nothing taken yet. */
+export function pendingAttempt(
+  start: Pick<Attempt, "id" | "seq" | "token" | "methodLabel" | "amountCents" | "currency">,
+  now: number,
+): Attempt {
+  return {
+    ...start,
+    auth: "pending",
+    fraud: "pending",
+    risk: null,
+    status: "pending",
+    declineCode: null,
+    capturedCents: 0,
+    refundedCents: 0,
+    abandoned: false,
+    createdAt: now,
+    updatedAt: now,
   };
 }
