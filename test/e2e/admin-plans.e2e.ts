@@ -36,7 +36,8 @@ test("an admin adds a plan, reprices it and takes it off sale from the console",
   assert.equal((await publicPlan(page, name))?.priceCents, 1400);
 
   await row.getByRole("button", { name: "Take off sale" }).click();
-  await row.getByText("Off sale").waitFor();
+  // The badge, not the status line that also says the plan "is off sale".
+  await row.getByText("Off sale", { exact: true }).waitFor();
   assert.equal(await publicPlan(page, name), undefined);
   assert.deepEqual(
     errors.filter((e) => !/Failed to load resource/.test(e)),
