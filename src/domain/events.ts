@@ -53,6 +53,8 @@ export const EventDataSchemas = {
     customerId: v.nullable(v.string()),
     ip: v.nullable(v.string()),
     country: v.string(),
+    /** Where the order ships, for the fraud check (absent on events written before it was added). */
+    shippingCountry: v.optional(v.string()),
     attempt: v.number(),
   }),
   OrderConfirmed: v.object({

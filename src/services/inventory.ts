@@ -8,7 +8,7 @@ import { products } from "../db/schema";
 import { stockChangeIsVisible } from "../domain/catalog";
 import type { EventEnvelope } from "../domain/events";
 import { productTag, purgeTags } from "./catalog-cache";
-import type { Subscriber } from "./subscriber";
+import type { EventSubscriber } from "./subscriber";
 
 /**
  * Purges the product's cached catalog responses when a movement is one a shopper should see at once
@@ -32,7 +32,7 @@ export async function purgeVisibleStockChange(env: Env, event: EventEnvelope<"In
  * returns are carried out by its OrderFlow alone (docs/owners.md), so OrderConfirmed and OrderCancelled are
  * none of its business.
  */
-export const inventorySubscriber: Subscriber = {
+export const inventorySubscriber: EventSubscriber = {
   name: "inventory",
   types: ["InventoryAdjusted"],
   async handle(event, env) {

@@ -13,7 +13,7 @@ import { events, invoices, orderItems, orders } from "../db/schema";
 import { EVENT_SCHEMA_VERSION, type EventEnvelope, parseEnvelope } from "../domain/events";
 import { newId } from "../lib/ids";
 import { publish } from "./event-bus";
-import type { Subscriber } from "./subscriber";
+import type { EventSubscriber } from "./subscriber";
 
 export type InvoiceView = {
   id: string;
@@ -132,15 +132,18 @@ export async function publishLogged(env: Env, ids: readonly string[]): Promise<v
 /**
  * Creates the invoice of a confirmed order unless it exists; returns its id, or null for an order D1 does not
  * hold (the mirror is written in the same batch as OrderConfirmed, so such an event came from elsewhere).
+ * Three D1 round trips: one batch reads the invoice, the order and its items; one writes the invoice and its
+ * InvoiceGenerated and reads back which invoice the order now has and the event as logged; the last marks the
+ * event published once the queue took it.
  */
 export async function createOrderInvoice(env: Env, orderId: string, now = Date.now()): Promise<string | null> {
   const db = getDb(env.DB);
-  const existing = await db.select({ id: invoices.id }).from(invoices).where(eq(invoices.orderId, orderId)).get();
-  if (existing) return existing.id;
-  const [order, items] = await db.batch([
+  const [existing, order, items] = await db.batch([
+    db.select({ id: invoices.id }).from(invoices).where(eq(invoices.orderId, orderId)),
     db.select().from(orders).where(eq(orders.id, orderId)),
     db.select().from(orderItems).where(eq(orderItems.orderId, orderId)),
   ]);
+  if (existing[0]) return existing[0].id;
   const row = order[0];
   if (!row) return null;
   const lines = items.map((i) => ({
@@ -168,10 +171,18 @@ export async function createOrderInvoice(env: Env, orderId: string, now = Date.n
     periodEnd: null,
     issuedAt: now,
   };
-  await retryOnInvoiceNumber(() => db.batch(numberedInvoiceStatements(db, invoice, eventId)));
-  await publishLogged(env, [eventId]);
-  const created = await db.select({ id: invoices.id }).from(invoices).where(eq(invoices.orderId, orderId)).get();
-  return created?.id ?? invoiceId;
+  const [write, log] = numberedInvoiceStatements(db, invoice, eventId);
+  const [, , stored, logged] = await retryOnInvoiceNumber(() =>
+    db.batch([
+      write,
+      log,
+      db.select({ id: invoices.id }).from(invoices).where(eq(invoices.orderId, orderId)),
+      db.select().from(events).where(eq(events.id, eventId)),
+    ]),
+  );
+  const event = logged[0] ? parseEnvelope(logged[0]) : null;
+  if (event) await publish(env, [event]);
+  return stored[0]?.id ?? invoiceId;
 }
 
 /** The invoice of an order as JSON, or null when it has none (yet). */
@@ -195,7 +206,7 @@ export async function orderInvoice(env: Env, orderId: string): Promise<InvoiceVi
   };
 }
 
-export const invoicesSubscriber: Subscriber = {
+export const invoicesSubscriber: EventSubscriber = {
   name: "invoices",
   types: ["OrderConfirmed"],
   async handle(event, env) {

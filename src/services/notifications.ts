@@ -5,8 +5,9 @@
  *
  * 1. The rows are written `pending` first (the unique index makes a redelivered event write nothing twice;
  *    back-in-stock requests are closed in the same batch).
- * 2. Each due row is claimed with a lease (an UPDATE that only one worker wins), sent through its channel,
- *    and its outcome recorded: `sent`, or another try later with backoff, or `failed` after the budget.
+ * 2. A row is sent only by the worker holding its lease: the one that wrote it (rows are written leased, with
+ *    the recipients' choices read in the same batch), or one that claims a due row (an UPDATE that only one
+ *    worker wins). The outcome is recorded: `sent`, or another try later with backoff, or `failed` after the budget.
  * 3. NotificationSent is written with the final outcome, in the same batch as the row, and published.
  *
  * A send that fails, or a crash between writing a row and sending it, leaves the row pending: the cron sweep
@@ -31,8 +32,8 @@ import type { OutgoingMessage } from "./channels/channel";
 import { type Channels, channelsFor } from "./channels/select";
 import { newEvent, outboxInserts, publish } from "./event-bus";
 import { deliveriesFor } from "./fan-out";
-import type { Subscriber } from "./subscriber";
-import { unsubscribeUrl, wants } from "./unsubscribe";
+import type { EventSubscriber } from "./subscriber";
+import { preferencesOf, unsubscribeUrl, type Wants, wants, wantsFrom } from "./unsubscribe";
 
 type Row = typeof notifications.$inferSelect;
 /** One insert statement binds at most 100 parameters; a notification row binds 19. */
@@ -164,6 +165,10 @@ export async function notify(
   }
   const db = getDb(env.DB);
   const deliveries = await deliveriesFor(env, event, drafts, pushOnly, channels);
+  // Written already leased to this attempt (not due before the lease ends): nobody else picks them up while this
+  // worker sends them, and a crash before the send leaves them to the sweep once the lease is over. That saves
+  // the claim's UPDATE per message on the usual path.
+  const leasedUntil = now + ATTEMPT_LEASE_MS;
   const rows = deliveries.map(({ unsubscribeUrl: link, ...d }) => ({
     ...d,
     headers: link ? { "List-Unsubscribe": `<${link}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" } : null,
@@ -171,20 +176,22 @@ export async function notify(
     eventId: event.id,
     status: "pending" as const,
     attempts: 0,
-    nextAttemptAt: now,
+    nextAttemptAt: leasedUntil,
     createdAt: now,
   }));
-  const statements = [];
+  const inserts = [];
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-    statements.push(
+    inserts.push(
       db
         .insert(notifications)
         .values(rows.slice(i, i + ROWS_PER_INSERT))
-        .onConflictDoNothing(),
+        .onConflictDoNothing()
+        .returning(),
     );
   }
+  const closes = [];
   for (let i = 0; i < backInStockIds.length; i += 90) {
-    statements.push(
+    closes.push(
       db
         .update(backInStockRequests)
         .set({ status: "notified", notifiedAt: now })
@@ -196,17 +203,30 @@ export async function notify(
         ),
     );
   }
-  const [first, ...rest] = statements;
-  if (first) await db.batch([first, ...rest]);
+  // The recipients' channel choices come back in the same round trip as the rows.
+  const recipients = [...new Set(rows.map((r) => r.recipient))];
+  if (recipients.length === 0 && closes.length === 0) return 0;
+  const results = await db.batch([preferencesOf(db, recipients), ...inserts, ...closes]);
+  const wanted = wantsFrom(results[0] as Parameters<typeof wantsFrom>[0]);
+  const written = results.slice(1, 1 + inserts.length).flat() as Row[];
 
   const order = new Map(rows.map((r, i) => [rowKey(r), i]));
+  const byDraftOrder = (a: Row, b: Row) => (order.get(rowKey(a)) ?? 0) - (order.get(rowKey(b)) ?? 0);
+  let attempted = 0;
+  for (const row of written.sort(byDraftOrder)) {
+    await deliver(env, row, 0, channels, now, wanted);
+    attempted++;
+  }
+  if (written.length === rows.length) return attempted;
+  // A redelivered event: some rows were written before. Those still pending and due get an attempt, claimed first.
+  const mine = new Set(written.map((r) => r.id));
   const due = await db
     .select()
     .from(notifications)
     .where(and(eq(notifications.eventId, event.id), eq(notifications.status, "pending"), dueAt(now)));
-  due.sort((a, b) => (order.get(rowKey(a)) ?? 0) - (order.get(rowKey(b)) ?? 0));
-  let attempted = 0;
-  for (const row of due) if (await attempt(env, row, channels, now)) attempted++;
+  for (const row of due.filter((r) => !mine.has(r.id)).sort(byDraftOrder)) {
+    if (await attempt(env, row, channels, now)) attempted++;
+  }
   return attempted;
 }
 
@@ -265,23 +285,41 @@ export async function resendNotification(
  * Returns false when another worker holds the row or it is no longer pending.
  */
 async function attempt(env: Env, row: Row, channels: Channels, now: number): Promise<boolean> {
-  const db = getDb(env.DB);
-  const claimed = await db
+  const claimed = await getDb(env.DB)
     .update(notifications)
     .set({ nextAttemptAt: now + ATTEMPT_LEASE_MS })
     .where(and(eq(notifications.id, row.id), eq(notifications.status, "pending"), dueAt(now)))
     .returning({ attempts: notifications.attempts })
     .get();
   if (!claimed) return false;
+  await deliver(env, row, claimed.attempts, channels, now);
+  return true;
+}
 
-  if (!(await wants(env, row.recipient, row.kind, row.channel))) {
-    await finish(env, row, { status: "suppressed", attempts: claimed.attempts, error: "recipient opted out" }, now);
-    return true;
+/**
+ * Sends a row this worker holds the lease on, and records the outcome: `sent`, `suppressed` (opted out, or no
+ * such channel here), another try later with backoff, or `failed` once the budget is spent. `wanted` answers the
+ * recipient's choices when they were read already; otherwise they are read here.
+ */
+async function deliver(
+  env: Env,
+  row: Row,
+  attemptsSoFar: number,
+  channels: Channels,
+  now: number,
+  wanted?: Wants,
+): Promise<void> {
+  const wantsIt = wanted
+    ? wanted(row.recipient, row.kind, row.channel)
+    : await wants(env, row.recipient, row.kind, row.channel);
+  if (!wantsIt) {
+    await finish(env, row, { status: "suppressed", attempts: attemptsSoFar, error: "recipient opted out" }, now);
+    return;
   }
   const channel = channels[row.channel];
   if (!channel) {
-    await finish(env, row, { status: "suppressed", attempts: claimed.attempts, error: "channel not configured" }, now);
-    return true;
+    await finish(env, row, { status: "suppressed", attempts: attemptsSoFar, error: "channel not configured" }, now);
+    return;
   }
   const message: OutgoingMessage = {
     id: row.id,
@@ -294,21 +332,20 @@ async function attempt(env: Env, row: Row, channels: Channels, now: number): Pro
     link: row.link,
   };
   const result = await channel.send(message);
-  const attempts = claimed.attempts + 1;
+  const attempts = attemptsSoFar + 1;
   if (result.ok) {
     await finish(env, row, { status: "sent", attempts, providerId: result.providerId ?? undefined }, now);
-    return true;
+    return;
   }
   const next = result.retry === false ? ({ status: "failed" } as const) : afterFailure(attempts, now, maxAttempts(env));
   if (next.status === "failed") {
     await finish(env, row, { status: "failed", attempts, error: result.error }, now);
   } else {
-    await db
+    await getDb(env.DB)
       .update(notifications)
       .set({ attempts, lastError: result.error, nextAttemptAt: next.nextAttemptAt })
       .where(eq(notifications.id, row.id));
   }
-  return true;
 }
 
 type Outcome = { status: "sent" | "failed" | "suppressed"; attempts: number; providerId?: string; error?: string };
@@ -346,7 +383,7 @@ async function finish(env: Env, row: Row, outcome: Outcome, now: number): Promis
   await publish(env, [event], now);
 }
 
-export const notificationsSubscriber: Subscriber = {
+export const notificationsSubscriber: EventSubscriber = {
   name: "notifications",
   types: NOTIFIED_EVENT_TYPES,
   handle: async (event, env) => {
