@@ -11,7 +11,7 @@ import { parseArgs } from "node:util";
 import * as v from "valibot";
 import { EmailSchema, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../src/domain/accounts.ts";
 import { newId } from "../src/lib/ids.ts";
-import { hashPassword } from "../src/services/passwords.ts";
+import { hashPassword } from "../src/services/accounts/passwords.ts";
 import { adminUpsertSql } from "./admin-sql.mjs";
 import { wranglerSync } from "./wrangler.mjs";
 

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { SESSION_TAG_HEADER } from "../durable/kit/websocket";
-import { confirmUpgrade, registerSocket, type SocketTarget, sessionTag } from "../services/session-sockets";
+import { confirmUpgrade, registerSocket, type SocketTarget, sessionTag } from "../services/accounts/session-sockets";
 import type { AppEnv } from "./app-env";
 import { ApiError } from "./errors";
 

@@ -4,6 +4,7 @@
  */
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
+import { newEvent, outboxInserts, publish } from "../adapters/event-bus";
 import { findAccountByEmail, isEmailTakenError, publicUser } from "../db/accounts";
 import { getDb } from "../db/client";
 import { customers } from "../db/schema";
@@ -15,10 +16,9 @@ import { limitAuthAttempt } from "../http/rate-limit";
 import { clearSessionCookie, currentUser, requireCustomer, setSessionCookie } from "../http/session";
 import { validate } from "../http/validate";
 import { newId } from "../lib/ids";
-import { newEvent, outboxInserts, publish } from "../services/event-bus";
-import { hashPassword, needsRehash, verifyDummy, verifyPassword } from "../services/passwords";
-import { closeSessionSockets } from "../services/session-sockets";
-import { newSession, revokeAllSessions, revokeSession, sessionInsert } from "../services/sessions";
+import { hashPassword, needsRehash, verifyDummy, verifyPassword } from "../services/accounts/passwords";
+import { closeSessionSockets } from "../services/accounts/session-sockets";
+import { newSession, revokeAllSessions, revokeSession, sessionInsert } from "../services/accounts/sessions";
 import { UserEnvelope } from "./shapes";
 
 const INVALID_CREDENTIALS = "The email or password is not right";

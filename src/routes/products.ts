@@ -10,7 +10,7 @@ import type { AppEnv } from "../http/app-env";
 import { doc } from "../http/contract";
 import { ApiError } from "../http/errors";
 import { validate } from "../http/validate";
-import { CATALOG_TAG, productTag, serveCachedJson } from "../services/catalog-cache";
+import { CATALOG_TAG, productTag, serveCachedJson } from "../services/catalog/catalog-cache";
 import { ProductPage, ProductShape } from "./shapes";
 
 const notFound = (sku: string) => new ApiError("not_found", `No product with SKU ${sku}`);

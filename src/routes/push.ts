@@ -11,6 +11,7 @@
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import * as v from "valibot";
+import { vapidKeys } from "../adapters/channels/select";
 import { getDb } from "../db/client";
 import {
   customerScope,
@@ -26,7 +27,6 @@ import { doc } from "../http/contract";
 import { ApiError } from "../http/errors";
 import { currentUser, requireCustomer, requireStaff } from "../http/session";
 import { validate } from "../http/validate";
-import { vapidKeys } from "../services/channels/select";
 import { authorizeOrder } from "./orders";
 
 const Base64Url = (min: number, max: number) =>

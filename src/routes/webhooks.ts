@@ -15,15 +15,15 @@
 import { eq } from "drizzle-orm";
 import { type Context, Hono } from "hono";
 import * as v from "valibot";
+import { type GatewayOutcome, SIGNATURE_HEADER, verifyWebhookSignature } from "../adapters/payment-gateway";
+import { isStripeEvent, STRIPE_SIGNATURE_HEADER, stripeEventOutcome } from "../adapters/stripe-events";
 import { requirePayments } from "../config";
 import { getDb } from "../db/client";
 import { orders, webhookEvents } from "../db/schema";
 import type { AppEnv } from "../http/app-env";
 import { doc } from "../http/contract";
 import { ApiError } from "../http/errors";
-import { type GatewayOutcome, SIGNATURE_HEADER, verifyWebhookSignature } from "../services/payment-gateway";
-import { applyPaymentOutcome } from "../services/payments";
-import { isStripeEvent, STRIPE_SIGNATURE_HEADER, stripeEventOutcome } from "../services/stripe-events";
+import { applyPaymentOutcome } from "../services/subscribers/payments";
 import { WebhookReceipt } from "./shapes";
 
 const STATUSES = ["authorized", "declined", "captured", "voided", "refunded"] as const;

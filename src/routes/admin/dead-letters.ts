@@ -16,7 +16,7 @@ import {
   listDeadLetters,
   replayAllDeadLetters,
   replayDeadLetter,
-} from "../../services/dead-letters";
+} from "../../services/subscribers/dead-letters";
 import { DeadLetters } from "../shapes";
 
 export const DeadLetterQuery = v.strictObject({

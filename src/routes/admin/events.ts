@@ -12,8 +12,8 @@ import type { AppEnv } from "../../http/app-env";
 import { doc } from "../../http/contract";
 import { ApiError } from "../../http/errors";
 import { validate } from "../../http/validate";
-import { messagePreviews } from "../../services/message-previews";
-import { resendNotification, shopUrl } from "../../services/notifications";
+import { messagePreviews } from "../../services/notifications/message-previews";
+import { resendNotification, shopUrl } from "../../services/notifications/notifications";
 import { EventPage, NotificationPage } from "../shapes";
 
 const Limit = v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1), v.maxValue(200)), "50");

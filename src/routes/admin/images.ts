@@ -5,13 +5,13 @@
  * a check fails. Rules: src/domain/images.ts; storage: src/services/images.ts; serving: src/routes/images.ts.
  */
 import { Hono } from "hono";
+import { storeImage } from "../../adapters/images";
 import { ACCEPTED_IMAGE_TYPES, MAX_IMAGE_BYTES } from "../../domain/images";
 import type { AppEnv } from "../../http/app-env";
 import { doc } from "../../http/contract";
 import { ApiError } from "../../http/errors";
 import { readRawBody } from "../../http/raw-body";
 import { requirePermission } from "../../http/session";
-import { storeImage } from "../../services/images";
 import { UploadedImage } from "../shapes";
 
 const tooLarge = () =>

@@ -21,7 +21,7 @@ import { ApiError } from "../../http/errors";
 import { CursorParam } from "../../http/paging";
 import { validate } from "../../http/validate";
 import { encodeCursor } from "../../lib/cursor";
-import { stockStub } from "../../services/stock";
+import { stockStub } from "../../services/stock/stock";
 import { EventPage, InventoryPage, ShardedStockLevel, StockLevel } from "../shapes";
 
 export const AdjustmentSchema = v.strictObject({

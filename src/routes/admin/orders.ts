@@ -18,7 +18,7 @@ import { idempotent } from "../../http/idempotency";
 import { PageQuerySchema } from "../../http/paging";
 import { validate } from "../../http/validate";
 import { encodeCursor } from "../../lib/cursor";
-import { issueCreditNotes } from "../../services/credit-notes";
+import { issueCreditNotes } from "../../services/workflows/credit-notes";
 import { orderOf } from "../orders";
 import { OrderList, OrderShape } from "../shapes";
 

@@ -14,7 +14,7 @@ import { doc } from "../../http/contract";
 import { ApiError } from "../../http/errors";
 import { requirePermission } from "../../http/session";
 import { validate } from "../../http/validate";
-import { purgeTags } from "../../services/catalog-cache";
+import { purgeTags } from "../../services/catalog/catalog-cache";
 import { CatalogRow, CatalogRows } from "../shapes";
 
 const text = (min: number, max: number) => v.pipe(v.string(), v.trim(), v.minLength(min), v.maxLength(max));

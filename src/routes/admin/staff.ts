@@ -15,9 +15,9 @@ import { ApiError } from "../../http/errors";
 import { currentUser, requirePermission } from "../../http/session";
 import { validate } from "../../http/validate";
 import { newId } from "../../lib/ids";
-import { hashPassword } from "../../services/passwords";
-import { closeSessionSockets } from "../../services/session-sockets";
-import { revokeAllSessions } from "../../services/sessions";
+import { hashPassword } from "../../services/accounts/passwords";
+import { closeSessionSockets } from "../../services/accounts/session-sockets";
+import { revokeAllSessions } from "../../services/accounts/sessions";
 import { AccountEnvelope, StaffList } from "../shapes";
 
 const REFUSALS = {

@@ -6,12 +6,12 @@
  * between) whenever the invoice is read.
  */
 import { asc, eq, sql } from "drizzle-orm";
-import { type Db, getDb } from "../db/client";
-import { creditNotes, invoices } from "../db/schema";
-import { type InvoicePaymentState, invoicePaymentState } from "../domain/credit-notes";
-import type { RefundRecord } from "../domain/refunds";
-import { newId } from "../lib/ids";
-import { createOrderInvoice, type InvoiceView, orderInvoice } from "./invoices";
+import { type Db, getDb } from "../../db/client";
+import { creditNotes, invoices } from "../../db/schema";
+import { type InvoicePaymentState, invoicePaymentState } from "../../domain/credit-notes";
+import type { RefundRecord } from "../../domain/refunds";
+import { newId } from "../../lib/ids";
+import { createOrderInvoice, type InvoiceView, orderInvoice } from "../subscribers/invoices";
 
 const MAX_ATTEMPTS = 5;
 

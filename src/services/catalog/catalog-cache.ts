@@ -16,10 +16,10 @@ import { cache as workersCache } from "cloudflare:workers";
 import { eq, inArray, lt, sql } from "drizzle-orm";
 import type { Context, TypedResponse } from "hono";
 import type { JSONParsed } from "hono/utils/types";
-import { type Db, getDb } from "../db/client";
-import { cacheGeneration, cacheTags } from "../db/schema";
-import { etagFor, etagMatches } from "../domain/catalog";
-import type { AppEnv } from "../http/app-env";
+import { type Db, getDb } from "../../db/client";
+import { cacheGeneration, cacheTags } from "../../db/schema";
+import { etagFor, etagMatches } from "../../domain/catalog";
+import type { AppEnv } from "../../http/app-env";
 
 export const CATALOG_TAG = "catalog";
 export const PAGES_TAG = "pages";

@@ -12,8 +12,8 @@
  * runtime refuses `send` after `close`), so nothing reaches it after the revocation.
  */
 import { eq, inArray, notInArray } from "drizzle-orm";
-import { getDb } from "../db/client";
-import { sessionSockets, sessions } from "../db/schema";
+import { getDb } from "../../db/client";
+import { sessionSockets, sessions } from "../../db/schema";
 
 /** "feed" (the staff console's StaffFeed) or "order:<id>" (that order's OrderFlow). */
 export type SocketTarget = "feed" | `order:${string}`;

@@ -6,10 +6,10 @@
  * own keys) or discard it with a note; either way the row records who did what, and when.
  */
 import { and, desc, eq, inArray } from "drizzle-orm";
-import { getDb } from "../db/client";
-import { type DeadLetterStatus, deadLetters, eventFailures } from "../db/schema";
-import { parseEnvelope } from "../domain/events";
-import { newId } from "../lib/ids";
+import { getDb } from "../../db/client";
+import { type DeadLetterStatus, deadLetters, eventFailures } from "../../db/schema";
+import { parseEnvelope } from "../../domain/events";
+import { newId } from "../../lib/ids";
 
 /** Keeps the last failure of an event still being retried (one small write, only when something failed). */
 export async function noteFailure(

@@ -7,13 +7,13 @@
  * The events have ids derived from the payment id, so a redelivered PaymentInitiated re-emits nothing new.
  */
 import { and, avg, count, eq, gte, inArray, ne, sql } from "drizzle-orm";
-import { config } from "../config";
-import { getDb } from "../db/client";
-import { customers, orders, payments } from "../db/schema";
-import { type EventEnvelope, makeEvent } from "../domain/events";
-import { assessFraud, FRAUD_WINDOWS, type FraudAssessment, type FraudInput } from "../domain/fraud";
-import { tokenRisk } from "../domain/payment-tokens";
-import { recordAndPublish } from "./event-bus";
+import { recordAndPublish } from "../../adapters/event-bus";
+import { config } from "../../config";
+import { getDb } from "../../db/client";
+import { customers, orders, payments } from "../../db/schema";
+import { type EventEnvelope, makeEvent } from "../../domain/events";
+import { assessFraud, FRAUD_WINDOWS, type FraudAssessment, type FraudInput } from "../../domain/fraud";
+import { tokenRisk } from "../../domain/payment-tokens";
 import type { Subscriber } from "./subscriber";
 
 const PAID = ["confirmed", "shipped", "delivered"];

@@ -4,10 +4,10 @@
  * the SKU back (src/services/notifications.ts closes the request in the batch that writes the message).
  */
 import { and, count, eq } from "drizzle-orm";
-import { getDb } from "../db/client";
-import { backInStockRequests, products } from "../db/schema";
-import { newId } from "../lib/ids";
-import { stockStub } from "./stock";
+import { getDb } from "../../db/client";
+import { backInStockRequests, products } from "../../db/schema";
+import { newId } from "../../lib/ids";
+import { stockStub } from "../stock/stock";
 
 export type SignUpResult =
   | { ok: true; created: boolean; request: { id: string; sku: string; status: "waiting"; createdAt: number } }

@@ -4,12 +4,12 @@
  * run it from the console (`GET /api/admin/reconciliation`); the hourly cron runs it and logs what it found.
  */
 import { gte, inArray } from "drizzle-orm";
-import { getDb } from "../db/client";
-import { orderItems, orders, payments } from "../db/schema";
-import type { StaffOrderView } from "../domain/order/types";
-import type { OrderStatus } from "../domain/order-machine";
-import { type Drift, findDrift, type OrderMirror, type OrderTruth, type SkuLedger } from "../domain/reconciliation";
-import { stockStub } from "./stock";
+import { getDb } from "../../db/client";
+import { orderItems, orders, payments } from "../../db/schema";
+import type { StaffOrderView } from "../../domain/order/types";
+import type { OrderStatus } from "../../domain/order-machine";
+import { type Drift, findDrift, type OrderMirror, type OrderTruth, type SkuLedger } from "../../domain/reconciliation";
+import { stockStub } from "../stock/stock";
 
 export const RECONCILE_CRON = "30 * * * *";
 const DAY = 24 * 60 * 60_000;

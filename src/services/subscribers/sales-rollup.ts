@@ -4,8 +4,8 @@
  * event id and inserted OR IGNORE, and only a new fact fires the triggers that add it to its hour and day. One D1
  * batch per event, no dedup marks from the bus.
  */
-import { config } from "../config";
-import { localSlot, SALES_EVENT_TYPES, salesFactOf } from "../domain/sales";
+import { config } from "../../config";
+import { localSlot, SALES_EVENT_TYPES, salesFactOf } from "../../domain/sales";
 import type { Subscriber } from "./subscriber";
 
 export const salesRollupSubscriber: Subscriber = {

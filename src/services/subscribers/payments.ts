@@ -8,11 +8,11 @@
  * their outcomes come back the same two ways.
  */
 import { eq } from "drizzle-orm";
-import { getDb } from "../db/client";
-import { orders } from "../db/schema";
-import type { ApplyResult, PaymentTask } from "../domain/order/types";
-import type { GatewayOutcome } from "./payment-gateway";
-import { paymentGateway } from "./payment-gateway";
+import type { GatewayOutcome } from "../../adapters/payment-gateway";
+import { paymentGateway } from "../../adapters/payment-gateway";
+import { getDb } from "../../db/client";
+import { orders } from "../../db/schema";
+import type { ApplyResult, PaymentTask } from "../../domain/order/types";
 import type { Subscriber } from "./subscriber";
 
 /**

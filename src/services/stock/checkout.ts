@@ -3,8 +3,8 @@
  * SKU's ProductStock under the new order's id, all or nothing. A shopper the stock refuses is answered after
  * this one round of calls: no order object, no D1 write, no event (the refusal changes no ledger).
  */
-import type { Line } from "../domain/pricing";
-import type { ReserveKey, ReserveResult } from "../durable/product-stock";
+import type { Line } from "../../domain/pricing";
+import type { ReserveKey, ReserveResult } from "../../durable/product-stock";
 import { stockStub } from "./stock";
 import { reserveLine } from "./stock-shards";
 

@@ -5,12 +5,18 @@
  * without them records nothing it could never send. Preferences are checked when each row's attempt comes.
  */
 import { eq } from "drizzle-orm";
-import { getDb } from "../db/client";
-import { customerScope, onePerDevice, orderScope, staffSubscriptions, subscriptionsIn } from "../db/push-subscriptions";
-import { orders } from "../db/schema";
-import type { EventEnvelope } from "../domain/events";
-import { type NotificationDraft, smsText } from "../domain/notifications";
-import type { Channels } from "./channels/select";
+import type { Channels } from "../../adapters/channels/select";
+import { getDb } from "../../db/client";
+import {
+  customerScope,
+  onePerDevice,
+  orderScope,
+  staffSubscriptions,
+  subscriptionsIn,
+} from "../../db/push-subscriptions";
+import { orders } from "../../db/schema";
+import type { EventEnvelope } from "../../domain/events";
+import { type NotificationDraft, smsText } from "../../domain/notifications";
 
 /** One message on one channel: the draft's content as that channel sends it. */
 export type Delivery = Omit<NotificationDraft, "unsubscribeUrl" | "short"> & {

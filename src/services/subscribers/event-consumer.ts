@@ -5,9 +5,9 @@
  * lands in the dead-letter queue.
  */
 import { and, eq } from "drizzle-orm";
-import { getDb } from "../db/client";
-import { processedEvents } from "../db/schema";
-import { type EventEnvelope, parseEnvelope } from "../domain/events";
+import { getDb } from "../../db/client";
+import { processedEvents } from "../../db/schema";
+import { type EventEnvelope, parseEnvelope } from "../../domain/events";
 import { noteFailure, recordDeadLetter } from "./dead-letters";
 import type { Subscriber } from "./subscriber";
 

@@ -3,9 +3,9 @@
  * signing in and cannot be forged for another address. `UNSUBSCRIBE_SECRET` (local default below) signs it.
  */
 import { and, eq } from "drizzle-orm";
-import { getDb } from "../db/client";
-import { notificationPreferences } from "../db/schema";
-import { isOptional, type OptionalKind } from "../domain/preferences";
+import { getDb } from "../../db/client";
+import { notificationPreferences } from "../../db/schema";
+import { isOptional, type OptionalKind } from "../../domain/preferences";
 
 const encoder = new TextEncoder();
 const LOCAL_SECRET = "unsubscribe_local_dev";

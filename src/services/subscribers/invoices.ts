@@ -8,11 +8,11 @@
  */
 import { eq, inArray, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { type Db, getDb } from "../db/client";
-import { events, invoices, orderItems, orders } from "../db/schema";
-import { EVENT_SCHEMA_VERSION, type EventEnvelope, parseEnvelope } from "../domain/events";
-import { newId } from "../lib/ids";
-import { publish } from "./event-bus";
+import { publish } from "../../adapters/event-bus";
+import { type Db, getDb } from "../../db/client";
+import { events, invoices, orderItems, orders } from "../../db/schema";
+import { EVENT_SCHEMA_VERSION, type EventEnvelope, parseEnvelope } from "../../domain/events";
+import { newId } from "../../lib/ids";
 import type { Subscriber } from "./subscriber";
 
 export type InvoiceView = {

@@ -3,14 +3,14 @@
  * daily subscription billing; the hourly reconciliation check.
  */
 import { lt } from "drizzle-orm";
-import { getDb } from "../db/client";
-import { idempotencyKeys, sessions } from "../db/schema";
-import { runBilling } from "./billing/renewals";
-import { pruneCacheTags } from "./catalog-cache";
-import { sweepOutbox } from "./event-bus";
-import { retryDueNotifications } from "./notifications";
+import { sweepOutbox } from "../../adapters/event-bus";
+import { getDb } from "../../db/client";
+import { idempotencyKeys, sessions } from "../../db/schema";
+import { sweepSessionSockets } from "../accounts/session-sockets";
+import { runBilling } from "../billing/renewals";
+import { pruneCacheTags } from "../catalog/catalog-cache";
+import { retryDueNotifications } from "../notifications/notifications";
 import { RECONCILE_CRON, runReconciliation } from "./reconciliation";
-import { sweepSessionSockets } from "./session-sockets";
 
 export const SWEEP_CRON = "*/5 * * * *";
 export const DAILY_CRON = "0 6 * * *";

@@ -1,4 +1,4 @@
-import { EVENT_TYPES } from "../domain/events";
+import { EVENT_TYPES } from "../../domain/events";
 import type { Subscriber } from "./subscriber";
 
 /** Forwards every domain event to the staff console's live feed. */

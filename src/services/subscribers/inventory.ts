@@ -3,11 +3,11 @@
  * Idempotent, so a redelivered or reordered event does no harm.
  */
 import { eq } from "drizzle-orm";
-import { getDb } from "../db/client";
-import { products } from "../db/schema";
-import { stockChangeIsVisible } from "../domain/catalog";
-import type { EventEnvelope } from "../domain/events";
-import { productTag, purgeTags } from "./catalog-cache";
+import { getDb } from "../../db/client";
+import { products } from "../../db/schema";
+import { stockChangeIsVisible } from "../../domain/catalog";
+import type { EventEnvelope } from "../../domain/events";
+import { productTag, purgeTags } from "../catalog/catalog-cache";
 import type { Subscriber } from "./subscriber";
 
 /**

@@ -1,4 +1,4 @@
-import type { EventEnvelope, EventType } from "../domain/events";
+import type { EventEnvelope, EventType } from "../../domain/events";
 
 /**
  * A service's subscription to the bus. Delivery is at least once, so `handle` must be idempotent for the same

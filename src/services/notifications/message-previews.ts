@@ -2,8 +2,9 @@
  * Every customer template rendered with sample data, for the console's preview (nothing is stored or sent).
  * One sample event per message the shop can send; the sample contact is fictional.
  */
-import { draftNotifications, type NotificationDraft } from "../domain/notifications";
-import { newEvent } from "./event-bus";
+
+import { newEvent } from "../../adapters/event-bus";
+import { draftNotifications, type NotificationDraft } from "../../domain/notifications";
 
 const contact = { email: "sample.shopper@example.com", customerId: "cus_sample" };
 

@@ -13,25 +13,25 @@
  * (`retryDueNotifications`) picks it up; the dedup never skips it.
  */
 import { and, asc, eq, inArray, isNull, lte, or } from "drizzle-orm";
-import { getDb } from "../db/client";
-import { backInStockRequests, customers, notifications, orders, plans, products, subscriptions } from "../db/schema";
-import { MAX_PAYMENT_ATTEMPTS } from "../domain/billing";
-import { ATTEMPT_LEASE_MS, afterFailure, DEFAULT_MAX_ATTEMPTS } from "../domain/delivery";
-import type { EventEnvelope } from "../domain/events";
+import type { OutgoingMessage } from "../../adapters/channels/channel";
+import { type Channels, channelsFor } from "../../adapters/channels/select";
+import { newEvent, outboxInserts, publish } from "../../adapters/event-bus";
+import { getDb } from "../../db/client";
+import { backInStockRequests, customers, notifications, orders, plans, products, subscriptions } from "../../db/schema";
+import { MAX_PAYMENT_ATTEMPTS } from "../../domain/billing";
+import { ATTEMPT_LEASE_MS, afterFailure, DEFAULT_MAX_ATTEMPTS } from "../../domain/delivery";
+import type { EventEnvelope } from "../../domain/events";
 import {
   bringsBackInStock,
   draftNotifications,
   NOTIFIED_EVENT_TYPES,
   type NotificationContext,
   staffPushAlerts,
-} from "../domain/notifications";
-import { hasOneClickUnsubscribe } from "../domain/preferences";
-import { newId } from "../lib/ids";
-import type { OutgoingMessage } from "./channels/channel";
-import { type Channels, channelsFor } from "./channels/select";
-import { newEvent, outboxInserts, publish } from "./event-bus";
+} from "../../domain/notifications";
+import { hasOneClickUnsubscribe } from "../../domain/preferences";
+import { newId } from "../../lib/ids";
+import type { Subscriber } from "../subscribers/subscriber";
 import { deliveriesFor } from "./fan-out";
-import type { Subscriber } from "./subscriber";
 import { unsubscribeUrl, wants } from "./unsubscribe";
 
 type Row = typeof notifications.$inferSelect;

@@ -2,10 +2,11 @@
  * Every service's subscription to the bus, in the order they run for one event. Each service owns its
  * subscriber in its own file; this list is the wiring (DESIGN.md's "subscribes" column).
  */
+
+import { notificationsSubscriber } from "../notifications/notifications";
 import { fraudSubscriber } from "./fraud";
 import { inventorySubscriber } from "./inventory";
 import { invoicesSubscriber } from "./invoices";
-import { notificationsSubscriber } from "./notifications";
 import { paymentsSubscriber } from "./payments";
 import { salesRollupSubscriber } from "./sales-rollup";
 import { staffConsoleSubscriber } from "./staff-console";

@@ -5,9 +5,9 @@
  */
 import { and, eq, lt } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import type { Db } from "../db/client";
-import { sessions } from "../db/schema";
-import { randomToken, sha256Hex } from "../lib/ids";
+import type { Db } from "../../db/client";
+import { sessions } from "../../db/schema";
+import { randomToken, sha256Hex } from "../../lib/ids";
 
 export const SESSION_TTL_MS = 30 * 24 * 60 * 60_000;
 /** `last_seen_at` is refreshed at most this often, so reading a session is not a write on every request. */

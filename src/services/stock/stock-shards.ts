@@ -6,8 +6,8 @@
  * refused only when every shard is out. The answer names the object that holds the reservation (`place`): the
  * order keeps it, so commit and release reach that shard.
  */
-import { pickShard, shardName, shardOrder } from "../domain/stock-shards";
-import type { ReserveKey, ReserveResult } from "../durable/product-stock";
+import { pickShard, shardName, shardOrder } from "../../domain/stock-shards";
+import type { ReserveKey, ReserveResult } from "../../durable/product-stock";
 import { stockStub } from "./stock";
 
 /**
