@@ -7,7 +7,7 @@
  * nothing twice at Stripe.
  *
  * Stripe names payments by its own PaymentIntent id; `payment_provider_refs` (D1) maps ours to it when the
- * authorization is answered. Stripe's webhooks are mapped onto our outcomes by src/services/stripe-events.ts.
+ * authorization is answered. Stripe's webhooks are mapped onto our outcomes by src/adapters/stripe-events.ts.
  */
 import { eq } from "drizzle-orm";
 import { getDb } from "../db/client";

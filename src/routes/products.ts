@@ -1,6 +1,6 @@
 /**
  * GET /api/products and GET /api/products/:sku: the public catalog, served from the catalog cache
- * (src/services/catalog-cache.ts). Only active products are public; prices always come from here.
+ * (src/services/catalog/catalog-cache.ts). Only active products are public; prices always come from here.
  */
 import { Hono } from "hono";
 import { getProduct, listProducts } from "../db/catalog";

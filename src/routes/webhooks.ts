@@ -10,7 +10,7 @@
  * body that is not an event envelope at all (400) is refused.
  *
  * With PAYMENT_PROVIDER=stripe the same path receives Stripe's events instead (`Stripe-Signature`, the same
- * t=/v1= scheme with STRIPE_WEBHOOK_SECRET), mapped by src/services/stripe-events.ts.
+ * t=/v1= scheme with STRIPE_WEBHOOK_SECRET), mapped by src/adapters/stripe-events.ts.
  */
 import { eq } from "drizzle-orm";
 import { type Context, Hono } from "hono";
