@@ -12,14 +12,14 @@
  * With PAYMENT_PROVIDER=stripe the same path receives Stripe's events instead (`Stripe-Signature`, the same
  * t=/v1= scheme with STRIPE_WEBHOOK_SECRET), mapped by src/adapters/stripe-events.ts.
  */
-import { eq } from "drizzle-orm";
 import { type Context, Hono } from "hono";
 import * as v from "valibot";
 import { type GatewayOutcome, SIGNATURE_HEADER, verifyWebhookSignature } from "../adapters/payment-gateway";
 import { isStripeEvent, STRIPE_SIGNATURE_HEADER, stripeEventOutcome } from "../adapters/stripe-events";
 import { requirePayments } from "../config";
 import { getDb } from "../db/client";
-import { orders, webhookEvents } from "../db/schema";
+import { orderExists } from "../db/orders";
+import { recordWebhookEvent, webhookEventSeen } from "../db/webhook-events";
 import type { AppEnv } from "../http/app-env";
 import { doc } from "../http/contract";
 import { ApiError } from "../http/errors";
@@ -90,7 +90,7 @@ export const webhooksApi = new Hono<AppEnv>().post("/payments", spec["POST /paym
   if (!envelope.success) throw invalid(envelope.issues);
   if (!HANDLED.has(envelope.output.type)) {
     const { id, type } = envelope.output;
-    await getDb(c.env.DB).insert(webhookEvents).values({ id, type, receivedAt: Date.now() }).onConflictDoNothing();
+    await recordWebhookEvent(getDb(c.env.DB), { id, type, receivedAt: Date.now() });
     return c.json({ received: true, ignored: true });
   }
   const parsed = v.safeParse(PaymentWebhookSchema, json);
@@ -105,19 +105,10 @@ export const webhooksApi = new Hono<AppEnv>().post("/payments", spec["POST /paym
 /** Applies a verified payment event once: a redelivered id is answered 200 and not applied again. */
 async function receive(c: Context<AppEnv>, event: { id: string; type: string; data: GatewayOutcome }) {
   const db = getDb(c.env.DB);
-  const seen = await db
-    .select({ id: webhookEvents.id })
-    .from(webhookEvents)
-    .where(eq(webhookEvents.id, event.id))
-    .get();
-  if (seen) return c.json({ received: true, duplicate: true });
-  const order = await db.select({ id: orders.id }).from(orders).where(eq(orders.id, event.data.orderId)).get();
-  const result = order ? await applyPaymentOutcome(c.env, event.data) : null;
+  if (await webhookEventSeen(db, event.id)) return c.json({ received: true, duplicate: true });
+  const result = (await orderExists(db, event.data.orderId)) ? await applyPaymentOutcome(c.env, event.data) : null;
   // Recorded after the outcome was applied: a failure before this point is retried by the gateway.
-  await db
-    .insert(webhookEvents)
-    .values({ id: event.id, type: event.type, receivedAt: Date.now() })
-    .onConflictDoNothing();
+  await recordWebhookEvent(db, { id: event.id, type: event.type, receivedAt: Date.now() });
   return c.json({ received: true, duplicate: false, applied: result?.ok === true && result.applied });
 }
 
