@@ -20,6 +20,16 @@ export async function orderEmail(db: Db, orderId: string): Promise<string | unde
   return (await db.select({ email: orders.email }).from(orders).where(eq(orders.id, orderId)).get())?.email;
 }
 
+/** The order's mirror row and its lines, or undefined when D1 does not hold the order. */
+export async function orderWithItems(db: Db, orderId: string) {
+  const [order, items] = await db.batch([
+    db.select().from(orders).where(eq(orders.id, orderId)),
+    db.select().from(orderItems).where(eq(orderItems.orderId, orderId)),
+  ]);
+  const row = order[0];
+  return row ? { order: row, items } : undefined;
+}
+
 /** The console's order filters; every one optional. `customer`: a customer id or an e-mail address. */
 export type StaffOrderSearch = {
   status?: string;

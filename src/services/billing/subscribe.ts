@@ -7,10 +7,11 @@ import { newEvent, outboxInserts } from "../../adapters/event-bus";
 import { paymentGateway } from "../../adapters/payment-gateway";
 import { config } from "../../config";
 import { getDb } from "../../db/client";
+import { numberedInvoiceStatements, retryOnInvoiceNumber } from "../../db/invoices";
 import { payments, plans, type ShippingAddress, subscriptions } from "../../db/schema";
 import { periodAt, periodInvoice } from "../../domain/billing";
 import { newId } from "../../lib/ids";
-import { numberedInvoiceStatements, publishLogged, retryOnInvoiceNumber } from "../subscribers/invoices";
+import { publishLogged } from "../subscribers/invoices";
 import { type ChargeRef, charge, paymentProcessed, paymentRow } from "./charge";
 import { type SubscriptionRow, type SubscriptionView, subscriptionView } from "./views";
 
