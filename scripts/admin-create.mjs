@@ -2,7 +2,7 @@
 // Creates the first admin of a shop (or makes an existing account an admin with a new password). The password
 // is prompted for (twice, not echoed) or read from stdin when stdin is not a terminal
 // (`printf %s "$PW" | npm run admin:create -- …`), never taken from a flag: flags end up in shell history and
-// process lists. It is hashed here with the app's own code (src/services/passwords.ts: PBKDF2-SHA256, 100,000
+// process lists. It is hashed here with the app's own code (src/services/accounts/passwords.ts: PBKDF2-SHA256, 100,000
 // iterations, Web Crypto) and written with `wrangler d1 execute` from a temporary file.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,7 +11,7 @@ import { parseArgs } from "node:util";
 import * as v from "valibot";
 import { EmailSchema, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../src/domain/accounts.ts";
 import { newId } from "../src/lib/ids.ts";
-import { hashPassword } from "../src/services/passwords.ts";
+import { hashPassword } from "../src/services/accounts/passwords.ts";
 import { adminUpsertSql } from "./admin-sql.mjs";
 import { wranglerSync } from "./wrangler.mjs";
 

@@ -16,7 +16,7 @@ const persistAt = process.argv.indexOf("--persist-to");
 const persistArgs = persistAt > 0 ? ["--persist-to", process.argv[persistAt + 1]] : [];
 const password = process.env.SEED_PASSWORD || DEFAULT_SEED_PASSWORD;
 
-/** Same format as src/services/passwords.ts: parameters travel with the hash. */
+/** Same format as src/services/accounts/passwords.ts: parameters travel with the hash. */
 function hashPassword(plain) {
   const iterations = 100_000;
   const salt = randomBytes(16);

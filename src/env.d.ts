@@ -9,7 +9,7 @@ interface ShopSecrets {
   SEED_PASSWORD?: string;
   /** API key of the HTTP e-mail provider (EMAIL_PROVIDER = "resend"). */
   EMAIL_API_KEY?: string;
-  /** Signs one-click unsubscribe links (local default in src/services/unsubscribe.ts). */
+  /** Signs one-click unsubscribe links (local default in src/services/notifications/unsubscribe.ts). */
   UNSUBSCRIBE_SECRET?: string;
   /** Web Push (RFC 8292): the application server's P-256 key pair, base64url (`npm run vapid:generate`). */
   VAPID_PUBLIC_KEY?: string;

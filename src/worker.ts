@@ -22,10 +22,10 @@ import { docs, docsPage } from "./routes/docs";
 import { images } from "./routes/images";
 import { pages } from "./routes/pages";
 import { unsubscribePage } from "./routes/unsubscribe";
-import { fastCatalogHit, isCatalogRead, learnMiddlewareHeaders } from "./services/catalog-cache";
-import { consumeDeadLetters, consumeEvents } from "./services/event-consumer";
-import { runScheduled } from "./services/scheduled";
+import { fastCatalogHit, isCatalogRead, learnMiddlewareHeaders } from "./services/catalog/catalog-cache";
 import { SUBSCRIBERS } from "./services/subscribers";
+import { consumeDeadLetters, consumeEvents } from "./services/subscribers/event-consumer";
+import { runScheduled } from "./services/workflows/scheduled";
 
 export { OrderFlow } from "./durable/order-flow";
 export { ProductStock } from "./durable/product-stock";

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { adminUpsertSql } from "../scripts/admin-sql.mjs";
 import { newId } from "../src/lib/ids";
-import { hashPassword } from "../src/services/passwords";
+import { hashPassword } from "../src/services/accounts/passwords";
 import { accountWithSession, randomIp, sessionCookie, TEST_PASSWORD, uniqueEmail, withCookie } from "./auth-helpers";
 import { call } from "./helpers";
 

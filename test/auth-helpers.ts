@@ -8,8 +8,8 @@ import { env } from "cloudflare:workers";
 import { getDb } from "../src/db/client";
 import { customers, type Role } from "../src/db/schema";
 import { newId } from "../src/lib/ids";
-import { hashPassword } from "../src/services/passwords";
-import { newSession, sessionInsert } from "../src/services/sessions";
+import { hashPassword } from "../src/services/accounts/passwords";
+import { newSession, sessionInsert } from "../src/services/accounts/sessions";
 import { call, type JsonResponse } from "./helpers";
 
 export const TEST_PASSWORD = "correct horse battery";

@@ -5,7 +5,7 @@ import { isEmailTakenError } from "../src/db/accounts";
 import { getDb } from "../src/db/client";
 import { customers, events, sessions } from "../src/db/schema";
 import { sha256Hex } from "../src/lib/ids";
-import { hashPassword } from "../src/services/passwords";
+import { hashPassword } from "../src/services/accounts/passwords";
 import {
   accountWithSession,
   randomIp,

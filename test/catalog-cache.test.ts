@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { getDb } from "../src/db/client";
 import { cacheTags, products } from "../src/db/schema";
 import type { AppEnv } from "../src/http/app-env";
-import { CATALOG_CACHE_CONTROL, pruneCacheTags, purgeTags, serveCached } from "../src/services/catalog-cache";
+import { CATALOG_CACHE_CONTROL, pruneCacheTags, purgeTags, serveCached } from "../src/services/catalog/catalog-cache";
 import { freshSku, insertProducts } from "./catalog-fixtures";
 import { call } from "./helpers";
 

@@ -1,12 +1,12 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { newEvent } from "../src/adapters/event-bus";
 import { slotStart } from "../src/domain/sales";
-import { newEvent } from "../src/services/event-bus";
-import { consumeDeadLetters, consumeEvents } from "../src/services/event-consumer";
-import { salesRollupSubscriber } from "../src/services/sales-rollup";
-import type { Subscriber } from "../src/services/subscriber";
 import { SUBSCRIBERS } from "../src/services/subscribers";
+import { consumeDeadLetters, consumeEvents } from "../src/services/subscribers/event-consumer";
+import { salesRollupSubscriber } from "../src/services/subscribers/sales-rollup";
+import type { Subscriber } from "../src/services/subscribers/subscriber";
 import { call, sessionFor, waitFor } from "./helpers";
 
 /** A confirmed sale on its own local day, so the day's figures count only this test's order. */

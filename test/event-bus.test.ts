@@ -2,12 +2,12 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { newEvent, recordAndPublish, sweepOutbox } from "../src/adapters/event-bus";
 import { getDb } from "../src/db/client";
 import { deadLetters, events, notifications } from "../src/db/schema";
 import type { EventEnvelope } from "../src/domain/events";
-import { newEvent, recordAndPublish, sweepOutbox } from "../src/services/event-bus";
-import { consumeEvents, wasProcessed } from "../src/services/event-consumer";
-import type { Subscriber } from "../src/services/subscriber";
+import { consumeEvents, wasProcessed } from "../src/services/subscribers/event-consumer";
+import type { Subscriber } from "../src/services/subscribers/subscriber";
 import { waitFor } from "./helpers";
 
 const signedUp = (email = `${crypto.randomUUID()}@example.com`) =>

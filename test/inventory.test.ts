@@ -1,11 +1,11 @@
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
+import { newEvent } from "../src/adapters/event-bus";
 import { getDb } from "../src/db/client";
 import { cacheTags, events, orderItems, orders, products } from "../src/db/schema";
-import { newEvent } from "../src/services/event-bus";
-import { inventorySubscriber } from "../src/services/inventory";
-import { stockStub } from "../src/services/stock";
+import { stockStub } from "../src/services/stock/stock";
+import { inventorySubscriber } from "../src/services/subscribers/inventory";
 import { call, sessionFor, waitFor } from "./helpers";
 
 const HOUR = 60 * 60_000;

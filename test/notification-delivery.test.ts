@@ -1,12 +1,12 @@
 import { env } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, inject, it } from "vitest";
+import { consoleChannel } from "../src/adapters/channels/channel";
+import { newEvent } from "../src/adapters/event-bus";
 import { getDb } from "../src/db/client";
 import { events, notifications } from "../src/db/schema";
-import { consoleChannel } from "../src/services/channels/channel";
-import { newEvent } from "../src/services/event-bus";
-import { notify } from "../src/services/notifications";
-import { runScheduled, SWEEP_CRON } from "../src/services/scheduled";
+import { notify } from "../src/services/notifications/notifications";
+import { runScheduled, SWEEP_CRON } from "../src/services/workflows/scheduled";
 import { call, sessionFor } from "./helpers";
 
 const MINUTE = 60_000;

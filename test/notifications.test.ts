@@ -1,11 +1,11 @@
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { newEvent } from "../src/adapters/event-bus";
 import { getDb } from "../src/db/client";
 import { events, notifications, orders } from "../src/db/schema";
 import { draftNotifications } from "../src/domain/notifications";
-import { newEvent } from "../src/services/event-bus";
-import { notify } from "../src/services/notifications";
+import { notify } from "../src/services/notifications/notifications";
 import { call, sessionFor } from "./helpers";
 
 const before = { onHand: 0, reserved: 0, available: 0 };

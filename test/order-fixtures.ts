@@ -2,12 +2,12 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
+import { signWebhook, WEBHOOK_PATH, type WebhookBody } from "../src/adapters/payment-gateway";
 import { requirePayments } from "../src/config";
 import { getDb } from "../src/db/client";
 import { customers, orders, products, type Role, sessions } from "../src/db/schema";
 import { pendingAttempt } from "../src/domain/order/rules/pay";
 import { newId, randomToken, sha256Hex } from "../src/lib/ids";
-import { signWebhook, WEBHOOK_PATH, type WebhookBody } from "../src/services/payment-gateway";
 import { BASE, call, waitFor } from "./helpers";
 
 export const ADDRESS = {

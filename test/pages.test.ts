@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { purgeTags } from "../src/services/catalog-cache";
+import { purgeTags } from "../src/services/catalog/catalog-cache";
 import { type Fixture, insertProducts } from "./catalog-fixtures";
 import { call } from "./helpers";
 

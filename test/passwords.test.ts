@@ -7,7 +7,7 @@ import {
   PASSWORD_ITERATIONS,
   verifyDummy,
   verifyPassword,
-} from "../src/services/passwords";
+} from "../src/services/accounts/passwords";
 
 // Made by scripts/seed.mjs's hashPassword (Node's crypto.pbkdf2Sync, 100,000 iterations, 16-byte salt).
 const NODE_HASH = "pbkdf2-sha256$100000$PhhWb54kW01xtCgVHd151A==$JpVGGrT1o1TjPKZqbek2jXACPZK6/4u6NlvPZ1Vxi6E=";

@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { signWebhook, verifyWebhookSignature } from "../src/adapters/payment-gateway";
 import { getDb } from "../src/db/client";
 import { payments, webhookEvents } from "../src/db/schema";
-import { signWebhook, verifyWebhookSignature } from "../src/services/payment-gateway";
 import { waitFor } from "./helpers";
 import {
   eventsOf,

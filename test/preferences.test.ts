@@ -1,11 +1,11 @@
 import { env, exports } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { describe, expect, inject, it } from "vitest";
+import { newEvent } from "../src/adapters/event-bus";
 import { getDb } from "../src/db/client";
 import { notifications } from "../src/db/schema";
-import { signUpForBackInStock } from "../src/services/back-in-stock";
-import { newEvent } from "../src/services/event-bus";
-import { notify } from "../src/services/notifications";
+import { signUpForBackInStock } from "../src/services/catalog/back-in-stock";
+import { notify } from "../src/services/notifications/notifications";
 import { freshSku, insertProducts } from "./catalog-fixtures";
 import { call, sessionFor } from "./helpers";
 

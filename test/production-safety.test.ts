@@ -1,8 +1,8 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { signWebhook } from "../src/adapters/payment-gateway";
 import { configProblems, DEV_WEBHOOK_SECRET, decidePaymentSetup } from "../src/domain/payment-setup";
-import { signWebhook } from "../src/services/payment-gateway";
 import worker from "../src/worker";
 import { BASE } from "./helpers";
 import { getOrder, placeOrder, product, webhook } from "./order-fixtures";

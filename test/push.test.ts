@@ -1,14 +1,14 @@
 import { env } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, inject, it } from "vitest";
+import { channelsFor } from "../src/adapters/channels/select";
+import { newEvent } from "../src/adapters/event-bus";
 import { getDb } from "../src/db/client";
 import { customerScope, orderScope, savePushSubscription, staffScope } from "../src/db/push-subscriptions";
 import { events, notifications, pushSubscriptions } from "../src/db/schema";
-import { channelsFor } from "../src/services/channels/select";
-import { newEvent } from "../src/services/event-bus";
-import { notify } from "../src/services/notifications";
-import { runScheduled, SWEEP_CRON } from "../src/services/scheduled";
-import { setPreference } from "../src/services/unsubscribe";
+import { notify } from "../src/services/notifications/notifications";
+import { setPreference } from "../src/services/notifications/unsubscribe";
+import { runScheduled, SWEEP_CRON } from "../src/services/workflows/scheduled";
 import { call, sessionFor } from "./helpers";
 import { freshEmail, placeOrder, product } from "./order-fixtures";
 

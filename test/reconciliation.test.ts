@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { type DriftKind, findDrift, type OrderTruth, type SkuLedger } from "../src/domain/reconciliation";
-import { RECONCILE_CRON, reconcile } from "../src/services/reconciliation";
-import { runScheduled } from "../src/services/scheduled";
-import { stockStub } from "../src/services/stock";
+import { stockStub } from "../src/services/stock/stock";
+import { RECONCILE_CRON, reconcile } from "../src/services/workflows/reconciliation";
+import { runScheduled } from "../src/services/workflows/scheduled";
 import { call } from "./helpers";
 import { placeOrder, product, signedIn } from "./order-fixtures";
 

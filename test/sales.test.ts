@@ -1,11 +1,11 @@
 import { createMessageBatch } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { newEvent } from "../src/adapters/event-bus";
 import type { EventEnvelope } from "../src/domain/events";
 import { addDays, buildSeries, localSlot, salesFactOf, slotStart } from "../src/domain/sales";
-import { newEvent } from "../src/services/event-bus";
-import { consumeEvents } from "../src/services/event-consumer";
-import { salesRollupSubscriber } from "../src/services/sales-rollup";
+import { consumeEvents } from "../src/services/subscribers/event-consumer";
+import { salesRollupSubscriber } from "../src/services/subscribers/sales-rollup";
 import { call, sessionFor, waitFor } from "./helpers";
 import { pay, placeOrder, product, waitForStatus } from "./order-fixtures";
 

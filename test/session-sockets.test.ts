@@ -1,6 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { runScheduled, SWEEP_CRON } from "../src/services/scheduled";
+import { runScheduled, SWEEP_CRON } from "../src/services/workflows/scheduled";
 import { sessionCookie, signUp, TEST_PASSWORD, withCookie } from "./auth-helpers";
 import { BASE, call, waitFor } from "./helpers";
 import { openLive, placeOrder, product, signedIn } from "./order-fixtures";

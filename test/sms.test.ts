@@ -1,13 +1,13 @@
 import { env } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, inject, it } from "vitest";
+import { newEvent } from "../src/adapters/event-bus";
 import { getDb } from "../src/db/client";
 import { notifications } from "../src/db/schema";
 import { smsText } from "../src/domain/notifications";
 import { formatOrderNumber } from "../src/domain/order-numbers";
-import { newEvent } from "../src/services/event-bus";
-import { notify } from "../src/services/notifications";
-import { setPreference } from "../src/services/unsubscribe";
+import { notify } from "../src/services/notifications/notifications";
+import { setPreference } from "../src/services/notifications/unsubscribe";
 import { call, waitFor } from "./helpers";
 import { ADDRESS, freshEmail, mirrorOf, product } from "./order-fixtures";
 

@@ -1,6 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { newEvent, recordAndPublish } from "../src/services/event-bus";
+import { newEvent, recordAndPublish } from "../src/adapters/event-bus";
 import { sessionFor } from "./helpers";
 
 async function connect(cookie?: string): Promise<Response> {

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { getDb } from "../src/db/client";
 import { products } from "../src/db/schema";
 import type { StockMessage } from "../src/durable/product-stock";
-import { stockStub } from "../src/services/stock";
+import { stockStub } from "../src/services/stock/stock";
 import { BASE, call, waitFor } from "./helpers";
 
 const HOUR = 60 * 60_000;

@@ -5,9 +5,9 @@ import { getDb } from "../src/db/client";
 import { products } from "../src/db/schema";
 import { pickShard, shardName } from "../src/domain/stock-shards";
 import type { ProductStock, StockLevel } from "../src/durable/product-stock";
-import { releaseLines, reserveLines } from "../src/services/checkout";
-import { stockStub } from "../src/services/stock";
-import { forgetShardCounts, reserveLine } from "../src/services/stock-shards";
+import { releaseLines, reserveLines } from "../src/services/stock/checkout";
+import { stockStub } from "../src/services/stock/stock";
+import { forgetShardCounts, reserveLine } from "../src/services/stock/stock-shards";
 import { call, waitFor } from "./helpers";
 import { product as orderProduct, pay, placeOrder, signedIn, waitForStatus } from "./order-fixtures";
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { getDb } from "../src/db/client";
 import { events, products } from "../src/db/schema";
 import type { ProductStock } from "../src/durable/product-stock";
-import { stockStub } from "../src/services/stock";
+import { stockStub } from "../src/services/stock/stock";
 import { waitFor } from "./helpers";
 
 const HOUR = 60 * 60_000;

@@ -1,10 +1,10 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, inject, it } from "vitest";
+import { signWebhook } from "../src/adapters/payment-gateway";
+import { stripeEventOutcome } from "../src/adapters/stripe-events";
+import { formEncode, StripeApiError, StripeGateway } from "../src/adapters/stripe-gateway";
 import { newId } from "../src/lib/ids";
-import { signWebhook } from "../src/services/payment-gateway";
-import { stripeEventOutcome } from "../src/services/stripe-events";
-import { formEncode, StripeApiError, StripeGateway } from "../src/services/stripe-gateway";
 import worker from "../src/worker";
 import { BASE } from "./helpers";
 import { getOrder, placeOrder, product } from "./order-fixtures";

@@ -6,7 +6,7 @@ import { getDb } from "../src/db/client";
 import { invoices, payments, plans } from "../src/db/schema";
 import { addMonths, DAY_MS } from "../src/domain/billing";
 import { resumeSubscription } from "../src/services/billing/commands";
-import { DAILY_CRON } from "../src/services/scheduled";
+import { DAILY_CRON } from "../src/services/workflows/scheduled";
 import worker from "../src/worker";
 import { call, sessionFor } from "./helpers";
 import { SHIP_TO } from "./subscription-fixtures";

@@ -12,7 +12,7 @@ import { env } from "cloudflare:workers";
 import { asc, eq } from "drizzle-orm";
 import { getDb } from "../src/db/client";
 import { events, invoices, payments, plans, subscriptions } from "../src/db/schema";
-import { DAILY_CRON } from "../src/services/scheduled";
+import { DAILY_CRON } from "../src/services/workflows/scheduled";
 import worker from "../src/worker";
 import { call, sessionFor } from "./helpers";
 

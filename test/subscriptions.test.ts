@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "../src/db/client";
 import { events, invoices, notifications, payments, plans, subscriptions } from "../src/db/schema";
 import { addMonths, DAY_MS } from "../src/domain/billing";
-import { DAILY_CRON } from "../src/services/scheduled";
+import { DAILY_CRON } from "../src/services/workflows/scheduled";
 import worker from "../src/worker";
 import { call, sessionFor, waitFor } from "./helpers";
 import { SHIP_TO } from "./subscription-fixtures";

@@ -4,8 +4,8 @@
  * - POST /reserve?sku=&order=: one unit reserved exactly as a checkout does (reserveLine), answering where.
  * - GET /level?sku=: the SKU's published level (the parent's aggregate, as the product page sees it).
  */
-import { stockStub } from "../../src/services/stock";
-import { reserveLine } from "../../src/services/stock-shards";
+import { stockStub } from "../../src/services/stock/stock";
+import { reserveLine } from "../../src/services/stock/stock-shards";
 
 export { ProductStock } from "../../src/durable/product-stock";
 

@@ -1,7 +1,7 @@
 // Scenario 1b: a hot SKU split across K shards.
 // - shardingReal: the REAL ProductStock shards under `wrangler dev` (bench/hot-sku), each object imitating
 //   production's one-request-at-a-time limit (STOCK_ARTIFICIAL_COST_MS), shoppers reserving exactly as the
-//   checkout does (src/services/stock-shards.ts). Throughput should grow with K, oversold stay 0.
+//   checkout does (src/services/stock/stock-shards.ts). Throughput should grow with K, oversold stay 0.
 // - shardingSimulation: the model (src/domain/stock-shards.ts) at production's 1 ms per request, K = 1..16.
 import { simulateShardedSale } from "../../src/domain/stock-shards.ts";
 import { fmt, percentile, progress } from "../lib.mjs";

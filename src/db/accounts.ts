@@ -45,6 +45,43 @@ export async function findAccountById(db: Db, id: string): Promise<CustomerRow |
   return db.select().from(customers).where(eq(customers.id, id)).get();
 }
 
+export type NewAccount = typeof customers.$inferInsert;
+
+/** Creates an account; the returned statement answers the new row (awaited alone, or inside a `db.batch`). */
+export function insertAccount(db: Db, values: NewAccount) {
+  return db.insert(customers).values(values).returning();
+}
+
+/** Changes an account's own fields (profile, role, active) and answers the changed row, none if no such account. */
+export function updateAccount(
+  db: Db,
+  args: { id: string; change: Partial<Pick<NewAccount, "name" | "shippingAddress" | "role" | "active">>; now: number },
+) {
+  return db
+    .update(customers)
+    .set({ ...args.change, updatedAt: args.now })
+    .where(eq(customers.id, args.id))
+    .returning();
+}
+
+/** Stores a new password hash for the account (a batch item: its sessions are revoked or rotated with it). */
+export function setPasswordHash(db: Db, args: { id: string; passwordHash: string; now: number }) {
+  return db
+    .update(customers)
+    .set({ passwordHash: args.passwordHash, updatedAt: args.now })
+    .where(eq(customers.id, args.id));
+}
+
+/** The accounts' names by id (one query); ids with no account are absent. */
+export async function accountNames(db: Db, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select({ id: customers.id, name: customers.name })
+    .from(customers)
+    .where(inArray(customers.id, [...ids]));
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
 /** True for the error D1 raises when an insert hits `customers_email_unique` (a signup race). */
 export function isEmailTakenError(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {

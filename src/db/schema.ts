@@ -47,7 +47,7 @@ export const sessions = sqliteTable(
 
 /**
  * Which live objects hold a WebSocket a session opened (`target`: "feed" for the StaffFeed, "order:<id>" for an
- * OrderFlow), so ending the session can close them (services/session-sockets.ts). Rows go with the revocation,
+ * OrderFlow), so ending the session can close them (services/accounts/session-sockets.ts). Rows go with the revocation,
  * and the cron sweep drops those of sessions that expired.
  */
 export const sessionSockets = sqliteTable(
@@ -316,7 +316,7 @@ export type DeadLetterStatus = "open" | "replayed" | "discarded";
 
 /**
  * Messages the queue gave up on after its retries (the dead-letter queue's consumer writes them here), with the
- * subscribers that failed and their last error, and what staff did about it (src/services/dead-letters.ts).
+ * subscribers that failed and their last error, and what staff did about it (src/services/subscribers/dead-letters.ts).
  */
 export const deadLetters = sqliteTable(
   "dead_letters",
@@ -349,7 +349,7 @@ export const eventFailures = sqliteTable("event_failures", {
 });
 
 /**
- * Sales rollup (src/services/sales-rollup.ts). A fact per event that moves sales, keyed by the event id so a
+ * Sales rollup (src/services/subscribers/sales-rollup.ts). A fact per event that moves sales, keyed by the event id so a
  * redelivery is ignored; triggers in migrations/0005 fold each new fact into `sales_hourly` and
  * `sales_products_daily`, which the overview reads. Days and hours are the shop's local calendar (SHOP_TIME_ZONE).
  */
@@ -550,7 +550,7 @@ export const cacheTags = sqliteTable(
 
 /**
  * One row (id 1) counting purges. A response built while a purge ran is dropped from the cache instead of
- * being kept with the data the purge meant to replace (src/services/catalog-cache.ts).
+ * being kept with the data the purge meant to replace (src/services/catalog/catalog-cache.ts).
  */
 export const cacheGeneration = sqliteTable("cache_generation", {
   id: integer("id").primaryKey(),

@@ -121,7 +121,7 @@ export function simulateShardedSale(opts: {
   };
 }
 
-// ---- The built sharding (src/durable/product-stock.ts, src/services/stock-shards.ts) ------------------------
+// ---- The built sharding (src/durable/product-stock.ts, src/services/stock/stock-shards.ts) ------------------------
 
 /** At most this many shards per SKU: enough for ~16,000 reservations a second, few enough to drain quickly. */
 export const MAX_SHARDS = 16;

@@ -19,6 +19,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { BatchItem } from "drizzle-orm/batch";
+import { outboxInserts, sendToQueue } from "../adapters/event-bus";
 import { config } from "../config";
 import { getDb } from "../db/client";
 import { orderMirror } from "../db/order-mirror";
@@ -58,8 +59,7 @@ import type { Actor, TimelineEntry } from "../domain/order-machine";
 import { orderMessageFor } from "../domain/order-wording";
 import type { RefundRequest } from "../domain/refunds";
 import { newId } from "../lib/ids";
-import { outboxInserts, sendToQueue } from "../services/event-bus";
-import { runPaymentTask } from "../services/payments";
+import { runPaymentTask } from "../services/subscribers/payments";
 import { answerPings, LiveSockets } from "./kit/live";
 import { migrate } from "./kit/migrate";
 import { singleFlight } from "./kit/single-flight";

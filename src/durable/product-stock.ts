@@ -16,6 +16,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
+import { newEvent, recordAndPublish } from "../adapters/event-bus";
 import { config } from "../config";
 import { getDb } from "../db/client";
 import { products } from "../db/schema";
@@ -38,8 +39,7 @@ import {
   type StockMessage,
 } from "../domain/stock";
 import { aggregateLevels, isShardCount, parseShardName, refillSize, shardName } from "../domain/stock-shards";
-import { newEvent, recordAndPublish } from "../services/event-bus";
-import { stockStub } from "../services/stock";
+import { stockStub } from "../services/stock/stock";
 import { answerPings, LiveSockets } from "./kit/live";
 import { type Migrations, migrate } from "./kit/migrate";
 import { OUTBOX_TABLE, Outbox } from "./kit/outbox";

@@ -12,7 +12,7 @@ import { getDb } from "../db/client";
 import { customers, type Role, sessions } from "../db/schema";
 import { can, type Permission } from "../domain/accounts";
 import { sha256Hex } from "../lib/ids";
-import { SESSION_TOUCH_INTERVAL_MS, SESSION_TTL_MS, touchSession } from "../services/sessions";
+import { SESSION_TOUCH_INTERVAL_MS, SESSION_TTL_MS, touchSession } from "../services/accounts/sessions";
 import type { AppEnv, SessionUser } from "./app-env";
 import { ApiError } from "./errors";
 

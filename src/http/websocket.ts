@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { SESSION_TAG_HEADER } from "../durable/kit/websocket";
-import { confirmUpgrade, registerSocket, type SocketTarget, sessionTag } from "../services/session-sockets";
+import { confirmUpgrade, registerSocket, type SocketTarget, sessionTag } from "../services/accounts/session-sockets";
 import type { AppEnv } from "./app-env";
 import { ApiError } from "./errors";
 
@@ -20,7 +20,7 @@ export function relayUpgrade(upgraded: Response): Response {
 /**
  * Forwards an authorized upgrade to the object that will hold the socket. When the session cookie authorized
  * it, the socket is registered and tagged with the session so that ending the session closes it
- * (services/session-sockets.ts explains why none escapes); a session revoked meanwhile gets 401.
+ * (services/accounts/session-sockets.ts explains why none escapes); a session revoked meanwhile gets 401.
  */
 export async function upgradeFor(
   c: Context<AppEnv>,

@@ -2,7 +2,6 @@
  * /api/account: the signed-in person's own profile, orders, invoices and notifications. Every query is
  * scoped to the session's account id; nothing here takes another account's id as input.
  */
-import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import {
   findAccountById,
@@ -10,9 +9,9 @@ import {
   listCustomerNotifications,
   listCustomerOrders,
   profileView,
+  updateAccount,
 } from "../db/accounts";
 import { getDb } from "../db/client";
-import { customers } from "../db/schema";
 import { ProfilePatchSchema } from "../domain/accounts";
 import type { AppEnv } from "../http/app-env";
 import { doc } from "../http/contract";
@@ -56,11 +55,7 @@ export const account = new Hono<AppEnv>()
   .patch("/profile", spec["PATCH /profile"], validate("json", ProfilePatchSchema), async (c) => {
     const patch = c.req.valid("json");
     const db = getDb(c.env.DB);
-    const [row] = await db
-      .update(customers)
-      .set({ ...patch, updatedAt: Date.now() })
-      .where(eq(customers.id, currentUser(c).id))
-      .returning();
+    const [row] = await updateAccount(db, { id: currentUser(c).id, change: patch, now: Date.now() });
     if (!row) throw new ApiError("unauthorized", "Sign in first");
     return c.json({ profile: profileView(row) }, 200);
   })

@@ -2,11 +2,17 @@
  * /api/auth: signup, login, logout and password change; /api/me: who is signed in. Sessions are cookies
  * (`__Host-sid`) backed by D1 rows; every successful signup or login issues a new session id.
  */
-import { eq } from "drizzle-orm";
 import { Hono } from "hono";
-import { findAccountByEmail, isEmailTakenError, publicUser } from "../db/accounts";
+import { newEvent, outboxInserts, publish } from "../adapters/event-bus";
+import {
+  findAccountByEmail,
+  findAccountById,
+  insertAccount,
+  isEmailTakenError,
+  publicUser,
+  setPasswordHash,
+} from "../db/accounts";
 import { getDb } from "../db/client";
-import { customers } from "../db/schema";
 import { ChangePasswordSchema, LoginSchema, SignupSchema } from "../domain/accounts";
 import type { AppEnv } from "../http/app-env";
 import { doc } from "../http/contract";
@@ -15,10 +21,9 @@ import { limitAuthAttempt } from "../http/rate-limit";
 import { clearSessionCookie, currentUser, requireCustomer, setSessionCookie } from "../http/session";
 import { validate } from "../http/validate";
 import { newId } from "../lib/ids";
-import { newEvent, outboxInserts, publish } from "../services/event-bus";
-import { hashPassword, needsRehash, verifyDummy, verifyPassword } from "../services/passwords";
-import { closeSessionSockets } from "../services/session-sockets";
-import { newSession, revokeAllSessions, revokeSession, sessionInsert } from "../services/sessions";
+import { hashPassword, needsRehash, verifyDummy, verifyPassword } from "../services/accounts/passwords";
+import { closeSessionSockets } from "../services/accounts/session-sockets";
+import { newSession, revokeAllSessions, revokeSession, sessionInsert } from "../services/accounts/sessions";
 import { UserEnvelope } from "./shapes";
 
 const INVALID_CREDENTIALS = "The email or password is not right";
@@ -66,9 +71,7 @@ export const auth = new Hono<AppEnv>()
     const previous = c.get("sessionIdHash");
     try {
       await db.batch([
-        db
-          .insert(customers)
-          .values({ id, email, name, role: "customer", passwordHash, createdAt: now, updatedAt: now }),
+        insertAccount(db, { id, email, name, role: "customer", passwordHash, createdAt: now, updatedAt: now }),
         sessionInsert(db, session),
         ...outboxInserts(db, events),
         ...(previous ? [revokeSession(db, previous)] : []),
@@ -94,12 +97,7 @@ export const auth = new Hono<AppEnv>()
     const session = await newSession(account.id, now, c.req.header("user-agent"));
     const previous = c.get("sessionIdHash");
     const rehash = needsRehash(account.passwordHash)
-      ? [
-          db
-            .update(customers)
-            .set({ passwordHash: await hashPassword(password), updatedAt: now })
-            .where(eq(customers.id, account.id)),
-        ]
+      ? [setPasswordHash(db, { id: account.id, passwordHash: await hashPassword(password), now })]
       : [];
     await db.batch([sessionInsert(db, session), ...rehash, ...(previous ? [revokeSession(db, previous)] : [])]);
     if (previous) await closeSessionSockets(c.env, { sessionHashes: [previous] });
@@ -123,7 +121,7 @@ export const auth = new Hono<AppEnv>()
     // A stolen session must not become an unlimited password-guessing oracle.
     await limitAuthAttempt(c, user.email);
     const db = getDb(c.env.DB);
-    const account = await db.select().from(customers).where(eq(customers.id, user.id)).get();
+    const account = await findAccountById(db, user.id);
     if (!account || !(await verifyPassword(currentPassword, account.passwordHash))) {
       throw new ApiError("validation_failed", "The current password is not right", [
         { path: "currentPassword", message: "The current password is not right" },
@@ -132,10 +130,7 @@ export const auth = new Hono<AppEnv>()
     const now = Date.now();
     const session = await newSession(account.id, now, c.req.header("user-agent"));
     await db.batch([
-      db
-        .update(customers)
-        .set({ passwordHash: await hashPassword(newPassword), updatedAt: now })
-        .where(eq(customers.id, account.id)),
+      setPasswordHash(db, { id: account.id, passwordHash: await hashPassword(newPassword), now }),
       revokeAllSessions(db, account.id),
       sessionInsert(db, session),
     ]);

@@ -11,7 +11,7 @@ import type { AppEnv } from "../http/app-env";
 import { doc } from "../http/contract";
 import { ApiError } from "../http/errors";
 import { validate } from "../http/validate";
-import { signUpForBackInStock } from "../services/back-in-stock";
+import { signUpForBackInStock } from "../services/catalog/back-in-stock";
 
 export const BackInStockBody = v.strictObject({ email: EmailSchema });
 

@@ -12,8 +12,8 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import type { AppEnv } from "../http/app-env";
 import { ApiError, errorResponse } from "../http/errors";
-import { CATALOG_TAG, PAGES_TAG, purgeTags } from "../services/catalog-cache";
-import { constantTimeEqual } from "../services/passwords";
+import { constantTimeEqual } from "../services/accounts/passwords";
+import { CATALOG_TAG, PAGES_TAG, purgeTags } from "../services/catalog/catalog-cache";
 
 /** What a deploy purges: every cached HTML page, and the listings (pages cached before `pages` existed too). */
 export const DEPLOY_PURGE_TAGS = [PAGES_TAG, CATALOG_TAG];

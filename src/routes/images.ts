@@ -5,10 +5,10 @@
  * and never reach the Worker; only names that are not files do.
  */
 import { Hono } from "hono";
+import { readImage } from "../adapters/images";
 import { contentTypeOfKey, isImageKey } from "../domain/images";
 import type { AppEnv } from "../http/app-env";
 import { notFoundPage } from "../pages/not-found";
-import { readImage } from "../services/images";
 
 export const IMMUTABLE = "public, max-age=31536000, immutable";
 

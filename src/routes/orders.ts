@@ -32,8 +32,8 @@ import { requireCustomer } from "../http/session";
 import { validate } from "../http/validate";
 import { upgradeFor } from "../http/websocket";
 import { newId, randomToken, sha256Hex } from "../lib/ids";
-import { forgetKey, releaseLines, reserveLines, type StockRefusal } from "../services/checkout";
-import { invoiceWithRefunds, issueCreditNotes } from "../services/credit-notes";
+import { forgetKey, releaseLines, reserveLines, type StockRefusal } from "../services/stock/checkout";
+import { invoiceWithRefunds, issueCreditNotes } from "../services/workflows/credit-notes";
 import { CreatedOrder, InvoiceShape, OrderShape, PayAccepted } from "./shapes";
 
 // ---- schemas -------------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ import { ProductView } from "../pages/product";
 import { renderDocument, renderPage } from "../pages/render";
 import { SubscribeView } from "../pages/subscribe";
 import { listPlans } from "../services/billing/views";
-import { CATALOG_TAG, PAGES_TAG, productTag, serveCached } from "../services/catalog-cache";
+import { CATALOG_TAG, PAGES_TAG, productTag, serveCached } from "../services/catalog/catalog-cache";
 
 /**
  * A cached page's key: its canonical URL plus the bundle's build id, so pages cached before a deploy (which link

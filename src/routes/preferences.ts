@@ -6,13 +6,13 @@
  */
 import { Hono } from "hono";
 import * as v from "valibot";
+import { channelsFor } from "../adapters/channels/select";
 import { OPTIONAL_KINDS } from "../domain/preferences";
 import type { AppEnv } from "../http/app-env";
 import { doc } from "../http/contract";
 import { currentUser, requireCustomer } from "../http/session";
 import { validate } from "../http/validate";
-import { channelsFor } from "../services/channels/select";
-import { CUSTOMER_CHANNELS, channelPreferences, setPreference } from "../services/unsubscribe";
+import { CUSTOMER_CHANNELS, channelPreferences, setPreference } from "../services/notifications/unsubscribe";
 
 const KindChoices = v.strictObject({
   order: v.optional(v.boolean()),

@@ -1,6 +1,6 @@
 /**
  * GET /api/products and GET /api/products/:sku: the public catalog, served from the catalog cache
- * (src/services/catalog-cache.ts). Only active products are public; prices always come from here.
+ * (src/services/catalog/catalog-cache.ts). Only active products are public; prices always come from here.
  */
 import { Hono } from "hono";
 import { getProduct, listProducts } from "../db/catalog";
@@ -10,7 +10,7 @@ import type { AppEnv } from "../http/app-env";
 import { doc } from "../http/contract";
 import { ApiError } from "../http/errors";
 import { validate } from "../http/validate";
-import { CATALOG_TAG, productTag, serveCachedJson } from "../services/catalog-cache";
+import { CATALOG_TAG, productTag, serveCachedJson } from "../services/catalog/catalog-cache";
 import { ProductPage, ProductShape } from "./shapes";
 
 const notFound = (sku: string) => new ApiError("not_found", `No product with SKU ${sku}`);

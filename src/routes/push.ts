@@ -8,10 +8,11 @@
  * - `DELETE /subscriptions` `{endpoint}`: the browser unsubscribed; the endpoint itself is the capability (it is
  *   unguessable and only the browser and the push service know it).
  */
-import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import * as v from "valibot";
+import { vapidKeys } from "../adapters/channels/select";
 import { getDb } from "../db/client";
+import { orderEmail } from "../db/orders";
 import {
   customerScope,
   deletePushEndpoint,
@@ -20,13 +21,11 @@ import {
   savePushSubscription,
   staffScope,
 } from "../db/push-subscriptions";
-import { orders } from "../db/schema";
 import type { AppEnv } from "../http/app-env";
 import { doc } from "../http/contract";
 import { ApiError } from "../http/errors";
 import { currentUser, requireCustomer, requireStaff } from "../http/session";
 import { validate } from "../http/validate";
-import { vapidKeys } from "../services/channels/select";
 import { authorizeOrder } from "./orders";
 
 const Base64Url = (min: number, max: number) =>
@@ -108,8 +107,8 @@ export const pushApi = new Hono<AppEnv>()
       const access = await authorizeOrder(c, { staffMay: false });
       requirePush(c.env);
       const db = getDb(c.env.DB);
-      const order = await db.select({ email: orders.email }).from(orders).where(eq(orders.id, access.id)).get();
-      if (!order) throw new ApiError("not_found", "No such order");
+      const email = await orderEmail(db, access.id);
+      if (email === undefined) throw new ApiError("not_found", "No such order");
       const saved = await savePushSubscription(
         db,
         subscription(c.req.valid("json"), {
@@ -117,7 +116,7 @@ export const pushApi = new Hono<AppEnv>()
           scope: orderScope(access.id),
           customerId: access.customerId,
           orderId: access.id,
-          email: order.email,
+          email,
         }),
         Date.now(),
       );

@@ -11,7 +11,7 @@ import type { AppEnv } from "../http/app-env";
 import { doc } from "../http/contract";
 import { ApiError } from "../http/errors";
 import { relayUpgrade } from "../http/websocket";
-import { stockStub } from "../services/stock";
+import { stockStub } from "../services/stock/stock";
 import { StockLevel } from "./shapes";
 
 const notFound = (sku: string) => new ApiError("not_found", `No product with SKU ${sku}`);

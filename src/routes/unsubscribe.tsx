@@ -7,7 +7,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../http/app-env";
 import { Layout } from "../pages/layout";
 import { renderPage } from "../pages/render";
-import { setPreference, verifyUnsubscribeToken } from "../services/unsubscribe";
+import { setPreference, verifyUnsubscribeToken } from "../services/notifications/unsubscribe";
 
 const KIND_LABEL = { order: "order updates", marketing: "back-in-stock and other news", billing: "billing messages" };
 

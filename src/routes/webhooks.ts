@@ -10,19 +10,19 @@
  * body that is not an event envelope at all (400) is refused.
  *
  * With PAYMENT_PROVIDER=stripe the same path receives Stripe's events instead (`Stripe-Signature`, the same
- * t=/v1= scheme with STRIPE_WEBHOOK_SECRET), mapped by src/services/stripe-events.ts.
+ * t=/v1= scheme with STRIPE_WEBHOOK_SECRET), mapped by src/adapters/stripe-events.ts.
  */
 import { type Context, Hono } from "hono";
 import * as v from "valibot";
+import { type GatewayOutcome, SIGNATURE_HEADER, verifyWebhookSignature } from "../adapters/payment-gateway";
+import { isStripeEvent, STRIPE_SIGNATURE_HEADER, stripeEventOutcome } from "../adapters/stripe-events";
 import { requirePayments } from "../config";
 import { getDb } from "../db/client";
-import { webhookEvents } from "../db/schema";
+import { recordWebhookEvent } from "../db/webhook-events";
 import type { AppEnv } from "../http/app-env";
 import { doc } from "../http/contract";
 import { ApiError } from "../http/errors";
-import { type GatewayOutcome, SIGNATURE_HEADER, verifyWebhookSignature } from "../services/payment-gateway";
-import { applyPaymentOutcome } from "../services/payments";
-import { isStripeEvent, STRIPE_SIGNATURE_HEADER, stripeEventOutcome } from "../services/stripe-events";
+import { applyPaymentOutcome } from "../services/subscribers/payments";
 import { WebhookReceipt } from "./shapes";
 
 const STATUSES = ["authorized", "declined", "captured", "voided", "refunded"] as const;
@@ -89,7 +89,7 @@ export const webhooksApi = new Hono<AppEnv>().post("/payments", spec["POST /paym
   if (!envelope.success) throw invalid(envelope.issues);
   if (!HANDLED.has(envelope.output.type)) {
     const { id, type } = envelope.output;
-    await getDb(c.env.DB).insert(webhookEvents).values({ id, type, receivedAt: Date.now() }).onConflictDoNothing();
+    await recordWebhookEvent(getDb(c.env.DB), { id, type, receivedAt: Date.now() });
     return c.json({ received: true, ignored: true });
   }
   const parsed = v.safeParse(PaymentWebhookSchema, json);
@@ -110,12 +110,8 @@ export const webhooksApi = new Hono<AppEnv>().post("/payments", spec["POST /paym
  */
 async function receive(c: Context<AppEnv>, event: { id: string; type: string; data: GatewayOutcome }) {
   const result = await applyPaymentOutcome(c.env, event.data);
-  const recorded = await getDb(c.env.DB)
-    .insert(webhookEvents)
-    .values({ id: event.id, type: event.type, receivedAt: Date.now() })
-    .onConflictDoNothing()
-    .returning({ id: webhookEvents.id });
-  return c.json({ received: true, duplicate: recorded.length === 0, applied: result.ok && result.applied });
+  const first = await recordWebhookEvent(getDb(c.env.DB), { id: event.id, type: event.type, receivedAt: Date.now() });
+  return c.json({ received: true, duplicate: !first, applied: result.ok && result.applied });
 }
 
 function invalid(issues: v.BaseIssue<unknown>[]): ApiError {

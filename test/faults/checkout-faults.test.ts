@@ -13,8 +13,8 @@ import {
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { reconcile } from "../../src/services/reconciliation";
-import { stockStub } from "../../src/services/stock";
+import { stockStub } from "../../src/services/stock/stock";
+import { reconcile } from "../../src/services/workflows/reconciliation";
 import worker from "../../src/worker";
 import { call, waitFor } from "../helpers";
 import {

@@ -10,8 +10,8 @@ import { expect } from "vitest";
 import { getDb } from "../../src/db/client";
 import { payments } from "../../src/db/schema";
 import type { StaffOrderView } from "../../src/domain/order/types";
-import { reconcile } from "../../src/services/reconciliation";
-import { stockStub } from "../../src/services/stock";
+import { stockStub } from "../../src/services/stock/stock";
+import { reconcile } from "../../src/services/workflows/reconciliation";
 import { waitFor } from "../helpers";
 import { eventsOf, mirrorOf, type Placed } from "../order-fixtures";
 

@@ -1,6 +1,6 @@
 /**
  * A local HTTP server that speaks the small part of Stripe's API the Stripe adapter uses
- * (src/services/stripe-gateway.ts), started on the Node side by vitest's globalSetup; its URL reaches the
+ * (src/adapters/stripe-gateway.ts), started on the Node side by vitest's globalSetup; its URL reaches the
  * tests in workerd through `provide("stripeApiBase")` / `inject("stripeApiBase")`.
  *
  * Request and response shapes follow Stripe's API reference (https://docs.stripe.com/api): form-encoded

@@ -3,7 +3,7 @@
  * answers (done, refused with the SKU's availability, or threw); which answer means what is the rule's business.
  */
 import type { StockAnswer, StockStep } from "../../domain/order/types";
-import { stockStub } from "../../services/stock";
+import { stockStub } from "../../services/stock/stock";
 
 export async function runStockSteps(
   env: Env,

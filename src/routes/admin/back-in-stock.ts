@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import * as v from "valibot";
 import type { AppEnv } from "../../http/app-env";
 import { doc } from "../../http/contract";
-import { waitingCounts } from "../../services/back-in-stock";
+import { waitingCounts } from "../../services/catalog/back-in-stock";
 
 const spec = {
   "GET /": doc({

@@ -1,7 +1,7 @@
 /**
  * /api/admin/dead-letters (staff and admins): events the queue gave up on, with the subscribers that failed and
  * their last error; replay one or every open one back through the queue, or discard one with a note
- * (src/services/dead-letters.ts). Both are recorded on the row: who, when, and the note.
+ * (src/services/subscribers/dead-letters.ts). Both are recorded on the row: who, when, and the note.
  */
 import { Hono } from "hono";
 import * as v from "valibot";
@@ -16,7 +16,7 @@ import {
   listDeadLetters,
   replayAllDeadLetters,
   replayDeadLetter,
-} from "../../services/dead-letters";
+} from "../../services/subscribers/dead-letters";
 import { DeadLetters } from "../shapes";
 
 export const DeadLetterQuery = v.strictObject({

@@ -2,18 +2,18 @@
  * The console's window on the event bus: the append-only event log and the messages sent (dead letters are in
  * ./dead-letters.ts). Filters come from allow-lists; paging is keyset on (occurred_at, id).
  */
-import { and, desc, eq, gte, lt, or, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
 import * as v from "valibot";
 import { getDb } from "../../db/client";
-import { events, notifications } from "../../db/schema";
+import { listEventLog } from "../../db/events";
+import { findNotification, listNotificationLog } from "../../db/notifications";
 import { EVENT_TYPES } from "../../domain/events";
 import type { AppEnv } from "../../http/app-env";
 import { doc } from "../../http/contract";
 import { ApiError } from "../../http/errors";
 import { validate } from "../../http/validate";
-import { messagePreviews } from "../../services/message-previews";
-import { resendNotification, shopUrl } from "../../services/notifications";
+import { messagePreviews } from "../../services/notifications/message-previews";
+import { resendNotification, shopUrl } from "../../services/notifications/notifications";
 import { EventPage, NotificationPage } from "../shapes";
 
 const Limit = v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1), v.maxValue(200)), "50");
@@ -95,54 +95,20 @@ const spec = {
 export const adminEvents = new Hono<AppEnv>()
   .get("/events", spec["GET /events"], validate("query", EventLogQuery), async (c) => {
     const q = c.req.valid("query");
-    const after = decodeCursor(q.cursor);
-    const where: SQL[] = [];
-    if (q.type) where.push(eq(events.type, q.type));
-    if (q.subject) where.push(eq(events.subject, q.subject));
-    if (q.from !== undefined) where.push(gte(events.occurredAt, q.from));
-    if (q.to !== undefined) where.push(lt(events.occurredAt, q.to));
-    if (after) {
-      where.push(or(lt(events.occurredAt, after.at), and(eq(events.occurredAt, after.at), lt(events.id, after.id)))!);
-    }
-    const rows = await getDb(c.env.DB)
-      .select()
-      .from(events)
-      .where(and(...where))
-      .orderBy(desc(events.occurredAt), desc(events.id))
-      .limit(q.limit + 1);
-    const page = rows.slice(0, q.limit);
-    const last = page.at(-1);
+    const page = await listEventLog(getDb(c.env.DB), { ...q, after: decodeCursor(q.cursor) });
+    const last = page.items.at(-1);
     return c.json({
-      items: page,
-      nextCursor: rows.length > q.limit && last ? encodeCursor(last.occurredAt, last.id) : null,
+      items: page.items,
+      nextCursor: page.more && last ? encodeCursor(last.occurredAt, last.id) : null,
     });
   })
   .get("/notifications", spec["GET /notifications"], validate("query", NotificationLogQuery), async (c) => {
     const q = c.req.valid("query");
-    const after = decodeCursor(q.cursor);
-    const where: SQL[] = [];
-    if (q.audience) where.push(eq(notifications.audience, q.audience));
-    if (q.channel) where.push(eq(notifications.channel, q.channel));
-    if (q.status) where.push(eq(notifications.status, q.status));
-    if (after) {
-      where.push(
-        or(
-          lt(notifications.createdAt, after.at),
-          and(eq(notifications.createdAt, after.at), lt(notifications.id, after.id)),
-        )!,
-      );
-    }
-    const rows = await getDb(c.env.DB)
-      .select()
-      .from(notifications)
-      .where(and(...where))
-      .orderBy(desc(notifications.createdAt), desc(notifications.id))
-      .limit(q.limit + 1);
-    const page = rows.slice(0, q.limit);
-    const last = page.at(-1);
+    const page = await listNotificationLog(getDb(c.env.DB), { ...q, after: decodeCursor(q.cursor) });
+    const last = page.items.at(-1);
     return c.json({
-      items: page,
-      nextCursor: rows.length > q.limit && last ? encodeCursor(last.createdAt, last.id) : null,
+      items: page.items,
+      nextCursor: page.more && last ? encodeCursor(last.createdAt, last.id) : null,
     });
   })
   // Every customer template rendered with sample data (console Mailbox → Templates); nothing is sent.
@@ -150,11 +116,7 @@ export const adminEvents = new Hono<AppEnv>()
     c.json({ items: messagePreviews(shopUrl(c.env)) }),
   )
   .get("/notifications/:id", spec["GET /notifications/:id"], async (c) => {
-    const row = await getDb(c.env.DB)
-      .select()
-      .from(notifications)
-      .where(eq(notifications.id, c.req.param("id")))
-      .get();
+    const row = await findNotification(getDb(c.env.DB), c.req.param("id"));
     if (!row) throw new ApiError("not_found", "No such notification");
     return c.json(row);
   })

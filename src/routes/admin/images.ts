@@ -2,16 +2,16 @@
  * /api/admin/images (admins, like the products they illustrate): upload a product image. The body is the
  * image's raw bytes (any declared Content-Type: the format is read from the bytes). Answers where it is stored;
  * the product then takes that URL as its `imageUrl` (POST/PATCH /api/admin/products). Nothing is stored when
- * a check fails. Rules: src/domain/images.ts; storage: src/services/images.ts; serving: src/routes/images.ts.
+ * a check fails. Rules: src/domain/images.ts; storage: src/adapters/images.ts; serving: src/routes/images.ts.
  */
 import { Hono } from "hono";
+import { storeImage } from "../../adapters/images";
 import { ACCEPTED_IMAGE_TYPES, MAX_IMAGE_BYTES } from "../../domain/images";
 import type { AppEnv } from "../../http/app-env";
 import { doc } from "../../http/contract";
 import { ApiError } from "../../http/errors";
 import { readRawBody } from "../../http/raw-body";
 import { requirePermission } from "../../http/session";
-import { storeImage } from "../../services/images";
 import { UploadedImage } from "../shapes";
 
 const tooLarge = () =>

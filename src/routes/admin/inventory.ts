@@ -6,11 +6,12 @@
  * name of the staff member who made it (null for orders and expiries);
  * POST /:sku/shards splits a hot SKU's stock across K ProductStock shards (1: back to one object; docs/sharding.md).
  */
-import { and, asc, desc, eq, gt, inArray, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import * as v from "valibot";
+import { accountNames } from "../../db/accounts";
 import { getDb } from "../../db/client";
-import { customers, events, products } from "../../db/schema";
+import { listInventory, listStockHistory } from "../../db/inventory";
+import { productExists } from "../../db/products";
 import { isSku } from "../../domain/catalog";
 import type { EventData } from "../../domain/events";
 import { ADJUST_REASONS, MAX_ADJUSTMENT } from "../../domain/stock";
@@ -20,8 +21,7 @@ import { doc } from "../../http/contract";
 import { ApiError } from "../../http/errors";
 import { CursorParam } from "../../http/paging";
 import { validate } from "../../http/validate";
-import { encodeCursor } from "../../lib/cursor";
-import { stockStub } from "../../services/stock";
+import { stockStub } from "../../services/stock/stock";
 import { EventPage, InventoryPage, ShardedStockLevel, StockLevel } from "../shapes";
 
 export const AdjustmentSchema = v.strictObject({
@@ -72,11 +72,6 @@ export const HistoryQuerySchema = v.strictObject({
 
 const notFound = (sku: string) => new ApiError("not_found", `No product with SKU ${sku}`);
 
-async function productExists(db: ReturnType<typeof getDb>, sku: string): Promise<boolean> {
-  if (!isSku(sku)) return false;
-  return (await db.select({ sku: products.sku }).from(products).where(eq(products.sku, sku)).get()) !== undefined;
-}
-
 /** Each route's contract for the OpenAPI document (docs/api.md), keyed by method and path. */
 const spec = {
   "GET /": doc({
@@ -111,33 +106,10 @@ const spec = {
 export const adminInventory = new Hono<AppEnv>()
   .get("/", spec["GET /"], validate("query", InventoryQuerySchema), async (c) => {
     const query = c.req.valid("query");
-    const where: SQL[] = [];
-    if (query.low === "1" || query.low === "true") where.push(lte(products.stockAvailable, products.lowStockThreshold));
-    if (query.q) {
-      const needle = query.q.toLowerCase();
-      where.push(
-        or(sql`instr(lower(${products.sku}), ${needle}) > 0`, sql`instr(lower(${products.name}), ${needle}) > 0`)!,
-      );
-    }
-    if (query.cursor) where.push(gt(products.sku, query.cursor));
-    const rows = await getDb(c.env.DB)
-      .select({
-        sku: products.sku,
-        name: products.name,
-        active: products.active,
-        onHand: products.stockOnHand,
-        reserved: products.stockReserved,
-        available: products.stockAvailable,
-        lowStockThreshold: products.lowStockThreshold,
-      })
-      .from(products)
-      .where(and(...where))
-      .orderBy(asc(products.sku))
-      .limit(query.limit + 1);
-    const page = rows.slice(0, query.limit);
+    const page = await listInventory(getDb(c.env.DB), { ...query, low: query.low === "1" || query.low === "true" });
     return c.json({
-      items: page.map((p) => ({ ...p, lowStock: p.available <= p.lowStockThreshold })),
-      nextCursor: rows.length > query.limit ? (page.at(-1)?.sku ?? null) : null,
+      items: page.items.map((p) => ({ ...p, lowStock: p.available <= p.lowStockThreshold })),
+      nextCursor: page.nextCursor,
     });
   })
   .post("/:sku/adjustments", spec["POST /:sku/adjustments"], validate("json", AdjustmentSchema), async (c) => {
@@ -170,37 +142,18 @@ export const adminInventory = new Hono<AppEnv>()
   .get("/:sku/history", spec["GET /:sku/history"], validate("query", HistoryQuerySchema), async (c) => {
     const sku = c.req.param("sku");
     const db = getDb(c.env.DB);
-    if (!(await productExists(db, sku))) throw notFound(sku);
+    if (!isSku(sku) || !(await productExists(db, sku))) throw notFound(sku);
     const { cursor, limit } = c.req.valid("query");
-    const where: SQL[] = [eq(events.subject, `sku:${sku}`), eq(events.type, "InventoryAdjusted")];
-    if (cursor) {
-      where.push(
-        or(lt(events.occurredAt, cursor.at), and(eq(events.occurredAt, cursor.at), lt(events.id, cursor.id)))!,
-      );
-    }
-    const rows = await db
-      .select({
-        id: events.id,
-        type: events.type,
-        occurredAt: events.occurredAt,
-        subject: events.subject,
-        data: events.data,
-      })
-      .from(events)
-      .where(and(...where))
-      .orderBy(desc(events.occurredAt), desc(events.id))
-      .limit(limit + 1);
-    const page = rows.slice(0, limit);
-    const last = page.at(-1);
-    const names = await staffNames(db, page);
+    const page = await listStockHistory(db, { sku, cursor, limit });
+    const names = await staffNames(db, page.items);
     return c.json({
       // Only InventoryAdjusted rows are selected: their data is that event's (checked when it was published).
       // Staff are named, not shown by their account id; order and expiry movements have no person behind them.
-      items: page.map((row) => {
+      items: page.items.map((row) => {
         const data = row.data as EventData<"InventoryAdjusted">;
         return { ...row, data, actorName: names.get(data.actor) ?? null };
       }),
-      nextCursor: rows.length > limit && last ? encodeCursor({ at: last.occurredAt, id: last.id }) : null,
+      nextCursor: page.nextCursor,
     });
   });
 
@@ -213,10 +166,5 @@ async function staffNames(db: ReturnType<typeof getDb>, page: { data: unknown }[
         .filter((a): a is string => typeof a === "string" && a.startsWith("cus_")),
     ),
   ];
-  if (ids.length === 0) return new Map();
-  const rows = await db
-    .select({ id: customers.id, name: customers.name })
-    .from(customers)
-    .where(inArray(customers.id, ids));
-  return new Map(rows.map((r) => [r.id, r.name]));
+  return accountNames(db, ids);
 }

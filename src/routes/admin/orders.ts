@@ -3,22 +3,19 @@
  * mirror with allow-listed filters, one order with its risk assessment and payment attempts, and the
  * fulfilment and review actions. A wrong state is 409 invalid_state.
  */
-import { and, desc, eq, gte, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import * as v from "valibot";
 import { getDb } from "../../db/client";
-import { orderItems, orders } from "../../db/schema";
+import { orderExists, searchOrdersForStaff } from "../../db/orders";
 import type { By, CommandResult, StaffOrderView } from "../../domain/order/types";
 import { ORDER_STATUSES, type OrderStatus } from "../../domain/order-machine";
-import { parseOrderNumber } from "../../domain/order-numbers";
 import type { AppEnv } from "../../http/app-env";
 import { doc } from "../../http/contract";
 import { ApiError } from "../../http/errors";
 import { idempotent } from "../../http/idempotency";
 import { PageQuerySchema } from "../../http/paging";
 import { validate } from "../../http/validate";
-import { encodeCursor } from "../../lib/cursor";
-import { issueCreditNotes } from "../../services/credit-notes";
+import { issueCreditNotes } from "../../services/workflows/credit-notes";
 import { orderOf } from "../orders";
 import { OrderList, OrderShape } from "../shapes";
 
@@ -47,9 +44,6 @@ export const AdminOrdersQuerySchema = v.strictObject({
   /** Search: an order number (`#1001` or `1001`), or part of the email or the shipping name, any case. */
   q: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(254))),
 });
-
-/** `%`, `_` and `\` in a search are literal characters, not LIKE wildcards. */
-const likeTerm = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
 
 export const ShipSchema = v.strictObject({
   trackingNumber: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(100)),
@@ -109,10 +103,8 @@ const ORDER_ID = /^ord_[A-Za-z0-9_-]{16,64}$/;
 /** The order's OrderFlow, after checking the order exists (an unknown id must not create an object). */
 async function flowOf(c: Context<AppEnv>) {
   const id = c.req.param("id") ?? "";
-  const row = ORDER_ID.test(id)
-    ? await getDb(c.env.DB).select({ id: orders.id }).from(orders).where(eq(orders.id, id)).get()
-    : undefined;
-  if (!row) throw new ApiError("not_found", "No such order");
+  const exists = ORDER_ID.test(id) && (await orderExists(getDb(c.env.DB), id));
+  if (!exists) throw new ApiError("not_found", "No such order");
   return c.env.ORDER_FLOW.getByName(id);
 }
 
@@ -177,63 +169,9 @@ const spec = {
 export const adminOrders = new Hono<AppEnv>()
   .get("/", spec["GET /"], validate("query", AdminOrdersQuerySchema), async (c) => {
     const q = c.req.valid("query");
-    const filters: (SQL | undefined)[] = [];
-    if (q.status) filters.push(eq(orders.status, q.status));
-    if (q.from !== undefined) filters.push(gte(orders.createdAt, q.from));
-    if (q.to !== undefined) filters.push(lte(orders.createdAt, q.to));
-    if (q.customer) {
-      filters.push(
-        q.customer.includes("@")
-          ? eq(orders.email, q.customer.toLowerCase())
-          : or(eq(orders.customerId, q.customer), eq(orders.email, q.customer.toLowerCase())),
-      );
-    }
-    if (q.q) {
-      const number = parseOrderNumber(q.q);
-      const term = likeTerm(q.q);
-      filters.push(
-        or(
-          number !== null ? eq(orders.number, number) : undefined,
-          sql`lower(${orders.email}) LIKE ${term} ESCAPE '\\'`,
-          sql`lower(json_extract(${orders.shippingAddress}, '$.name')) LIKE ${term} ESCAPE '\\'`,
-        ),
-      );
-    }
-    if (q.cursor) {
-      filters.push(
-        or(lt(orders.createdAt, q.cursor.at), and(eq(orders.createdAt, q.cursor.at), lt(orders.id, q.cursor.id))),
-      );
-    }
-    const limit = q.limit;
-    const rows = await getDb(c.env.DB)
-      .select({
-        id: orders.id,
-        number: orders.number,
-        name: sql<string | null>`json_extract(${orders.shippingAddress}, '$.name')`,
-        status: orders.status,
-        version: orders.version,
-        email: orders.email,
-        customerId: orders.customerId,
-        subtotalCents: orders.subtotalCents,
-        shippingCents: orders.shippingCents,
-        taxCents: orders.taxCents,
-        totalCents: orders.totalCents,
-        currency: orders.currency,
-        riskScore: orders.riskScore,
-        riskReasons: orders.riskReasons,
-        trackingNumber: orders.trackingNumber,
-        createdAt: orders.createdAt,
-        updatedAt: orders.updatedAt,
-        itemCount: sql<number>`(SELECT COALESCE(SUM(${orderItems.qty}), 0) FROM ${orderItems} WHERE ${orderItems.orderId} = ${orders.id})`,
-      })
-      .from(orders)
-      .where(and(...filters))
-      .orderBy(desc(orders.createdAt), desc(orders.id))
-      .limit(limit + 1);
-    const page = rows.slice(0, limit);
-    const last = page.at(-1);
+    const page = await searchOrdersForStaff(getDb(c.env.DB), q);
     return c.json({
-      orders: page.map((r) => ({
+      orders: page.items.map((r) => ({
         id: r.id,
         number: r.number,
         name: r.name,
@@ -256,7 +194,7 @@ export const adminOrders = new Hono<AppEnv>()
         createdAt: r.createdAt,
         updatedAt: r.updatedAt,
       })),
-      nextCursor: rows.length > limit && last ? encodeCursor({ at: last.createdAt, id: last.id }) : null,
+      nextCursor: page.nextCursor,
     });
   })
   .get("/:id", spec["GET /:id"], async (c) => c.json(staffView(await (await flowOf(c)).view("staff"))))

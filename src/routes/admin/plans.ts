@@ -5,12 +5,11 @@
  * plan when it charges). A plan anyone ever subscribed to is kept for its history: deleting it is refused
  * (409 conflict), deactivating it takes it off sale and leaves existing subscriptions running.
  */
-import { asc, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import * as v from "valibot";
 import { config } from "../../config";
 import { getDb } from "../../db/client";
-import { plans, subscriptions } from "../../db/schema";
+import { deletePlan, insertPlanIfNew, listPlans, planHasSubscriptions, updatePlan } from "../../db/plans";
 import type { AppEnv } from "../../http/app-env";
 import { doc } from "../../http/contract";
 import { ApiError } from "../../http/errors";
@@ -76,45 +75,34 @@ const spec = {
 export const adminPlans = new Hono<AppEnv>()
   .use(requirePermission("products:manage"))
   .get("/", spec["GET /"], async (c) => {
-    const rows = await getDb(c.env.DB).select().from(plans).orderBy(asc(plans.priceCents), asc(plans.id));
+    const rows = await listPlans(getDb(c.env.DB));
     return c.json({ plans: rows }, 200);
   })
   .post("/", spec["POST /"], validate("json", PlanCreateSchema), async (c) => {
     const { id, ...input } = c.req.valid("json");
-    const [row] = await getDb(c.env.DB)
-      .insert(plans)
-      .values({
-        ...input,
-        id: id ?? newId("plan", 8).toLowerCase().replaceAll("-", "_"),
-        // One shop, one currency (as for products): the shop's.
-        currency: config(c.env).currency,
-        interval: "month",
-        createdAt: Date.now(),
-      })
-      .onConflictDoNothing({ target: plans.id })
-      .returning();
+    const row = await insertPlanIfNew(getDb(c.env.DB), {
+      ...input,
+      id: id ?? newId("plan", 8).toLowerCase().replaceAll("-", "_"),
+      // One shop, one currency (as for products): the shop's.
+      currency: config(c.env).currency,
+      interval: "month",
+      createdAt: Date.now(),
+    });
     if (!row) throw new ApiError("conflict", `A plan with id ${id} exists`, { id });
     return c.json(row, 201);
   })
   .patch("/:id", spec["PATCH /:id"], validate("json", PlanPatchSchema), async (c) => {
     const id = c.req.param("id");
-    const [row] = await getDb(c.env.DB).update(plans).set(c.req.valid("json")).where(eq(plans.id, id)).returning();
+    const row = await updatePlan(getDb(c.env.DB), { id, change: c.req.valid("json") });
     if (!row) throw new ApiError("not_found", `No plan ${id}`);
     return c.json(row, 200);
   })
   .delete("/:id", spec["DELETE /:id"], async (c) => {
     const id = c.req.param("id");
     const db = getDb(c.env.DB);
-    const used = await db
-      .select({ id: subscriptions.id })
-      .from(subscriptions)
-      .where(eq(subscriptions.planId, id))
-      .limit(1)
-      .get();
-    if (used) {
+    if (await planHasSubscriptions(db, id)) {
       throw new ApiError("conflict", "This plan has subscriptions: deactivate it instead", { id });
     }
-    const [row] = await db.delete(plans).where(eq(plans.id, id)).returning({ id: plans.id });
-    if (!row) throw new ApiError("not_found", `No plan ${id}`);
+    if (!(await deletePlan(db, id))) throw new ApiError("not_found", `No plan ${id}`);
     return c.body(null, 204);
   });

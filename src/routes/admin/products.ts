@@ -3,18 +3,17 @@
  * opening stock, and editing everything except stock (stock moves through inventory adjustments). Every
  * change purges the cached catalog responses that show the product.
  */
-import { asc, eq } from "drizzle-orm";
 import { type Context, Hono } from "hono";
 import * as v from "valibot";
 import { config } from "../../config";
 import { getDb } from "../../db/client";
-import { products } from "../../db/schema";
+import { insertProductIfNew, listAllProducts, updateProduct } from "../../db/products";
 import type { AppEnv } from "../../http/app-env";
 import { doc } from "../../http/contract";
 import { ApiError } from "../../http/errors";
 import { requirePermission } from "../../http/session";
 import { validate } from "../../http/validate";
-import { purgeTags } from "../../services/catalog-cache";
+import { purgeTags } from "../../services/catalog/catalog-cache";
 import { CatalogRow, CatalogRows } from "../shapes";
 
 const text = (min: number, max: number) => v.pipe(v.string(), v.trim(), v.minLength(min), v.maxLength(max));
@@ -90,7 +89,7 @@ const spec = {
 export const adminProducts = new Hono<AppEnv>()
   .use(requirePermission("products:manage"))
   .get("/", spec["GET /"], async (c) => {
-    const rows = await getDb(c.env.DB).select().from(products).orderBy(asc(products.sku));
+    const rows = await listAllProducts(getDb(c.env.DB));
     return c.json({ products: rows }, 200);
   })
   .post("/", spec["POST /"], validate("json", ProductCreateSchema), async (c) => {
@@ -103,31 +102,23 @@ export const adminProducts = new Hono<AppEnv>()
       ]);
     }
     const now = Date.now();
-    const [row] = await getDb(c.env.DB)
-      .insert(products)
-      .values({
-        ...input,
-        currency: shopCurrency,
-        // The ProductStock object adopts these as its opening balance the first time it runs.
-        stockOnHand: initialStock,
-        stockReserved: 0,
-        stockAvailable: initialStock,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .onConflictDoNothing({ target: products.sku })
-      .returning();
+    const row = await insertProductIfNew(getDb(c.env.DB), {
+      ...input,
+      currency: shopCurrency,
+      // The ProductStock object adopts these as its opening balance the first time it runs.
+      stockOnHand: initialStock,
+      stockReserved: 0,
+      stockAvailable: initialStock,
+      createdAt: now,
+      updatedAt: now,
+    });
     if (!row) throw new ApiError("conflict", `A product with SKU ${input.sku} exists`, { sku: input.sku });
     await purgeTags(c.env, purgeFor(row.sku), workerCtx(c));
     return c.json(row, 201);
   })
   .patch("/:sku", spec["PATCH /:sku"], validate("json", ProductPatchSchema), async (c) => {
     const sku = c.req.param("sku");
-    const [row] = await getDb(c.env.DB)
-      .update(products)
-      .set({ ...c.req.valid("json"), updatedAt: Date.now() })
-      .where(eq(products.sku, sku))
-      .returning();
+    const row = await updateProduct(getDb(c.env.DB), { sku, change: c.req.valid("json"), now: Date.now() });
     if (!row) throw new ApiError("not_found", `No product with SKU ${sku}`);
     await purgeTags(c.env, purgeFor(row.sku), workerCtx(c));
     return c.json(row, 200);

@@ -8,7 +8,7 @@ import * as v from "valibot";
 import type { AppEnv } from "../../http/app-env";
 import { doc } from "../../http/contract";
 import { validate } from "../../http/validate";
-import { reconcile } from "../../services/reconciliation";
+import { reconcile } from "../../services/workflows/reconciliation";
 
 const QuerySchema = v.object({
   days: v.optional(v.pipe(v.string(), v.regex(/^[0-9]{1,2}$/), v.transform(Number), v.minValue(1), v.maxValue(30))),

@@ -1,6 +1,6 @@
 /**
  * /api/admin/overview and /api/admin/sales (staff and admins): the console's home figures, read from the sales
- * rollup the event consumers keep (src/services/sales-rollup.ts), never from a scan of the orders. Days and hours
+ * rollup the event consumers keep (src/services/subscribers/sales-rollup.ts), never from a scan of the orders. Days and hours
  * are the shop's calendar (SHOP_TIME_ZONE); money is minor units per currency.
  */
 import { Hono } from "hono";

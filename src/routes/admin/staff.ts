@@ -3,11 +3,16 @@
  * the admin hands over) and changing any account's role or active flag. Deactivating an account revokes its
  * sessions at once; role changes apply on the account's next request.
  */
-import { eq } from "drizzle-orm";
 import { Hono } from "hono";
-import { accountView, findAccountByEmail, isEmailTakenError, listStaff } from "../../db/accounts";
+import {
+  accountView,
+  findAccountByEmail,
+  insertAccount,
+  isEmailTakenError,
+  listStaff,
+  updateAccount,
+} from "../../db/accounts";
 import { getDb } from "../../db/client";
-import { customers } from "../../db/schema";
 import { AccountPatchSchema, checkAccountChange, StaffCreateSchema } from "../../domain/accounts";
 import type { AppEnv } from "../../http/app-env";
 import { doc } from "../../http/contract";
@@ -15,9 +20,9 @@ import { ApiError } from "../../http/errors";
 import { currentUser, requirePermission } from "../../http/session";
 import { validate } from "../../http/validate";
 import { newId } from "../../lib/ids";
-import { hashPassword } from "../../services/passwords";
-import { closeSessionSockets } from "../../services/session-sockets";
-import { revokeAllSessions } from "../../services/sessions";
+import { hashPassword } from "../../services/accounts/passwords";
+import { closeSessionSockets } from "../../services/accounts/session-sockets";
+import { revokeAllSessions } from "../../services/accounts/sessions";
 import { AccountEnvelope, StaffList } from "../shapes";
 
 const REFUSALS = {
@@ -63,7 +68,7 @@ export const adminStaff = new Hono<AppEnv>()
       updatedAt: now,
     };
     try {
-      const [row] = await db.insert(customers).values(values).returning();
+      const [row] = await insertAccount(db, values);
       return c.json({ account: accountView(row!) }, 201);
     } catch (err) {
       if (isEmailTakenError(err)) throw new ApiError("email_taken", "An account with this email exists");
@@ -76,11 +81,7 @@ export const adminStaff = new Hono<AppEnv>()
     const decision = checkAccountChange(currentUser(c).id, id, change);
     if (!decision.ok) throw new ApiError("invalid_state", REFUSALS[decision.reason], { reason: decision.reason });
     const db = getDb(c.env.DB);
-    const update = db
-      .update(customers)
-      .set({ ...change, updatedAt: Date.now() })
-      .where(eq(customers.id, id))
-      .returning();
+    const update = updateAccount(db, { id, change, now: Date.now() });
     // Deactivation and the revocation commit together: no window where a deactivated account's cookie works.
     const [rows] = change.active === false ? await db.batch([update, revokeAllSessions(db, id)]) : [await update];
     const row = rows[0];

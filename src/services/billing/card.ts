@@ -7,12 +7,12 @@
  * new card.
  */
 import { eq } from "drizzle-orm";
+import { paymentGateway } from "../../adapters/payment-gateway";
 import { config } from "../../config";
 import { getDb } from "../../db/client";
 import { subscriptions } from "../../db/schema";
 import { nextPeriod, periodInvoice } from "../../domain/billing";
 import { newId } from "../../lib/ids";
-import { paymentGateway } from "../payment-gateway";
 import { billingOf, ownSubscription, type SubscriptionView, subscriptionView } from "./views";
 
 export type CardChangeResult =

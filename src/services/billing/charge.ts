@@ -4,9 +4,10 @@
  * would be: its webhooks for these payments find no order and are recorded without effect (the synchronous
  * answer is what counts here).
  */
+
+import { newEvent } from "../../adapters/event-bus";
+import type { PaymentGateway } from "../../adapters/payment-gateway";
 import type { payments } from "../../db/schema";
-import { newEvent } from "../event-bus";
-import type { PaymentGateway } from "../payment-gateway";
 
 export type ChargeRef = {
   paymentId: string;

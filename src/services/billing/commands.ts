@@ -4,12 +4,12 @@
  * itself) changes the row once.
  */
 import { and, eq, ne } from "drizzle-orm";
+import { outboxInserts } from "../../adapters/event-bus";
 import { type Db, getDb } from "../../db/client";
 import { invoices, subscriptions } from "../../db/schema";
 import { afterCancel, afterPause, afterResume } from "../../domain/billing";
 import { endAfterCancel, skipNextMonth, undoSkip } from "../../domain/subscription-care";
-import { outboxInserts } from "../event-bus";
-import { publishLogged } from "../invoices";
+import { publishLogged } from "../subscribers/invoices";
 import { cancelledEvent } from "./cancelled-event";
 import {
   billingOf,

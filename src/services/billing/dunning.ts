@@ -5,12 +5,12 @@
  */
 import { and, eq, ne, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
+import { outboxInserts } from "../../adapters/event-bus";
 import type { Db } from "../../db/client";
 import { invoices, payments, subscriptions } from "../../db/schema";
 import { afterPaymentCaptured, afterPaymentDeclined, type BillingChange } from "../../domain/billing";
 import type { EventEnvelope } from "../../domain/events";
-import { outboxInserts } from "../event-bus";
-import { publishLogged } from "../invoices";
+import { publishLogged } from "../subscribers/invoices";
 import { cancelledEvent } from "./cancelled-event";
 import { type ChargeOutcome, type ChargeRef, paymentProcessed, paymentRow } from "./charge";
 import { billingOf, type SubscriptionRow } from "./views";

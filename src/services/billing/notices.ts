@@ -7,14 +7,14 @@
  * (`subscription_payment_due`).
  */
 import { and, eq, gt, inArray, isNull, lte, ne, or } from "drizzle-orm";
+import { outboxInserts } from "../../adapters/event-bus";
 import { config } from "../../config";
 import { getDb } from "../../db/client";
 import { plans, subscriptions } from "../../db/schema";
 import { nextPeriod, periodInvoice } from "../../domain/billing";
 import { makeEvent } from "../../domain/events";
 import { noticeDue, noticeLeadMs } from "../../domain/subscription-care";
-import { outboxInserts } from "../event-bus";
-import { publishLogged } from "../invoices";
+import { publishLogged } from "../subscribers/invoices";
 import { billingOf } from "./views";
 
 const PAGE = 100;

@@ -1,5 +1,5 @@
 /**
- * The fraud check of a renewal: gathers the same facts the order check reads (src/services/fraud.ts) for the
+ * The fraud check of a renewal: gathers the same facts the order check reads (src/services/subscribers/fraud.ts) for the
  * subscription's customer, scores them with the same rules (src/domain/fraud.ts) and says what the decision does
  * to the charge (src/domain/renewal-fraud.ts).
  */

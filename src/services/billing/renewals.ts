@@ -7,14 +7,15 @@
  * ./dunning.ts; the notices ahead of renewals are ./notices.ts.
  */
 import { and, eq, gt, inArray, isNull, lt, lte, or } from "drizzle-orm";
+import { type PaymentGateway, paymentGateway } from "../../adapters/payment-gateway";
 import { config } from "../../config";
 import { type Db, getDb } from "../../db/client";
+import { numberedInvoiceStatements, retryOnInvoiceNumber } from "../../db/invoices";
 import { customers, invoices, plans, subscriptions } from "../../db/schema";
 import { dueReason, nextPeriod, periodInvoice, startOfUtcDay } from "../../domain/billing";
 import { REFUSED_DECLINE_CODE } from "../../domain/renewal-fraud";
 import { newId } from "../../lib/ids";
-import { numberedInvoiceStatements, publishLogged, retryOnInvoiceNumber } from "../invoices";
-import { type PaymentGateway, paymentGateway } from "../payment-gateway";
+import { publishLogged } from "../subscribers/invoices";
 import { type ChargeOutcome, type ChargeRef, charge } from "./charge";
 import { applyRenewalOutcome, type RenewalOutcome } from "./dunning";
 import { sendRenewalNotices } from "./notices";

@@ -5,10 +5,10 @@
  * conditional update, so two staff deciding at once decide once.
  */
 import { and, eq, isNotNull } from "drizzle-orm";
+import { paymentGateway } from "../../adapters/payment-gateway";
 import { getDb } from "../../db/client";
 import { customers, invoices, plans, subscriptions } from "../../db/schema";
 import { nextPeriod } from "../../domain/billing";
-import { paymentGateway } from "../payment-gateway";
 import type { RenewalOutcome } from "./dunning";
 import { chargeRenewal } from "./renewals";
 

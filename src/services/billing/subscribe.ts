@@ -3,14 +3,15 @@
  * nothing; only the gateway token is stored for later periods, never a card number.
  */
 import { and, eq, ne } from "drizzle-orm";
+import { newEvent, outboxInserts } from "../../adapters/event-bus";
+import { paymentGateway } from "../../adapters/payment-gateway";
 import { config } from "../../config";
 import { getDb } from "../../db/client";
+import { numberedInvoiceStatements, retryOnInvoiceNumber } from "../../db/invoices";
 import { payments, plans, type ShippingAddress, subscriptions } from "../../db/schema";
 import { periodAt, periodInvoice } from "../../domain/billing";
 import { newId } from "../../lib/ids";
-import { newEvent, outboxInserts } from "../event-bus";
-import { numberedInvoiceStatements, publishLogged, retryOnInvoiceNumber } from "../invoices";
-import { paymentGateway } from "../payment-gateway";
+import { publishLogged } from "../subscribers/invoices";
 import { type ChargeRef, charge, paymentProcessed, paymentRow } from "./charge";
 import { type SubscriptionRow, type SubscriptionView, subscriptionView } from "./views";
 

@@ -1,0 +1,40 @@
+/** The whole catalog as admins manage it (`products`, inactive ones too); the shop's reads are in ./catalog.ts. */
+import { asc, eq } from "drizzle-orm";
+import type { Db } from "./client";
+import { products } from "./schema";
+
+export type ProductRow = typeof products.$inferSelect;
+type NewProduct = typeof products.$inferInsert;
+
+/** Every product, active or not, by SKU. */
+export async function listAllProducts(db: Db): Promise<ProductRow[]> {
+  return db.select().from(products).orderBy(asc(products.sku));
+}
+
+/** True when the catalog has a product with this SKU (active or not). */
+export async function productExists(db: Db, sku: string): Promise<boolean> {
+  return (await db.select({ sku: products.sku }).from(products).where(eq(products.sku, sku)).get()) !== undefined;
+}
+
+/** The new product's row, or undefined when its SKU is taken. */
+export async function insertProductIfNew(db: Db, values: NewProduct): Promise<ProductRow | undefined> {
+  const [row] = await db.insert(products).values(values).onConflictDoNothing({ target: products.sku }).returning();
+  return row;
+}
+
+/** The changed product's row, or undefined when there is no such SKU. Stock columns move through ProductStock. */
+export async function updateProduct(
+  db: Db,
+  args: {
+    sku: string;
+    change: Partial<Omit<NewProduct, "sku" | "stockOnHand" | "stockReserved" | "stockAvailable">>;
+    now: number;
+  },
+): Promise<ProductRow | undefined> {
+  const [row] = await db
+    .update(products)
+    .set({ ...args.change, updatedAt: args.now })
+    .where(eq(products.sku, args.sku))
+    .returning();
+  return row;
+}

@@ -1,0 +1,105 @@
+/**
+ * Which channels each drafted message goes to, and where: e-mail (customers) or the console (staff) always;
+ * Web Push to every subscribed device of the order, the account or staff; SMS to the order's phone number.
+ * Push and SMS rows are only written when the channel is configured (VAPID keys, an SMS provider), so a shop
+ * without them records nothing it could never send. Preferences are checked when each row's attempt comes.
+ */
+import { eq } from "drizzle-orm";
+import type { Channels } from "../../adapters/channels/select";
+import { getDb } from "../../db/client";
+import {
+  customerScope,
+  onePerDevice,
+  orderScope,
+  staffSubscriptions,
+  subscriptionsIn,
+} from "../../db/push-subscriptions";
+import { orders } from "../../db/schema";
+import type { EventEnvelope } from "../../domain/events";
+import { type NotificationDraft, smsText } from "../../domain/notifications";
+
+/** One message on one channel: the draft's content as that channel sends it. */
+export type Delivery = Omit<NotificationDraft, "unsubscribeUrl" | "short"> & {
+  channel: string;
+  address: string;
+  unsubscribeUrl: string | null;
+};
+
+/** The order an event is about, when it is about one (its phone number and its order-page subscriptions). */
+function orderIdOf(event: EventEnvelope): string | null {
+  const data = event.data as { orderId?: unknown };
+  return typeof data.orderId === "string" ? data.orderId : null;
+}
+
+/** A phone number as the providers want it (E.164-ish): digits with an optional leading +. */
+export function dialable(phone: string): string | null {
+  const digits = phone.replace(/[^0-9+]/g, "");
+  const normal = digits.startsWith("+") ? `+${digits.slice(1).replace(/\+/g, "")}` : digits.replace(/\+/g, "");
+  return /^\+?[0-9]{6,15}$/.test(normal) ? normal : null;
+}
+
+async function orderPhone(env: Env, orderId: string): Promise<string | null> {
+  const row = await getDb(env.DB)
+    .select({ address: orders.shippingAddress })
+    .from(orders)
+    .where(eq(orders.id, orderId))
+    .get();
+  const phone = (row?.address as { phone?: string } | null | undefined)?.phone;
+  return phone ? dialable(phone) : null;
+}
+
+/**
+ * Every delivery for an event's drafts. `pushOnly` are staff alerts that exist only as push (new order, held
+ * for review).
+ */
+export async function deliveriesFor(
+  env: Env,
+  event: EventEnvelope,
+  drafts: NotificationDraft[],
+  pushOnly: NotificationDraft[],
+  channels: Channels,
+): Promise<Delivery[]> {
+  const db = getDb(env.DB);
+  const orderId = orderIdOf(event);
+  const pushOn = Boolean(channels.push);
+  const customerDrafts = drafts.filter((d) => d.audience === "customer");
+  const anyStaff = drafts.some((d) => d.audience === "staff") || pushOnly.length > 0;
+
+  const staffDevices = pushOn && anyStaff ? await staffSubscriptions(db) : [];
+  // One read for every shopper of the event (a restock tells hundreds): their accounts' devices and the order's.
+  const scopesOf = (customerId: string | null) => [
+    ...(orderId ? [orderScope(orderId)] : []),
+    ...(customerId ? [customerScope(customerId)] : []),
+  ];
+  const devices = pushOn
+    ? await subscriptionsIn(
+        db,
+        customerDrafts.flatMap((d) => scopesOf(d.customerId)),
+      )
+    : [];
+  const devicesOf = (customerId: string | null) => {
+    const scopes = new Set(scopesOf(customerId));
+    return onePerDevice(devices.filter((s) => scopes.has(s.scope)));
+  };
+  const phone =
+    channels.sms && orderId && customerDrafts.some((d) => d.kind === "order") ? await orderPhone(env, orderId) : null;
+
+  const out: Delivery[] = [];
+  const as = (d: NotificationDraft, channel: string, address: string, body = d.body, html = d.html): Delivery => {
+    const { short: _short, unsubscribeUrl, ...rest } = d;
+    return { ...rest, channel, address, body, html, unsubscribeUrl: channel === "email" ? unsubscribeUrl : null };
+  };
+  for (const d of drafts) {
+    if (d.audience === "staff") {
+      out.push(as(d, "console", ""));
+      for (const s of staffDevices) out.push(as(d, "push", s.id, d.short, null));
+      continue;
+    }
+    out.push(as(d, "email", ""));
+    // Scopes keep it to this order's page devices and this shopper's account devices: nobody else's.
+    for (const s of devicesOf(d.customerId)) out.push(as(d, "push", s.id, d.short, null));
+    if (phone && d.kind === "order") out.push(as(d, "sms", phone, smsText(d), null));
+  }
+  for (const d of pushOnly) for (const s of staffDevices) out.push(as(d, "push", s.id, d.short, null));
+  return out;
+}

@@ -1,0 +1,392 @@
+/**
+ * Notifications service: turns domain events into messages (templates in src/domain/notifications.ts) and
+ * delivers them at least once, each (event, template, recipient, channel, address) at most once. Which channels
+ * and addresses each message goes to is ./fan-out's answer (e-mail or console, push devices, SMS).
+ *
+ * 1. The rows are written `pending` first (the unique index makes a redelivered event write nothing twice;
+ *    back-in-stock requests are closed in the same batch).
+ * 2. A row is sent only by the worker holding its lease: the one that wrote it (rows are written leased, with
+ *    the recipients' choices read in the same batch), or one that claims a due row (an UPDATE that only one
+ *    worker wins). The outcome is recorded: `sent`, or another try later with backoff, or `failed` after the budget.
+ * 3. NotificationSent is written with the final outcome, in the same batch as the row, and published.
+ *
+ * A send that fails, or a crash between writing a row and sending it, leaves the row pending: the cron sweep
+ * (`retryDueNotifications`) picks it up; the dedup never skips it.
+ */
+import { and, asc, eq, inArray, isNull, lte, or } from "drizzle-orm";
+import type { OutgoingMessage } from "../../adapters/channels/channel";
+import { type Channels, channelsFor } from "../../adapters/channels/select";
+import { newEvent, outboxInserts, publish } from "../../adapters/event-bus";
+import { getDb } from "../../db/client";
+import { backInStockRequests, customers, notifications, orders, plans, products, subscriptions } from "../../db/schema";
+import { MAX_PAYMENT_ATTEMPTS } from "../../domain/billing";
+import { ATTEMPT_LEASE_MS, afterFailure, DEFAULT_MAX_ATTEMPTS } from "../../domain/delivery";
+import type { EventEnvelope } from "../../domain/events";
+import {
+  bringsBackInStock,
+  draftNotifications,
+  NOTIFIED_EVENT_TYPES,
+  type NotificationContext,
+  staffPushAlerts,
+} from "../../domain/notifications";
+import { hasOneClickUnsubscribe } from "../../domain/preferences";
+import { newId } from "../../lib/ids";
+import type { EventSubscriber } from "../subscribers/subscriber";
+import { deliveriesFor } from "./fan-out";
+import { preferencesOf, unsubscribeUrl, type Wants, wants, wantsFrom } from "./unsubscribe";
+
+type Row = typeof notifications.$inferSelect;
+/** One insert statement binds at most 100 parameters; a notification row binds 19. */
+const ROWS_PER_INSERT = 5;
+/** Waiting shoppers told per restock event (the rest stay waiting for the next one). */
+const BACK_IN_STOCK_BATCH = 500;
+
+function maxAttempts(env: Env): number {
+  const n = Number(env.NOTIFY_MAX_ATTEMPTS);
+  return Number.isSafeInteger(n) && n > 0 ? n : DEFAULT_MAX_ATTEMPTS;
+}
+
+export function shopUrl(env: Env): string {
+  return (env.SHOP_URL || "http://localhost:8787").replace(/\/+$/, "");
+}
+
+const ORDER_MESSAGE_EVENTS = new Set(["OrderConfirmed", "OrderShipped", "OrderDelivered", "OrderCancelled"]);
+
+type Lookup = { ctx: NotificationContext; backInStockIds: string[] };
+
+async function lookupContext(event: EventEnvelope, env: Env): Promise<Lookup> {
+  const db = getDb(env.DB);
+  const ctx: NotificationContext = { shopUrl: shopUrl(env) };
+  // Only a decline or a refund tells the shopper anything (src/domain/notifications.ts): an authorization or a
+  // capture, two per checkout, needs no contact read.
+  if (
+    event.type === "PaymentProcessed" &&
+    event.data.orderId &&
+    (event.data.status === "declined" || event.data.status === "refunded")
+  ) {
+    const order = await db
+      .select({ email: orders.email, customerId: orders.customerId, number: orders.number })
+      .from(orders)
+      .where(eq(orders.id, event.data.orderId))
+      .get();
+    const orderContact = order ? { email: order.email, customerId: order.customerId } : null;
+    return { ctx: { ...ctx, orderContact, orderNumber: order?.number ?? null }, backInStockIds: [] };
+  }
+  // Order messages name the order by its number in the subject; the event carries only the id.
+  if (ORDER_MESSAGE_EVENTS.has(event.type) && "orderId" in event.data && typeof event.data.orderId === "string") {
+    const order = await db
+      .select({ number: orders.number })
+      .from(orders)
+      .where(eq(orders.id, event.data.orderId))
+      .get();
+    return { ctx: { ...ctx, orderNumber: order?.number ?? null }, backInStockIds: [] };
+  }
+  const subscriptionId =
+    event.type === "SubscriptionPaymentDue" || event.type === "UserSubscriptionCancelled"
+      ? event.data.subscriptionId
+      : event.type === "PaymentProcessed" && event.data.status === "declined"
+        ? event.data.subscriptionId
+        : null;
+  if (subscriptionId) {
+    const row = await db
+      .select({
+        email: customers.email,
+        customerId: customers.id,
+        planName: plans.name,
+        status: subscriptions.status,
+        failedPayments: subscriptions.failedPayments,
+      })
+      .from(subscriptions)
+      .innerJoin(customers, eq(customers.id, subscriptions.customerId))
+      .innerJoin(plans, eq(plans.id, subscriptions.planId))
+      .where(eq(subscriptions.id, subscriptionId))
+      .get();
+    if (!row) return { ctx: { ...ctx, subscriptionContact: null }, backInStockIds: [] };
+    return {
+      ctx: {
+        ...ctx,
+        subscriptionContact: { email: row.email, customerId: row.customerId },
+        subscription: { ...row, maxAttempts: MAX_PAYMENT_ATTEMPTS },
+      },
+      backInStockIds: [],
+    };
+  }
+  if (event.type === "InventoryAdjusted" && bringsBackInStock(event)) {
+    const sku = event.data.sku;
+    const [product, waiting] = await Promise.all([
+      db.select({ name: products.name }).from(products).where(eq(products.sku, sku)).get(),
+      db
+        .select()
+        .from(backInStockRequests)
+        // Only those who were waiting when the stock came back: a redelivered event answers no later sign-up.
+        .where(
+          and(
+            eq(backInStockRequests.sku, sku),
+            eq(backInStockRequests.status, "waiting"),
+            lte(backInStockRequests.createdAt, event.occurredAt),
+          ),
+        )
+        .orderBy(asc(backInStockRequests.createdAt), asc(backInStockRequests.id))
+        .limit(BACK_IN_STOCK_BATCH),
+    ]);
+    return {
+      ctx: { ...ctx, backInStock: { name: product?.name ?? sku, waiting } },
+      backInStockIds: waiting.map((w) => w.id),
+    };
+  }
+  return { ctx, backInStockIds: [] };
+}
+
+const rowKey = (r: { template: string; recipient: string; channel: string; address: string }) =>
+  `${r.template}|${r.recipient}|${r.channel}|${r.address}`;
+
+/**
+ * Writes the event's messages (once) and attempts every one that is due, in draft order. Returns how many
+ * attempts it made.
+ */
+export async function notify(
+  event: EventEnvelope,
+  env: Env,
+  channels: Channels = channelsFor(env),
+  now = Date.now(),
+): Promise<number> {
+  const { ctx, backInStockIds } = await lookupContext(event, env);
+  let drafts = draftNotifications(event, ctx);
+  const pushOnly = staffPushAlerts(event, shopUrl(env));
+  if (drafts.length === 0 && pushOnly.length === 0) return 0;
+  // Marketing e-mail carries a signed one-click unsubscribe link: sign one per recipient, then draft again.
+  const marketing = drafts.filter((d) => d.audience === "customer" && hasOneClickUnsubscribe(d.kind));
+  if (marketing.length > 0) {
+    const links = new Map<string, string>();
+    for (const d of marketing) {
+      links.set(d.recipient, await unsubscribeUrl(env, shopUrl(env), d.recipient, "marketing"));
+    }
+    drafts = draftNotifications(event, { ...ctx, unsubscribe: links });
+  }
+  const db = getDb(env.DB);
+  const deliveries = await deliveriesFor(env, event, drafts, pushOnly, channels);
+  // Written already leased to this attempt (not due before the lease ends): nobody else picks them up while this
+  // worker sends them, and a crash before the send leaves them to the sweep once the lease is over. That saves
+  // the claim's UPDATE per message on the usual path.
+  const leasedUntil = now + ATTEMPT_LEASE_MS;
+  const rows = deliveries.map(({ unsubscribeUrl: link, ...d }) => ({
+    ...d,
+    headers: link ? { "List-Unsubscribe": `<${link}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" } : null,
+    id: newId("ntf"),
+    eventId: event.id,
+    status: "pending" as const,
+    attempts: 0,
+    nextAttemptAt: leasedUntil,
+    createdAt: now,
+  }));
+  const inserts = [];
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+    inserts.push(
+      db
+        .insert(notifications)
+        .values(rows.slice(i, i + ROWS_PER_INSERT))
+        .onConflictDoNothing()
+        .returning(),
+    );
+  }
+  const closes = [];
+  for (let i = 0; i < backInStockIds.length; i += 90) {
+    closes.push(
+      db
+        .update(backInStockRequests)
+        .set({ status: "notified", notifiedAt: now })
+        .where(
+          and(
+            inArray(backInStockRequests.id, backInStockIds.slice(i, i + 90)),
+            eq(backInStockRequests.status, "waiting"),
+          ),
+        ),
+    );
+  }
+  // The recipients' channel choices come back in the same round trip as the rows.
+  const recipients = [...new Set(rows.map((r) => r.recipient))];
+  if (recipients.length === 0 && closes.length === 0) return 0;
+  const results = await db.batch([preferencesOf(db, recipients), ...inserts, ...closes]);
+  const wanted = wantsFrom(results[0] as Parameters<typeof wantsFrom>[0]);
+  const written = results.slice(1, 1 + inserts.length).flat() as Row[];
+
+  const order = new Map(rows.map((r, i) => [rowKey(r), i]));
+  const byDraftOrder = (a: Row, b: Row) => (order.get(rowKey(a)) ?? 0) - (order.get(rowKey(b)) ?? 0);
+  let attempted = 0;
+  for (const row of written.sort(byDraftOrder)) {
+    await deliver(env, row, 0, channels, now, wanted);
+    attempted++;
+  }
+  if (written.length === rows.length) return attempted;
+  // A redelivered event: some rows were written before. Those still pending and due get an attempt, claimed first.
+  const mine = new Set(written.map((r) => r.id));
+  const due = await db
+    .select()
+    .from(notifications)
+    .where(and(eq(notifications.eventId, event.id), eq(notifications.status, "pending"), dueAt(now)));
+  for (const row of due.filter((r) => !mine.has(r.id)).sort(byDraftOrder)) {
+    if (await attempt(env, row, channels, now)) attempted++;
+  }
+  return attempted;
+}
+
+const dueAt = (now: number) => or(isNull(notifications.nextAttemptAt), lte(notifications.nextAttemptAt, now));
+
+/** The cron sweep's part: every pending message whose time has come gets its next attempt. */
+export async function retryDueNotifications(
+  env: Env,
+  now: number,
+  channels: Channels = channelsFor(env),
+  limit = 100,
+): Promise<number> {
+  const due = await getDb(env.DB)
+    .select()
+    .from(notifications)
+    .where(and(eq(notifications.status, "pending"), dueAt(now)))
+    .orderBy(asc(notifications.createdAt), asc(notifications.id))
+    .limit(limit);
+  let attempted = 0;
+  for (const row of due) if (await attempt(env, row, channels, now)) attempted++;
+  return attempted;
+}
+
+export type ResendResult = { ok: true; status: Row["status"] } | { ok: false; reason: "not_found" | "not_failed" };
+
+/** Staff's "send again" for a message given up as failed: a fresh retry budget, first attempt now. */
+export async function resendNotification(
+  env: Env,
+  id: string,
+  now = Date.now(),
+  channels: Channels = channelsFor(env),
+): Promise<ResendResult> {
+  const db = getDb(env.DB);
+  const reopened = await db
+    .update(notifications)
+    .set({ status: "pending", attempts: 0, nextAttemptAt: now, lastError: null })
+    .where(and(eq(notifications.id, id), eq(notifications.status, "failed")))
+    .returning()
+    .get();
+  if (!reopened) {
+    const exists = await db.select({ id: notifications.id }).from(notifications).where(eq(notifications.id, id)).get();
+    return { ok: false, reason: exists ? "not_failed" : "not_found" };
+  }
+  await attempt(env, reopened, channels, now);
+  const after = await db
+    .select({ status: notifications.status })
+    .from(notifications)
+    .where(eq(notifications.id, id))
+    .get();
+  return { ok: true, status: after?.status ?? "pending" };
+}
+
+/**
+ * One attempt at one row. The claim moves `next_attempt_at` past a lease, so a concurrent worker (the queue's
+ * redelivery, the sweep) finds it not due and leaves it alone; a crash mid-send frees it when the lease ends.
+ * Returns false when another worker holds the row or it is no longer pending.
+ */
+async function attempt(env: Env, row: Row, channels: Channels, now: number): Promise<boolean> {
+  const claimed = await getDb(env.DB)
+    .update(notifications)
+    .set({ nextAttemptAt: now + ATTEMPT_LEASE_MS })
+    .where(and(eq(notifications.id, row.id), eq(notifications.status, "pending"), dueAt(now)))
+    .returning({ attempts: notifications.attempts })
+    .get();
+  if (!claimed) return false;
+  await deliver(env, row, claimed.attempts, channels, now);
+  return true;
+}
+
+/**
+ * Sends a row this worker holds the lease on, and records the outcome: `sent`, `suppressed` (opted out, or no
+ * such channel here), another try later with backoff, or `failed` once the budget is spent. `wanted` answers the
+ * recipient's choices when they were read already; otherwise they are read here.
+ */
+async function deliver(
+  env: Env,
+  row: Row,
+  attemptsSoFar: number,
+  channels: Channels,
+  now: number,
+  wanted?: Wants,
+): Promise<void> {
+  const wantsIt = wanted
+    ? wanted(row.recipient, row.kind, row.channel)
+    : await wants(env, row.recipient, row.kind, row.channel);
+  if (!wantsIt) {
+    await finish(env, row, { status: "suppressed", attempts: attemptsSoFar, error: "recipient opted out" }, now);
+    return;
+  }
+  const channel = channels[row.channel];
+  if (!channel) {
+    await finish(env, row, { status: "suppressed", attempts: attemptsSoFar, error: "channel not configured" }, now);
+    return;
+  }
+  const message: OutgoingMessage = {
+    id: row.id,
+    to: row.recipient,
+    subject: row.subject,
+    text: row.body,
+    html: row.html,
+    headers: row.headers ?? {},
+    address: row.address,
+    link: row.link,
+  };
+  const result = await channel.send(message);
+  const attempts = attemptsSoFar + 1;
+  if (result.ok) {
+    await finish(env, row, { status: "sent", attempts, providerId: result.providerId ?? undefined }, now);
+    return;
+  }
+  const next = result.retry === false ? ({ status: "failed" } as const) : afterFailure(attempts, now, maxAttempts(env));
+  if (next.status === "failed") {
+    await finish(env, row, { status: "failed", attempts, error: result.error }, now);
+  } else {
+    await getDb(env.DB)
+      .update(notifications)
+      .set({ attempts, lastError: result.error, nextAttemptAt: next.nextAttemptAt })
+      .where(eq(notifications.id, row.id));
+  }
+}
+
+type Outcome = { status: "sent" | "failed" | "suppressed"; attempts: number; providerId?: string; error?: string };
+
+/** The row's final state and its NotificationSent, committed together, then published. */
+async function finish(env: Env, row: Row, outcome: Outcome, now: number): Promise<void> {
+  const db = getDb(env.DB);
+  const event = newEvent(
+    "NotificationSent",
+    `notification:${row.id}`,
+    {
+      notificationId: row.id,
+      audience: row.audience,
+      recipient: row.recipient,
+      template: row.template,
+      channel: row.channel,
+      ...outcome,
+    },
+    now,
+  );
+  await db.batch([
+    db
+      .update(notifications)
+      .set({
+        status: outcome.status,
+        attempts: outcome.attempts,
+        providerId: outcome.providerId ?? null,
+        lastError: outcome.error ?? null,
+        nextAttemptAt: null,
+        sentAt: outcome.status === "sent" ? now : null,
+      })
+      .where(eq(notifications.id, row.id)),
+    ...outboxInserts(db, [event]),
+  ]);
+  await publish(env, [event], now);
+}
+
+export const notificationsSubscriber: EventSubscriber = {
+  name: "notifications",
+  types: NOTIFIED_EVENT_TYPES,
+  handle: async (event, env) => {
+    await notify(event, env);
+  },
+};

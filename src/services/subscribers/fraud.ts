@@ -1,0 +1,150 @@
+/**
+ * The Fraud Detection service. On PaymentInitiated it gathers the inputs of the rules from D1 (orders per email
+ * and, when enabled, per IP in the last hour; the shopper's paid history; account age; recent declines),
+ * scores them with src/domain/fraud.ts, hands the decision to the OrderFlow (the first decision recorded for
+ * a payment wins) and emits FraudCheckCompleted, plus FraudDetected on a reject.
+ *
+ * The events have ids derived from the payment id, so a redelivered PaymentInitiated re-emits nothing new.
+ */
+import { and, avg, count, eq, gte, inArray, ne } from "drizzle-orm";
+import { recordAndPublish } from "../../adapters/event-bus";
+import { config } from "../../config";
+import { getDb } from "../../db/client";
+import { customers, orders, payments } from "../../db/schema";
+import { type EventEnvelope, makeEvent } from "../../domain/events";
+import { assessFraud, FRAUD_WINDOWS, type FraudAssessment, type FraudInput } from "../../domain/fraud";
+import { tokenRisk } from "../../domain/payment-tokens";
+import type { EventSubscriber } from "./subscriber";
+
+const PAID = ["confirmed", "shipped", "delivered"];
+
+/**
+ * The rules' inputs for one payment attempt, or null when the order is not in D1 (yet). One D1 batch, holding only
+ * the counts that apply (no IP count when that rule is off, no account age for a guest); the shipping country
+ * comes with the event, and is read from the order's mirror only for events written before it did.
+ */
+export async function gatherFraudInput(
+  env: Env,
+  data: {
+    orderId: string;
+    amountCents: number;
+    token: string;
+    email: string;
+    customerId: string | null;
+    ip: string | null;
+    country: string;
+    shippingCountry?: string | undefined;
+  },
+  now: number,
+): Promise<FraudInput | null> {
+  const db = getDb(env.DB);
+  let shippingCountry = data.shippingCountry;
+  if (shippingCountry === undefined) {
+    const order = await db
+      .select({ shippingAddress: orders.shippingAddress })
+      .from(orders)
+      .where(eq(orders.id, data.orderId))
+      .get();
+    if (!order) return null;
+    shippingCountry = order.shippingAddress.country;
+  }
+  const hourAgo = now - FRAUD_WINDOWS.velocityMs;
+  const dayAgo = now - FRAUD_WINDOWS.declinesMs;
+  const ip = config(env).fraudIpVelocity ? data.ip : null;
+  const owner = data.customerId ? eq(orders.customerId, data.customerId) : eq(orders.email, data.email);
+  const byEmail = db
+    .select({ n: count() })
+    .from(orders)
+    .where(and(eq(orders.email, data.email), gte(orders.createdAt, hourAgo), ne(orders.id, data.orderId)));
+  const history = db
+    .select({ n: count(), average: avg(orders.totalCents) })
+    .from(orders)
+    .where(and(owner, inArray(orders.status, PAID), ne(orders.id, data.orderId)));
+  const declines = db
+    .select({ n: count() })
+    .from(payments)
+    .innerJoin(orders, eq(orders.id, payments.orderId))
+    .where(and(eq(orders.email, data.email), eq(payments.status, "declined"), gte(payments.createdAt, dayAgo)));
+  const byIp =
+    ip === null
+      ? null
+      : db
+          .select({ n: count() })
+          .from(orders)
+          .where(and(eq(orders.ip, ip), gte(orders.createdAt, hourAgo), ne(orders.id, data.orderId)));
+  const account = data.customerId
+    ? db.select({ createdAt: customers.createdAt }).from(customers).where(eq(customers.id, data.customerId))
+    : null;
+  const [emailRows, historyRows, declineRows, ...optional] = await db.batch([
+    byEmail,
+    history,
+    declines,
+    ...(byIp ? [byIp] : []),
+    ...(account ? [account] : []),
+  ]);
+  const ipRows = byIp ? (optional.shift() as { n: number }[]) : null;
+  const accountRows = account ? (optional.shift() as { createdAt: number }[]) : null;
+  return {
+    amountCents: data.amountCents,
+    emailOrdersLastHour: emailRows[0]?.n ?? 0,
+    ipOrdersLastHour: ipRows ? (ipRows[0]?.n ?? 0) : null,
+    history: { paidOrders: historyRows[0]?.n ?? 0, averageCents: Number(historyRows[0]?.average ?? 0) },
+    accountAgeMs: accountRows?.[0] ? now - accountRows[0].createdAt : null,
+    shippingCountry,
+    requestCountry: data.country ? data.country : null,
+    recentDeclines: declineRows[0]?.n ?? 0,
+    tokenRisk: tokenRisk(data.token),
+  };
+}
+
+/** FraudCheckCompleted (+ FraudDetected) for `assessment`, with ids derived from the payment id. */
+export function fraudEvents(
+  orderId: string,
+  paymentId: string,
+  assessment: FraudAssessment,
+  now: number,
+): EventEnvelope[] {
+  const subject = `order:${orderId}`;
+  const batch: EventEnvelope[] = [
+    makeEvent(
+      "FraudCheckCompleted",
+      subject,
+      { orderId, score: assessment.score, reasons: assessment.reasons, decision: assessment.decision },
+      { id: `evt_fraud_${paymentId}`, now },
+    ),
+  ];
+  if (assessment.decision === "reject") {
+    batch.push(
+      makeEvent(
+        "FraudDetected",
+        subject,
+        { orderId, score: assessment.score, reasons: assessment.reasons },
+        { id: `evt_fraudx_${paymentId}`, now },
+      ),
+    );
+  }
+  return batch;
+}
+
+export const fraudSubscriber: EventSubscriber = {
+  name: "fraud",
+  types: ["PaymentInitiated"],
+  async handle(event, env) {
+    if (event.type !== "PaymentInitiated") return;
+    const now = Date.now();
+    const input = await gatherFraudInput(env, event.data, now);
+    // The order's mirror is written in the same D1 batch as PaymentInitiated: an event without one was not
+    // published by an OrderFlow, and retrying cannot make it one.
+    if (!input) {
+      console.error(JSON.stringify({ level: "warn", message: "fraud check for an unknown order", event: event.id }));
+      return;
+    }
+    const result = await env.ORDER_FLOW.getByName(event.data.orderId).applyFraud({
+      paymentId: event.data.paymentId,
+      assessment: assessFraud(input),
+    });
+    if (!result.ok) return;
+    const batch = fraudEvents(event.data.orderId, event.data.paymentId, result.recorded, now);
+    await recordAndPublish(env, batch);
+  },
+};
