@@ -13,8 +13,8 @@ import { type Context, Hono, type TypedResponse } from "hono";
 import type { JSONParsed } from "hono/utils/types";
 import * as v from "valibot";
 import { config, requirePayments } from "../config";
-import { getDb } from "../db/client";
-import { nextOrderNumber } from "../db/order-numbers";
+import { type Db, getDb } from "../db/client";
+import { orderNumberOf, takeOrderNumber } from "../db/order-numbers";
 import { orders, products } from "../db/schema";
 import { EmailSchema, PhoneSchema, ShippingAddressSchema } from "../domain/accounts";
 import { refusedAtCheckout } from "../domain/order/rules/create";
@@ -83,13 +83,16 @@ export function orderOf(r: CommandResult) {
   return r.order;
 }
 
-/** The catalog entries (price, name, active) of `skus` from D1. */
-export async function loadCatalog(env: Env, skus: readonly string[]): Promise<CatalogEntry[]> {
-  if (skus.length === 0) return [];
-  return getDb(env.DB)
+const catalogQuery = (db: Db, skus: readonly string[]) =>
+  db
     .select({ sku: products.sku, name: products.name, priceCents: products.priceCents, active: products.active })
     .from(products)
     .where(inArray(products.sku, [...skus]));
+
+/** The catalog entries (price, name, active) of `skus` from D1. */
+export async function loadCatalog(env: Env, skus: readonly string[]): Promise<CatalogEntry[]> {
+  if (skus.length === 0) return [];
+  return catalogQuery(getDb(env.DB), skus);
 }
 
 /** Prices lines from the catalog or throws 400 validation_failed naming each unknown or inactive SKU. */
@@ -99,6 +102,27 @@ export async function priceLines(env: Env, lines: Line[]) {
     env,
     merged.map((l) => l.sku),
   );
+  return { merged, catalog, priced: pricedOrThrow(env, merged, catalog) };
+}
+
+/**
+ * `priceLines` for an order about to be created, with its order number taken in the same D1 round trip (the
+ * number is lost, leaving a gap, if the order then is not created).
+ */
+async function priceAndNumber(env: Env, lines: Line[]) {
+  const merged = mergeLines(lines);
+  const db = getDb(env.DB);
+  const [catalog, numbered] = await db.batch([
+    catalogQuery(
+      db,
+      merged.map((l) => l.sku),
+    ),
+    takeOrderNumber(db),
+  ]);
+  return { priced: pricedOrThrow(env, merged, catalog), number: orderNumberOf(numbered) };
+}
+
+function pricedOrThrow(env: Env, merged: Line[], catalog: CatalogEntry[]) {
   const priced = priceOrder(merged, new Map(catalog.map((e) => [e.sku, e])), config(env));
   if (!priced.ok) {
     throw new ApiError(
@@ -107,7 +131,7 @@ export async function priceLines(env: Env, lines: Line[]) {
       priced.issues.map((i) => ({ path: "items", sku: i.sku, reason: i.reason, message: i.message })),
     );
   }
-  return { merged, catalog, priced };
+  return priced;
 }
 
 /** Compares two hex digests in time independent of where they differ. */
@@ -306,7 +330,7 @@ export const ordersApi = new Hono<AppEnv>()
     let priced: Awaited<ReturnType<typeof priceLines>>["priced"];
     let number: number;
     try {
-      ({ priced } = await priceLines(c.env, body.items));
+      ({ priced, number } = await priceAndNumber(c.env, body.items));
       if (body.quotedTotalCents !== undefined && body.quotedTotalCents !== priced.totals.totalCents) {
         throw new ApiError(
           "conflict",
@@ -323,8 +347,6 @@ export const ordersApi = new Hono<AppEnv>()
         await releaseLines(c.env, orderId, merged, stock.places);
         return claimed as Response & Placed;
       }
-      // Taken only for an order about to be created: a refusal or a replay uses no number.
-      number = await nextOrderNumber(getDb(c.env.DB));
     } catch (err) {
       await releaseLines(c.env, orderId, merged, stock.places);
       throw err;
