@@ -21,8 +21,10 @@ export async function consumeEvents(
   // Messages about one subject (an order, a SKU) are handled in order; different subjects in parallel.
   // Each body is parsed (and validated) once, here.
   const bySubject = new Map<string, { message: Message<unknown>; event: EventEnvelope | null }[]>();
+  const parsed: { message: Message<unknown>; event: EventEnvelope | null }[] = [];
   for (const message of batch.messages) {
     const event = parseEnvelope(message.body);
+    parsed.push({ message, event });
     const subject = event?.subject ?? `unreadable:${message.id}`;
     const group = bySubject.get(subject);
     if (group) group.push({ message, event });
@@ -40,9 +42,8 @@ export async function consumeEvents(
   const retried = new Set<string>();
   for (const subscriber of batchWise) {
     const mine: { message: Message<unknown>; event: EventEnvelope }[] = [];
-    for (const message of batch.messages) {
+    for (const { message, event } of parsed) {
       if (!handled.has(message.id) || retried.has(message.id)) continue;
-      const event = parseEnvelope(message.body);
       if (event && subscriber.types.includes(event.type)) mine.push({ message, event });
     }
     if (mine.length === 0) continue;
