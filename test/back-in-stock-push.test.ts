@@ -213,6 +213,39 @@ describe("telling waiting devices", () => {
     expect(await deviceOf(signed.body.id)).toEqual([]);
   });
 
+  it("a customer who waits by e-mail and on a device that also has the account's messages hears once on it", async () => {
+    const { sku } = await soldOut();
+    const customer = await sessionFor("customer");
+    const asCustomer = { cookie: customer.cookie, ...sameOrigin };
+    const device = await browser("bisp-twice");
+    const byEmail = await call("POST", `/api/products/${sku}/back-in-stock`, {
+      body: { email: customer.email },
+      headers: asCustomer,
+    });
+    expect(byEmail.status).toBe(201);
+    expect((await signUpByPush(sku, device, asCustomer)).status).toBe(201);
+    expect(
+      (await call("POST", "/api/push/subscriptions/account", { body: device.json, headers: asCustomer })).status,
+    ).toBe(201);
+
+    const back = backInStock(sku);
+    await notify(back, pushEnv);
+    expect(await received(device.path)).toHaveLength(1);
+    const rows = (await db().select().from(notifications).where(eq(notifications.eventId, back.id)).all()).filter(
+      (r) => r.template === "back_in_stock_available",
+    );
+    expect(rows.map((r) => r.channel).sort()).toEqual(["email", "push"]);
+    // Both requests are answered; the device's own subscription for the request is gone, the account's stays.
+    const open = await db().select().from(backInStockRequests).where(eq(backInStockRequests.sku, sku)).all();
+    expect(open.map((r) => r.status)).toEqual(["notified", "notified"]);
+    const left = await db()
+      .select()
+      .from(pushSubscriptions)
+      .where(eq(pushSubscriptions.endpoint, device.json.endpoint))
+      .all();
+    expect(left.map((r) => r.scope)).toEqual([`customer:${customer.id}`]);
+  });
+
   it("on a shop whose push is turned off since, the request is closed and its device forgotten, with nothing sent", async () => {
     const { sku } = await soldOut();
     const device = await browser("bisp-nopush");

@@ -6,7 +6,7 @@
  */
 import { and, count, eq } from "drizzle-orm";
 import { getDb } from "../db/client";
-import { backInStockScope, savePushSubscription } from "../db/push-subscriptions";
+import { backInStockScope, deleteBackInStockDevices, savePushSubscription } from "../db/push-subscriptions";
 import { backInStockRequests, products } from "../db/schema";
 import { newId } from "../lib/ids";
 import { stockStub } from "./stock";
@@ -75,6 +75,17 @@ export async function signUpForBackInStock(env: Env, input: SignUp, now = Date.n
       },
       now,
     );
+    // A restock between the two writes closed the request before its device was stored: nothing was pushed, and
+    // the device must not outlive the request. The bracelet is back, which is the answer.
+    const still = await db
+      .select({ status: backInStockRequests.status })
+      .from(backInStockRequests)
+      .where(eq(backInStockRequests.id, row.id))
+      .get();
+    if (still?.status !== "waiting") {
+      await deleteBackInStockDevices(db, [row.id]);
+      return { ok: false, reason: "in_stock" };
+    }
   }
   return {
     ok: true,

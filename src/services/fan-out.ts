@@ -87,19 +87,31 @@ export async function deliveriesFor(
       ...(pushScope ? { pushScope } : {}),
     };
   };
+  const heard = new Set<string>();
   for (const d of drafts) {
     if (d.audience === "staff") {
       out.push(as(d, "console", ""));
       for (const s of staffDevices) out.push(as(d, "push", s.id, d.short, null));
       continue;
     }
+    // Scopes keep it to this order's page devices and this shopper's account devices (or the one device a
+    // back-in-stock request waits on): nobody else's.
+    const push = () => {
+      for (const s of devicesOf(d)) {
+        // A device hears each message once per event, though it may wait twice (a customer's device that is
+        // also the account's, for a customer who signed up by e-mail and on the device).
+        const key = `${d.template}|${s.endpoint}`;
+        if (heard.has(key)) continue;
+        heard.add(key);
+        out.push(as(d, "push", s.id, d.short, null));
+      }
+    };
     if (d.pushScope) {
-      for (const s of devicesOf(d)) out.push(as(d, "push", s.id, d.short, null));
+      push();
       continue;
     }
     out.push(as(d, "email", ""));
-    // Scopes keep it to this order's page devices and this shopper's account devices: nobody else's.
-    for (const s of devicesOf(d)) out.push(as(d, "push", s.id, d.short, null));
+    push();
     if (phone && d.kind === "order") out.push(as(d, "sms", phone, smsText(d), null));
   }
   for (const d of pushOnly) for (const s of staffDevices) out.push(as(d, "push", s.id, d.short, null));
