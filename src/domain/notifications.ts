@@ -30,6 +30,11 @@ export type NotificationDraft = {
   link: string | null;
   /** One line for push and SMS (the first paragraph, shortened): never more than the e-mail says. */
   short: string;
+  /**
+   * Set when the shopper asked to hear on one device only (a back-in-stock request by push): the message goes
+   * by push to that scope's device, and by no other channel.
+   */
+  pushScope?: string;
 };
 
 type Contact = { email: string; customerId: string | null };
@@ -44,8 +49,11 @@ export type NotificationContext = {
   subscriptionContact?: Contact | null;
   /** The subscription behind a subscription payment or cancellation, as it stands after the event. */
   subscription?: { planName: string; status: string; failedPayments: number; maxAttempts: number } | null;
-  /** Shoppers waiting for this SKU, in sign-up order (InventoryAdjusted that brings it back). */
-  backInStock?: { name: string; waiting: readonly Contact[] } | null;
+  /**
+   * Shoppers waiting for this SKU, in sign-up order (InventoryAdjusted that brings it back); `pushScope` for
+   * those who asked by push on one device.
+   */
+  backInStock?: { name: string; waiting: readonly (Contact & { pushScope?: string | null })[] } | null;
   /** Signed unsubscribe links for marketing e-mail, by recipient (the service signs them; templates only link). */
   unsubscribe?: ReadonlyMap<string, string>;
 };
@@ -240,16 +248,17 @@ export function draftNotifications(event: EventEnvelope, ctx: NotificationContex
       const d = event.data;
       if (!bringsBackInStock(event)) return [];
       const name = ctx.backInStock?.name ?? d.sku;
-      const shoppers = (ctx.backInStock?.waiting ?? []).map((w) =>
-        toCustomer(w, "back_in_stock_available", "marketing", `${name} is back in stock`, {
+      const shoppers = (ctx.backInStock?.waiting ?? []).map((w) => {
+        const draft = toCustomer(w, "back_in_stock_available", "marketing", `${name} is back in stock`, {
           heading: `${name} is back`,
           paragraphs: [
             "You asked us to tell you when this bracelet is available again. It is, while stock lasts.",
             "This is the only message you get about it: your request is now closed.",
           ],
           action: { label: "See the bracelet", url: `${base}/products/${encodeURIComponent(d.sku)}` },
-        }),
-      );
+        });
+        return w.pushScope ? { ...draft, pushScope: w.pushScope } : draft;
+      });
       return [
         toStaff("back_in_stock", `${d.sku} is back in stock`, `${d.after.available} available (${d.reason}).`),
         ...shoppers,

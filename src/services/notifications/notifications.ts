@@ -18,6 +18,7 @@ import type { OutgoingMessage } from "../../adapters/channels/channel";
 import { type Channels, channelsFor } from "../../adapters/channels/select";
 import { newEvent, outboxInserts, publish } from "../../adapters/event-bus";
 import { getDb } from "../../db/client";
+import { backInStockScope, deleteBackInStockDevice, deleteBackInStockDevices } from "../../db/push-subscriptions";
 import { backInStockRequests, customers, notifications, orders, plans, products, subscriptions } from "../../db/schema";
 import { MAX_PAYMENT_ATTEMPTS } from "../../domain/billing";
 import { ATTEMPT_LEASE_MS, afterFailure, DEFAULT_MAX_ATTEMPTS } from "../../domain/delivery";
@@ -52,7 +53,8 @@ export function shopUrl(env: Env): string {
 
 const ORDER_MESSAGE_EVENTS = new Set(["OrderConfirmed", "OrderShipped", "OrderDelivered", "OrderCancelled"]);
 
-type Lookup = { ctx: NotificationContext; backInStockIds: string[] };
+/** `backInStockPushIds`: the closed requests that wait on a device (forgotten if no push message is written). */
+type Lookup = { ctx: NotificationContext; backInStockIds: string[]; backInStockPushIds?: string[] };
 
 async function lookupContext(event: EventEnvelope, env: Env): Promise<Lookup> {
   const db = getDb(env.DB);
@@ -129,9 +131,15 @@ async function lookupContext(event: EventEnvelope, env: Env): Promise<Lookup> {
         .orderBy(asc(backInStockRequests.createdAt), asc(backInStockRequests.id))
         .limit(BACK_IN_STOCK_BATCH),
     ]);
+    const shoppers = waiting.map((w) => ({
+      email: w.email,
+      customerId: w.customerId,
+      pushScope: w.channel === "push" ? backInStockScope(w.id) : null,
+    }));
     return {
-      ctx: { ...ctx, backInStock: { name: product?.name ?? sku, waiting } },
+      ctx: { ...ctx, backInStock: { name: product?.name ?? sku, waiting: shoppers } },
       backInStockIds: waiting.map((w) => w.id),
+      backInStockPushIds: waiting.filter((w) => w.channel === "push").map((w) => w.id),
     };
   }
   return { ctx, backInStockIds: [] };
@@ -150,12 +158,12 @@ export async function notify(
   channels: Channels = channelsFor(env),
   now = Date.now(),
 ): Promise<number> {
-  const { ctx, backInStockIds } = await lookupContext(event, env);
+  const { ctx, backInStockIds, backInStockPushIds = [] } = await lookupContext(event, env);
   let drafts = draftNotifications(event, ctx);
   const pushOnly = staffPushAlerts(event, shopUrl(env));
   if (drafts.length === 0 && pushOnly.length === 0) return 0;
   // Marketing e-mail carries a signed one-click unsubscribe link: sign one per recipient, then draft again.
-  const marketing = drafts.filter((d) => d.audience === "customer" && hasOneClickUnsubscribe(d.kind));
+  const marketing = drafts.filter((d) => d.audience === "customer" && hasOneClickUnsubscribe(d.kind) && !d.pushScope);
   if (marketing.length > 0) {
     const links = new Map<string, string>();
     for (const d of marketing) {
@@ -169,7 +177,7 @@ export async function notify(
   // worker sends them, and a crash before the send leaves them to the sweep once the lease is over. That saves
   // the claim's UPDATE per message on the usual path.
   const leasedUntil = now + ATTEMPT_LEASE_MS;
-  const rows = deliveries.map(({ unsubscribeUrl: link, ...d }) => ({
+  const rows = deliveries.map(({ unsubscribeUrl: link, pushScope: _device, ...d }) => ({
     ...d,
     headers: link ? { "List-Unsubscribe": `<${link}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" } : null,
     id: newId("ntf"),
@@ -203,6 +211,11 @@ export async function notify(
         ),
     );
   }
+  // A device request whose message has no push row (push is not configured any more) is closed with nothing to
+  // send: forget its device now. Those with a row are forgotten when the row is done (`finish`).
+  const pushed = new Set(deliveries.map((d) => d.pushScope));
+  const unsent = backInStockPushIds.filter((id) => !pushed.has(backInStockScope(id)));
+  if (unsent.length > 0) closes.push(deleteBackInStockDevices(db, unsent));
   // The recipients' channel choices come back in the same round trip as the rows.
   const recipients = [...new Set(rows.map((r) => r.recipient))];
   if (recipients.length === 0 && closes.length === 0) return 0;
@@ -379,6 +392,10 @@ async function finish(env: Env, row: Row, outcome: Outcome, now: number): Promis
       })
       .where(eq(notifications.id, row.id)),
     ...outboxInserts(db, [event]),
+    // A back-in-stock request's device was kept for this one message: it is told, so forget it.
+    ...(row.channel === "push" && row.template === "back_in_stock_available"
+      ? [deleteBackInStockDevice(db, row.address)]
+      : []),
   ]);
   await publish(env, [event], now);
 }
