@@ -7,6 +7,7 @@
  */
 import { Hono } from "hono";
 import * as v from "valibot";
+import { vapidKeys } from "../adapters/channels/select";
 import { EmailSchema } from "../domain/accounts";
 import { isSku } from "../domain/catalog";
 import type { AppEnv } from "../http/app-env";
@@ -14,7 +15,6 @@ import { doc } from "../http/contract";
 import { ApiError } from "../http/errors";
 import { validate } from "../http/validate";
 import { signUpForBackInStock } from "../services/catalog/back-in-stock";
-import { vapidKeys } from "../adapters/channels/select";
 import { PushSubscriptionBody } from "./push";
 
 export const BackInStockBody = v.union([
