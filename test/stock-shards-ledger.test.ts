@@ -1,7 +1,7 @@
 /**
- * A sharded SKU's stock as the rest of the shop sees it (docs/sharding.md, "Events, reconciliation, staff"):
- * its history and alerts, the reconciliation check, and staff adjustments. Shards report to their parent in the
- * background, so tests wait for the published level (or the event) instead of sleeping.
+ * A sharded SKU's stock as the rest of the shop sees it (docs/sharding.md: "Events and alerts", "Reconciliation",
+ * "Staff adjustments", "Automatic sharding"). Shards report to their parent in the background, so tests wait for
+ * the published level (or the event) instead of sleeping.
  */
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
@@ -213,5 +213,34 @@ describe("staff adjustments on a sharded SKU", () => {
     expect(after).toMatchObject({ result: { ok: true } });
     expect(after.place).toMatch(/#shard-[01]$/);
     await published(sku, { onHand: 5, reserved: 3, available: 2 });
+  });
+});
+
+describe("automatic sharding under sustained load", () => {
+  it("is off by default: an ordinary SKU under a stream of reservations stays on its own object", async () => {
+    const sku = await product(100);
+    for (let i = 0; i < 30; i++) expect((await reserveLine(env, sku, `calm-${i}`, 1, HOUR)).place).toBe(sku);
+    expect(await stockStub(env, sku).reserveOrRedirect(sku, "calm-probe", 1, HOUR)).toMatchObject({ ok: true });
+  });
+
+  it("shards a SKU by itself once the load is sustained, to the configured count, and never again after staff put it back", async () => {
+    const sku = await product(1000);
+    const stub = stockStub(env, sku);
+    await stub.snapshot(sku);
+    // The one place automatic sharding is on in the tests: 5 reservations a second, for 1 second, makes 4 shards.
+    await runInDurableObject(stub, (o: ProductStock) => o.setAutoShard({ perSecond: 5, seconds: 1, shards: 4 }));
+    const places: string[] = [];
+    for (let i = 0; i < 500 && !places.some((p) => p !== sku); i++) {
+      places.push((await reserveLine(env, sku, `busy-${i}`, 1, HOUR)).place);
+    }
+    // Fewer than 5 reservations cannot fill a second; the first order past the threshold went to a shard.
+    expect(places.slice(0, 5)).toEqual(Array(5).fill(sku));
+    expect(places.at(-1)).toMatch(/#shard-[0-3]$/);
+    expect(await stub.reserveOrRedirect(sku, "busy-probe", 1, HOUR)).toMatchObject({ reason: "sharded", shards: 4 });
+    // Staff put it back: the load goes on, the SKU stays on one object (the meter never un-shards or re-shards).
+    expect(await stub.setShards(sku, 1)).toMatchObject({ ok: true, shards: 1 });
+    forgetShardCounts();
+    for (let i = 0; i < 30; i++) expect((await reserveLine(env, sku, `after-${i}`, 1, HOUR)).place).toBe(sku);
+    await published(sku, { reserved: places.length + 30 });
   });
 });

@@ -19,6 +19,7 @@ import { eq } from "drizzle-orm";
 import { config } from "../config";
 import { getDb } from "../db/client";
 import { products } from "../db/schema";
+import { type AutoShardPolicy, LoadMeter, parseAutoShard } from "../domain/auto-shard";
 import type { EventEnvelope } from "../domain/events";
 import {
   type AdjustReason,
@@ -39,7 +40,14 @@ import {
   type StockEffect,
   type StockMessage,
 } from "../domain/stock";
-import { aggregateLevels, isShardCount, parseShardName, refillSize, shardName } from "../domain/stock-shards";
+import {
+  aggregateLevels,
+  isShardCount,
+  MAX_SHARDS,
+  parseShardName,
+  refillSize,
+  shardName,
+} from "../domain/stock-shards";
 import { newEvent, recordAndPublish } from "../services/event-bus";
 import { stockStub } from "../services/stock";
 import { answerPings, LiveSockets } from "./kit/live";
@@ -189,6 +197,11 @@ export class ProductStock extends DurableObject<Env> {
   #dryUntil = 0;
   #dryHint: RefillHint = { shards: 1, skuAvailable: 0, parentAvailable: 0 };
   #refilling: Promise<RefillHint> | null = null;
+  /**
+   * Automatic sharding (STOCK_AUTO_SHARD, docs/sharding.md): counts the reservations this SKU's own object serves
+   * while it is not sharded; null when off, in a shard, and once it has sharded itself.
+   */
+  #meter: LoadMeter | null;
   /** The bench's imitation of production's one-request-at-a-time object (STOCK_ARTIFICIAL_COST_MS; 0 = off). */
   readonly #costMs: number;
   #costTurn: Promise<void> = Promise.resolve();
@@ -200,6 +213,8 @@ export class ProductStock extends DurableObject<Env> {
     this.#live = new LiveSockets(ctx, "viewer");
     this.#shards = new ParentShards(ctx.storage.sql);
     this.#costMs = Number((env as { STOCK_ARTIFICIAL_COST_MS?: string }).STOCK_ARTIFICIAL_COST_MS ?? 0) || 0;
+    const auto = parseAutoShard((env as { STOCK_AUTO_SHARD?: string }).STOCK_AUTO_SHARD, MAX_SHARDS);
+    this.#meter = auto ? new LoadMeter(auto) : null;
     void ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage, MIGRATIONS);
       this.#shards.load();
@@ -424,7 +439,26 @@ export class ProductStock extends DurableObject<Env> {
         level: this.#level(this.#current(Date.now(), [])),
       };
     }
-    return this.reserve(sku, orderId, qty, ttlMs, key);
+    const result = await this.reserve(sku, orderId, qty, ttlMs, key);
+    if (this.#meter?.count(Date.now())) this.#autoShard();
+    return result;
+  }
+
+  /**
+   * The load was sustained: split the SKU as staff would (going up retires nothing, so no call is needed).
+   * Only a SKU that was never sharded: one staff put back stays as they left it. Never un-shards.
+   */
+  #autoShard(): void {
+    const policy = (this.#meter as LoadMeter).policy;
+    this.#meter = null;
+    if (this.#sku === null || this.#role || this.#shards.count > 1 || this.#shards.accounts.size > 0) return;
+    this.#shards.setCount(policy.shards);
+    console.log(JSON.stringify({ level: "info", message: "hot SKU sharded automatically", sku: this.#sku, ...policy }));
+  }
+
+  /** Turns automatic sharding on (or off) for this object until it is evicted: the bench and the one test of it. */
+  setAutoShard(policy: AutoShardPolicy | null): void {
+    this.#meter = policy ? new LoadMeter(policy) : null;
   }
 
   /**
