@@ -12,7 +12,8 @@
  *   so a late alarm never lets an expired reservation hold stock, and an alarm that runs twice does nothing more.
  * - Expected outcomes come back as result unions: errors thrown over RPC lose their fields.
  * - A hot SKU may be split across shard objects of this same class (`<sku>#shard-<i>`, docs/sharding.md): the
- *   section "a hot SKU split across shards" below; the ordinary path only reads the in-memory shard count.
+ *   section "a hot SKU split across shards" below; the ordinary path only reads the in-memory shard count (and
+ *   counts its reservations when automatic sharding is configured: STOCK_AUTO_SHARD, off by default).
  */
 import { DurableObject } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
@@ -1004,7 +1005,7 @@ export class ProductStock extends DurableObject<Env> {
   }
 
   /**
-   * The SKU's events for one change of this object's ledger (docs/sharding.md, "Events"):
+   * The SKU's events for one change of this object's ledger (docs/sharding.md, "Events and alerts"):
    * - an ordinary SKU: each effect as the ledger decided it;
    * - a shard: its movements under the parent's SKU, named by `shard`, with the shard's own levels; no alerts,
    *   since one shard running dry says nothing about the SKU;
