@@ -70,6 +70,9 @@ describe("notification templates", () => {
       });
     expect(draftNotifications(adjusted(0, 5)).map((d) => d.template)).toEqual(["back_in_stock"]);
     expect(draftNotifications(adjusted(5, 4))).toEqual([]);
+    // One shard of a hot SKU refilled from 0 is not the SKU back in stock: its levels are the shard's own.
+    const onShard = adjusted(0, 5);
+    expect(draftNotifications({ ...onShard, data: { ...onShard.data, shard: 1 } })).toEqual([]);
     expect(
       draftNotifications(newEvent("LowStock", "sku:BR-1", { sku: "BR-1", available: 2, threshold: 3 }))[0],
     ).toMatchObject({

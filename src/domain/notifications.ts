@@ -86,7 +86,13 @@ export function shorten(text: string, max = SHORT_MAX): string {
 
 /** True when an inventory movement makes a sold-out SKU available again. */
 export function bringsBackInStock(event: EventEnvelope): boolean {
-  return event.type === "InventoryAdjusted" && event.data.before.available === 0 && event.data.after.available > 0;
+  // A shard's movement carries the shard's own levels: one shard refilled is not the SKU back (docs/sharding.md).
+  return (
+    event.type === "InventoryAdjusted" &&
+    event.data.shard === undefined &&
+    event.data.before.available === 0 &&
+    event.data.after.available > 0
+  );
 }
 
 /** The messages an event causes; an empty list when it causes none. */

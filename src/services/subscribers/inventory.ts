@@ -16,7 +16,9 @@ import type { EventSubscriber } from "./subscriber";
  * the same D1 batch as its events; the event carries the threshold, so deciding costs no I/O.
  */
 export async function purgeVisibleStockChange(env: Env, event: EventEnvelope<"InventoryAdjusted">): Promise<void> {
-  const { sku, reason, before, after, lowStockThreshold } = event.data;
+  const { sku, reason, before, after, lowStockThreshold, shard } = event.data;
+  // A shard's levels are not the SKU's: its parent writes the catalog's stock columns for the whole SKU.
+  if (shard !== undefined) return;
   const threshold =
     lowStockThreshold ??
     (await getDb(env.DB).select({ t: products.lowStockThreshold }).from(products).where(eq(products.sku, sku)).get())
