@@ -11,9 +11,9 @@ import { getDb } from "../src/db/client";
 import { events, products } from "../src/db/schema";
 import { pickShard, shardName } from "../src/domain/stock-shards";
 import type { ProductStock, StockLevel } from "../src/durable/product-stock";
-import { reconcile } from "../src/services/reconciliation";
-import { stockStub } from "../src/services/stock";
-import { forgetShardCounts, reserveLine } from "../src/services/stock-shards";
+import { stockStub } from "../src/services/stock/stock";
+import { forgetShardCounts, reserveLine } from "../src/services/stock/stock-shards";
+import { reconcile } from "../src/services/workflows/reconciliation";
 import { call, waitFor } from "./helpers";
 import { product as orderProduct, pay, placeOrder, signedIn, waitForStatus } from "./order-fixtures";
 

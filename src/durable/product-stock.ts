@@ -50,7 +50,6 @@ import {
   refillSize,
   shardName,
 } from "../domain/stock-shards";
-import { newEvent, recordAndPublish } from "../adapters/event-bus";
 import { stockStub } from "../services/stock/stock";
 import { answerPings, LiveSockets } from "./kit/live";
 import { type Migrations, migrate } from "./kit/migrate";
