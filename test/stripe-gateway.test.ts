@@ -73,6 +73,16 @@ describe("the Stripe adapter against a server speaking Stripe's API", () => {
     });
   });
 
+  it("answers a repeated authorization (a redelivered PaymentInitiated) with the same PaymentIntent, charging once", async () => {
+    const r = ref();
+    expect(await gateway().authorize({ ...r, token: "tok_visa" })).toEqual({ ...r, status: "authorized" });
+    const first = await intentOf(r.paymentId);
+    expect(await gateway().authorize({ ...r, token: "tok_visa" })).toEqual({ ...r, status: "authorized" });
+    expect(await intentOf(r.paymentId)).toMatchObject({ id: first.id, status: "requires_capture" });
+    const asked = (await requests()).filter((q) => q.params["metadata[payment_id]"] === r.paymentId);
+    expect(asked.map((q) => q.idempotencyKey)).toEqual([`authorize:${r.paymentId}`, `authorize:${r.paymentId}`]);
+  });
+
   it("captures at confirmation, and a retried capture with the same key changes nothing", async () => {
     const r = ref();
     await gateway().authorize({ ...r, token: "tok_visa" });
