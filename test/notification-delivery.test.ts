@@ -123,6 +123,33 @@ describe("delivery at least once, each message at most once", () => {
     expect(await rowFor(event.id)).toMatchObject({ status: "sent", attempts: 1 });
   });
 
+  it("sends a NotificationSent whose queue send failed again when the queue redelivers the event", async () => {
+    const event = signedUp(`lostsend-${crypto.randomUUID()}@example.com`);
+    const queued: unknown[] = [];
+    let queueUp = false;
+    // The Worker's env with a queue producer that refuses (as when the queue is down), then accepts.
+    const flakyQueue = {
+      ...env,
+      EVENTS: {
+        send: async () => {},
+        sendBatch: async (batch: { body: unknown }[]) => {
+          if (!queueUp) throw new Error("queue unavailable");
+          queued.push(...batch.map((m) => m.body));
+        },
+      },
+    } as unknown as Env;
+    const channels = { email: null, console: consoleChannel };
+    // The message goes out and its row is final, but NotificationSent never reached the queue: notify fails, so the
+    // queue consumer retries the event.
+    await expect(notify(event, flakyQueue, channels)).rejects.toThrow("queue unavailable");
+    const row = await rowFor(event.id);
+    expect(row?.status).toBe("suppressed");
+    expect(await sentEventsFor(row!.id)).toHaveLength(1);
+    queueUp = true;
+    expect(await notify(event, flakyQueue, channels)).toBe(0);
+    expect(queued).toEqual([expect.objectContaining({ type: "NotificationSent", subject: `notification:${row?.id}` })]);
+  });
+
   it("marks a message for a channel that is not configured `suppressed`, without retrying it", async () => {
     const event = signedUp(`off-${crypto.randomUUID()}@example.com`);
     await notify(event, env, { email: null, console: consoleChannel });

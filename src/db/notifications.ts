@@ -1,8 +1,9 @@
 /** Reads of the messages the shop sent or will send (`notifications`) for the console's Mailbox. */
-import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, ne, or, type SQL, sql } from "drizzle-orm";
+import { type EventEnvelope, parseEnvelope } from "../domain/events";
 import type { Db } from "./client";
 import type { After } from "./events";
-import { notifications } from "./schema";
+import { events, notifications } from "./schema";
 
 export type NotificationRow = typeof notifications.$inferSelect;
 
@@ -40,4 +41,17 @@ export async function listNotificationLog(
 
 export async function findNotification(db: Db, id: string): Promise<NotificationRow | undefined> {
   return db.select().from(notifications).where(eq(notifications.id, id)).get();
+}
+
+/** The NotificationSent events logged for the finished messages of one event (to send again on its redelivery). */
+export async function loggedNotificationSent(db: Db, eventId: string): Promise<EventEnvelope[]> {
+  const finished = db
+    .select({ subject: sql<string>`'notification:' || ${notifications.id}` })
+    .from(notifications)
+    .where(and(eq(notifications.eventId, eventId), ne(notifications.status, "pending")));
+  const rows = await db
+    .select()
+    .from(events)
+    .where(and(eq(events.type, "NotificationSent"), inArray(events.subject, finished)));
+  return rows.map((row) => parseEnvelope(row)).filter((e): e is EventEnvelope => e !== null);
 }

@@ -8,7 +8,9 @@
  * 2. A row is sent only by the worker holding its lease: the one that wrote it (rows are written leased, with
  *    the recipients' choices read in the same batch), or one that claims a due row (an UPDATE that only one
  *    worker wins). The outcome is recorded: `sent`, or another try later with backoff, or `failed` after the budget.
- * 3. NotificationSent is written with the final outcome, in the same batch as the row, and published.
+ * 3. NotificationSent is written with the final outcome, in the same batch as the row, and published: from a
+ *    queue consumer logged as published and sent (a failed send fails the handler; the redelivered event sends
+ *    it again), from the sweep or a resend marked published once the queue took it.
  *
  * A send that fails, or a crash between writing a row and sending it, leaves the row pending: the cron sweep
  * (`retryDueNotifications`) picks it up; the dedup never skips it.
@@ -16,8 +18,9 @@
 import { and, asc, eq, inArray, isNull, lte, or } from "drizzle-orm";
 import type { OutgoingMessage } from "../../adapters/channels/channel";
 import { type Channels, channelsFor } from "../../adapters/channels/select";
-import { newEvent, outboxInserts, publish } from "../../adapters/event-bus";
+import { newEvent, outboxInserts, publish, sendToQueue } from "../../adapters/event-bus";
 import { getDb } from "../../db/client";
+import { loggedNotificationSent } from "../../db/notifications";
 import { backInStockScope, deleteBackInStockDevice, deleteBackInStockDevices } from "../../db/push-subscriptions";
 import { backInStockRequests, customers, notifications, orders, plans, products, subscriptions } from "../../db/schema";
 import { MAX_PAYMENT_ATTEMPTS } from "../../domain/billing";
@@ -227,11 +230,14 @@ export async function notify(
   const byDraftOrder = (a: Row, b: Row) => (order.get(rowKey(a)) ?? 0) - (order.get(rowKey(b)) ?? 0);
   let attempted = 0;
   for (const row of written.sort(byDraftOrder)) {
-    await deliver(env, row, 0, channels, now, wanted);
+    await deliver(env, row, 0, channels, now, wanted, "redelivered");
     attempted++;
   }
   if (written.length === rows.length) return attempted;
-  // A redelivered event: some rows were written before. Those still pending and due get an attempt, claimed first.
+  // A redelivered event: some rows were written before. Their NotificationSent may have been logged but never
+  // reached the queue (the first delivery died after its batch): send those of the finished rows again
+  // (consumers take an event id once). Rows still pending and due get an attempt, claimed first.
+  await sendToQueue(env, await loggedNotificationSent(db, event.id));
   const mine = new Set(written.map((r) => r.id));
   const due = await db
     .select()
@@ -321,17 +327,24 @@ async function deliver(
   channels: Channels,
   now: number,
   wanted?: Wants,
+  relay: Relay = "mark",
 ): Promise<void> {
   const wantsIt = wanted
     ? wanted(row.recipient, row.kind, row.channel)
     : await wants(env, row.recipient, row.kind, row.channel);
   if (!wantsIt) {
-    await finish(env, row, { status: "suppressed", attempts: attemptsSoFar, error: "recipient opted out" }, now);
+    await finish(env, row, { status: "suppressed", attempts: attemptsSoFar, error: "recipient opted out" }, now, relay);
     return;
   }
   const channel = channels[row.channel];
   if (!channel) {
-    await finish(env, row, { status: "suppressed", attempts: attemptsSoFar, error: "channel not configured" }, now);
+    await finish(
+      env,
+      row,
+      { status: "suppressed", attempts: attemptsSoFar, error: "channel not configured" },
+      now,
+      relay,
+    );
     return;
   }
   const message: OutgoingMessage = {
@@ -347,12 +360,12 @@ async function deliver(
   const result = await channel.send(message);
   const attempts = attemptsSoFar + 1;
   if (result.ok) {
-    await finish(env, row, { status: "sent", attempts, providerId: result.providerId ?? undefined }, now);
+    await finish(env, row, { status: "sent", attempts, providerId: result.providerId ?? undefined }, now, relay);
     return;
   }
   const next = result.retry === false ? ({ status: "failed" } as const) : afterFailure(attempts, now, maxAttempts(env));
   if (next.status === "failed") {
-    await finish(env, row, { status: "failed", attempts, error: result.error }, now);
+    await finish(env, row, { status: "failed", attempts, error: result.error }, now, relay);
   } else {
     await getDb(env.DB)
       .update(notifications)
@@ -363,8 +376,16 @@ async function deliver(
 
 type Outcome = { status: "sent" | "failed" | "suppressed"; attempts: number; providerId?: string; error?: string };
 
+/**
+ * How a NotificationSent reaches the queue. "mark": logged unpublished, sent, then marked published (the
+ * sweep re-sends it if the send failed). "redelivered": logged already marked published and sent, saving
+ * the mark's D1 write; only for a send from `notify` in a queue consumer, whose event the queue redelivers if
+ * this throws, and whose redelivery sends the logged NotificationSent of every finished row again.
+ */
+type Relay = "mark" | "redelivered";
+
 /** The row's final state and its NotificationSent, committed together, then published. */
-async function finish(env: Env, row: Row, outcome: Outcome, now: number): Promise<void> {
+async function finish(env: Env, row: Row, outcome: Outcome, now: number, relay: Relay = "mark"): Promise<void> {
   const db = getDb(env.DB);
   const event = newEvent(
     "NotificationSent",
@@ -391,13 +412,14 @@ async function finish(env: Env, row: Row, outcome: Outcome, now: number): Promis
         sentAt: outcome.status === "sent" ? now : null,
       })
       .where(eq(notifications.id, row.id)),
-    ...outboxInserts(db, [event]),
+    ...outboxInserts(db, [event], relay === "redelivered" ? now : null),
     // A back-in-stock request's device was kept for this one message: it is told, so forget it.
     ...(row.channel === "push" && row.template === "back_in_stock_available"
       ? [deleteBackInStockDevice(db, row.address)]
       : []),
   ]);
-  await publish(env, [event], now);
+  if (relay === "redelivered") await sendToQueue(env, [event]);
+  else await publish(env, [event], now);
 }
 
 export const notificationsSubscriber: EventSubscriber = {
