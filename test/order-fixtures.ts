@@ -178,7 +178,7 @@ export const typesOf = async (id: string) =>
  */
 export async function stallPayment(o: Placed, opts: { deadline: number; expiresAt: number }): Promise<string> {
   const paymentId = `pay_test${crypto.randomUUID().replaceAll("-", "")}`;
-  await runInDurableObject(env.ORDER_FLOW.getByName(o.id), (_instance, state) => {
+  await runInDurableObject(env.ORDER_FLOW.getByName(o.id), (instance, state) => {
     const now = Date.now();
     const sql = state.storage.sql;
     const start = { id: paymentId, seq: 1, token: "tok_visa", methodLabel: "tok_visa", currency: "EUR" };
@@ -193,6 +193,7 @@ export async function stallPayment(o: Placed, opts: { deadline: number; expiresA
     );
     sql.exec("DELETE FROM deadlines");
     sql.exec("INSERT INTO deadlines (kind, at) VALUES ('payment_pending', ?)", opts.deadline);
+    instance.reread();
   });
   return paymentId;
 }

@@ -629,8 +629,9 @@ describe("alarms", () => {
     const stub = env.ORDER_FLOW.getByName(o.id);
     // As if the object died between saving the change and delivering it.
     await getDb(env.DB).delete(orders).where(eq(orders.id, o.id));
-    await runInDurableObject(stub, (_instance, state) => {
+    await runInDurableObject(stub, (instance, state) => {
       state.storage.sql.exec("UPDATE sync SET dirty = 1");
+      instance.reread();
     });
     expect(await mirrorOf(o.id)).toBeUndefined();
     expect(await runDurableObjectAlarm(stub)).toBe(true);
@@ -645,10 +646,11 @@ describe("alarms", () => {
     const live = await openLive(o);
     const stub = env.ORDER_FLOW.getByName(o.id);
     // Travel past the reservation's end: the deadline row and the order's expiry.
-    await runInDurableObject(stub, (_instance, state) => {
+    await runInDurableObject(stub, (instance, state) => {
       const past = Date.now() - 1;
       state.storage.sql.exec("UPDATE doc SET body = json_set(body, '$.expiresAt', ?)", past);
       state.storage.sql.exec("UPDATE deadlines SET at = ?", past);
+      instance.reread();
     });
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     const res = await getOrder(o);

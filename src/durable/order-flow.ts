@@ -453,6 +453,11 @@ export class OrderFlow extends DurableObject<Env> {
     this.#arm();
   }
 
+  /** Drops the state held in memory, so the next call reads the rows (as a new instance would): for tests. */
+  reread(): void {
+    this.#store.forget();
+  }
+
   // ---- reads ---------------------------------------------------------------------------------------------------
 
   /** Sends a new timeline entry to every viewer, each in the wording it may read. */

@@ -114,10 +114,11 @@ describe("faults during checkout", () => {
     const sku = await product({ onHand: ON_HAND });
     const o = await checkout(sku, 2);
     const stub = flowOf(o);
-    await runInDurableObject(stub, (_instance, state) => {
+    await runInDurableObject(stub, (instance, state) => {
       const past = Date.now() - 1;
       state.storage.sql.exec("UPDATE doc SET body = json_set(body, '$.expiresAt', ?)", past);
       state.storage.sql.exec("UPDATE deadlines SET at = ?", past);
+      instance.reread();
     });
     const heal = await failWrites("events", "INSERT", `json_extract(NEW.data, '$.orderId') = '${o.id}'`);
     // Each failed run leaves the alarm armed again (the object retries what it could not deliver).
