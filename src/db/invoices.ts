@@ -4,7 +4,7 @@
  * conflict (another writer won the race) is retried by `retryOnInvoiceNumber`. Each invoice's InvoiceGenerated
  * event is inserted in the same batch, built from the row just written, and only if that row is ours.
  */
-import { eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { EVENT_SCHEMA_VERSION } from "../domain/events";
 import type { Db } from "./client";
@@ -48,6 +48,8 @@ export function numberedInvoiceStatements(
   invoice: NewInvoice,
   eventId: string,
   now = invoice.issuedAt,
+  /** When the event is logged as published already (its publisher re-sends it should the queue refuse it). */
+  publishedAt: number | null = null,
 ): [BatchItem<"sqlite">, BatchItem<"sqlite">] {
   const i = invoice;
   // INSERT … SELECT through drizzle (it checks the selected fields match the table's columns, in order); a raw
@@ -85,7 +87,7 @@ export function numberedInvoiceStatements(
       data: sql`json_object('invoiceId', ${invoices.id}, 'number', ${invoices.number}, 'customerId', ${invoices.customerId},
         'email', ${invoices.email}, 'orderId', ${invoices.orderId}, 'subscriptionId', ${invoices.subscriptionId},
         'totalCents', ${invoices.totalCents}, 'currency', ${invoices.currency})`.as("data"),
-      publishedAt: sql`NULL`.as("publishedAt"),
+      publishedAt: sql`${publishedAt}`.as("publishedAt"),
     })
     .from(invoices)
     .where(eq(invoices.id, i.id));
@@ -136,8 +138,13 @@ export async function orderInvoiceSource(db: Db, orderId: string) {
  * reads back the id of the invoice the order now has (ours, or another writer's) and the event row as logged
  * (absent when the invoice was not ours). Retried while another invoice took the number.
  */
-export async function writeOrderInvoice(db: Db, invoice: NewInvoice & { orderId: string }, eventId: string) {
-  const [write, log] = numberedInvoiceStatements(db, invoice, eventId);
+export async function writeOrderInvoice(
+  db: Db,
+  invoice: NewInvoice & { orderId: string },
+  eventId: string,
+  publishedAt: number | null = null,
+) {
+  const [write, log] = numberedInvoiceStatements(db, invoice, eventId, invoice.issuedAt, publishedAt);
   const [, , stored, logged] = await retryOnInvoiceNumber(() =>
     db.batch([
       write,
@@ -147,6 +154,14 @@ export async function writeOrderInvoice(db: Db, invoice: NewInvoice & { orderId:
     ]),
   );
   return { invoiceId: stored[0]?.id, logged: logged[0] };
+}
+
+/** The InvoiceGenerated logged for an invoice (to send again when the event that made it is redelivered). */
+export async function loggedInvoiceGenerated(db: Db, invoiceId: string) {
+  return db
+    .select()
+    .from(events)
+    .where(and(eq(events.type, "InvoiceGenerated"), eq(events.subject, `invoice:${invoiceId}`)));
 }
 
 /** The id of the order's invoice, or undefined when it has none (yet). */

@@ -6,12 +6,13 @@
  * the row just written, and only if that row is ours. Subscription invoices (src/services/billing/) are
  * numbered by the same statements, in the same sequence.
  */
-import { publish } from "../../adapters/event-bus";
+import { publish, sendToQueue } from "../../adapters/event-bus";
 import { getDb } from "../../db/client";
 import {
   findOrderInvoice,
   type InvoiceView,
   loggedEvents,
+  loggedInvoiceGenerated,
   type NewInvoice,
   orderInvoiceSource,
   writeOrderInvoice,
@@ -32,14 +33,31 @@ export async function publishLogged(env: Env, ids: readonly string[]): Promise<v
 /**
  * Creates the invoice of a confirmed order unless it exists; returns its id, or null for an order D1 does not
  * hold (the mirror is written in the same batch as OrderConfirmed, so such an event came from elsewhere).
- * Three D1 round trips: one reads the invoice, the order and its items; one writes the invoice and its
- * InvoiceGenerated and reads back the invoice the order now has and the event as logged; the last marks the
- * event published once the queue took it.
+ * Two D1 round trips: one reads the invoice, the order and its items; one writes the invoice and its
+ * InvoiceGenerated and reads back the invoice the order now has and the event as logged. From the queue consumer
+ * (`relay: "redelivered"`) the event is logged as published and sent; elsewhere a third marks it published once
+ * the queue took it.
  */
-export async function createOrderInvoice(env: Env, orderId: string, now = Date.now()): Promise<string | null> {
+export async function createOrderInvoice(
+  env: Env,
+  orderId: string,
+  now = Date.now(),
+  relay: "mark" | "redelivered" = "mark",
+): Promise<string | null> {
   const db = getDb(env.DB);
   const { invoiceId: existing, order: row, items } = await orderInvoiceSource(db, orderId);
-  if (existing) return existing;
+  if (existing) {
+    // A redelivered OrderConfirmed: the first delivery may have logged InvoiceGenerated and died before the queue
+    // took it. Send it again (consumers take an event id once).
+    if (relay === "redelivered") {
+      const logged = (await loggedInvoiceGenerated(db, existing)).map((r) => parseEnvelope(r));
+      await sendToQueue(
+        env,
+        logged.filter((e): e is EventEnvelope => e !== null),
+      );
+    }
+    return existing;
+  }
   if (!row) return null;
   const lines = items.map((i) => ({
     description: `${i.name} (${i.sku})`,
@@ -66,9 +84,10 @@ export async function createOrderInvoice(env: Env, orderId: string, now = Date.n
     periodEnd: null,
     issuedAt: now,
   } satisfies NewInvoice;
-  const written = await writeOrderInvoice(db, invoice, eventId);
+  const written = await writeOrderInvoice(db, invoice, eventId, relay === "redelivered" ? now : null);
   const event = written.logged ? parseEnvelope(written.logged) : null;
-  if (event) await publish(env, [event]);
+  if (event && relay === "redelivered") await sendToQueue(env, [event]);
+  else if (event) await publish(env, [event]);
   return written.invoiceId ?? invoiceId;
 }
 
@@ -82,6 +101,7 @@ export const invoicesSubscriber: EventSubscriber = {
   types: ["OrderConfirmed"],
   async handle(event, env) {
     if (event.type !== "OrderConfirmed") return;
-    await createOrderInvoice(env, event.data.orderId);
+    // The queue redelivers this event if the send fails, so InvoiceGenerated is logged as published (no mark).
+    await createOrderInvoice(env, event.data.orderId, Date.now(), "redelivered");
   },
 };
