@@ -6,14 +6,17 @@
  *
  * The events have ids derived from the payment id, so a redelivered PaymentInitiated re-emits nothing new.
  */
+import { and, avg, count, eq, gte, inArray, ne, sql } from "drizzle-orm";
 import { recordAndPublish } from "../../adapters/event-bus";
 import { config } from "../../config";
 import { getDb } from "../../db/client";
-import { fraudSignals } from "../../db/fraud-signals";
+import { customers, orders, payments } from "../../db/schema";
 import { type EventEnvelope, makeEvent } from "../../domain/events";
 import { assessFraud, FRAUD_WINDOWS, type FraudAssessment, type FraudInput } from "../../domain/fraud";
 import { tokenRisk } from "../../domain/payment-tokens";
 import type { Subscriber } from "./subscriber";
+
+const PAID = ["confirmed", "shipped", "delivered"];
 
 /** The rules' inputs for one payment attempt, or null when the order is not in D1 (yet). */
 export async function gatherFraudInput(
@@ -29,25 +32,54 @@ export async function gatherFraudInput(
   },
   now: number,
 ): Promise<FraudInput | null> {
+  const db = getDb(env.DB);
+  const order = await db
+    .select({ shippingAddress: orders.shippingAddress })
+    .from(orders)
+    .where(eq(orders.id, data.orderId))
+    .get();
+  if (!order) return null;
+  const hourAgo = now - FRAUD_WINDOWS.velocityMs;
+  const dayAgo = now - FRAUD_WINDOWS.declinesMs;
   const ipVelocity = config(env).fraudIpVelocity && data.ip !== null;
-  const signals = await fraudSignals(getDb(env.DB), {
-    orderId: data.orderId,
-    email: data.email,
-    customerId: data.customerId,
-    ip: ipVelocity ? data.ip : null,
-    velocitySince: now - FRAUD_WINDOWS.velocityMs,
-    declinesSince: now - FRAUD_WINDOWS.declinesMs,
-  });
-  if (!signals) return null;
+  const owner = data.customerId ? eq(orders.customerId, data.customerId) : eq(orders.email, data.email);
+  const never = sql`0 = 1`;
+  const [byEmail, byIp, history, account, declines] = await db.batch([
+    db
+      .select({ n: count() })
+      .from(orders)
+      .where(and(eq(orders.email, data.email), gte(orders.createdAt, hourAgo), ne(orders.id, data.orderId))),
+    db
+      .select({ n: count() })
+      .from(orders)
+      .where(
+        ipVelocity && data.ip !== null
+          ? and(eq(orders.ip, data.ip), gte(orders.createdAt, hourAgo), ne(orders.id, data.orderId))
+          : never,
+      ),
+    db
+      .select({ n: count(), average: avg(orders.totalCents) })
+      .from(orders)
+      .where(and(owner, inArray(orders.status, PAID), ne(orders.id, data.orderId))),
+    db
+      .select({ createdAt: customers.createdAt })
+      .from(customers)
+      .where(data.customerId ? eq(customers.id, data.customerId) : never),
+    db
+      .select({ n: count() })
+      .from(payments)
+      .innerJoin(orders, eq(orders.id, payments.orderId))
+      .where(and(eq(orders.email, data.email), eq(payments.status, "declined"), gte(payments.createdAt, dayAgo))),
+  ]);
   return {
     amountCents: data.amountCents,
-    emailOrdersLastHour: signals.emailOrdersSince,
-    ipOrdersLastHour: ipVelocity ? signals.ipOrdersSince : null,
-    history: { paidOrders: signals.paidOrders, averageCents: signals.averagePaidCents },
-    accountAgeMs: signals.accountCreatedAt !== null ? now - signals.accountCreatedAt : null,
-    shippingCountry: signals.shippingCountry,
+    emailOrdersLastHour: byEmail[0]?.n ?? 0,
+    ipOrdersLastHour: ipVelocity ? (byIp[0]?.n ?? 0) : null,
+    history: { paidOrders: history[0]?.n ?? 0, averageCents: Number(history[0]?.average ?? 0) },
+    accountAgeMs: account[0] ? now - account[0].createdAt : null,
+    shippingCountry: order.shippingAddress.country,
     requestCountry: data.country ? data.country : null,
-    recentDeclines: signals.declinesSince,
+    recentDeclines: declines[0]?.n ?? 0,
     tokenRisk: tokenRisk(data.token),
   };
 }
