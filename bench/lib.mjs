@@ -1,7 +1,8 @@
 // Shared pieces of the benchmarks: servers started on loopback, load loops, percentiles, tables.
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { createServer } from "node:net";
+import os from "node:os";
 import { wranglerSpawn } from "../scripts/wrangler.mjs";
 import { request } from "./http.mjs";
 
@@ -14,6 +15,23 @@ export async function freePort() {
   });
 }
 
+/**
+ * `wrangler dev`'s local observability (on by default) streams a trace of every request, D1 query and object
+ * call to a collector Worker that stores them: about an eighth of the shop's CPU in a `perf` profile of a
+ * checkout, and it switches on the span wrappers in D1's client. Production has no such collector (Workers
+ * Logs run outside the Worker's thread), so benchmarks run without it, the baseline as well as the shop.
+ */
+export const DEV_ONLY_OFF = { X_LOCAL_OBSERVABILITY: "false" };
+
+/**
+ * Where a benchmark keeps its local D1 and Durable Object state: memory (tmpfs) when the machine has it. On
+ * this VM's disk every SQLite commit is an fsync through the hypervisor (a tenth of a checkout's CPU, kernel
+ * and libc, in `perf`); production storage is not this disk. Both servers of a run use it.
+ */
+export function stateRoot() {
+  return existsSync("/dev/shm") ? "/dev/shm" : os.tmpdir();
+}
+
 /** Starts `wrangler dev` for a config on a free loopback port and waits until `readyPath` answers. */
 export async function startDev({ config, persist, readyPath = "/", label, vars = {} }) {
   const port = await freePort();
@@ -21,7 +39,7 @@ export async function startDev({ config, persist, readyPath = "/", label, vars =
   if (config) args.push("--config", config);
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   if (persist) args.push("--persist-to", persist);
-  const child = wranglerSpawn(args, { stdio: ["ignore", "pipe", "pipe"] });
+  const child = wranglerSpawn(args, { stdio: ["ignore", "pipe", "pipe"], env: DEV_ONLY_OFF });
   let log = "";
   child.stdout.on("data", (d) => {
     log += d;

@@ -9,11 +9,11 @@ import path from "node:path";
 // `ws` (installed with wrangler) because the dev inspector only accepts a socket that names DevTools' origin.
 import WebSocket from "ws";
 import { ROOT, wranglerSpawn, wranglerSync } from "../scripts/wrangler.mjs";
-import { freePort, sleep, workerdCpuMs } from "./lib.mjs";
+import { DEV_ONLY_OFF, freePort, sleep, stateRoot, workerdCpuMs } from "./lib.mjs";
 import { createOrder, followUntilSettled, pay } from "./scenarios/shop-client.mjs";
 
 const n = Number(process.argv[2] ?? 30);
-const state = mkdtempSync(path.join(os.tmpdir(), "bench-profile-"));
+const state = mkdtempSync(path.join(stateRoot(), "bench-profile-"));
 wranglerSync(["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], { quiet: true });
 spawnSync(process.execPath, [path.join(ROOT, "scripts/seed.mjs"), "--persist-to", state], { stdio: "ignore" });
 const now = Date.now();
@@ -46,7 +46,7 @@ const child = wranglerSpawn(
     state,
     "--show-interactive-dev-session=false",
   ],
-  { stdio: ["ignore", "ignore", "inherit"] },
+  { stdio: ["ignore", "ignore", "inherit"], env: DEV_ONLY_OFF },
 );
 const base = `http://127.0.0.1:${port}`;
 for (;;) {

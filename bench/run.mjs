@@ -9,7 +9,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_SEED_PASSWORD } from "../scripts/seed-data.mjs";
 import { ROOT, wranglerSync } from "../scripts/wrangler.mjs";
-import { progress, renderTable, startDev } from "./lib.mjs";
+import { progress, renderTable, startDev, stateRoot } from "./lib.mjs";
 import { catalog } from "./scenarios/catalog.mjs";
 import { checkoutLatency } from "./scenarios/checkout-latency.mjs";
 import { fanout } from "./scenarios/fanout.mjs";
@@ -35,8 +35,8 @@ const vite = path.join(ROOT, "node_modules/.bin/vite");
 if (spawnSync(vite, ["build", "--logLevel", "warn"], { cwd: ROOT, stdio: "inherit" }).status !== 0) process.exit(1);
 
 // Fresh state for both Workers; the shop is migrated, seeded, and given the flash-sale SKUs.
-const shopState = mkdtempSync(path.join(os.tmpdir(), "bench-shop-"));
-const baseState = mkdtempSync(path.join(os.tmpdir(), "bench-base-"));
+const shopState = mkdtempSync(path.join(stateRoot(), "bench-shop-"));
+const baseState = mkdtempSync(path.join(stateRoot(), "bench-base-"));
 wranglerSync(["d1", "migrations", "apply", "DB", "--local", "--persist-to", shopState], { quiet: true });
 spawnSync(process.execPath, [path.join(ROOT, "scripts/seed.mjs"), "--persist-to", shopState], { stdio: "inherit" });
 const now = Date.now();
@@ -86,7 +86,7 @@ const hotUnits = Math.max(20, Math.round((quick ? 5_000 : 15_000) / hotCost));
 const HOT = { units: hotUnits, shoppers: Math.round(hotUnits * 1.2), costMs: hotCost };
 async function startHotSku() {
   const config = path.join(here, "hot-sku/wrangler.toml");
-  const state = mkdtempSync(path.join(os.tmpdir(), "bench-hot-"));
+  const state = mkdtempSync(path.join(stateRoot(), "bench-hot-"));
   const d1 = (args) =>
     wranglerSync(["d1", ...args, "--local", "--persist-to", state, "--config", config], { quiet: true });
   d1(["migrations", "apply", "DB"]);

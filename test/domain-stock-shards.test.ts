@@ -89,6 +89,8 @@ describe("hot-SKU shard rules", () => {
     // Granted 4 more since the report; the shard gave 2 back that the parent has not received.
     const account = { granted: 14, returned: 0, report: { ...report, returned: 2, onHand: 6, available: 3 } };
     expect(shardContribution(account)).toEqual({ onHand: 12, reserved: 3, available: 9 });
+    // A give-back the parent received before the shard's next report: the report's units are counted once.
+    expect(shardContribution({ granted: 10, returned: 2, report })).toEqual({ onHand: 6, reserved: 3, available: 3 });
     expect(
       aggregateLevels({ onHand: 5, reserved: 1, available: 4 }, [account, { granted: 0, returned: 0, report: null }]),
     ).toEqual({

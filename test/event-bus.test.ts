@@ -115,6 +115,66 @@ describe("event bus", () => {
     expect(await wasProcessed(env, failing.name, event.id)).toBe(true);
   });
 
+  it("hands a batch-wise subscriber the whole delivery once, in order, after the per-event subscribers", async () => {
+    const [a, b] = [signedUp(), signedUp()];
+    const order: string[] = [];
+    const each: Subscriber = {
+      name: `each-${crypto.randomUUID()}`,
+      types: ["UserSignedUp"],
+      handle: async (e) => void order.push(`each:${e.id}`),
+    };
+    const whole: Subscriber = {
+      name: `whole-${crypto.randomUUID()}`,
+      types: ["UserSignedUp"],
+      handleBatch: async (events) => void order.push(`whole:${events.map((e) => e.id).join(",")}`),
+    };
+    const batch = createMessageBatch("shop-events", [
+      { id: "w1", timestamp: new Date(), attempts: 1, body: a },
+      { id: "w2", timestamp: new Date(), attempts: 1, body: b },
+    ]);
+    await consumeEvents(batch, env, [whole, each]);
+    expect(order).toEqual([`each:${a.id}`, `each:${b.id}`, `whole:${a.id},${b.id}`]);
+    const result = await getQueueResult(batch, createExecutionContext());
+    expect(result.explicitAcks.sort()).toEqual(["w1", "w2"]);
+    expect(result.retryMessages).toEqual([]);
+  });
+
+  it("retries the messages a batch-wise subscriber failed on, and gives it only what the others handled", async () => {
+    const [good, bad] = [signedUp(), signedUp()];
+    const seen: string[][] = [];
+    let failures = 1;
+    const picky: Subscriber = {
+      name: `picky-${crypto.randomUUID()}`,
+      types: ["UserSignedUp"],
+      handle: async (e) => {
+        if (e.id === bad.id) throw new Error("not this one");
+      },
+    };
+    const whole: Subscriber = {
+      name: `whole-${crypto.randomUUID()}`,
+      types: ["UserSignedUp"],
+      handleBatch: async (events) => {
+        seen.push(events.map((e) => e.id));
+        if (failures-- > 0) throw new Error("feed down");
+      },
+    };
+    const first = createMessageBatch("shop-events", [
+      { id: "g1", timestamp: new Date(), attempts: 1, body: good },
+      { id: "b1", timestamp: new Date(), attempts: 1, body: bad },
+    ]);
+    await consumeEvents(first, env, [picky, whole]);
+    // The batch-wise subscriber never saw the event another subscriber failed on; both messages come back.
+    expect(seen).toEqual([[good.id]]);
+    const result = await getQueueResult(first, createExecutionContext());
+    expect(result.retryMessages.map((m) => m.msgId).sort()).toEqual(["b1", "g1"]);
+    expect(result.explicitAcks).toEqual([]);
+
+    const second = createMessageBatch("shop-events", [{ id: "g1", timestamp: new Date(), attempts: 2, body: good }]);
+    await consumeEvents(second, env, [picky, whole]);
+    expect(seen).toEqual([[good.id], [good.id]]);
+    expect((await getQueueResult(second, createExecutionContext())).explicitAcks).toEqual(["g1"]);
+  });
+
   it("parks a message that is not an event in the dead letters instead of retrying it", async () => {
     const batch = createMessageBatch("shop-events", [
       { id: "bad", timestamp: new Date(), attempts: 1, body: { hello: "world" } },

@@ -70,6 +70,9 @@ describe("notification templates", () => {
       });
     expect(draftNotifications(adjusted(0, 5)).map((d) => d.template)).toEqual(["back_in_stock"]);
     expect(draftNotifications(adjusted(5, 4))).toEqual([]);
+    // One shard of a hot SKU refilled from 0 is not the SKU back in stock: its levels are the shard's own.
+    const onShard = adjusted(0, 5);
+    expect(draftNotifications({ ...onShard, data: { ...onShard.data, shard: 1 } })).toEqual([]);
     expect(
       draftNotifications(newEvent("LowStock", "sku:BR-1", { sku: "BR-1", available: 2, threshold: 3 }))[0],
     ).toMatchObject({
@@ -77,6 +80,28 @@ describe("notification templates", () => {
       template: "low_stock",
     });
     expect(draftNotifications(newEvent("OutOfStock", "sku:BR-1", { sku: "BR-1" }))[0]?.template).toBe("out_of_stock");
+  });
+
+  it("drafts a back-in-stock message per waiting request in sign-up order, a device request marked for its device only", () => {
+    const restock = newEvent("InventoryAdjusted", "sku:BR-1", {
+      sku: "BR-1",
+      reason: "restock",
+      delta: 2,
+      actor: "staff",
+      orderId: null,
+      before,
+      after: { ...before, onHand: 2, available: 2 },
+    });
+    const waiting = [
+      { email: "", customerId: null, pushScope: "bis:bis_1" },
+      { email: "b@example.com", customerId: null, pushScope: null },
+    ];
+    const drafts = draftNotifications(restock, { backInStock: { name: "Opal", waiting } });
+    expect(drafts.map((d) => [d.template, d.recipient, d.pushScope])).toEqual([
+      ["back_in_stock", "staff", undefined],
+      ["back_in_stock_available", "", "bis:bis_1"],
+      ["back_in_stock_available", "b@example.com", undefined],
+    ]);
   });
 
   it("tells the customer about a declined payment only when it knows who placed the order", () => {

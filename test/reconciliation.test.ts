@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { type DriftKind, findDrift, type OrderTruth, type SkuLedger } from "../src/domain/reconciliation";
+import { type DriftKind, findDrift, mergeLedgers, type OrderTruth, type SkuLedger } from "../src/domain/reconciliation";
 import { stockStub } from "../src/services/stock/stock";
 import { RECONCILE_CRON, reconcile } from "../src/services/workflows/reconciliation";
 import { runScheduled } from "../src/services/workflows/scheduled";
@@ -105,6 +105,27 @@ describe("finding drift", () => {
       ],
     ];
     for (const [t, l, expected, mirror] of cases) expect(kinds(t, l, mirror), expected.join()).toEqual(expected);
+  });
+
+  it("reads a sharded SKU's parent and shards as one ledger, counting an order held in two of them once", () => {
+    const merged = mergeLedgers("S", [
+      {
+        level: { onHand: 4, reserved: 1, available: 3 },
+        reservations: [{ orderId: "o1", qty: 1, expiresAt: 5 }],
+        sales: [],
+      },
+      {
+        level: { onHand: 5, reserved: 2, available: 3 },
+        reservations: [{ orderId: "o1", qty: 2, expiresAt: 9 }],
+        sales: [{ orderId: "ord_a", qty: 2, returned: false }],
+      },
+    ]);
+    expect(merged).toEqual({
+      sku: "S",
+      level: { onHand: 9, reserved: 3, available: 6 },
+      reservations: [{ orderId: "o1", qty: 3, expiresAt: 9 }],
+      sales: [{ orderId: "ord_a", qty: 2, returned: false }],
+    });
   });
 
   it("leaves an order that changed within the grace period alone", () => {

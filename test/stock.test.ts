@@ -214,6 +214,7 @@ describe("ProductStock", () => {
       ok: false,
       reason: "below_reserved",
       level: { sku, onHand: 5, reserved: 4, available: 1 },
+      removable: 1,
     });
     expect((await tables(sku)).stock).toEqual([{ sku, on_hand: 5 }]);
     expect(await stub.adjust(sku, 10, "restock", "staff_1")).toEqual({

@@ -8,7 +8,7 @@ import { eq, inArray, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { EVENT_SCHEMA_VERSION } from "../domain/events";
 import type { Db } from "./client";
-import { events, invoices } from "./schema";
+import { events, invoices, orderItems, orders } from "./schema";
 
 export type InvoiceView = {
   id: string;
@@ -119,6 +119,34 @@ export async function loggedEvents(db: Db, ids: readonly string[]) {
     .select()
     .from(events)
     .where(inArray(events.id, [...ids]));
+}
+
+/** In one round trip: the order's invoice id if it has one, the order's mirror row and its items. */
+export async function orderInvoiceSource(db: Db, orderId: string) {
+  const [existing, order, items] = await db.batch([
+    db.select({ id: invoices.id }).from(invoices).where(eq(invoices.orderId, orderId)),
+    db.select().from(orders).where(eq(orders.id, orderId)),
+    db.select().from(orderItems).where(eq(orderItems.orderId, orderId)),
+  ]);
+  return { invoiceId: existing[0]?.id, order: order[0], items };
+}
+
+/**
+ * Writes an order's invoice and its InvoiceGenerated (`numberedInvoiceStatements`) and, in the same round trip,
+ * reads back the id of the invoice the order now has (ours, or another writer's) and the event row as logged
+ * (absent when the invoice was not ours). Retried while another invoice took the number.
+ */
+export async function writeOrderInvoice(db: Db, invoice: NewInvoice & { orderId: string }, eventId: string) {
+  const [write, log] = numberedInvoiceStatements(db, invoice, eventId);
+  const [, , stored, logged] = await retryOnInvoiceNumber(() =>
+    db.batch([
+      write,
+      log,
+      db.select({ id: invoices.id }).from(invoices).where(eq(invoices.orderId, invoice.orderId)),
+      db.select().from(events).where(eq(events.id, eventId)),
+    ]),
+  );
+  return { invoiceId: stored[0]?.id, logged: logged[0] };
 }
 
 /** The id of the order's invoice, or undefined when it has none (yet). */

@@ -1,6 +1,7 @@
 /**
  * The D1 mirror of one order, as the statements that bring D1 up to the OrderFlow object's state: the order row
- * (an upsert that never goes back to an older version), its items, and its payment attempts. The object runs
+ * (an upsert that never goes back to an older version), its items (only when they changed), and its payment
+ * attempts. The object runs
  * them in one batch with its outbox events; lists, account pages and access checks read the mirror.
  */
 import { eq, sql } from "drizzle-orm";
@@ -19,6 +20,8 @@ export function orderMirror(
   doc: OrderDoc,
   attempts: readonly Attempt[],
   timeline: TimelineEntry[],
+  /** False when D1 already holds these items (the object mirrored them and they have not changed since). */
+  withItems = true,
 ): BatchItem<"sqlite">[] {
   const row = {
     id: doc.id,
@@ -55,9 +58,9 @@ export function orderMirror(
         set: update,
         setWhere: sql`${orders.version} <= ${doc.version}`,
       }),
-    db.delete(orderItems).where(eq(orderItems.orderId, doc.id)),
   ];
-  for (let i = 0; i < doc.items.length; i += ITEMS_PER_INSERT) {
+  if (withItems) statements.push(db.delete(orderItems).where(eq(orderItems.orderId, doc.id)));
+  for (let i = 0; withItems && i < doc.items.length; i += ITEMS_PER_INSERT) {
     statements.push(
       db.insert(orderItems).values(
         doc.items.slice(i, i + ITEMS_PER_INSERT).map((item) => ({

@@ -1,5 +1,5 @@
 /** Queries on `push_subscriptions` (src/db/schema.ts): who receives what on which device. */
-import { eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, like } from "drizzle-orm";
 import { newId } from "../lib/ids";
 import type { Db } from "./client";
 import { pushSubscriptions } from "./schema";
@@ -19,6 +19,8 @@ export type NewPushSubscription = {
 export const orderScope = (orderId: string) => `order:${orderId}`;
 export const customerScope = (customerId: string) => `customer:${customerId}`;
 export const staffScope = (staffId: string) => `staff:${staffId}`;
+/** One back-in-stock request's device: told once when the SKU is back, then forgotten. */
+export const backInStockScope = (requestId: string) => `bis:${requestId}`;
 
 /** Stores a browser's subscription for `scope`; subscribing the same browser again refreshes its keys. */
 export async function savePushSubscription(db: Db, sub: NewPushSubscription, now: number) {
@@ -72,4 +74,16 @@ export async function deletePushEndpoint(db: Db, endpoint: string): Promise<numb
     .where(eq(pushSubscriptions.endpoint, endpoint))
     .returning({ id: pushSubscriptions.id });
   return gone.length;
+}
+
+/** Forgets the devices of closed back-in-stock requests (their `bis:` subscriptions only). */
+export function deleteBackInStockDevices(db: Db, requestIds: string[]) {
+  return db.delete(pushSubscriptions).where(inArray(pushSubscriptions.scope, requestIds.map(backInStockScope)));
+}
+
+/** Forgets one back-in-stock device once its message is done (never a device's order, account or staff scope). */
+export function deleteBackInStockDevice(db: Db, subscriptionId: string) {
+  return db
+    .delete(pushSubscriptions)
+    .where(and(eq(pushSubscriptions.id, subscriptionId), like(pushSubscriptions.scope, "bis:%")));
 }

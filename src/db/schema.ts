@@ -506,14 +506,19 @@ export const backInStockRequests = sqliteTable(
   {
     id: text("id").primaryKey(),
     sku: text("sku").notNull(),
+    /** The e-mail to write to; for a push request the signed-in customer's (whose choices apply), or "" for a guest. */
     email: text("email").notNull(),
     customerId: text("customer_id"),
+    /** How the shopper is told: by e-mail, or on the one device whose push subscription is scoped `bis:<id>`. */
+    channel: text("channel").$type<"email" | "push">().notNull().default("email"),
+    /** The push request's device (its endpoint), so a device waits once per SKU; "" for e-mail requests. */
+    endpoint: text("endpoint").notNull().default(""),
     status: text("status").$type<"waiting" | "notified">().notNull().default("waiting"),
     createdAt: integer("created_at").notNull(),
     notifiedAt: integer("notified_at"),
   },
   (t) => [
-    uniqueIndex("back_in_stock_waiting_unique").on(t.sku, t.email).where(sql`status = 'waiting'`),
+    uniqueIndex("back_in_stock_waiting_unique").on(t.sku, t.email, t.endpoint).where(sql`status = 'waiting'`),
     index("back_in_stock_sku_idx").on(t.sku, t.status, t.createdAt),
   ],
 );

@@ -1,18 +1,16 @@
-/** The payment webhooks already received (`webhook_events`): a redelivered event id is answered, not applied. */
-import { eq } from "drizzle-orm";
+/** The payment webhooks already received (`webhook_events`): a redelivered event id is answered as such. */
 import type { Db } from "./client";
 import { webhookEvents } from "./schema";
 
-export async function webhookEventSeen(db: Db, id: string): Promise<boolean> {
-  return (
-    (await db.select({ id: webhookEvents.id }).from(webhookEvents).where(eq(webhookEvents.id, id)).get()) !== undefined
-  );
-}
-
-/** Records the event id once (a second record of the same id does nothing). */
+/** Records the event id once; true when this call recorded it, false when it was there already (a redelivery). */
 export async function recordWebhookEvent(
   db: Db,
   event: { id: string; type: string; receivedAt: number },
-): Promise<void> {
-  await db.insert(webhookEvents).values(event).onConflictDoNothing();
+): Promise<boolean> {
+  const recorded = await db
+    .insert(webhookEvents)
+    .values(event)
+    .onConflictDoNothing()
+    .returning({ id: webhookEvents.id });
+  return recorded.length > 0;
 }

@@ -53,6 +53,8 @@ export const EventDataSchemas = {
     customerId: v.nullable(v.string()),
     ip: v.nullable(v.string()),
     country: v.string(),
+    /** Where the order ships, for the fraud check (absent on events written before it was added). */
+    shippingCountry: v.optional(v.string()),
     attempt: v.number(),
   }),
   OrderConfirmed: v.object({
@@ -133,6 +135,12 @@ export const EventDataSchemas = {
     after: StockLevels,
     /** The product's threshold when it moved, so a consumer can tell a low-stock crossing without asking. */
     lowStockThreshold: v.optional(v.number()),
+    /**
+     * Set when a shard of a hot SKU moved the units (docs/sharding.md): its index, and `before`/`after` are that
+     * shard's own levels, not the SKU's. Consumers that judge the SKU's level (back in stock, catalog purges) skip
+     * these: the SKU's own object publishes its whole level and its alerts.
+     */
+    shard: v.optional(v.number()),
   }),
   OutOfStock: v.object({ sku: Id }),
   LowStock: v.object({ sku: Id, available: v.number(), threshold: v.number() }),

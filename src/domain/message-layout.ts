@@ -14,12 +14,21 @@ export type MessageParts = {
 
 const LOCALE = "en-IE";
 
+/** Building an Intl formatter costs far more than using one (a checkout's profile showed it): one per currency. */
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+const dateFormat = new Intl.DateTimeFormat(LOCALE, { dateStyle: "long", timeZone: "UTC" });
+
 export function formatMoney(cents: number, currency: string): string {
-  return new Intl.NumberFormat(LOCALE, { style: "currency", currency }).format(cents / 100);
+  let format = moneyFormats.get(currency);
+  if (!format) {
+    format = new Intl.NumberFormat(LOCALE, { style: "currency", currency });
+    moneyFormats.set(currency, format);
+  }
+  return format.format(cents / 100);
 }
 
 export function formatDate(ms: number): string {
-  return new Intl.DateTimeFormat(LOCALE, { dateStyle: "long", timeZone: "UTC" }).format(new Date(ms));
+  return dateFormat.format(new Date(ms));
 }
 
 export function escapeHtml(text: string): string {

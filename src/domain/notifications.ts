@@ -30,6 +30,11 @@ export type NotificationDraft = {
   link: string | null;
   /** One line for push and SMS (the first paragraph, shortened): never more than the e-mail says. */
   short: string;
+  /**
+   * Set when the shopper asked to hear on one device only (a back-in-stock request by push): the message goes
+   * by push to that scope's device, and by no other channel.
+   */
+  pushScope?: string;
 };
 
 type Contact = { email: string; customerId: string | null };
@@ -44,8 +49,11 @@ export type NotificationContext = {
   subscriptionContact?: Contact | null;
   /** The subscription behind a subscription payment or cancellation, as it stands after the event. */
   subscription?: { planName: string; status: string; failedPayments: number; maxAttempts: number } | null;
-  /** Shoppers waiting for this SKU, in sign-up order (InventoryAdjusted that brings it back). */
-  backInStock?: { name: string; waiting: readonly Contact[] } | null;
+  /**
+   * Shoppers waiting for this SKU, in sign-up order (InventoryAdjusted that brings it back); `pushScope` for
+   * those who asked by push on one device.
+   */
+  backInStock?: { name: string; waiting: readonly (Contact & { pushScope?: string | null })[] } | null;
   /** Signed unsubscribe links for marketing e-mail, by recipient (the service signs them; templates only link). */
   unsubscribe?: ReadonlyMap<string, string>;
 };
@@ -78,7 +86,13 @@ export function shorten(text: string, max = SHORT_MAX): string {
 
 /** True when an inventory movement makes a sold-out SKU available again. */
 export function bringsBackInStock(event: EventEnvelope): boolean {
-  return event.type === "InventoryAdjusted" && event.data.before.available === 0 && event.data.after.available > 0;
+  // A shard's movement carries the shard's own levels: one shard refilled is not the SKU back (docs/sharding.md).
+  return (
+    event.type === "InventoryAdjusted" &&
+    event.data.shard === undefined &&
+    event.data.before.available === 0 &&
+    event.data.after.available > 0
+  );
 }
 
 /** The messages an event causes; an empty list when it causes none. */
@@ -240,16 +254,17 @@ export function draftNotifications(event: EventEnvelope, ctx: NotificationContex
       const d = event.data;
       if (!bringsBackInStock(event)) return [];
       const name = ctx.backInStock?.name ?? d.sku;
-      const shoppers = (ctx.backInStock?.waiting ?? []).map((w) =>
-        toCustomer(w, "back_in_stock_available", "marketing", `${name} is back in stock`, {
+      const shoppers = (ctx.backInStock?.waiting ?? []).map((w) => {
+        const draft = toCustomer(w, "back_in_stock_available", "marketing", `${name} is back in stock`, {
           heading: `${name} is back`,
           paragraphs: [
             "You asked us to tell you when this bracelet is available again. It is, while stock lasts.",
             "This is the only message you get about it: your request is now closed.",
           ],
           action: { label: "See the bracelet", url: `${base}/products/${encodeURIComponent(d.sku)}` },
-        }),
-      );
+        });
+        return w.pushScope ? { ...draft, pushScope: w.pushScope } : draft;
+      });
       return [
         toStaff("back_in_stock", `${d.sku} is back in stock`, `${d.after.available} available (${d.reason}).`),
         ...shoppers,

@@ -8,6 +8,8 @@
  * state. A new staff note added elsewhere therefore stays with staff until someone words it for shoppers here.
  * Pure: called by the OrderFlow object, the order view and the notification templates.
  */
+
+import { formatMoney } from "./message-layout";
 import { type OrderMessage, type OrderStatus, orderMessage, type TimelineEntry } from "./order-machine";
 
 const RELEASED = "Any hold on your card has been released.";
@@ -110,7 +112,7 @@ export function shopperCancelReason(reason: string): string {
 
 /** Money for shoppers: `€12.50`, formatted by the platform (Intl), never `12.50 EUR`. */
 export function shopperMoney(cents: number, currency: string): string {
-  return new Intl.NumberFormat("en-IE", { style: "currency", currency }).format(cents / 100);
+  return formatMoney(cents, currency);
 }
 
 /**

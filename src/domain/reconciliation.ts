@@ -31,6 +31,34 @@ export type SkuLedger = {
   sales: { orderId: string; qty: number; returned: boolean }[];
 };
 
+/**
+ * One SKU's ledger from its parts: a hot SKU's orders are held by its own object and by its shards
+ * (docs/sharding.md), each with its own level and rows. Levels add up; an order held in two parts (a line
+ * amended onto the parent) counts once with the quantities added.
+ */
+export function mergeLedgers(sku: string, parts: readonly Omit<SkuLedger, "sku">[]): SkuLedger {
+  const level = { onHand: 0, reserved: 0, available: 0 };
+  const reservations = new Map<string, SkuLedger["reservations"][number]>();
+  const sales = new Map<string, SkuLedger["sales"][number]>();
+  for (const part of parts) {
+    level.onHand += part.level.onHand;
+    level.reserved += part.level.reserved;
+    level.available += part.level.available;
+    for (const r of part.reservations) {
+      const seen = reservations.get(r.orderId);
+      reservations.set(
+        r.orderId,
+        seen ? { ...r, qty: seen.qty + r.qty, expiresAt: Math.max(seen.expiresAt, r.expiresAt) } : r,
+      );
+    }
+    for (const x of part.sales) {
+      const seen = sales.get(x.orderId);
+      sales.set(x.orderId, seen ? { ...x, qty: seen.qty + x.qty, returned: seen.returned && x.returned } : x);
+    }
+  }
+  return { sku, level, reservations: [...reservations.values()], sales: [...sales.values()] };
+}
+
 export const DRIFT_KINDS = [
   "order_object_missing",
   "mirror_stale",

@@ -185,12 +185,18 @@ export type ShardAccount = { granted: number; returned: number; report: ShardRep
 
 /**
  * One shard's part of the SKU's published levels: what it reported, plus units granted to it since that
- * report (not in its report yet) and units it gave back that the parent has not received yet (in neither).
+ * report (not in its report yet) and units it gave back that the parent has not received yet (in neither),
+ * minus units the parent received back that the report still counted as the shard's (a give-back that
+ * overtook the shard's next report), so no unit is counted twice.
  */
 export function shardContribution(account: ShardAccount): { onHand: number; reserved: number; available: number } {
   const r = account.report ?? { onHand: 0, reserved: 0, available: 0, received: 0, returned: 0 };
-  const inFlight = Math.max(0, account.granted - r.received) + Math.max(0, r.returned - account.returned);
-  return { onHand: r.onHand + inFlight, reserved: r.reserved, available: r.available + inFlight };
+  const inFlight = Math.max(0, account.granted - r.received) + (r.returned - account.returned);
+  return {
+    onHand: Math.max(0, r.onHand + inFlight),
+    reserved: r.reserved,
+    available: Math.max(0, r.available + inFlight),
+  };
 }
 
 /** The SKU's levels as shoppers see them: the parent's own plus every shard's contribution. */

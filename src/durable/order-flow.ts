@@ -381,6 +381,8 @@ export class OrderFlow extends DurableObject<Env> {
   }
 
   #flush = singleFlight(() => this.#flushOnce());
+  /** The items as last mirrored to D1 by this instance (empty after a restart: the next mirror writes them). */
+  #mirroredItems = "";
 
   /**
    * One D1 batch: the order mirror (upsert guarded by version, its items, its payments) and the outbox events
@@ -395,7 +397,12 @@ export class OrderFlow extends DurableObject<Env> {
       if ((dirty === 0 || !doc) && !batch) return;
       const db = getDb(this.env.DB);
       const statements: BatchItem<"sqlite">[] = [];
-      if (dirty > 0 && doc) statements.push(...orderMirror(db, doc, this.#store.attempts(), this.#store.timeline(0)));
+      // Items change only when the order is placed or amended: the other mirrors leave D1's rows as they are.
+      const items = doc ? JSON.stringify(doc.items) : "";
+      const withItems = items !== this.#mirroredItems;
+      if (dirty > 0 && doc) {
+        statements.push(...orderMirror(db, doc, this.#store.attempts(), this.#store.timeline(0), withItems));
+      }
       const events = batch?.events ?? [];
       // Logged already marked published: this outbox keeps the events until the queue has them.
       statements.push(...outboxInserts(db, events, Date.now()));
@@ -403,6 +410,7 @@ export class OrderFlow extends DurableObject<Env> {
       if (!first) return;
       await db.batch([first, ...rest]);
       this.#store.mirrored(dirty);
+      if (dirty > 0 && doc) this.#mirroredItems = items;
       await sendToQueue(this.env, events);
       if (batch) this.#store.outbox.ack(batch);
       if (!batch?.full && !this.#store.undelivered()) return;

@@ -12,7 +12,8 @@
  *   so a late alarm never lets an expired reservation hold stock, and an alarm that runs twice does nothing more.
  * - Expected outcomes come back as result unions: errors thrown over RPC lose their fields.
  * - A hot SKU may be split across shard objects of this same class (`<sku>#shard-<i>`, docs/sharding.md): the
- *   section "a hot SKU split across shards" below; the ordinary path only reads the in-memory shard count.
+ *   section "a hot SKU split across shards" below; the ordinary path only reads the in-memory shard count (and
+ *   counts its reservations when automatic sharding is configured: STOCK_AUTO_SHARD, off by default).
  */
 import { DurableObject } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
@@ -20,14 +21,17 @@ import { newEvent, recordAndPublish } from "../adapters/event-bus";
 import { config } from "../config";
 import { getDb } from "../db/client";
 import { products } from "../db/schema";
+import { type AutoShardPolicy, LoadMeter, parseAutoShard } from "../domain/auto-shard";
 import type { EventEnvelope } from "../domain/events";
 import {
   type AdjustReason,
   adjust,
+  alerts,
   commit,
   expire,
   extend,
   type Ledger,
+  type Levels,
   levels,
   type ReleaseReason,
   type Reservation,
@@ -38,7 +42,14 @@ import {
   type StockEffect,
   type StockMessage,
 } from "../domain/stock";
-import { aggregateLevels, isShardCount, parseShardName, refillSize, shardName } from "../domain/stock-shards";
+import {
+  aggregateLevels,
+  isShardCount,
+  MAX_SHARDS,
+  parseShardName,
+  refillSize,
+  shardName,
+} from "../domain/stock-shards";
 import { stockStub } from "../services/stock/stock";
 import { answerPings, LiveSockets } from "./kit/live";
 import { type Migrations, migrate } from "./kit/migrate";
@@ -75,7 +86,9 @@ export type CommitResult = { ok: true; level: StockLevel } | { ok: false; reason
 export type ReleaseResult = { ok: true; released: number; level: StockLevel };
 export type AdjustResult =
   | { ok: true; level: StockLevel }
-  | { ok: false; reason: "below_reserved" | "unknown_sku"; level: StockLevel };
+  /** `removable`: the most units a removal could take now (of a sharded SKU: after its shards gave back their free units). */
+  | { ok: false; reason: "below_reserved"; level: StockLevel; removable: number }
+  | { ok: false; reason: "unknown_sku"; level: StockLevel };
 export type SetShardsResult =
   | { ok: true; shards: number; level: StockLevel; returned: number; unreachable: number }
   | { ok: false; reason: "unknown_sku"; level: StockLevel };
@@ -155,7 +168,10 @@ const MIGRATIONS: Migrations = [
 ];
 
 export type StockLedgerRows = {
+  /** This object's own level (of a parent with shards: without theirs; of a shard: its own, under the SKU). */
   level: StockLevel;
+  /** The shards this SKU ever granted units to (their ledgers hold the rest of its orders); none for a shard. */
+  shards: number[];
   reservations: { orderId: string; qty: number; expiresAt: number }[];
   sales: { orderId: string; qty: number; returned: boolean }[];
 };
@@ -182,6 +198,11 @@ export class ProductStock extends DurableObject<Env> {
   #dryUntil = 0;
   #dryHint: RefillHint = { shards: 1, skuAvailable: 0, parentAvailable: 0 };
   #refilling: Promise<RefillHint> | null = null;
+  /**
+   * Automatic sharding (STOCK_AUTO_SHARD, docs/sharding.md): counts the reservations this SKU's own object serves
+   * while it is not sharded; null when off, in a shard, and once it has sharded itself.
+   */
+  #meter: LoadMeter | null;
   /** The bench's imitation of production's one-request-at-a-time object (STOCK_ARTIFICIAL_COST_MS; 0 = off). */
   readonly #costMs: number;
   #costTurn: Promise<void> = Promise.resolve();
@@ -193,6 +214,8 @@ export class ProductStock extends DurableObject<Env> {
     this.#live = new LiveSockets(ctx, "viewer");
     this.#shards = new ParentShards(ctx.storage.sql);
     this.#costMs = Number((env as { STOCK_ARTIFICIAL_COST_MS?: string }).STOCK_ARTIFICIAL_COST_MS ?? 0) || 0;
+    const auto = parseAutoShard((env as { STOCK_AUTO_SHARD?: string }).STOCK_AUTO_SHARD, MAX_SHARDS);
+    this.#meter = auto ? new LoadMeter(auto) : null;
     void ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage, MIGRATIONS);
       this.#shards.load();
@@ -342,17 +365,23 @@ export class ProductStock extends DurableObject<Env> {
 
   /**
    * A staff adjustment of the units on hand. Refused with `below_reserved` (nothing changed) when `onHand` would
-   * fall below what is reserved. Refreshes the low-stock threshold from the catalog first.
+   * fall below what is reserved. Refreshes the low-stock threshold from the catalog first. A sharded SKU's
+   * units are added to this object's own (shards refill from it); a removal larger than what this object has
+   * free first takes back the shards' free units (#pullFromShards), so it is refused only when the whole SKU
+   * has too little free.
    */
   async adjust(sku: string, delta: number, reason: AdjustReason, actor: string): Promise<AdjustResult> {
     if (!(this.#serves(sku) || (await this.#adopt(sku)))) return { ok: false, reason: "unknown_sku", level: zero(sku) };
     const threshold = await this.#catalogThreshold(sku);
-    // State is read only after the await: whatever ran meanwhile is included.
+    if (delta < 0) await this.#pullFromShards(-delta);
+    // State is read only after the awaits: whatever ran meanwhile is included.
     const now = Date.now();
     const current = this.#current(now, []);
     const ledger = threshold === null ? current : { ...current, lowStockThreshold: threshold };
     const decision = adjust(ledger, { delta, reason });
-    if (!decision.ok) return { ok: false, reason: decision.reason, level: this.#level(current) };
+    if (!decision.ok) {
+      return { ok: false, reason: decision.reason, level: this.#level(current), removable: levels(current).available };
+    }
     this.#apply(current, decision.ledger, decision.effects, actor, [], now);
     return { ok: true, level: this.#level(decision.ledger) };
   }
@@ -369,14 +398,16 @@ export class ProductStock extends DurableObject<Env> {
   }
 
   /**
-   * The ledger as stored, for the reconciliation check (services/reconciliation.ts): the level, every live
-   * reservation and the sales changed since `since`. Read-only; null for a SKU the catalog does not know.
+   * The ledger as stored, for the reconciliation check (services/reconciliation.ts): this object's own level,
+   * every live reservation and the sales changed since `since`, and the shards whose ledgers hold the rest of a
+   * sharded SKU. Asked of a shard by its own name. Read-only; null for a SKU the catalog does not know.
    */
   async ledger(sku: string, since = 0): Promise<StockLedgerRows | null> {
-    const found = await this.lookup(sku);
-    if (!found.ok) return null;
+    if (!(this.#serves(sku) || (await this.#adopt(sku)))) return null;
+    const own = levels(this.#current(Date.now(), []));
     return {
-      level: found.level,
+      level: { sku: this.#role?.row.parent ?? sku, ...own },
+      shards: [...this.#shards.accounts.keys()].sort((a, b) => a - b),
       reservations: this.#sql<{ order_id: string; qty: number; expires_at: number }>(
         "SELECT order_id, qty, expires_at FROM reservations ORDER BY order_id",
       ).map((r) => ({ orderId: r.order_id, qty: r.qty, expiresAt: r.expires_at })),
@@ -409,7 +440,26 @@ export class ProductStock extends DurableObject<Env> {
         level: this.#level(this.#current(Date.now(), [])),
       };
     }
-    return this.reserve(sku, orderId, qty, ttlMs, key);
+    const result = await this.reserve(sku, orderId, qty, ttlMs, key);
+    if (this.#meter?.count(Date.now())) this.#autoShard();
+    return result;
+  }
+
+  /**
+   * The load was sustained: split the SKU as staff would (going up retires nothing, so no call is needed).
+   * Only a SKU that was never sharded: one staff put back stays as they left it. Never un-shards.
+   */
+  #autoShard(): void {
+    const policy = (this.#meter as LoadMeter).policy;
+    this.#meter = null;
+    if (this.#sku === null || this.#role || this.#shards.count > 1 || this.#shards.accounts.size > 0) return;
+    this.#shards.setCount(policy.shards);
+    console.log(JSON.stringify({ level: "info", message: "hot SKU sharded automatically", sku: this.#sku, ...policy }));
+  }
+
+  /** Turns automatic sharding on (or off) for this object until it is evicted: the bench and the one test of it. */
+  setAutoShard(policy: AutoShardPolicy | null): void {
+    this.#meter = policy ? new LoadMeter(policy) : null;
   }
 
   /**
@@ -484,15 +534,20 @@ export class ProductStock extends DurableObject<Env> {
   ): Promise<void> {
     // Not charged the bench's artificial cost: ten tiny writes a second per shard, ~1% of an object.
     if (!(this.#serves(sku) || (await this.#adopt(sku)))) return;
-    this.#shards.report(index, report);
-    this.#publishAggregate();
+    const before = this.#level(this.#current(Date.now(), []));
+    const alerted = this.ctx.storage.transactionSync(() => {
+      this.#shards.report(index, report);
+      return this.#alertWhole(before);
+    });
+    this.#publishAggregate(alerted);
   }
 
   /** A shard gives units back: `returnedTotal` is its running total, so a repeat adds nothing. */
   async takeBack(sku: string, index: number, returnedTotal: number): Promise<{ ok: true }> {
     if (!(this.#serves(sku) || (await this.#adopt(sku)))) return { ok: true };
+    const before = this.#level(this.#current(Date.now(), []));
     this.#held = null; // the balance moves outside #apply: the next call reads it again
-    this.ctx.storage.transactionSync(() => {
+    const alerted = this.ctx.storage.transactionSync(() => {
       const units = this.#shards.takeBack(index, returnedTotal);
       if (units > 0) {
         this.ctx.storage.sql.exec(
@@ -501,9 +556,36 @@ export class ProductStock extends DurableObject<Env> {
           Date.now(),
         );
       }
+      return this.#alertWhole(before);
     });
-    this.#publishAggregate();
+    this.#publishAggregate(alerted);
     return { ok: true };
+  }
+
+  /**
+   * Before a removal of `want` units: asks the shards, one after another, for the free units this object lacks.
+   * Their give-backs arrive through `takeBack` while this waits (the same path as un-sharding). A shard that does
+   * not answer keeps its units; the removal then takes what is here.
+   */
+  async #pullFromShards(want: number): Promise<void> {
+    const sku = this.#sku as string;
+    for (const i of [...this.#shards.accounts.keys()]) {
+      const short = want - levels(this.#current(Date.now(), [])).available;
+      if (short <= 0) return;
+      try {
+        await stockStub(this.env, shardName(sku, i)).yieldUnits(shardName(sku, i), short);
+      } catch (err) {
+        console.error(
+          JSON.stringify({ level: "warn", message: "shard kept its units", sku, shard: i, error: String(err) }),
+        );
+      }
+    }
+  }
+
+  /** Asked of a shard for a staff removal: gives back up to `want` of its free units; answers how many. */
+  async yieldUnits(name: string, want: number): Promise<{ returned: number }> {
+    if (!this.#serves(name) || !this.#role) return { returned: 0 };
+    return { returned: await this.#giveBackFree(want) };
   }
 
   /** Asked of a shard when the parent no longer counts it: gives back what it holds unsold. */
@@ -571,10 +653,10 @@ export class ProductStock extends DurableObject<Env> {
     return hint;
   }
 
-  /** A retired shard hands its unsold units back to the parent (one step here, then the call). */
-  async #giveBackFree(): Promise<number> {
+  /** A shard hands (up to `most` of) its unsold units back to the parent (one step here, then the call). */
+  async #giveBackFree(most = Number.POSITIVE_INFINITY): Promise<number> {
     const role = this.#role as ShardRole;
-    const free = levels(this.#current(Date.now(), [])).available;
+    const free = Math.min(most, levels(this.#current(Date.now(), [])).available);
     if (free > 0) {
       this.#held = null; // the balance moves outside #apply: the next call reads it again
       this.ctx.storage.transactionSync(() => {
@@ -633,8 +715,15 @@ export class ProductStock extends DurableObject<Env> {
     }
   }
 
-  /** The parent's published count changed: tell viewers now, the catalog's D1 columns shortly. */
-  #publishAggregate(): void {
+  /**
+   * The parent's published count changed: tell viewers now, the catalog's D1 columns shortly. `alerted`: an
+   * alert waits in the outbox; its delivery writes the columns too.
+   */
+  #publishAggregate(alerted = false): void {
+    if (alerted) {
+      this.#arm(Date.now());
+      this.#deliver();
+    }
     const level = this.#level(this.#load([]));
     this.#live.broadcast({
       type: "stock",
@@ -843,17 +932,7 @@ export class ProductStock extends DurableObject<Env> {
     now: number,
   ): void {
     if (prev === next && effects.length === 0) return;
-    const sku = this.#sku as string;
-    // A shard's changes are told to its parent as levels (#shardChanged), not as the SKU's events.
-    const batch = (this.#role ? [] : effects).map((effect) =>
-      toEvent(
-        sku,
-        effect,
-        effect.type === "moved" && effect.reason === "expire" ? "system" : actor,
-        now,
-        next.lowStockThreshold,
-      ),
-    );
+    const batch = this.#events(prev, next, effects, actor, now);
     const sql = this.ctx.storage.sql;
     // Whatever happens below, the copy in memory is stale until the write is known to have landed.
     this.#held = null;
@@ -893,11 +972,12 @@ export class ProductStock extends DurableObject<Env> {
     });
     this.#held = { onHand: next.onHand, lowStockThreshold: next.lowStockThreshold, reservations: next.reservations };
     this.#arm(now);
+    if (this.#role) this.#shardChanged();
+    if (batch.length === 0) return;
     if (this.#role) {
-      this.#shardChanged();
+      this.#deliver();
       return;
     }
-    if (batch.length === 0) return;
     const level = this.#level(next);
     this.#live.broadcast({
       type: "stock",
@@ -905,13 +985,67 @@ export class ProductStock extends DurableObject<Env> {
       available: level.available,
       at: Date.now(),
     } satisfies StockMessage);
+    this.#deliver();
+  }
+
+  /** Starts delivering the outbox in the background; the alarm armed with the rows retries a failure. */
+  #deliver(): void {
     this.ctx.waitUntil(
       this.#flush().catch((err) =>
         console.error(
-          JSON.stringify({ level: "warn", message: "stock events deferred to alarm", sku, error: String(err) }),
+          JSON.stringify({
+            level: "warn",
+            message: "stock events deferred to alarm",
+            sku: this.#sku,
+            error: String(err),
+          }),
         ),
       ),
     );
+  }
+
+  /**
+   * The SKU's events for one change of this object's ledger (docs/sharding.md, "Events and alerts"):
+   * - an ordinary SKU: each effect as the ledger decided it;
+   * - a shard: its movements under the parent's SKU, named by `shard`, with the shard's own levels; no alerts,
+   *   since one shard running dry says nothing about the SKU;
+   * - a parent with shards: its movements with the SKU's whole levels (its own plus the shards'), and the
+   *   alerts judged on those, so a crossing is announced once by the one object that sees the whole level.
+   */
+  #events(prev: Ledger, next: Ledger, effects: readonly StockEffect[], actor: string, now: number): EventEnvelope[] {
+    const sku = this.#sku as string;
+    const by = (e: StockEffect) => (e.type === "moved" && e.reason === "expire" ? "system" : actor);
+    const role = this.#role;
+    if (role) {
+      return effects.flatMap((e) =>
+        e.type === "moved" ? [toEvent(role.row.parent, e, by(e), now, undefined, role.row.index)] : [],
+      );
+    }
+    if (this.#shards.accounts.size === 0)
+      return effects.map((e) => toEvent(sku, e, by(e), now, next.lowStockThreshold));
+    const accounts = [...this.#shards.accounts.values()];
+    const whole = (l: Levels) => aggregateLevels(l, accounts);
+    const moves = effects.flatMap((e) =>
+      e.type === "moved"
+        ? [toEvent(sku, { ...e, before: whole(e.before), after: whole(e.after) }, by(e), now, next.lowStockThreshold)]
+        : [],
+    );
+    const crossings = alerts(whole(levels(prev)), whole(levels(next)), next.lowStockThreshold);
+    return [...moves, ...crossings.map((e) => toEvent(sku, e, actor, now, next.lowStockThreshold))];
+  }
+
+  /**
+   * A shard's report or give-back changed the SKU's whole level from `before`: LowStock/OutOfStock when that
+   * crosses the threshold, in the same step as the change (the outbox), so each crossing is announced once.
+   * Call inside the transaction that changed the accounts.
+   */
+  #alertWhole(before: StockLevel): boolean {
+    const held = this.#load([]);
+    const crossings = alerts(before, this.#level(held), held.lowStockThreshold);
+    if (crossings.length === 0) return false;
+    const now = Date.now();
+    this.#outbox.append(crossings.map((e) => toEvent(this.#sku as string, e, "system", now, held.lowStockThreshold)));
+    return true;
   }
 
   /** Arms the one alarm for the earliest expiry, or sooner when events wait for delivery. */
@@ -943,12 +1077,13 @@ export class ProductStock extends DurableObject<Env> {
       // The catalog's stock columns ride in the same D1 batch as the events, with the level as it is now:
       // flushes run one at a time, so the last write is the latest level. Idempotent per event id, so a
       // retry after a half-finished delivery does not fail on its own rows.
+      // A shard's levels are not the SKU's: its parent writes the columns (#writeCatalogLevel).
       const level = this.#level(this.#load([]));
       const snapshot = getDb(this.env.DB)
         .update(products)
         .set({ stockOnHand: level.onHand, stockReserved: level.reserved, stockAvailable: level.available })
         .where(eq(products.sku, level.sku));
-      await recordAndPublish(this.env, batch.events, Date.now(), [snapshot]);
+      await recordAndPublish(this.env, batch.events, Date.now(), this.#role ? [] : [snapshot]);
       this.#outbox.ack(batch);
     }
   }
@@ -978,7 +1113,14 @@ function skuFromUrl(url: string): string | null {
   }
 }
 
-function toEvent(sku: string, effect: StockEffect, actor: string, now: number, threshold: number): EventEnvelope {
+function toEvent(
+  sku: string,
+  effect: StockEffect,
+  actor: string,
+  now: number,
+  threshold: number | undefined,
+  shard?: number,
+): EventEnvelope {
   const subject = `sku:${sku}`;
   switch (effect.type) {
     case "moved":
@@ -993,7 +1135,8 @@ function toEvent(sku: string, effect: StockEffect, actor: string, now: number, t
           orderId: effect.orderId,
           before: effect.before,
           after: effect.after,
-          lowStockThreshold: threshold,
+          ...(threshold === undefined ? {} : { lowStockThreshold: threshold }),
+          ...(shard === undefined ? {} : { shard }),
         },
         now,
       );

@@ -39,6 +39,13 @@ export class StaffFeed extends DurableObject<Env> {
     } satisfies StaffFeedMessage);
   }
 
+  /** Sends several events, in order, each as its own message (the consoles' protocol is one event a message). */
+  announceAll(events: EventEnvelope[]): number {
+    let sent = 0;
+    for (const event of events) sent = this.announce(event);
+    return sent;
+  }
+
   /** Closes the consoles opened by sessions that ended (services/session-sockets.ts). */
   closeTagged(tags: string[]): number {
     return closeTagged(this.ctx, tags, "session ended");

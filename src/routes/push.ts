@@ -104,7 +104,7 @@ export const pushApi = new Hono<AppEnv>()
     spec["POST /subscriptions/orders/:id"],
     validate("json", PushSubscriptionBody),
     async (c) => {
-      const access = await authorizeOrder(c, { staffMay: false });
+      const access = await authorizeOrder(c, { staffMay: false, needsCustomer: true });
       requirePush(c.env);
       const db = getDb(c.env.DB);
       const email = await orderEmail(db, access.id);

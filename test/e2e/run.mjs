@@ -19,12 +19,28 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-const port = await new Promise((resolve) => {
-  const srv = createServer().listen(0, "127.0.0.1", () => {
-    const { port } = srv.address();
-    srv.close(() => resolve(port));
+const freePort = () =>
+  new Promise((resolve) => {
+    const srv = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
   });
-});
+const port = await freePort();
+// Web Push is on in the browser tests: a VAPID key pair made for this run (never one in the repo), and every push
+// the Worker sends goes to the local push service a test starts on `pushPort` (test/e2e/push-service.ts), with
+// the endpoint's path; PUSH_ENDPOINT_OVERRIDE is honoured only with TEST_MODE = "1".
+const pushPort = await freePort();
+const vapid = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"]);
+const vapidPublic = Buffer.from(await crypto.subtle.exportKey("raw", vapid.publicKey)).toString("base64url");
+const vapidPrivate = (await crypto.subtle.exportKey("jwk", vapid.privateKey)).d;
+const pushVars = {
+  VAPID_PUBLIC_KEY: vapidPublic,
+  VAPID_PRIVATE_KEY: vapidPrivate,
+  VAPID_SUBJECT: "mailto:shop@example.com",
+  TEST_MODE: "1",
+  PUSH_ENDPOINT_OVERRIDE: `http://127.0.0.1:${pushPort}`,
+};
 const state = mkdtempSync(path.join(tmpdir(), "shop-e2e-"));
 wranglerSync(["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], { quiet: true });
 const seed = spawn(process.execPath, [path.join(ROOT, "scripts/seed.mjs"), "--persist-to", state], {
@@ -35,7 +51,17 @@ await new Promise((r) => seed.on("exit", r));
 const logFile = path.join(state, "wrangler-dev.log");
 const log = createWriteStream(logFile);
 const dev = wranglerSpawn(
-  ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--show-interactive-dev-session=false"],
+  [
+    "dev",
+    "--port",
+    String(port),
+    "--ip",
+    "127.0.0.1",
+    "--persist-to",
+    state,
+    "--show-interactive-dev-session=false",
+    ...Object.entries(pushVars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
+  ],
   { stdio: ["ignore", "pipe", "pipe"] },
 );
 dev.stdout.pipe(log);
@@ -57,7 +83,7 @@ try {
   }
   const runner = spawn(process.execPath, ["--test", "--test-concurrency=1", ...files], {
     stdio: "inherit",
-    env: { ...process.env, E2E_BASE_URL: baseUrl },
+    env: { ...process.env, E2E_BASE_URL: baseUrl, E2E_PUSH_PORT: String(pushPort), E2E_VAPID_PUBLIC_KEY: vapidPublic },
   });
   code = await new Promise((r) => runner.on("exit", (c) => r(c ?? 1)));
 } catch (err) {

@@ -121,12 +121,11 @@ export const adminInventory = new Hono<AppEnv>()
     if (!result.ok) {
       if (result.reason === "unknown_sku") throw notFound(sku);
       const { onHand, reserved, available } = result.level;
-      throw new ApiError("below_reserved", "On-hand stock cannot go below what is reserved or below zero", {
-        sku,
-        onHand,
-        reserved,
-        available,
-      });
+      throw new ApiError(
+        "below_reserved",
+        `On-hand stock cannot go below what is reserved or below zero: at most ${result.removable} can be removed now`,
+        { sku, onHand, reserved, available, removable: result.removable },
+      );
     }
     const { onHand, reserved, available } = result.level;
     return c.json({ sku, onHand, reserved, available });

@@ -1,23 +1,34 @@
 /**
- * Back-in-stock requests: a shopper (guest or customer) leaves an e-mail for a sold-out SKU; the
- * notifications service answers every waiting request once, in sign-up order, when InventoryAdjusted brings
- * the SKU back (src/services/notifications.ts closes the request in the batch that writes the message).
+ * Back-in-stock requests: a shopper (guest or customer) leaves an e-mail or enables push on this device for a
+ * sold-out SKU; the notifications service answers every waiting request once, in sign-up order, by its channel
+ * when InventoryAdjusted brings the SKU back (src/services/notifications.ts closes the request in the batch that
+ * writes the message; a push request's device is forgotten once its message is done).
  */
 import { and, count, eq } from "drizzle-orm";
 import { getDb } from "../../db/client";
+import { backInStockScope, deleteBackInStockDevices, savePushSubscription } from "../../db/push-subscriptions";
 import { backInStockRequests, products } from "../../db/schema";
 import { newId } from "../../lib/ids";
 import { stockStub } from "../stock/stock";
 
 export type SignUpResult =
-  | { ok: true; created: boolean; request: { id: string; sku: string; status: "waiting"; createdAt: number } }
+  | {
+      ok: true;
+      created: boolean;
+      request: { id: string; sku: string; channel: "email" | "push"; status: "waiting"; createdAt: number };
+    }
   | { ok: false; reason: "unknown_sku" | "in_stock" };
 
-export async function signUpForBackInStock(
-  env: Env,
-  input: { sku: string; email: string; customerId: string | null },
-  now = Date.now(),
-): Promise<SignUpResult> {
+/** A browser's push subscription (`PushSubscription.toJSON()`, checked by the route). */
+export type DeviceSubscription = { endpoint: string; p256dh: string; auth: string };
+
+export type SignUp = { sku: string; customerId: string | null } & (
+  | { email: string; push?: undefined }
+  /** `email`: the signed-in customer's (whose message choices apply), "" for a guest. */
+  | { email: string; push: DeviceSubscription }
+);
+
+export async function signUpForBackInStock(env: Env, input: SignUp, now = Date.now()): Promise<SignUpResult> {
   const db = getDb(env.DB);
   const product = await db.select({ active: products.active }).from(products).where(eq(products.sku, input.sku)).get();
   if (!product?.active) return { ok: false, reason: "unknown_sku" };
@@ -25,10 +36,12 @@ export async function signUpForBackInStock(
   if (!stock.ok) return { ok: false, reason: "unknown_sku" };
   if (stock.level.available > 0) return { ok: false, reason: "in_stock" };
   const id = newId("bis");
-  // One waiting request per (SKU, e-mail): signing up twice keeps the first place in the queue.
+  const channel = input.push ? "push" : "email";
+  const endpoint = input.push?.endpoint ?? "";
+  // One waiting request per (SKU, e-mail, device): signing up twice keeps the first place in the queue.
   const inserted = await db
     .insert(backInStockRequests)
-    .values({ id, sku: input.sku, email: input.email, customerId: input.customerId, createdAt: now })
+    .values({ id, sku: input.sku, email: input.email, customerId: input.customerId, channel, endpoint, createdAt: now })
     .onConflictDoNothing()
     .returning()
     .get();
@@ -41,15 +54,43 @@ export async function signUpForBackInStock(
         and(
           eq(backInStockRequests.sku, input.sku),
           eq(backInStockRequests.email, input.email),
+          eq(backInStockRequests.endpoint, endpoint),
           eq(backInStockRequests.status, "waiting"),
         ),
       )
       .get());
   if (!row) return { ok: false, reason: "in_stock" };
+  if (input.push) {
+    // After the request, not in one batch with it: a failure here answers an error, and the browser's retry finds
+    // the request and stores the device then (signing up again also refreshes the device's keys).
+    await savePushSubscription(
+      db,
+      {
+        ...input.push,
+        audience: "customer",
+        scope: backInStockScope(row.id),
+        customerId: input.customerId,
+        orderId: null,
+        email: input.email,
+      },
+      now,
+    );
+    // A restock between the two writes closed the request before its device was stored: nothing was pushed, and
+    // the device must not outlive the request. The bracelet is back, which is the answer.
+    const still = await db
+      .select({ status: backInStockRequests.status })
+      .from(backInStockRequests)
+      .where(eq(backInStockRequests.id, row.id))
+      .get();
+    if (still?.status !== "waiting") {
+      await deleteBackInStockDevices(db, [row.id]);
+      return { ok: false, reason: "in_stock" };
+    }
+  }
   return {
     ok: true,
     created: inserted !== undefined,
-    request: { id: row.id, sku: row.sku, status: "waiting", createdAt: row.createdAt },
+    request: { id: row.id, sku: row.sku, channel: row.channel, status: "waiting", createdAt: row.createdAt },
   };
 }
 

@@ -3,6 +3,7 @@
  * Web Push to every subscribed device of the order, the account or staff; SMS to the order's phone number.
  * Push and SMS rows are only written when the channel is configured (VAPID keys, an SMS provider), so a shop
  * without them records nothing it could never send. Preferences are checked when each row's attempt comes.
+ * A back-in-stock request made by push (`pushScope`) goes to its one device only: no e-mail, no other device.
  */
 import { eq } from "drizzle-orm";
 import type { Channels } from "../../adapters/channels/select";
@@ -67,18 +68,13 @@ export async function deliveriesFor(
 
   const staffDevices = pushOn && anyStaff ? await staffSubscriptions(db) : [];
   // One read for every shopper of the event (a restock tells hundreds): their accounts' devices and the order's.
-  const scopesOf = (customerId: string | null) => [
-    ...(orderId ? [orderScope(orderId)] : []),
-    ...(customerId ? [customerScope(customerId)] : []),
-  ];
-  const devices = pushOn
-    ? await subscriptionsIn(
-        db,
-        customerDrafts.flatMap((d) => scopesOf(d.customerId)),
-      )
-    : [];
-  const devicesOf = (customerId: string | null) => {
-    const scopes = new Set(scopesOf(customerId));
+  const scopesOf = (d: NotificationDraft) =>
+    d.pushScope
+      ? [d.pushScope]
+      : [...(orderId ? [orderScope(orderId)] : []), ...(d.customerId ? [customerScope(d.customerId)] : [])];
+  const devices = pushOn ? await subscriptionsIn(db, customerDrafts.flatMap(scopesOf)) : [];
+  const devicesOf = (d: NotificationDraft) => {
+    const scopes = new Set(scopesOf(d));
     return onePerDevice(devices.filter((s) => scopes.has(s.scope)));
   };
   const phone =
@@ -86,18 +82,42 @@ export async function deliveriesFor(
 
   const out: Delivery[] = [];
   const as = (d: NotificationDraft, channel: string, address: string, body = d.body, html = d.html): Delivery => {
-    const { short: _short, unsubscribeUrl, ...rest } = d;
-    return { ...rest, channel, address, body, html, unsubscribeUrl: channel === "email" ? unsubscribeUrl : null };
+    const { short: _short, unsubscribeUrl, pushScope, ...rest } = d;
+    return {
+      ...rest,
+      channel,
+      address,
+      body,
+      html,
+      unsubscribeUrl: channel === "email" ? unsubscribeUrl : null,
+      ...(pushScope ? { pushScope } : {}),
+    };
   };
+  const heard = new Set<string>();
   for (const d of drafts) {
     if (d.audience === "staff") {
       out.push(as(d, "console", ""));
       for (const s of staffDevices) out.push(as(d, "push", s.id, d.short, null));
       continue;
     }
+    // Scopes keep it to this order's page devices and this shopper's account devices (or the one device a
+    // back-in-stock request waits on): nobody else's.
+    const push = () => {
+      for (const s of devicesOf(d)) {
+        // A device hears each message once per event, though it may wait twice (a customer's device that is
+        // also the account's, for a customer who signed up by e-mail and on the device).
+        const key = `${d.template}|${s.endpoint}`;
+        if (heard.has(key)) continue;
+        heard.add(key);
+        out.push(as(d, "push", s.id, d.short, null));
+      }
+    };
+    if (d.pushScope) {
+      push();
+      continue;
+    }
     out.push(as(d, "email", ""));
-    // Scopes keep it to this order's page devices and this shopper's account devices: nobody else's.
-    for (const s of devicesOf(d.customerId)) out.push(as(d, "push", s.id, d.short, null));
+    push();
     if (phone && d.kind === "order") out.push(as(d, "sms", phone, smsText(d), null));
   }
   for (const d of pushOnly) for (const s of staffDevices) out.push(as(d, "push", s.id, d.short, null));

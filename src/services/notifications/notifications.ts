@@ -5,8 +5,9 @@
  *
  * 1. The rows are written `pending` first (the unique index makes a redelivered event write nothing twice;
  *    back-in-stock requests are closed in the same batch).
- * 2. Each due row is claimed with a lease (an UPDATE that only one worker wins), sent through its channel,
- *    and its outcome recorded: `sent`, or another try later with backoff, or `failed` after the budget.
+ * 2. A row is sent only by the worker holding its lease: the one that wrote it (rows are written leased, with
+ *    the recipients' choices read in the same batch), or one that claims a due row (an UPDATE that only one
+ *    worker wins). The outcome is recorded: `sent`, or another try later with backoff, or `failed` after the budget.
  * 3. NotificationSent is written with the final outcome, in the same batch as the row, and published.
  *
  * A send that fails, or a crash between writing a row and sending it, leaves the row pending: the cron sweep
@@ -17,6 +18,7 @@ import type { OutgoingMessage } from "../../adapters/channels/channel";
 import { type Channels, channelsFor } from "../../adapters/channels/select";
 import { newEvent, outboxInserts, publish } from "../../adapters/event-bus";
 import { getDb } from "../../db/client";
+import { backInStockScope, deleteBackInStockDevice, deleteBackInStockDevices } from "../../db/push-subscriptions";
 import { backInStockRequests, customers, notifications, orders, plans, products, subscriptions } from "../../db/schema";
 import { MAX_PAYMENT_ATTEMPTS } from "../../domain/billing";
 import { ATTEMPT_LEASE_MS, afterFailure, DEFAULT_MAX_ATTEMPTS } from "../../domain/delivery";
@@ -30,9 +32,9 @@ import {
 } from "../../domain/notifications";
 import { hasOneClickUnsubscribe } from "../../domain/preferences";
 import { newId } from "../../lib/ids";
-import type { Subscriber } from "../subscribers/subscriber";
+import type { EventSubscriber } from "../subscribers/subscriber";
 import { deliveriesFor } from "./fan-out";
-import { unsubscribeUrl, wants } from "./unsubscribe";
+import { preferencesOf, unsubscribeUrl, type Wants, wants, wantsFrom } from "./unsubscribe";
 
 type Row = typeof notifications.$inferSelect;
 /** One insert statement binds at most 100 parameters; a notification row binds 19. */
@@ -51,7 +53,8 @@ export function shopUrl(env: Env): string {
 
 const ORDER_MESSAGE_EVENTS = new Set(["OrderConfirmed", "OrderShipped", "OrderDelivered", "OrderCancelled"]);
 
-type Lookup = { ctx: NotificationContext; backInStockIds: string[] };
+/** `backInStockPushIds`: the closed requests that wait on a device (forgotten if no push message is written). */
+type Lookup = { ctx: NotificationContext; backInStockIds: string[]; backInStockPushIds?: string[] };
 
 async function lookupContext(event: EventEnvelope, env: Env): Promise<Lookup> {
   const db = getDb(env.DB);
@@ -128,9 +131,15 @@ async function lookupContext(event: EventEnvelope, env: Env): Promise<Lookup> {
         .orderBy(asc(backInStockRequests.createdAt), asc(backInStockRequests.id))
         .limit(BACK_IN_STOCK_BATCH),
     ]);
+    const shoppers = waiting.map((w) => ({
+      email: w.email,
+      customerId: w.customerId,
+      pushScope: w.channel === "push" ? backInStockScope(w.id) : null,
+    }));
     return {
-      ctx: { ...ctx, backInStock: { name: product?.name ?? sku, waiting } },
+      ctx: { ...ctx, backInStock: { name: product?.name ?? sku, waiting: shoppers } },
       backInStockIds: waiting.map((w) => w.id),
+      backInStockPushIds: waiting.filter((w) => w.channel === "push").map((w) => w.id),
     };
   }
   return { ctx, backInStockIds: [] };
@@ -149,12 +158,12 @@ export async function notify(
   channels: Channels = channelsFor(env),
   now = Date.now(),
 ): Promise<number> {
-  const { ctx, backInStockIds } = await lookupContext(event, env);
+  const { ctx, backInStockIds, backInStockPushIds = [] } = await lookupContext(event, env);
   let drafts = draftNotifications(event, ctx);
   const pushOnly = staffPushAlerts(event, shopUrl(env));
   if (drafts.length === 0 && pushOnly.length === 0) return 0;
   // Marketing e-mail carries a signed one-click unsubscribe link: sign one per recipient, then draft again.
-  const marketing = drafts.filter((d) => d.audience === "customer" && hasOneClickUnsubscribe(d.kind));
+  const marketing = drafts.filter((d) => d.audience === "customer" && hasOneClickUnsubscribe(d.kind) && !d.pushScope);
   if (marketing.length > 0) {
     const links = new Map<string, string>();
     for (const d of marketing) {
@@ -164,27 +173,33 @@ export async function notify(
   }
   const db = getDb(env.DB);
   const deliveries = await deliveriesFor(env, event, drafts, pushOnly, channels);
-  const rows = deliveries.map(({ unsubscribeUrl: link, ...d }) => ({
+  // Written already leased to this attempt (not due before the lease ends): nobody else picks them up while this
+  // worker sends them, and a crash before the send leaves them to the sweep once the lease is over. That saves
+  // the claim's UPDATE per message on the usual path.
+  const leasedUntil = now + ATTEMPT_LEASE_MS;
+  const rows = deliveries.map(({ unsubscribeUrl: link, pushScope: _device, ...d }) => ({
     ...d,
     headers: link ? { "List-Unsubscribe": `<${link}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" } : null,
     id: newId("ntf"),
     eventId: event.id,
     status: "pending" as const,
     attempts: 0,
-    nextAttemptAt: now,
+    nextAttemptAt: leasedUntil,
     createdAt: now,
   }));
-  const statements = [];
+  const inserts = [];
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-    statements.push(
+    inserts.push(
       db
         .insert(notifications)
         .values(rows.slice(i, i + ROWS_PER_INSERT))
-        .onConflictDoNothing(),
+        .onConflictDoNothing()
+        .returning(),
     );
   }
+  const closes = [];
   for (let i = 0; i < backInStockIds.length; i += 90) {
-    statements.push(
+    closes.push(
       db
         .update(backInStockRequests)
         .set({ status: "notified", notifiedAt: now })
@@ -196,17 +211,35 @@ export async function notify(
         ),
     );
   }
-  const [first, ...rest] = statements;
-  if (first) await db.batch([first, ...rest]);
+  // A device request whose message has no push row (push is not configured any more) is closed with nothing to
+  // send: forget its device now. Those with a row are forgotten when the row is done (`finish`).
+  const pushed = new Set(deliveries.map((d) => d.pushScope));
+  const unsent = backInStockPushIds.filter((id) => !pushed.has(backInStockScope(id)));
+  if (unsent.length > 0) closes.push(deleteBackInStockDevices(db, unsent));
+  // The recipients' channel choices come back in the same round trip as the rows.
+  const recipients = [...new Set(rows.map((r) => r.recipient))];
+  if (recipients.length === 0 && closes.length === 0) return 0;
+  const results = await db.batch([preferencesOf(db, recipients), ...inserts, ...closes]);
+  const wanted = wantsFrom(results[0] as Parameters<typeof wantsFrom>[0]);
+  const written = results.slice(1, 1 + inserts.length).flat() as Row[];
 
   const order = new Map(rows.map((r, i) => [rowKey(r), i]));
+  const byDraftOrder = (a: Row, b: Row) => (order.get(rowKey(a)) ?? 0) - (order.get(rowKey(b)) ?? 0);
+  let attempted = 0;
+  for (const row of written.sort(byDraftOrder)) {
+    await deliver(env, row, 0, channels, now, wanted);
+    attempted++;
+  }
+  if (written.length === rows.length) return attempted;
+  // A redelivered event: some rows were written before. Those still pending and due get an attempt, claimed first.
+  const mine = new Set(written.map((r) => r.id));
   const due = await db
     .select()
     .from(notifications)
     .where(and(eq(notifications.eventId, event.id), eq(notifications.status, "pending"), dueAt(now)));
-  due.sort((a, b) => (order.get(rowKey(a)) ?? 0) - (order.get(rowKey(b)) ?? 0));
-  let attempted = 0;
-  for (const row of due) if (await attempt(env, row, channels, now)) attempted++;
+  for (const row of due.filter((r) => !mine.has(r.id)).sort(byDraftOrder)) {
+    if (await attempt(env, row, channels, now)) attempted++;
+  }
   return attempted;
 }
 
@@ -265,23 +298,41 @@ export async function resendNotification(
  * Returns false when another worker holds the row or it is no longer pending.
  */
 async function attempt(env: Env, row: Row, channels: Channels, now: number): Promise<boolean> {
-  const db = getDb(env.DB);
-  const claimed = await db
+  const claimed = await getDb(env.DB)
     .update(notifications)
     .set({ nextAttemptAt: now + ATTEMPT_LEASE_MS })
     .where(and(eq(notifications.id, row.id), eq(notifications.status, "pending"), dueAt(now)))
     .returning({ attempts: notifications.attempts })
     .get();
   if (!claimed) return false;
+  await deliver(env, row, claimed.attempts, channels, now);
+  return true;
+}
 
-  if (!(await wants(env, row.recipient, row.kind, row.channel))) {
-    await finish(env, row, { status: "suppressed", attempts: claimed.attempts, error: "recipient opted out" }, now);
-    return true;
+/**
+ * Sends a row this worker holds the lease on, and records the outcome: `sent`, `suppressed` (opted out, or no
+ * such channel here), another try later with backoff, or `failed` once the budget is spent. `wanted` answers the
+ * recipient's choices when they were read already; otherwise they are read here.
+ */
+async function deliver(
+  env: Env,
+  row: Row,
+  attemptsSoFar: number,
+  channels: Channels,
+  now: number,
+  wanted?: Wants,
+): Promise<void> {
+  const wantsIt = wanted
+    ? wanted(row.recipient, row.kind, row.channel)
+    : await wants(env, row.recipient, row.kind, row.channel);
+  if (!wantsIt) {
+    await finish(env, row, { status: "suppressed", attempts: attemptsSoFar, error: "recipient opted out" }, now);
+    return;
   }
   const channel = channels[row.channel];
   if (!channel) {
-    await finish(env, row, { status: "suppressed", attempts: claimed.attempts, error: "channel not configured" }, now);
-    return true;
+    await finish(env, row, { status: "suppressed", attempts: attemptsSoFar, error: "channel not configured" }, now);
+    return;
   }
   const message: OutgoingMessage = {
     id: row.id,
@@ -294,21 +345,20 @@ async function attempt(env: Env, row: Row, channels: Channels, now: number): Pro
     link: row.link,
   };
   const result = await channel.send(message);
-  const attempts = claimed.attempts + 1;
+  const attempts = attemptsSoFar + 1;
   if (result.ok) {
     await finish(env, row, { status: "sent", attempts, providerId: result.providerId ?? undefined }, now);
-    return true;
+    return;
   }
   const next = result.retry === false ? ({ status: "failed" } as const) : afterFailure(attempts, now, maxAttempts(env));
   if (next.status === "failed") {
     await finish(env, row, { status: "failed", attempts, error: result.error }, now);
   } else {
-    await db
+    await getDb(env.DB)
       .update(notifications)
       .set({ attempts, lastError: result.error, nextAttemptAt: next.nextAttemptAt })
       .where(eq(notifications.id, row.id));
   }
-  return true;
 }
 
 type Outcome = { status: "sent" | "failed" | "suppressed"; attempts: number; providerId?: string; error?: string };
@@ -342,11 +392,15 @@ async function finish(env: Env, row: Row, outcome: Outcome, now: number): Promis
       })
       .where(eq(notifications.id, row.id)),
     ...outboxInserts(db, [event]),
+    // A back-in-stock request's device was kept for this one message: it is told, so forget it.
+    ...(row.channel === "push" && row.template === "back_in_stock_available"
+      ? [deleteBackInStockDevice(db, row.address)]
+      : []),
   ]);
   await publish(env, [event], now);
 }
 
-export const notificationsSubscriber: Subscriber = {
+export const notificationsSubscriber: EventSubscriber = {
   name: "notifications",
   types: NOTIFIED_EVENT_TYPES,
   handle: async (event, env) => {

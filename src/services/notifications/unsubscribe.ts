@@ -2,8 +2,8 @@
  * One-click unsubscribe (RFC 8058): a link signed with HMAC-SHA256 over (recipient, kind), so it works without
  * signing in and cannot be forged for another address. `UNSUBSCRIBE_SECRET` (local default below) signs it.
  */
-import { and, eq } from "drizzle-orm";
-import { getDb } from "../../db/client";
+import { and, eq, inArray } from "drizzle-orm";
+import { type Db, getDb } from "../../db/client";
 import { notificationPreferences } from "../../db/schema";
 import { isOptional, type OptionalKind } from "../../domain/preferences";
 
@@ -65,6 +65,29 @@ export async function setPreference(
       target: [notificationPreferences.recipient, notificationPreferences.kind, notificationPreferences.channel],
       set: { enabled: pref.enabled, updatedAt: now },
     });
+}
+
+/** The stored choices of `recipients`, as one query to put in a D1 batch; `wantsFrom` answers from its rows. */
+export function preferencesOf(db: Db, recipients: readonly string[]) {
+  return db
+    .select({
+      recipient: notificationPreferences.recipient,
+      kind: notificationPreferences.kind,
+      channel: notificationPreferences.channel,
+      enabled: notificationPreferences.enabled,
+    })
+    .from(notificationPreferences)
+    .where(inArray(notificationPreferences.recipient, [...recipients]));
+}
+
+export type Wants = (recipient: string, kind: string, channel: string) => boolean;
+
+/** `wants` answered from rows already read (no row: yes; a kind that is not optional: always). */
+export function wantsFrom(
+  rows: readonly { recipient: string; kind: string; channel: string; enabled: boolean }[],
+): Wants {
+  const off = new Set(rows.filter((r) => !r.enabled).map((r) => `${r.recipient}|${r.kind}|${r.channel}`));
+  return (recipient, kind, channel) => !isOptional(kind) || !off.has(`${recipient}|${kind}|${channel}`);
 }
 
 /** Whether `recipient` still wants `kind` on `channel` (no row: yes). */

@@ -16,42 +16,86 @@ export async function consumeEvents(
   env: Env,
   subscribers: readonly Subscriber[],
 ): Promise<void> {
+  const perEvent = subscribers.filter((s) => s.handle);
+  const batchWise = subscribers.filter((s) => s.handleBatch);
   // Messages about one subject (an order, a SKU) are handled in order; different subjects in parallel.
   // Each body is parsed (and validated) once, here.
   const bySubject = new Map<string, { message: Message<unknown>; event: EventEnvelope | null }[]>();
+  const parsed: { message: Message<unknown>; event: EventEnvelope | null }[] = [];
   for (const message of batch.messages) {
     const event = parseEnvelope(message.body);
+    parsed.push({ message, event });
     const subject = event?.subject ?? `unreadable:${message.id}`;
     const group = bySubject.get(subject);
     if (group) group.push({ message, event });
     else bySubject.set(subject, [{ message, event }]);
   }
+  const handled = new Set<string>();
   await Promise.all(
     [...bySubject.values()].map(async (items) => {
-      for (const { message, event } of items) await consumeOne(message, event, env, subscribers);
+      for (const { message, event } of items) {
+        if (await consumeOne(message, event, env, perEvent)) handled.add(message.id);
+      }
     }),
   );
+  // Subscribers that take the whole delivery see the events every per-event subscriber handled, in delivery order.
+  const retried = new Set<string>();
+  for (const subscriber of batchWise) {
+    const mine: { message: Message<unknown>; event: EventEnvelope }[] = [];
+    for (const { message, event } of parsed) {
+      if (!handled.has(message.id) || retried.has(message.id)) continue;
+      if (event && subscriber.types.includes(event.type)) mine.push({ message, event });
+    }
+    if (mine.length === 0) continue;
+    try {
+      await subscriber.handleBatch?.(
+        mine.map((m) => m.event),
+        env,
+      );
+    } catch (err) {
+      console.error(
+        JSON.stringify({
+          level: "error",
+          message: "batch handler failed",
+          subscriber: subscriber.name,
+          error: String(err),
+        }),
+      );
+      for (const { message, event } of mine) {
+        await noteFailure(env, {
+          eventId: event.id,
+          subscribers: [subscriber.name],
+          error: String(err),
+          attempts: message.attempts,
+        }).catch(() => {});
+        message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) });
+        retried.add(message.id);
+      }
+    }
+  }
+  for (const message of batch.messages) if (handled.has(message.id) && !retried.has(message.id)) message.ack();
 }
 
+/**
+ * Runs the per-event subscribers for one message. Returns true when all of them handled it (the caller acks it
+ * once the batch-wise subscribers are done too); otherwise the message was already acked (unreadable) or retried.
+ */
 async function consumeOne(
   message: Message<unknown>,
   event: EventEnvelope | null,
   env: Env,
   subscribers: readonly Subscriber[],
-): Promise<void> {
+): Promise<boolean> {
   if (!event) {
     // Not an event we can read: retrying cannot help, so it goes straight to the dead letters.
     await recordDeadLetter(env, message.body, message.attempts);
     message.ack();
-    return;
+    return false;
   }
   const failed: string[] = [];
   try {
     const listening = subscribers.filter((s) => s.types.includes(event.type));
-    if (listening.length === 0) {
-      message.ack();
-      return;
-    }
+    if (listening.length === 0) return true;
     const db = getDb(env.DB);
     // Only subscribers that asked for exactly-once pay for the dedup read and write.
     const marked = listening.some((s) => s.exactlyOnce);
@@ -67,7 +111,7 @@ async function consumeOne(
     for (const subscriber of listening) {
       if (handled.has(subscriber.name)) continue;
       try {
-        await subscriber.handle(event, env);
+        await subscriber.handle?.(event, env);
         if (subscriber.exactlyOnce) succeeded.push(subscriber.name);
       } catch (err) {
         failed.push(subscriber.name);
@@ -83,7 +127,7 @@ async function consumeOne(
         .onConflictDoNothing();
     }
     if (failures.length > 0) throw new Error(failures.join("; "));
-    message.ack();
+    return true;
   } catch (err) {
     console.error(
       JSON.stringify({ level: "error", message: "event handler failed", event: event.id, error: String(err) }),
@@ -96,6 +140,7 @@ async function consumeOne(
       attempts: message.attempts,
     }).catch(() => {});
     message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) });
+    return false;
   }
 }
 

@@ -6,7 +6,7 @@
  *
  * The events have ids derived from the payment id, so a redelivered PaymentInitiated re-emits nothing new.
  */
-import { and, avg, count, eq, gte, inArray, ne, sql } from "drizzle-orm";
+import { and, avg, count, eq, gte, inArray, ne } from "drizzle-orm";
 import { recordAndPublish } from "../../adapters/event-bus";
 import { config } from "../../config";
 import { getDb } from "../../db/client";
@@ -14,11 +14,15 @@ import { customers, orders, payments } from "../../db/schema";
 import { type EventEnvelope, makeEvent } from "../../domain/events";
 import { assessFraud, FRAUD_WINDOWS, type FraudAssessment, type FraudInput } from "../../domain/fraud";
 import { tokenRisk } from "../../domain/payment-tokens";
-import type { Subscriber } from "./subscriber";
+import type { EventSubscriber } from "./subscriber";
 
 const PAID = ["confirmed", "shipped", "delivered"];
 
-/** The rules' inputs for one payment attempt, or null when the order is not in D1 (yet). */
+/**
+ * The rules' inputs for one payment attempt, or null when the order is not in D1 (yet). One D1 batch, holding only
+ * the counts that apply (no IP count when that rule is off, no account age for a guest); the shipping country
+ * comes with the event, and is read from the order's mirror only for events written before it did.
+ */
 export async function gatherFraudInput(
   env: Env,
   data: {
@@ -29,57 +33,66 @@ export async function gatherFraudInput(
     customerId: string | null;
     ip: string | null;
     country: string;
+    shippingCountry?: string | undefined;
   },
   now: number,
 ): Promise<FraudInput | null> {
   const db = getDb(env.DB);
-  const order = await db
-    .select({ shippingAddress: orders.shippingAddress })
-    .from(orders)
-    .where(eq(orders.id, data.orderId))
-    .get();
-  if (!order) return null;
+  let shippingCountry = data.shippingCountry;
+  if (shippingCountry === undefined) {
+    const order = await db
+      .select({ shippingAddress: orders.shippingAddress })
+      .from(orders)
+      .where(eq(orders.id, data.orderId))
+      .get();
+    if (!order) return null;
+    shippingCountry = order.shippingAddress.country;
+  }
   const hourAgo = now - FRAUD_WINDOWS.velocityMs;
   const dayAgo = now - FRAUD_WINDOWS.declinesMs;
-  const ipVelocity = config(env).fraudIpVelocity && data.ip !== null;
+  const ip = config(env).fraudIpVelocity ? data.ip : null;
   const owner = data.customerId ? eq(orders.customerId, data.customerId) : eq(orders.email, data.email);
-  const never = sql`0 = 1`;
-  const [byEmail, byIp, history, account, declines] = await db.batch([
-    db
-      .select({ n: count() })
-      .from(orders)
-      .where(and(eq(orders.email, data.email), gte(orders.createdAt, hourAgo), ne(orders.id, data.orderId))),
-    db
-      .select({ n: count() })
-      .from(orders)
-      .where(
-        ipVelocity && data.ip !== null
-          ? and(eq(orders.ip, data.ip), gte(orders.createdAt, hourAgo), ne(orders.id, data.orderId))
-          : never,
-      ),
-    db
-      .select({ n: count(), average: avg(orders.totalCents) })
-      .from(orders)
-      .where(and(owner, inArray(orders.status, PAID), ne(orders.id, data.orderId))),
-    db
-      .select({ createdAt: customers.createdAt })
-      .from(customers)
-      .where(data.customerId ? eq(customers.id, data.customerId) : never),
-    db
-      .select({ n: count() })
-      .from(payments)
-      .innerJoin(orders, eq(orders.id, payments.orderId))
-      .where(and(eq(orders.email, data.email), eq(payments.status, "declined"), gte(payments.createdAt, dayAgo))),
+  const byEmail = db
+    .select({ n: count() })
+    .from(orders)
+    .where(and(eq(orders.email, data.email), gte(orders.createdAt, hourAgo), ne(orders.id, data.orderId)));
+  const history = db
+    .select({ n: count(), average: avg(orders.totalCents) })
+    .from(orders)
+    .where(and(owner, inArray(orders.status, PAID), ne(orders.id, data.orderId)));
+  const declines = db
+    .select({ n: count() })
+    .from(payments)
+    .innerJoin(orders, eq(orders.id, payments.orderId))
+    .where(and(eq(orders.email, data.email), eq(payments.status, "declined"), gte(payments.createdAt, dayAgo)));
+  const byIp =
+    ip === null
+      ? null
+      : db
+          .select({ n: count() })
+          .from(orders)
+          .where(and(eq(orders.ip, ip), gte(orders.createdAt, hourAgo), ne(orders.id, data.orderId)));
+  const account = data.customerId
+    ? db.select({ createdAt: customers.createdAt }).from(customers).where(eq(customers.id, data.customerId))
+    : null;
+  const [emailRows, historyRows, declineRows, ...optional] = await db.batch([
+    byEmail,
+    history,
+    declines,
+    ...(byIp ? [byIp] : []),
+    ...(account ? [account] : []),
   ]);
+  const ipRows = byIp ? (optional.shift() as { n: number }[]) : null;
+  const accountRows = account ? (optional.shift() as { createdAt: number }[]) : null;
   return {
     amountCents: data.amountCents,
-    emailOrdersLastHour: byEmail[0]?.n ?? 0,
-    ipOrdersLastHour: ipVelocity ? (byIp[0]?.n ?? 0) : null,
-    history: { paidOrders: history[0]?.n ?? 0, averageCents: Number(history[0]?.average ?? 0) },
-    accountAgeMs: account[0] ? now - account[0].createdAt : null,
-    shippingCountry: order.shippingAddress.country,
+    emailOrdersLastHour: emailRows[0]?.n ?? 0,
+    ipOrdersLastHour: ipRows ? (ipRows[0]?.n ?? 0) : null,
+    history: { paidOrders: historyRows[0]?.n ?? 0, averageCents: Number(historyRows[0]?.average ?? 0) },
+    accountAgeMs: accountRows?.[0] ? now - accountRows[0].createdAt : null,
+    shippingCountry,
     requestCountry: data.country ? data.country : null,
-    recentDeclines: declines[0]?.n ?? 0,
+    recentDeclines: declineRows[0]?.n ?? 0,
     tokenRisk: tokenRisk(data.token),
   };
 }
@@ -113,7 +126,7 @@ export function fraudEvents(
   return batch;
 }
 
-export const fraudSubscriber: Subscriber = {
+export const fraudSubscriber: EventSubscriber = {
   name: "fraud",
   types: ["PaymentInitiated"],
   async handle(event, env) {

@@ -8,7 +8,7 @@ import { products } from "../../db/schema";
 import { stockChangeIsVisible } from "../../domain/catalog";
 import type { EventEnvelope } from "../../domain/events";
 import { productTag, purgeTags } from "../catalog/catalog-cache";
-import type { Subscriber } from "./subscriber";
+import type { EventSubscriber } from "./subscriber";
 
 /**
  * Purges the product's cached catalog responses when a movement is one a shopper should see at once
@@ -16,7 +16,9 @@ import type { Subscriber } from "./subscriber";
  * the same D1 batch as its events; the event carries the threshold, so deciding costs no I/O.
  */
 export async function purgeVisibleStockChange(env: Env, event: EventEnvelope<"InventoryAdjusted">): Promise<void> {
-  const { sku, reason, before, after, lowStockThreshold } = event.data;
+  const { sku, reason, before, after, lowStockThreshold, shard } = event.data;
+  // A shard's levels are not the SKU's: its parent writes the catalog's stock columns for the whole SKU.
+  if (shard !== undefined) return;
   const threshold =
     lowStockThreshold ??
     (await getDb(env.DB).select({ t: products.lowStockThreshold }).from(products).where(eq(products.sku, sku)).get())
@@ -32,7 +34,7 @@ export async function purgeVisibleStockChange(env: Env, event: EventEnvelope<"In
  * returns are carried out by its OrderFlow alone (docs/owners.md), so OrderConfirmed and OrderCancelled are
  * none of its business.
  */
-export const inventorySubscriber: Subscriber = {
+export const inventorySubscriber: EventSubscriber = {
   name: "inventory",
   types: ["InventoryAdjusted"],
   async handle(event, env) {

@@ -13,14 +13,12 @@ import {
   type InvoiceView,
   loggedEvents,
   type NewInvoice,
-  numberedInvoiceStatements,
-  orderInvoiceId,
-  retryOnInvoiceNumber,
+  orderInvoiceSource,
+  writeOrderInvoice,
 } from "../../db/invoices";
-import { orderWithItems } from "../../db/orders";
 import { type EventEnvelope, parseEnvelope } from "../../domain/events";
 import { newId } from "../../lib/ids";
-import type { Subscriber } from "./subscriber";
+import type { EventSubscriber } from "./subscriber";
 
 /** Publishes events already in the log, read back by id: those whose data the SQL built (InvoiceGenerated). */
 export async function publishLogged(env: Env, ids: readonly string[]): Promise<void> {
@@ -34,14 +32,15 @@ export async function publishLogged(env: Env, ids: readonly string[]): Promise<v
 /**
  * Creates the invoice of a confirmed order unless it exists; returns its id, or null for an order D1 does not
  * hold (the mirror is written in the same batch as OrderConfirmed, so such an event came from elsewhere).
+ * Three D1 round trips: one reads the invoice, the order and its items; one writes the invoice and its
+ * InvoiceGenerated and reads back the invoice the order now has and the event as logged; the last marks the
+ * event published once the queue took it.
  */
 export async function createOrderInvoice(env: Env, orderId: string, now = Date.now()): Promise<string | null> {
   const db = getDb(env.DB);
-  const existing = await orderInvoiceId(db, orderId);
+  const { invoiceId: existing, order: row, items } = await orderInvoiceSource(db, orderId);
   if (existing) return existing;
-  const found = await orderWithItems(db, orderId);
-  if (!found) return null;
-  const { order: row, items } = found;
+  if (!row) return null;
   const lines = items.map((i) => ({
     description: `${i.name} (${i.sku})`,
     qty: i.qty,
@@ -50,7 +49,7 @@ export async function createOrderInvoice(env: Env, orderId: string, now = Date.n
   }));
   const invoiceId = newId("inv");
   const eventId = newId("evt");
-  const invoice: NewInvoice = {
+  const invoice = {
     id: invoiceId,
     customerId: row.customerId,
     orderId,
@@ -62,14 +61,15 @@ export async function createOrderInvoice(env: Env, orderId: string, now = Date.n
     taxCents: row.taxCents,
     totalCents: row.totalCents,
     currency: row.currency,
-    status: "paid",
+    status: "paid" as const,
     periodStart: null,
     periodEnd: null,
     issuedAt: now,
-  };
-  await retryOnInvoiceNumber(() => db.batch(numberedInvoiceStatements(db, invoice, eventId)));
-  await publishLogged(env, [eventId]);
-  return (await orderInvoiceId(db, orderId)) ?? invoiceId;
+  } satisfies NewInvoice;
+  const written = await writeOrderInvoice(db, invoice, eventId);
+  const event = written.logged ? parseEnvelope(written.logged) : null;
+  if (event) await publish(env, [event]);
+  return written.invoiceId ?? invoiceId;
 }
 
 /** The invoice of an order as JSON, or null when it has none (yet). */
@@ -77,7 +77,7 @@ export async function orderInvoice(env: Env, orderId: string): Promise<InvoiceVi
   return findOrderInvoice(getDb(env.DB), orderId);
 }
 
-export const invoicesSubscriber: Subscriber = {
+export const invoicesSubscriber: EventSubscriber = {
   name: "invoices",
   types: ["OrderConfirmed"],
   async handle(event, env) {

@@ -6,9 +6,9 @@
  */
 import { config } from "../../config";
 import { localSlot, SALES_EVENT_TYPES, salesFactOf } from "../../domain/sales";
-import type { Subscriber } from "./subscriber";
+import type { EventSubscriber } from "./subscriber";
 
-export const salesRollupSubscriber: Subscriber = {
+export const salesRollupSubscriber: EventSubscriber = {
   name: "sales-rollup",
   types: SALES_EVENT_TYPES,
   async handle(event, env) {

@@ -5,7 +5,26 @@ import type { EventEnvelope, EventType } from "../../domain/events";
  * event id: by its own keys (a unique index, an idempotent Durable Object call), or by asking the bus to keep
  * dedup marks for it (`exactlyOnce`), which costs a D1 read and write per event.
  */
-export type Subscriber = {
+/** A subscriber that handles one event at a time. */
+export type EventSubscriber = SubscriberBase & {
+  handle(event: EventEnvelope, env: Env): Promise<void>;
+  handleBatch?: never;
+};
+
+/** A subscriber that handles a whole queue delivery at once. */
+export type BatchSubscriber = SubscriberBase & {
+  /**
+   * Every event of one queue delivery it listens to, in delivery order, in one call, after the per-event
+   * subscribers have handled them (so it sees what they did). If it throws, those messages are retried, and the
+   * per-event subscribers run again for them (they are idempotent).
+   */
+  handleBatch(events: readonly EventEnvelope[], env: Env): Promise<void>;
+  handle?: never;
+};
+
+export type Subscriber = EventSubscriber | BatchSubscriber;
+
+type SubscriberBase = {
   /** Stable name: part of the dedup key, so renaming it replays history to the renamed consumer. */
   name: string;
   /**
@@ -14,5 +33,4 @@ export type Subscriber = {
    */
   exactlyOnce?: boolean;
   types: readonly EventType[];
-  handle(event: EventEnvelope, env: Env): Promise<void>;
 };

@@ -8,7 +8,15 @@ import { getDb } from "../../db/client";
 import { orderItems, orders, payments } from "../../db/schema";
 import type { StaffOrderView } from "../../domain/order/types";
 import type { OrderStatus } from "../../domain/order-machine";
-import { type Drift, findDrift, type OrderMirror, type OrderTruth, type SkuLedger } from "../../domain/reconciliation";
+import {
+  type Drift,
+  findDrift,
+  mergeLedgers,
+  type OrderMirror,
+  type OrderTruth,
+  type SkuLedger,
+} from "../../domain/reconciliation";
+import { shardName } from "../../domain/stock-shards";
 import { stockStub } from "../stock/stock";
 
 export const RECONCILE_CRON = "30 * * * *";
@@ -61,9 +69,14 @@ export async function reconcile(
   await Promise.all(ids.map(async (id) => truthOf.set(id, await truth(env, id))));
   const ledgers = (
     await Promise.all(
-      skus.map(async (sku) => {
+      skus.map(async (sku): Promise<SkuLedger | null> => {
         const l = await stockStub(env, sku).ledger(sku, since);
-        return l ? ({ sku, ...l } satisfies SkuLedger) : null;
+        if (!l) return null;
+        // A sharded SKU (or one that was): the orders held on its shards are in their ledgers.
+        const shards = await Promise.all(
+          l.shards.map((i) => stockStub(env, shardName(sku, i)).ledger(shardName(sku, i), since)),
+        );
+        return mergeLedgers(sku, [l, ...shards.filter((x) => x !== null)]);
       }),
     )
   ).filter((l) => l !== null);

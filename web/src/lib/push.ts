@@ -34,8 +34,11 @@ export async function pushState(): Promise<PushState> {
   return (await reg?.pushManager.getSubscription()) ? "on" : "off";
 }
 
-/** Who a browser's subscription is for: one order (a guest's `token` with it), the account, or staff. */
-export type PushTarget = { order: string; token?: string | null } | "account" | "staff";
+/**
+ * Who a browser's subscription is for: one order (a guest's `token` with it), one sold-out product's
+ * back-in-stock request, the account, or staff.
+ */
+export type PushTarget = { order: string; token?: string | null } | { backInStock: string } | "account" | "staff";
 
 /** A subscription as the /api/push routes take it (the browser's `PushSubscription.toJSON()`). */
 type SubscriptionBody = Parameters<typeof client.api.push.subscriptions.account.$post>[0]["json"];
@@ -45,6 +48,10 @@ function subscribeTo(target: PushTarget, json: SubscriptionBody) {
   const subs = client.api.push.subscriptions;
   if (target === "account") return read(subs.account.$post({ json }));
   if (target === "staff") return read(subs.staff.$post({ json }));
+  if ("backInStock" in target) {
+    const route = client.api.products[":sku"]["back-in-stock"];
+    return read(route.$post({ param: { sku: encodeURIComponent(target.backInStock) }, json: { push: json } }));
+  }
   return read(
     subs.orders[":id"].$post({ param: { id: encodeURIComponent(target.order) }, json }, bearer(target.token)),
   );

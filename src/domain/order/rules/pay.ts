@@ -53,6 +53,7 @@ export function pay(state: OrderState, input: PayInput, ctx: RuleContext): Decis
             customerId: doc.customerId,
             ip: input.ip,
             country: input.country ?? "",
+            shippingCountry: doc.shippingAddress.country,
             attempt: attemptNo,
           }),
         ],
