@@ -6,8 +6,8 @@ import { plans, subscriptions } from "./schema";
 export type PlanRow = typeof plans.$inferSelect;
 type NewPlan = typeof plans.$inferInsert;
 
-/** Every plan, cheapest first (ties by id, so the order is stable). */
-export async function listPlans(db: Db): Promise<PlanRow[]> {
+/** Every plan, on sale or not, cheapest first (ties by id, so the order is stable): what admins manage. */
+export async function listAllPlans(db: Db): Promise<PlanRow[]> {
   return db.select().from(plans).orderBy(asc(plans.priceCents), asc(plans.id));
 }
 

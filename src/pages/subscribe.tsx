@@ -4,7 +4,7 @@
  * which sends a signed-out shopper through sign-in (or sign-up) and back.
  */
 import { formatMoney } from "../../web/src/lib/api";
-import type { PlanView } from "../services/billing/views";
+import type { PlanView } from "../db/subscriptions";
 
 const formFor = (planId: string) => `/account/subscriptions?plan=${encodeURIComponent(planId)}`;
 

@@ -9,6 +9,7 @@ import * as v from "valibot";
 import { Island } from "../../web/src/island";
 import { getProduct, listProducts } from "../db/catalog";
 import { getDb } from "../db/client";
+import { listPlans } from "../db/subscriptions";
 import { CatalogQuerySchema, canonicalSearch, isSku } from "../domain/catalog";
 import type { AppEnv } from "../http/app-env";
 import { entryAssets } from "../pages/assets";
@@ -18,7 +19,6 @@ import { notFoundPage } from "../pages/not-found";
 import { ProductView } from "../pages/product";
 import { renderDocument, renderPage } from "../pages/render";
 import { SubscribeView } from "../pages/subscribe";
-import { listPlans } from "../services/billing/views";
 import { CATALOG_TAG, PAGES_TAG, productTag, serveCached } from "../services/catalog/catalog-cache";
 
 /**

@@ -10,6 +10,7 @@ import { Hono } from "hono";
 import * as v from "valibot";
 import { findAccountById } from "../db/accounts";
 import { getDb } from "../db/client";
+import { listPlans, listSubscriptions } from "../db/subscriptions";
 import { ShippingAddressSchema } from "../domain/accounts";
 import { resolvePaymentMethod } from "../domain/payment-tokens";
 import type { AppEnv } from "../http/app-env";
@@ -28,7 +29,6 @@ import {
   unskipMonth,
 } from "../services/billing/commands";
 import { subscribe } from "../services/billing/subscribe";
-import { listPlans, listSubscriptions } from "../services/billing/views";
 import { PlanList, SubscriptionList, SubscriptionShape } from "./shapes";
 
 function careAnswer(result: CareResult, what: string) {

@@ -9,7 +9,7 @@ import { Hono } from "hono";
 import * as v from "valibot";
 import { config } from "../../config";
 import { getDb } from "../../db/client";
-import { deletePlan, insertPlanIfNew, listPlans, planHasSubscriptions, updatePlan } from "../../db/plans";
+import { deletePlan, insertPlanIfNew, listAllPlans, planHasSubscriptions, updatePlan } from "../../db/plans";
 import type { AppEnv } from "../../http/app-env";
 import { doc } from "../../http/contract";
 import { ApiError } from "../../http/errors";
@@ -75,7 +75,7 @@ const spec = {
 export const adminPlans = new Hono<AppEnv>()
   .use(requirePermission("products:manage"))
   .get("/", spec["GET /"], async (c) => {
-    const rows = await listPlans(getDb(c.env.DB));
+    const rows = await listAllPlans(getDb(c.env.DB));
     return c.json({ plans: rows }, 200);
   })
   .post("/", spec["POST /"], validate("json", PlanCreateSchema), async (c) => {

@@ -11,9 +11,15 @@
  * and the upgrade closes its own socket and answers 401. Once closed, a socket cannot be sent anything (the
  * runtime refuses `send` after `close`), so nothing reaches it after the revocation.
  */
-import { eq, inArray, notInArray } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { sessionSockets, sessions } from "../../db/schema";
+import {
+  deleteSessionSockets,
+  listSessionSockets,
+  orphanSocketSessions,
+  recordSessionSocket,
+  type SocketOwners,
+  sessionExists,
+} from "../../db/session-sockets";
 
 /** "feed" (the staff console's StaffFeed) or "order:<id>" (that order's OrderFlow). */
 export type SocketTarget = "feed" | `order:${string}`;
@@ -27,20 +33,12 @@ export async function registerSocket(
   socket: { sessionHash: string; customerId: string; target: SocketTarget },
   now = Date.now(),
 ): Promise<void> {
-  await getDb(env.DB)
-    .insert(sessionSockets)
-    .values({ ...socket, openedAt: now })
-    .onConflictDoUpdate({ target: [sessionSockets.sessionHash, sessionSockets.target], set: { openedAt: now } });
+  await recordSessionSocket(getDb(env.DB), { ...socket, openedAt: now });
 }
 
 /** After the object accepted: true while the session lives; otherwise closes what was just accepted. */
 export async function confirmUpgrade(env: Env, sessionHash: string, target: SocketTarget): Promise<boolean> {
-  const live = await getDb(env.DB)
-    .select({ idHash: sessions.idHash })
-    .from(sessions)
-    .where(eq(sessions.idHash, sessionHash))
-    .get();
-  if (live) return true;
+  if (await sessionExists(getDb(env.DB), sessionHash)) return true;
   await closeOn(env, target, [sessionHash]);
   return false;
 }
@@ -49,19 +47,9 @@ export async function confirmUpgrade(env: Env, sessionHash: string, target: Sock
  * Closes every socket of the sessions named (or of every session of `customerId`) and forgets their rows. Call it
  * after the sessions were revoked in D1. Returns how many sockets were closed.
  */
-export async function closeSessionSockets(
-  env: Env,
-  who: { sessionHashes: readonly string[] } | { customerId: string },
-): Promise<number> {
+export async function closeSessionSockets(env: Env, who: SocketOwners): Promise<number> {
   const db = getDb(env.DB);
-  const where =
-    "customerId" in who
-      ? eq(sessionSockets.customerId, who.customerId)
-      : who.sessionHashes.length > 0
-        ? inArray(sessionSockets.sessionHash, [...who.sessionHashes])
-        : undefined;
-  if (!where) return 0;
-  const rows = await db.select().from(sessionSockets).where(where);
+  const rows = await listSessionSockets(db, who);
   const byTarget = new Map<SocketTarget, string[]>();
   for (const r of rows) {
     const target = r.target as SocketTarget;
@@ -77,7 +65,7 @@ export async function closeSessionSockets(
       );
   }
   // Rows whose object could not be reached stay, so the next revocation or the sweep's caller can try again.
-  if (results.every((r) => r.status === "fulfilled")) await db.delete(sessionSockets).where(where);
+  if (results.every((r) => r.status === "fulfilled")) await deleteSessionSockets(db, who);
   return closed;
 }
 
@@ -92,10 +80,6 @@ async function closeOn(env: Env, target: SocketTarget, hashes: readonly string[]
  * and forgets their rows.
  */
 export async function sweepSessionSockets(env: Env): Promise<number> {
-  const db = getDb(env.DB);
-  const orphans = await db
-    .selectDistinct({ h: sessionSockets.sessionHash })
-    .from(sessionSockets)
-    .where(notInArray(sessionSockets.sessionHash, db.select({ h: sessions.idHash }).from(sessions)));
-  return orphans.length > 0 ? closeSessionSockets(env, { sessionHashes: orphans.map((o) => o.h) }) : 0;
+  const orphans = await orphanSocketSessions(getDb(env.DB));
+  return orphans.length > 0 ? closeSessionSockets(env, { sessionHashes: orphans }) : 0;
 }

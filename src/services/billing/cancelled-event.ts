@@ -1,5 +1,5 @@
+import type { SubscriptionRow } from "../../db/subscriptions";
 import { type EventEnvelope, makeEvent } from "../../domain/events";
-import type { SubscriptionRow } from "./views";
 
 /** The one UserSubscriptionCancelled a subscription ever has: its id is derived from the subscription's, so the
  * customer's cancel and the billing run's giving up, racing, log it once. */

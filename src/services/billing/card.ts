@@ -11,9 +11,9 @@ import { paymentGateway } from "../../adapters/payment-gateway";
 import { config } from "../../config";
 import { getDb } from "../../db/client";
 import { subscriptions } from "../../db/schema";
+import { billingOf, ownSubscription, type SubscriptionView, subscriptionView } from "../../db/subscriptions";
 import { nextPeriod, periodInvoice } from "../../domain/billing";
 import { newId } from "../../lib/ids";
-import { billingOf, ownSubscription, type SubscriptionView, subscriptionView } from "./views";
 
 export type CardChangeResult =
   | { ok: true; subscription: SubscriptionView }

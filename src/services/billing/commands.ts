@@ -7,10 +7,6 @@ import { and, eq, ne } from "drizzle-orm";
 import { outboxInserts } from "../../adapters/event-bus";
 import { type Db, getDb } from "../../db/client";
 import { invoices, subscriptions } from "../../db/schema";
-import { afterCancel, afterPause, afterResume } from "../../domain/billing";
-import { endAfterCancel, skipNextMonth, undoSkip } from "../../domain/subscription-care";
-import { publishLogged } from "../subscribers/invoices";
-import { cancelledEvent } from "./cancelled-event";
 import {
   billingOf,
   ownSubscription,
@@ -18,7 +14,11 @@ import {
   type SubscriptionRow,
   type SubscriptionView,
   subscriptionView,
-} from "./views";
+} from "../../db/subscriptions";
+import { afterCancel, afterPause, afterResume } from "../../domain/billing";
+import { endAfterCancel, skipNextMonth, undoSkip } from "../../domain/subscription-care";
+import { publishLogged } from "../subscribers/invoices";
+import { cancelledEvent } from "./cancelled-event";
 
 /**
  * Cancels the customer's subscription `id`: no further charges, the box runs to the end of the paid period (no

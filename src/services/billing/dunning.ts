@@ -8,12 +8,12 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { outboxInserts } from "../../adapters/event-bus";
 import type { Db } from "../../db/client";
 import { invoices, payments, subscriptions } from "../../db/schema";
+import { billingOf, type SubscriptionRow } from "../../db/subscriptions";
 import { afterPaymentCaptured, afterPaymentDeclined, type BillingChange } from "../../domain/billing";
 import type { EventEnvelope } from "../../domain/events";
 import { publishLogged } from "../subscribers/invoices";
 import { cancelledEvent } from "./cancelled-event";
 import { type ChargeOutcome, type ChargeRef, paymentProcessed, paymentRow } from "./charge";
-import { billingOf, type SubscriptionRow } from "./views";
 
 export type RenewalOutcome = "charged" | "declined" | "cancelled";
 

@@ -11,11 +11,11 @@ import { outboxInserts } from "../../adapters/event-bus";
 import { config } from "../../config";
 import { getDb } from "../../db/client";
 import { plans, subscriptions } from "../../db/schema";
+import { billingOf } from "../../db/subscriptions";
 import { nextPeriod, periodInvoice } from "../../domain/billing";
 import { makeEvent } from "../../domain/events";
 import { noticeDue, noticeLeadMs } from "../../domain/subscription-care";
 import { publishLogged } from "../subscribers/invoices";
-import { billingOf } from "./views";
 
 const PAGE = 100;
 

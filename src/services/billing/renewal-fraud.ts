@@ -6,10 +6,10 @@
 import { and, avg, count, eq, gte, inArray } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { customers, orders, payments, subscriptions } from "../../db/schema";
+import type { SubscriptionRow } from "../../db/subscriptions";
 import { assessFraud, FRAUD_WINDOWS } from "../../domain/fraud";
 import { tokenRisk } from "../../domain/payment-tokens";
 import { type RenewalGate, renewalFraudInput, renewalGate } from "../../domain/renewal-fraud";
-import type { SubscriptionRow } from "./views";
 
 const PAID = ["confirmed", "shipped", "delivered"];
 

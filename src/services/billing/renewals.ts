@@ -12,6 +12,7 @@ import { config } from "../../config";
 import { type Db, getDb } from "../../db/client";
 import { numberedInvoiceStatements, retryOnInvoiceNumber } from "../../db/invoices";
 import { customers, invoices, plans, subscriptions } from "../../db/schema";
+import { billingOf, type PlanRow, type SubscriptionRow } from "../../db/subscriptions";
 import { dueReason, nextPeriod, periodInvoice, startOfUtcDay } from "../../domain/billing";
 import { REFUSED_DECLINE_CODE } from "../../domain/renewal-fraud";
 import { newId } from "../../lib/ids";
@@ -20,7 +21,6 @@ import { type ChargeOutcome, type ChargeRef, charge } from "./charge";
 import { applyRenewalOutcome, type RenewalOutcome } from "./dunning";
 import { sendRenewalNotices } from "./notices";
 import { checkRenewal } from "./renewal-fraud";
-import { billingOf, type PlanRow, type SubscriptionRow } from "./views";
 
 export type BillingRunSummary = {
   due: number;

@@ -2,18 +2,23 @@
  * Starting a subscription: the first period is charged at once (authorize, then capture). A decline keeps
  * nothing; only the gateway token is stored for later periods, never a card number.
  */
-import { and, eq, ne } from "drizzle-orm";
 import { newEvent, outboxInserts } from "../../adapters/event-bus";
 import { paymentGateway } from "../../adapters/payment-gateway";
 import { config } from "../../config";
 import { getDb } from "../../db/client";
 import { numberedInvoiceStatements, retryOnInvoiceNumber } from "../../db/invoices";
-import { payments, plans, type ShippingAddress, subscriptions } from "../../db/schema";
+import { payments, type ShippingAddress, subscriptions } from "../../db/schema";
+import {
+  liveSubscriptionTo,
+  planOnSale,
+  type SubscriptionRow,
+  type SubscriptionView,
+  subscriptionView,
+} from "../../db/subscriptions";
 import { periodAt, periodInvoice } from "../../domain/billing";
 import { newId } from "../../lib/ids";
 import { publishLogged } from "../subscribers/invoices";
 import { type ChargeRef, charge, paymentProcessed, paymentRow } from "./charge";
-import { type SubscriptionRow, type SubscriptionView, subscriptionView } from "./views";
 
 export type SubscribeInput = {
   customer: { id: string; email: string };
@@ -46,23 +51,9 @@ export async function subscribe(
   now = Date.now(),
 ): Promise<SubscribeResult> {
   const db = getDb(env.DB);
-  const plan = await db
-    .select()
-    .from(plans)
-    .where(and(eq(plans.id, input.planId), eq(plans.active, true)))
-    .get();
+  const plan = await planOnSale(db, input.planId);
   if (!plan) return { ok: false, reason: "plan_not_found" };
-  const live = await db
-    .select({ id: subscriptions.id })
-    .from(subscriptions)
-    .where(
-      and(
-        eq(subscriptions.customerId, input.customer.id),
-        eq(subscriptions.planId, plan.id),
-        ne(subscriptions.status, "cancelled"),
-      ),
-    )
-    .get();
+  const live = await liveSubscriptionTo(db, { customerId: input.customer.id, planId: plan.id });
   if (live) return { ok: false, reason: "already_subscribed", subscriptionId: live.id };
 
   const subscriptionId = newId("sub");

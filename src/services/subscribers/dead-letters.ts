@@ -5,9 +5,19 @@
  * back through the queue: exactly-once subscribers skip what they already did, the others are idempotent by their
  * own keys) or discard it with a note; either way the row records who did what, and when.
  */
-import { and, desc, eq, inArray } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { type DeadLetterStatus, deadLetters, eventFailures } from "../../db/schema";
+import {
+  closeOpenDeadLetters,
+  type DeadLetterRow,
+  findDeadLetter,
+  findEventFailure,
+  insertDeadLetter,
+  listDeadLetterRows,
+  openDeadLetters,
+  reopenDeadLetters,
+  upsertEventFailure,
+} from "../../db/dead-letters";
+import type { DeadLetterStatus } from "../../db/schema";
 import { parseEnvelope } from "../../domain/events";
 import { newId } from "../../lib/ids";
 
@@ -23,24 +33,17 @@ export async function noteFailure(
     attempts: failure.attempts,
     failedAt: Date.now(),
   };
-  await getDb(env.DB)
-    .insert(eventFailures)
-    .values(row)
-    .onConflictDoUpdate({
-      target: eventFailures.eventId,
-      set: { subscribers: row.subscribers, error: row.error, attempts: row.attempts, failedAt: row.failedAt },
-    });
+  await upsertEventFailure(getDb(env.DB), row);
 }
 
 /** Parks a message the queue gave up on (or could not read at all), with its last failure when one was noted. */
 export async function recordDeadLetter(env: Env, body: unknown, attempts: number): Promise<void> {
   const event = parseEnvelope(body);
   const db = getDb(env.DB);
-  const failure = event
-    ? await db.select().from(eventFailures).where(eq(eventFailures.eventId, event.id)).get()
-    : undefined;
-  await db.batch([
-    db.insert(deadLetters).values({
+  const failure = event ? await findEventFailure(db, event.id) : undefined;
+  await insertDeadLetter(
+    db,
+    {
       id: newId("dl"),
       eventId: event?.id ?? null,
       type: event?.type ?? null,
@@ -49,9 +52,9 @@ export async function recordDeadLetter(env: Env, body: unknown, attempts: number
       receivedAt: Date.now(),
       subscribers: failure?.subscribers ?? null,
       lastError: event ? (failure?.error ?? null) : "Not a readable event envelope",
-    }),
-    ...(event ? [db.delete(eventFailures).where(eq(eventFailures.eventId, event.id))] : []),
-  ]);
+    },
+    event?.id ?? null,
+  );
 }
 
 export type DeadLetterView = {
@@ -72,7 +75,7 @@ export type DeadLetterView = {
   body: unknown;
 };
 
-function view(row: typeof deadLetters.$inferSelect): DeadLetterView {
+function view(row: DeadLetterRow): DeadLetterView {
   let body: unknown = row.body;
   try {
     body = JSON.parse(row.body);
@@ -99,12 +102,7 @@ function view(row: typeof deadLetters.$inferSelect): DeadLetterView {
 }
 
 export async function listDeadLetters(env: Env, status?: DeadLetterStatus): Promise<DeadLetterView[]> {
-  const rows = await getDb(env.DB)
-    .select()
-    .from(deadLetters)
-    .where(status ? eq(deadLetters.status, status) : undefined)
-    .orderBy(desc(deadLetters.receivedAt), desc(deadLetters.id))
-    .limit(200);
+  const rows = await listDeadLetterRows(getDb(env.DB), status);
   return rows.map(view);
 }
 
@@ -113,7 +111,7 @@ export type DeadLetterResult =
   | { ok: false; reason: "not_found" | "invalid_state"; message: string };
 
 async function openRow(env: Env, id: string) {
-  const row = await getDb(env.DB).select().from(deadLetters).where(eq(deadLetters.id, id)).get();
+  const row = await findDeadLetter(getDb(env.DB), id);
   if (!row) return { ok: false as const, reason: "not_found" as const, message: "No such dead letter" };
   if (row.status !== "open") {
     return {
@@ -129,14 +127,10 @@ async function openRow(env: Env, id: string) {
  * Claims open rows (so two clicks cannot both send) and sends their envelopes back to the queue. If the queue
  * refuses them, the claim is undone and the error thrown: nothing is marked replayed that was not sent.
  */
-async function replayRows(env: Env, ids: string[], by: string): Promise<(typeof deadLetters.$inferSelect)[]> {
+async function replayRows(env: Env, ids: string[], by: string): Promise<DeadLetterRow[]> {
   if (ids.length === 0) return [];
   const db = getDb(env.DB);
-  const claimed = await db
-    .update(deadLetters)
-    .set({ status: "replayed", resolvedAt: Date.now(), resolvedBy: by })
-    .where(and(inArray(deadLetters.id, ids), eq(deadLetters.status, "open")))
-    .returning();
+  const claimed = await closeOpenDeadLetters(db, { ids, status: "replayed", by, at: Date.now() });
   try {
     for (let i = 0; i < claimed.length; i += 100) {
       await env.EVENTS.sendBatch(
@@ -144,15 +138,10 @@ async function replayRows(env: Env, ids: string[], by: string): Promise<(typeof 
       );
     }
   } catch (err) {
-    await db
-      .update(deadLetters)
-      .set({ status: "open", resolvedAt: null, resolvedBy: null })
-      .where(
-        inArray(
-          deadLetters.id,
-          claimed.map((r) => r.id),
-        ),
-      );
+    await reopenDeadLetters(
+      db,
+      claimed.map((r) => r.id),
+    );
     throw err;
   }
   return claimed;
@@ -172,12 +161,7 @@ export async function replayDeadLetter(env: Env, id: string, by: string): Promis
 
 /** Sends every open, readable dead letter back through the queue (at most 500 a call). */
 export async function replayAllDeadLetters(env: Env, by: string): Promise<{ replayed: number; skipped: number }> {
-  const open = await getDb(env.DB)
-    .select({ id: deadLetters.id, body: deadLetters.body })
-    .from(deadLetters)
-    .where(eq(deadLetters.status, "open"))
-    .orderBy(deadLetters.receivedAt)
-    .limit(500);
+  const open = await openDeadLetters(getDb(env.DB), 500);
   const readable = open.filter((r) => parseEnvelope(safeJson(r.body)));
   const replayed = await replayRows(
     env,
@@ -191,11 +175,13 @@ export async function replayAllDeadLetters(env: Env, by: string): Promise<{ repl
 export async function discardDeadLetter(env: Env, id: string, by: string, note: string): Promise<DeadLetterResult> {
   const found = await openRow(env, id);
   if (!found.ok) return found;
-  const [row] = await getDb(env.DB)
-    .update(deadLetters)
-    .set({ status: "discarded", resolvedAt: Date.now(), resolvedBy: by, note })
-    .where(and(eq(deadLetters.id, id), eq(deadLetters.status, "open")))
-    .returning();
+  const [row] = await closeOpenDeadLetters(getDb(env.DB), {
+    ids: [id],
+    status: "discarded",
+    by,
+    at: Date.now(),
+    note,
+  });
   if (!row) return { ok: false, reason: "invalid_state", message: "This dead letter was already handled" };
   return { ok: true, deadLetter: view(row) };
 }

@@ -2,6 +2,7 @@
 
 import { formatOrderNumber } from "../../../src/domain/order-numbers";
 import { client, formatMoney, formatTime, read } from "../lib/api";
+import { TableHead } from "../lib/table-head";
 import { useLiveList } from "../lib/use-live-list";
 
 const account = client.api.account;
@@ -65,16 +66,7 @@ export function OrdersList() {
       {list.items.length > 0 ? (
         <table class="data account-table">
           <caption class="visually-hidden">Your orders, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Order</th>
-              <th scope="col">Date</th>
-              <th scope="col">Status</th>
-              <th scope="col" class="num">
-                Total
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={["Order", "Date", "Status", { label: "Total", num: true }]} />
           <tbody>
             {list.items.map((o) => (
               <tr key={o.id} data-order-id={o.id}>
@@ -106,17 +98,7 @@ export function InvoicesList() {
       {list.items.length > 0 ? (
         <table class="data account-table">
           <caption class="visually-hidden">Your invoices, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Invoice</th>
-              <th scope="col">Order</th>
-              <th scope="col">Date</th>
-              <th scope="col">Status</th>
-              <th scope="col" class="num">
-                Total
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={["Invoice", "Order", "Date", "Status", { label: "Total", num: true }]} />
           <tbody>
             {list.items.map((i) => (
               <tr key={i.id}>

@@ -30,6 +30,11 @@ export type LiveListOptions<T> = {
   follow?: (list: ListControl<T>) => () => void;
   /** Turns a first page into the list shown (to add rows seen live that the page does not have yet). */
   first?: (page: Page<T>) => T[];
+  /**
+   * A change of `deps` shows no list (`items` null) until the new first page answers, rather than the rows of
+   * the old filters meanwhile (a list whose readiness a page announces, as the console's order lists do).
+   */
+  clearOnChange?: boolean;
 };
 
 export type LiveList<T> = {
@@ -41,7 +46,7 @@ export type LiveList<T> = {
   more: () => void;
 } & ListControl<T>;
 
-export function useLiveList<T>({ load, key, deps, follow, first }: LiveListOptions<T>): LiveList<T> {
+export function useLiveList<T>({ load, key, deps, follow, first, clearOnChange }: LiveListOptions<T>): LiveList<T> {
   const [items, setItems] = useState<T[] | null>(null);
   const [nextCursor, setNextCursor] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -83,6 +88,10 @@ export function useLiveList<T>({ load, key, deps, follow, first }: LiveListOptio
 
   // `deps` are the caller's (its filters); `read` never changes.
   useEffect(() => {
+    if (clearOnChange) {
+      setItems(null);
+      setNextCursor(null);
+    }
     void read(null);
   }, deps);
 

@@ -1,15 +1,17 @@
 /**
- * A live list of orders for the console: pages of GET /api/admin/orders, kept current from the staff feed.
- * When a live event names an order, that order is fetched again (GET /api/admin/orders/:id, the OrderFlow's own
- * view, so never behind the D1 mirror) and its row is updated, inserted (when it matches the filter and belongs
- * among the loaded rows) or dropped (when it no longer matches and `dropMismatches` is set), then highlighted.
+ * A live list of orders for the console: pages of GET /api/admin/orders through `useLiveList` (paging, stale
+ * answers, the feed subscription), kept current from the staff feed. When a live event names an order, that
+ * order is fetched again (GET /api/admin/orders/:id, the OrderFlow's own view, so never behind the D1 mirror) and
+ * its row is updated, inserted (when it matches the filter and belongs among the loaded rows) or dropped (when it
+ * no longer matches and `dropMismatches` is set), then highlighted.
  *
  * Summaries carry no line items, so each row's detail is also fetched once in the background (a few at a time)
  * for its item count and, on the Fraud review page, the reasons' points and the payment's state.
  */
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { client, read } from "../../lib/api";
-import { useFeed } from "../use-feed";
+import { type ListControl, useLiveList } from "../../lib/use-live-list";
+import { subscribeFeed } from "../feed";
 import { ORDER_EVENTS, type OrderDetail, type OrderSummary, orderIdOf, summaryOf } from "./model";
 
 type Options = {
@@ -29,19 +31,36 @@ const DETAIL_CONCURRENCY = 4;
 const newestFirst = (a: OrderSummary, b: OrderSummary) =>
   b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 
+/** What a view does to the rows: the rows after it, and whether the changed row is to be highlighted. */
+function placed(
+  rows: OrderSummary[],
+  summary: OrderSummary,
+  fits: boolean,
+  o: { dropMismatches: boolean; morePages: boolean },
+): { rows: OrderSummary[]; changed: boolean } {
+  const current = rows.find((r) => r.id === summary.id);
+  if (current) {
+    if (current.version > summary.version) return { rows, changed: false };
+    if (!fits && o.dropMismatches) return { rows: rows.filter((r) => r.id !== summary.id), changed: false };
+    return {
+      rows: rows.map((r) => (r.id === summary.id ? summary : r)),
+      changed: current.version !== summary.version || current.status !== summary.status,
+    };
+  }
+  if (!fits) return { rows, changed: false };
+  // Older than the loaded rows while more pages wait: it arrives with its page, in its place.
+  const last = rows.at(-1);
+  if (o.morePages && last && newestFirst(summary, last) > 0) return { rows, changed: false };
+  return { rows: [...rows, summary].sort(newestFirst), changed: true };
+}
+
 export function useLiveOrders({ query, matches, dropMismatches = false }: Options) {
-  const [rows, setRows] = useState<OrderSummary[] | null>(null);
   const [details, setDetails] = useState<Record<string, OrderDetail>>({});
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [loading, setLoading] = useState(false);
   const [flashed, setFlashed] = useState<Record<string, number>>({});
 
   // The latest values, for callbacks that outlive a render (feed events, fetches in flight).
   const matchesRef = useRef(matches);
   matchesRef.current = matches;
-  const cursorRef = useRef(cursor);
-  cursorRef.current = cursor;
   const generation = useRef(0);
   const requested = useRef(new Set<string>());
   const inFlight = useRef(new Map<string, { again: boolean; highlight: boolean }>());
@@ -54,6 +73,11 @@ export function useLiveOrders({ query, matches, dropMismatches = false }: Option
     },
     [],
   );
+  /** Set while a first page is on its way: views arriving meanwhile wait in `early` and join that page, highlighted. */
+  const firstPending = useRef(true);
+  const early = useRef<OrderDetail[]>([]);
+  const control = useRef<ListControl<OrderSummary> | null>(null);
+  const cursorRef = useRef<string | null>(null);
 
   const flash = useCallback((id: string) => {
     const token = Date.now() + Math.random();
@@ -68,13 +92,51 @@ export function useLiveOrders({ query, matches, dropMismatches = false }: Option
     }, FLASH_MS);
   }, []);
 
-  const rowsRef = useRef(rows);
-  const commitRows = useCallback((next: OrderSummary[] | null) => {
-    rowsRef.current = next;
-    setRows(next);
-  }, []);
-  /** Views that arrived while the first page was loading, taken in once it lands. */
-  const early = useRef<OrderDetail[]>([]);
+  const list = useLiveList<OrderSummary>({
+    load: async (after, signal) => {
+      if (!after) {
+        generation.current++;
+        firstPending.current = true;
+        queue.current = [];
+        requested.current.clear();
+      }
+      const params = new URLSearchParams(query);
+      if (after) params.set("cursor", after);
+      const page = await read(
+        client.api.admin.orders.$get({ query: Object.fromEntries(params) }, { init: { signal } }),
+      );
+      return { items: page.orders, nextCursor: page.nextCursor };
+    },
+    key: (o) => o.id,
+    deps: [query],
+    clearOnChange: true,
+    first: (page) => {
+      firstPending.current = false;
+      cursorRef.current = page.nextCursor;
+      let rows = page.items;
+      const highlights: string[] = [];
+      for (const detail of early.current.splice(0)) {
+        const next = placed(rows, summaryOf(detail), matchesRef.current(summaryOf(detail)), {
+          dropMismatches,
+          morePages: page.nextCursor !== null,
+        });
+        rows = next.rows;
+        if (next.changed) highlights.push(detail.id);
+      }
+      for (const id of highlights) flash(id);
+      return rows;
+    },
+    follow: (rows) => {
+      control.current = rows;
+      return subscribeFeed((event) => {
+        const id = orderIdOf(event.data);
+        if (!id) return;
+        requested.current.add(id);
+        void refresh(id, true);
+      }, ORDER_EVENTS);
+    },
+  });
+  cursorRef.current = list.nextCursor;
 
   /** Takes an order's current view into the list: updates, inserts or drops its row. */
   const apply = useCallback(
@@ -83,32 +145,20 @@ export function useLiveOrders({ query, matches, dropMismatches = false }: Option
         const known = d[detail.id];
         return known && known.version > detail.version ? d : { ...d, [detail.id]: detail };
       });
-      const prev = rowsRef.current;
-      if (prev === null) {
+      if (firstPending.current || !control.current) {
         early.current.push(detail);
         return;
       }
       const summary = summaryOf(detail);
       const fits = matchesRef.current(summary);
-      const current = prev.find((r) => r.id === summary.id);
-      if (current) {
-        if (current.version > summary.version) return;
-        if (!fits && dropMismatches) {
-          commitRows(prev.filter((r) => r.id !== summary.id));
-          return;
-        }
-        commitRows(prev.map((r) => (r.id === summary.id ? summary : r)));
-        if (highlight && (current.version !== summary.version || current.status !== summary.status)) flash(summary.id);
-        return;
-      }
-      if (!fits) return;
-      // Older than the loaded rows while more pages wait: it arrives with its page, in its place.
-      const last = prev.at(-1);
-      if (cursorRef.current !== null && last && newestFirst(summary, last) > 0) return;
-      commitRows([...prev, summary].sort(newestFirst));
-      if (highlight) flash(summary.id);
+      control.current.update((rows) => {
+        const next = placed(rows, summary, fits, { dropMismatches, morePages: cursorRef.current !== null });
+        // Preact runs the change when it is asked for, once; the highlight follows the rows it decided.
+        if (highlight && next.changed) queueMicrotask(() => flash(summary.id));
+        return next.rows;
+      });
     },
-    [dropMismatches, flash, commitRows],
+    [dropMismatches, flash],
   );
 
   /** Fetches one order's view, at most one request per order at once, again if asked meanwhile. */
@@ -150,41 +200,7 @@ export function useLiveOrders({ query, matches, dropMismatches = false }: Option
     }
   }, [refresh]);
 
-  const load = useCallback(
-    async (after: string | null) => {
-      const gen = after ? generation.current : ++generation.current;
-      if (!after) {
-        queue.current = [];
-        requested.current.clear();
-      }
-      setLoading(true);
-      try {
-        const params = new URLSearchParams(query);
-        if (after) params.set("cursor", after);
-        const page = await read(client.api.admin.orders.$get({ query: Object.fromEntries(params) }));
-        if (!mounted.current || gen !== generation.current) return;
-        const prev = rowsRef.current;
-        const seen = new Set(after && prev ? prev.map((r) => r.id) : []);
-        cursorRef.current = page.nextCursor;
-        setCursor(page.nextCursor);
-        commitRows(after && prev ? [...prev, ...page.orders.filter((o) => !seen.has(o.id))] : page.orders);
-        for (const detail of early.current.splice(0)) apply(detail, true);
-        setError(null);
-      } catch (err) {
-        if (gen === generation.current) setError((err as Error).message);
-      } finally {
-        if (gen === generation.current) setLoading(false);
-      }
-    },
-    [query, commitRows, apply],
-  );
-
-  useEffect(() => {
-    commitRows(null);
-    setCursor(null);
-    void load(null);
-  }, [load, commitRows]);
-
+  const rows = list.items;
   // The detail of every listed order the list did not count items for (older servers), once.
   useEffect(() => {
     if (!rows) return;
@@ -196,22 +212,15 @@ export function useLiveOrders({ query, matches, dropMismatches = false }: Option
     pump();
   }, [rows, pump]);
 
-  useFeed(ORDER_EVENTS, (event) => {
-    const id = orderIdOf(event.data);
-    if (!id) return;
-    requested.current.add(id);
-    void refresh(id, true);
-  });
-
   return {
     rows,
     details,
-    cursor,
-    error,
-    loading,
+    cursor: list.nextCursor,
+    error: list.error,
+    loading: list.busy,
     flashed,
     /** The next page. */
-    more: () => (cursor ? load(cursor) : Promise.resolve()),
+    more: list.more,
     /** An order view from an action's answer, or a fresh fetch. */
     apply,
     refresh,

@@ -4,6 +4,7 @@
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { type AnswerOf, ApiFailure, client, formatMoney, formatTime, read } from "../../lib/api";
+import { TableHead } from "../../lib/table-head";
 import { useLiveList } from "../../lib/use-live-list";
 import { CONSOLE_BASE, linkClick } from "../router";
 
@@ -86,14 +87,7 @@ function CustomerSearch() {
       </p>
       {rows && rows.length > 0 ? (
         <table class="data">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Email</th>
-              <th scope="col">Joined</th>
-              <th scope="col">Status</th>
-            </tr>
-          </thead>
+          <TableHead columns={["Name", "Email", "Joined", "Status"]} />
           <tbody>
             {rows.map((c) => (
               <tr key={c.id} data-customer-id={c.id}>
@@ -206,16 +200,7 @@ function CustomerDetail({ id }: { id: string }) {
         <p class="muted">No orders yet.</p>
       ) : (
         <table class="data">
-          <thead>
-            <tr>
-              <th scope="col">Order</th>
-              <th scope="col">Placed</th>
-              <th scope="col">Status</th>
-              <th scope="col" class="num">
-                Total
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={["Order", "Placed", "Status", { label: "Total", num: true }]} />
           <tbody>
             {recentOrders.map((o) => (
               <tr key={o.id}>

@@ -8,6 +8,8 @@ import { useEffect, useState } from "preact/hooks";
 import { type AnswerOf, client, formatMoney, read } from "../../lib/api";
 import { Field, FormStatus, useForm } from "../../lib/form";
 import { centsToInput, parsePriceInput } from "../../lib/money-input";
+import { TableHead } from "../../lib/table-head";
+import { RowStatus, useRowAction } from "../row-action";
 
 const route = client.api.admin.plans;
 type Plan = AnswerOf<typeof route.$get>["plans"][number];
@@ -15,22 +17,10 @@ type PlanPatch = InferRequestType<(typeof route)[":id"]["$patch"]>["json"];
 
 function PlanRow({ plan, onChanged, onDeleted }: { plan: Plan; onChanged: (p: Plan) => void; onDeleted: () => void }) {
   const [price, setPrice] = useState(centsToInput(plan.priceCents));
-  const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const { busy, message, setMessage, act } = useRowAction();
   const statusId = `plan-${plan.id}-status`;
   const param = { id: encodeURIComponent(plan.id) };
 
-  const act = async (work: () => Promise<string>) => {
-    setBusy(true);
-    setMessage(null);
-    try {
-      setMessage({ ok: true, text: await work() });
-    } catch (err) {
-      setMessage({ ok: false, text: (err as Error).message });
-    } finally {
-      setBusy(false);
-    }
-  };
   const patch = (change: PlanPatch, done: string) =>
     act(async () => {
       onChanged(await read(route[":id"].$patch({ param, json: change })));
@@ -97,9 +87,7 @@ function PlanRow({ plan, onChanged, onDeleted }: { plan: Plan; onChanged: (p: Pl
         </button>
       </td>
       <td>
-        <p id={statusId} class={message?.ok === false ? "error-text row-status" : "ok-text row-status"} role="status">
-          {message?.text ?? ""}
-        </p>
+        <RowStatus id={statusId} message={message} />
       </td>
     </tr>
   );
@@ -165,16 +153,7 @@ export function PlansPage() {
       {plans && plans.length === 0 ? <p>No plans yet: add the first one below.</p> : null}
       {plans && plans.length > 0 ? (
         <table class="data">
-          <thead>
-            <tr>
-              <th scope="col">Plan</th>
-              <th scope="col">Monthly price</th>
-              <th scope="col">Sale</th>
-              <th scope="col">
-                <span class="visually-hidden">Result</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={["Plan", "Monthly price", "Sale", { label: "Result", hidden: true }]} />
           <tbody>
             {plans.map((p) => (
               <PlanRow key={p.id} plan={p} onChanged={changed} onDeleted={() => deleted(p.id)} />

@@ -7,6 +7,8 @@ import type { InferRequestType } from "hono/client";
 import { useEffect, useState } from "preact/hooks";
 import { type AnswerOf, client, formatTime, read } from "../../lib/api";
 import { Field, FormStatus, useForm } from "../../lib/form";
+import { TableHead } from "../../lib/table-head";
+import { RowStatus, useRowAction } from "../row-action";
 
 const route = client.api.admin.staff;
 type Account = AnswerOf<typeof route.$get>["staff"][number];
@@ -27,25 +29,22 @@ function StaffRow({
   onChanged: (a: Account) => void;
 }) {
   const [role, setRole] = useState<Account["role"]>(account.role);
-  const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const { busy, message, act } = useRowAction();
   const statusId = `staff-${account.id}-status`;
 
-  const patch = async (change: StaffPatch, done: string) => {
-    setBusy(true);
-    setMessage(null);
-    try {
-      const res = await read(route[":id"].$patch({ param: { id: encodeURIComponent(account.id) }, json: change }));
-      onChanged(res.account);
-      setRole(res.account.role);
-      setMessage({ ok: true, text: done });
-    } catch (err) {
-      setRole(account.role);
-      setMessage({ ok: false, text: (err as Error).message });
-    } finally {
-      setBusy(false);
-    }
-  };
+  const patch = (change: StaffPatch, done: string) =>
+    act(async () => {
+      try {
+        const res = await read(route[":id"].$patch({ param: { id: encodeURIComponent(account.id) }, json: change }));
+        onChanged(res.account);
+        setRole(res.account.role);
+        return done;
+      } catch (err) {
+        // The select goes back to the role the account has.
+        setRole(account.role);
+        throw err;
+      }
+    });
 
   const label = `${account.name}${isSelf ? " (you)" : ""}`;
   return (
@@ -100,9 +99,7 @@ function StaffRow({
       </td>
       <td>{formatTime(account.createdAt)}</td>
       <td>
-        <p id={statusId} class={message?.ok === false ? "error-text row-status" : "ok-text row-status"} role="status">
-          {message?.text ?? ""}
-        </p>
+        <RowStatus id={statusId} message={message} />
       </td>
     </tr>
   );
@@ -177,18 +174,7 @@ export function StaffPage() {
       {staff === null && !error ? <p aria-busy="true">Loading staff…</p> : null}
       {staff ? (
         <table class="data">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Email</th>
-              <th scope="col">Role</th>
-              <th scope="col">Status</th>
-              <th scope="col">Added</th>
-              <th scope="col">
-                <span class="visually-hidden">Result</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={["Name", "Email", "Role", "Status", "Added", { label: "Result", hidden: true }]} />
           <tbody>
             {staff.map((a) => (
               <StaffRow key={a.id} account={a} isSelf={a.id === me} onChanged={changed} />

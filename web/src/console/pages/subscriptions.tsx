@@ -6,6 +6,7 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import { type AnswerOf, client, formatMoney, formatTime, read } from "../../lib/api";
+import { TableHead } from "../../lib/table-head";
 import { CONSOLE_BASE, linkClick } from "../router";
 
 const route = client.api.admin.subscriptions;
@@ -126,16 +127,7 @@ function SubscriptionDetail({ id }: { id: string }) {
       <h2>Invoices</h2>
       {detail.invoices.length === 0 ? <p class="muted">No invoices yet.</p> : null}
       <table class="data">
-        <thead>
-          <tr>
-            <th scope="col">Number</th>
-            <th scope="col">Issued</th>
-            <th scope="col">Status</th>
-            <th scope="col" class="num">
-              Total
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={["Number", "Issued", "Status", { label: "Total", num: true }]} />
         <tbody>
           {detail.invoices.map((i) => (
             <tr key={i.id}>
@@ -150,16 +142,7 @@ function SubscriptionDetail({ id }: { id: string }) {
       <h2>Payments</h2>
       {detail.payments.length === 0 ? <p class="muted">No payments yet.</p> : null}
       <table class="data">
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">Status</th>
-            <th scope="col">Method</th>
-            <th scope="col" class="num">
-              Amount
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={["When", "Status", "Method", { label: "Amount", num: true }]} />
         <tbody>
           {detail.payments.map((p) => (
             <tr key={p.id}>
@@ -210,14 +193,7 @@ export function SubscriptionsPage({ path }: { path: string[] }) {
       {error ? <p class="error-text">{error}</p> : null}
       {items && items.length === 0 ? <p>No subscriptions here.</p> : null}
       <table class="data">
-        <thead>
-          <tr>
-            <th scope="col">Customer</th>
-            <th scope="col">Plan</th>
-            <th scope="col">Status</th>
-            <th scope="col">Next billing</th>
-          </tr>
-        </thead>
+        <TableHead columns={["Customer", "Plan", "Status", "Next billing"]} />
         <tbody>
           {(items ?? []).map((s) => (
             <tr key={s.id} data-subscription={s.id} data-status={s.status}>

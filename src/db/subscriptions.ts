@@ -2,11 +2,11 @@
  * Reads of plans and subscriptions, and the shape the customer's API answers with. `billingOf` is what the
  * billing rules (src/domain/billing.ts) read of a row.
  */
-import { and, desc, eq } from "drizzle-orm";
-import type { Db } from "../../db/client";
-import { plans, type ShippingAddress, subscriptions } from "../../db/schema";
-import { type BillingSubscription, nextBillingAt } from "../../domain/billing";
-import { pendingSkip } from "../../domain/subscription-care";
+import { and, desc, eq, ne } from "drizzle-orm";
+import { type BillingSubscription, nextBillingAt } from "../domain/billing";
+import { pendingSkip } from "../domain/subscription-care";
+import type { Db } from "./client";
+import { plans, type ShippingAddress, subscriptions } from "./schema";
 
 export type PlanView = {
   id: string;
@@ -53,6 +53,33 @@ export async function listPlans(db: Db): Promise<PlanView[]> {
     currency: p.currency,
     interval: p.interval,
   }));
+}
+
+/** The plan, when it exists and is on sale. */
+export async function planOnSale(db: Db, planId: string): Promise<PlanRow | undefined> {
+  return db
+    .select()
+    .from(plans)
+    .where(and(eq(plans.id, planId), eq(plans.active, true)))
+    .get();
+}
+
+/** The customer's subscription to the plan that is not cancelled, if any (one per customer and plan). */
+export async function liveSubscriptionTo(
+  db: Db,
+  q: { customerId: string; planId: string },
+): Promise<{ id: string } | undefined> {
+  return db
+    .select({ id: subscriptions.id })
+    .from(subscriptions)
+    .where(
+      and(
+        eq(subscriptions.customerId, q.customerId),
+        eq(subscriptions.planId, q.planId),
+        ne(subscriptions.status, "cancelled"),
+      ),
+    )
+    .get();
 }
 
 export function billingOf(row: SubscriptionRow): BillingSubscription {
