@@ -4,12 +4,12 @@
  * flag from `customers` each time, so a role change, a deactivation or a revoked session takes effect on the
  * next request.
  */
-import { and, eq, gt } from "drizzle-orm";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import { getDb } from "../db/client";
-import { customers, type Role, sessions } from "../db/schema";
+import type { Role } from "../db/schema";
+import { signedInPerson } from "../db/sessions";
 import { can, type Permission } from "../domain/accounts";
 import { sha256Hex } from "../lib/ids";
 import { SESSION_TOUCH_INTERVAL_MS, SESSION_TTL_MS, touchSession } from "../services/accounts/sessions";
@@ -38,18 +38,7 @@ export const loadSession = createMiddleware<AppEnv>(async (c, next) => {
     const now = Date.now();
     const idHash = await sha256Hex(token);
     const db = getDb(c.env.DB);
-    const row = await db
-      .select({
-        id: customers.id,
-        email: customers.email,
-        name: customers.name,
-        role: customers.role,
-        lastSeenAt: sessions.lastSeenAt,
-      })
-      .from(sessions)
-      .innerJoin(customers, eq(customers.id, sessions.customerId))
-      .where(and(eq(sessions.idHash, idHash), gt(sessions.expiresAt, now), eq(customers.active, true)))
-      .get();
+    const row = await signedInPerson(db, idHash, now);
     if (row) {
       const { lastSeenAt, ...user } = row;
       c.set("user", user);

@@ -3,17 +3,22 @@
  * so the table alone cannot be replayed as cookies. Every login and signup mints a new token (rotation);
  * revocation is deleting rows. Expired rows are ignored by the middleware and removed by the cron sweep.
  */
-import { and, eq, lt } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../../db/client";
-import { sessions } from "../../db/schema";
+import {
+  deleteSession,
+  deleteSessionsOf,
+  insertSession,
+  type NewSessionRow,
+  touchSessionSeenBefore,
+} from "../../db/sessions";
 import { randomToken, sha256Hex } from "../../lib/ids";
 
 export const SESSION_TTL_MS = 30 * 24 * 60 * 60_000;
 /** `last_seen_at` is refreshed at most this often, so reading a session is not a write on every request. */
 export const SESSION_TOUCH_INTERVAL_MS = 60 * 60_000;
 
-export type NewSession = { token: string; row: typeof sessions.$inferInsert };
+export type NewSession = { token: string; row: NewSessionRow };
 
 /** Mints a session for `customerId`; nothing is stored until `sessionInsert` runs in a batch. */
 export async function newSession(customerId: string, now: number, userAgent?: string | null): Promise<NewSession> {
@@ -32,23 +37,20 @@ export async function newSession(customerId: string, now: number, userAgent?: st
 }
 
 export function sessionInsert(db: Db, session: NewSession): BatchItem<"sqlite"> {
-  return db.insert(sessions).values(session.row);
+  return insertSession(db, session.row);
 }
 
 /** Revokes one session (logout). */
 export function revokeSession(db: Db, idHash: string): BatchItem<"sqlite"> {
-  return db.delete(sessions).where(eq(sessions.idHash, idHash));
+  return deleteSession(db, idHash);
 }
 
 /** Revokes every session of an account (password change, deactivation). */
 export function revokeAllSessions(db: Db, customerId: string): BatchItem<"sqlite"> {
-  return db.delete(sessions).where(eq(sessions.customerId, customerId));
+  return deleteSessionsOf(db, customerId);
 }
 
 /** Records activity on a session whose `last_seen_at` is older than the touch interval. */
 export async function touchSession(db: Db, idHash: string, now: number): Promise<void> {
-  await db
-    .update(sessions)
-    .set({ lastSeenAt: now })
-    .where(and(eq(sessions.idHash, idHash), lt(sessions.lastSeenAt, now - SESSION_TOUCH_INTERVAL_MS)));
+  await touchSessionSeenBefore(db, idHash, now, now - SESSION_TOUCH_INTERVAL_MS);
 }
