@@ -4,10 +4,15 @@
  * when InventoryAdjusted brings the SKU back (src/services/notifications.ts closes the request in the batch that
  * writes the message; a push request's device is forgotten once its message is done).
  */
-import { and, count, eq } from "drizzle-orm";
+import {
+  backInStockRequestStatus,
+  insertBackInStockRequest,
+  productActivity,
+  waitingBackInStockRequest,
+  waitingCountsBySku,
+} from "../../db/back-in-stock";
 import { getDb } from "../../db/client";
 import { backInStockScope, deleteBackInStockDevices, savePushSubscription } from "../../db/push-subscriptions";
-import { backInStockRequests, products } from "../../db/schema";
 import { newId } from "../../lib/ids";
 import { stockStub } from "../stock/stock";
 
@@ -30,7 +35,7 @@ export type SignUp = { sku: string; customerId: string | null } & (
 
 export async function signUpForBackInStock(env: Env, input: SignUp, now = Date.now()): Promise<SignUpResult> {
   const db = getDb(env.DB);
-  const product = await db.select({ active: products.active }).from(products).where(eq(products.sku, input.sku)).get();
+  const product = await productActivity(db, input.sku);
   if (!product?.active) return { ok: false, reason: "unknown_sku" };
   const stock = await stockStub(env, input.sku).lookup(input.sku);
   if (!stock.ok) return { ok: false, reason: "unknown_sku" };
@@ -39,26 +44,16 @@ export async function signUpForBackInStock(env: Env, input: SignUp, now = Date.n
   const channel = input.push ? "push" : "email";
   const endpoint = input.push?.endpoint ?? "";
   // One waiting request per (SKU, e-mail, device): signing up twice keeps the first place in the queue.
-  const inserted = await db
-    .insert(backInStockRequests)
-    .values({ id, sku: input.sku, email: input.email, customerId: input.customerId, channel, endpoint, createdAt: now })
-    .onConflictDoNothing()
-    .returning()
-    .get();
-  const row =
-    inserted ??
-    (await db
-      .select()
-      .from(backInStockRequests)
-      .where(
-        and(
-          eq(backInStockRequests.sku, input.sku),
-          eq(backInStockRequests.email, input.email),
-          eq(backInStockRequests.endpoint, endpoint),
-          eq(backInStockRequests.status, "waiting"),
-        ),
-      )
-      .get());
+  const inserted = await insertBackInStockRequest(db, {
+    id,
+    sku: input.sku,
+    email: input.email,
+    customerId: input.customerId,
+    channel,
+    endpoint,
+    createdAt: now,
+  });
+  const row = inserted ?? (await waitingBackInStockRequest(db, { sku: input.sku, email: input.email, endpoint }));
   if (!row) return { ok: false, reason: "in_stock" };
   if (input.push) {
     // After the request, not in one batch with it: a failure here answers an error, and the browser's retry finds
@@ -77,11 +72,7 @@ export async function signUpForBackInStock(env: Env, input: SignUp, now = Date.n
     );
     // A restock between the two writes closed the request before its device was stored: nothing was pushed, and
     // the device must not outlive the request. The bracelet is back, which is the answer.
-    const still = await db
-      .select({ status: backInStockRequests.status })
-      .from(backInStockRequests)
-      .where(eq(backInStockRequests.id, row.id))
-      .get();
+    const still = await backInStockRequestStatus(db, row.id);
     if (still?.status !== "waiting") {
       await deleteBackInStockDevices(db, [row.id]);
       return { ok: false, reason: "in_stock" };
@@ -96,10 +87,5 @@ export async function signUpForBackInStock(env: Env, input: SignUp, now = Date.n
 
 /** Shoppers waiting per SKU (SKUs with none are left out). */
 export async function waitingCounts(env: Env): Promise<{ sku: string; waiting: number }[]> {
-  return getDb(env.DB)
-    .select({ sku: backInStockRequests.sku, waiting: count() })
-    .from(backInStockRequests)
-    .where(eq(backInStockRequests.status, "waiting"))
-    .groupBy(backInStockRequests.sku)
-    .orderBy(backInStockRequests.sku);
+  return waitingCountsBySku(getDb(env.DB));
 }

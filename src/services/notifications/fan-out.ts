@@ -5,9 +5,9 @@
  * without them records nothing it could never send. Preferences are checked when each row's attempt comes.
  * A back-in-stock request made by push (`pushScope`) goes to its one device only: no e-mail, no other device.
  */
-import { eq } from "drizzle-orm";
 import type { Channels } from "../../adapters/channels/select";
 import { getDb } from "../../db/client";
+import { orderShippingAddress } from "../../db/notification-contacts";
 import {
   customerScope,
   onePerDevice,
@@ -15,7 +15,6 @@ import {
   staffSubscriptions,
   subscriptionsIn,
 } from "../../db/push-subscriptions";
-import { orders } from "../../db/schema";
 import type { EventEnvelope } from "../../domain/events";
 import { type NotificationDraft, smsText } from "../../domain/notifications";
 
@@ -40,11 +39,7 @@ export function dialable(phone: string): string | null {
 }
 
 async function orderPhone(env: Env, orderId: string): Promise<string | null> {
-  const row = await getDb(env.DB)
-    .select({ address: orders.shippingAddress })
-    .from(orders)
-    .where(eq(orders.id, orderId))
-    .get();
+  const row = await orderShippingAddress(getDb(env.DB), orderId);
   const phone = (row?.address as { phone?: string } | null | undefined)?.phone;
   return phone ? dialable(phone) : null;
 }

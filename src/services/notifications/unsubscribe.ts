@@ -2,9 +2,12 @@
  * One-click unsubscribe (RFC 8058): a link signed with HMAC-SHA256 over (recipient, kind), so it works without
  * signing in and cannot be forged for another address. `UNSUBSCRIBE_SECRET` (local default below) signs it.
  */
-import { and, eq, inArray } from "drizzle-orm";
-import { type Db, getDb } from "../../db/client";
-import { notificationPreferences } from "../../db/schema";
+import { getDb } from "../../db/client";
+import {
+  preferencesOfRecipient,
+  storedPreference,
+  upsertNotificationPreference,
+} from "../../db/notification-preferences";
 import { isOptional, type OptionalKind } from "../../domain/preferences";
 
 const encoder = new TextEncoder();
@@ -58,27 +61,11 @@ export async function setPreference(
   pref: { recipient: string; kind: OptionalKind; channel: string; enabled: boolean },
   now = Date.now(),
 ): Promise<void> {
-  await getDb(env.DB)
-    .insert(notificationPreferences)
-    .values({ ...pref, updatedAt: now })
-    .onConflictDoUpdate({
-      target: [notificationPreferences.recipient, notificationPreferences.kind, notificationPreferences.channel],
-      set: { enabled: pref.enabled, updatedAt: now },
-    });
+  await upsertNotificationPreference(getDb(env.DB), pref, now);
 }
 
 /** The stored choices of `recipients`, as one query to put in a D1 batch; `wantsFrom` answers from its rows. */
-export function preferencesOf(db: Db, recipients: readonly string[]) {
-  return db
-    .select({
-      recipient: notificationPreferences.recipient,
-      kind: notificationPreferences.kind,
-      channel: notificationPreferences.channel,
-      enabled: notificationPreferences.enabled,
-    })
-    .from(notificationPreferences)
-    .where(inArray(notificationPreferences.recipient, [...recipients]));
-}
+export { preferencesOf } from "../../db/notification-preferences";
 
 export type Wants = (recipient: string, kind: string, channel: string) => boolean;
 
@@ -93,17 +80,7 @@ export function wantsFrom(
 /** Whether `recipient` still wants `kind` on `channel` (no row: yes). */
 export async function wants(env: Env, recipient: string, kind: string, channel: string): Promise<boolean> {
   if (!isOptional(kind)) return true;
-  const row = await getDb(env.DB)
-    .select({ enabled: notificationPreferences.enabled })
-    .from(notificationPreferences)
-    .where(
-      and(
-        eq(notificationPreferences.recipient, recipient),
-        eq(notificationPreferences.kind, kind),
-        eq(notificationPreferences.channel, channel),
-      ),
-    )
-    .get();
+  const row = await storedPreference(getDb(env.DB), { recipient, kind, channel });
   return row?.enabled ?? true;
 }
 
@@ -114,10 +91,7 @@ export type ChannelPreferences = Record<CustomerChannel, Record<OptionalKind, bo
 
 /** Every optional kind's setting for one recipient on each channel (no row: on). */
 export async function channelPreferences(env: Env, recipient: string): Promise<ChannelPreferences> {
-  const rows = await getDb(env.DB)
-    .select()
-    .from(notificationPreferences)
-    .where(eq(notificationPreferences.recipient, recipient));
+  const rows = await preferencesOfRecipient(getDb(env.DB), recipient);
   const all = () => ({ order: true, marketing: true, billing: true });
   const out: ChannelPreferences = { email: all(), push: all(), sms: all() };
   for (const r of rows) {

@@ -1,0 +1,60 @@
+/**
+ * The recipients' message choices (`notification_preferences`), one row per (recipient, kind, channel); no row
+ * means "yes" (src/services/notifications/unsubscribe.ts answers from these rows).
+ */
+import { and, eq, inArray } from "drizzle-orm";
+import type { Db } from "./client";
+import { notificationPreferences } from "./schema";
+
+export type NotificationPreferenceRow = typeof notificationPreferences.$inferSelect;
+
+/** Stores one choice, replacing the one stored before. */
+export async function upsertNotificationPreference(
+  db: Db,
+  pref: { recipient: string; kind: string; channel: string; enabled: boolean },
+  now: number,
+): Promise<void> {
+  await db
+    .insert(notificationPreferences)
+    .values({ ...pref, updatedAt: now })
+    .onConflictDoUpdate({
+      target: [notificationPreferences.recipient, notificationPreferences.kind, notificationPreferences.channel],
+      set: { enabled: pref.enabled, updatedAt: now },
+    });
+}
+
+/** The stored choices of `recipients`, as one query to put in a D1 batch. */
+export function preferencesOf(db: Db, recipients: readonly string[]) {
+  return db
+    .select({
+      recipient: notificationPreferences.recipient,
+      kind: notificationPreferences.kind,
+      channel: notificationPreferences.channel,
+      enabled: notificationPreferences.enabled,
+    })
+    .from(notificationPreferences)
+    .where(inArray(notificationPreferences.recipient, [...recipients]));
+}
+
+/** The stored choice of one (recipient, kind, channel), or undefined when none is stored. */
+export async function storedPreference(
+  db: Db,
+  q: { recipient: string; kind: string; channel: string },
+): Promise<{ enabled: boolean } | undefined> {
+  return db
+    .select({ enabled: notificationPreferences.enabled })
+    .from(notificationPreferences)
+    .where(
+      and(
+        eq(notificationPreferences.recipient, q.recipient),
+        eq(notificationPreferences.kind, q.kind),
+        eq(notificationPreferences.channel, q.channel),
+      ),
+    )
+    .get();
+}
+
+/** Every stored choice of one recipient. */
+export async function preferencesOfRecipient(db: Db, recipient: string): Promise<NotificationPreferenceRow[]> {
+  return db.select().from(notificationPreferences).where(eq(notificationPreferences.recipient, recipient));
+}
