@@ -15,14 +15,26 @@
  * A send that fails, or a crash between writing a row and sending it, leaves the row pending: the cron sweep
  * (`retryDueNotifications`) picks it up; the dedup never skips it.
  */
-import { and, asc, eq, inArray, isNull, lte, or } from "drizzle-orm";
 import type { OutgoingMessage } from "../../adapters/channels/channel";
 import { type Channels, channelsFor } from "../../adapters/channels/select";
 import { newEvent, outboxInserts, publish, sendToQueue } from "../../adapters/event-bus";
+import { closeBackInStockRequests, productNameOf, waitingSince } from "../../db/back-in-stock";
 import { getDb } from "../../db/client";
+import { orderContactAndNumber, orderNumberById, subscriptionContact } from "../../db/notification-contacts";
+import {
+  claimDueNotification,
+  dueNotifications,
+  dueNotificationsOfEvent,
+  finishNotification,
+  insertNewNotifications,
+  type NotificationRow,
+  notificationExists,
+  notificationStatus,
+  recordRetry,
+  reopenFailedNotification,
+} from "../../db/notification-delivery";
 import { loggedNotificationSent } from "../../db/notifications";
 import { backInStockScope, deleteBackInStockDevice, deleteBackInStockDevices } from "../../db/push-subscriptions";
-import { backInStockRequests, customers, notifications, orders, plans, products, subscriptions } from "../../db/schema";
 import { MAX_PAYMENT_ATTEMPTS } from "../../domain/billing";
 import { ATTEMPT_LEASE_MS, afterFailure, DEFAULT_MAX_ATTEMPTS } from "../../domain/delivery";
 import type { EventEnvelope } from "../../domain/events";
@@ -39,7 +51,7 @@ import type { EventSubscriber } from "../subscribers/subscriber";
 import { deliveriesFor } from "./fan-out";
 import { preferencesOf, unsubscribeUrl, type Wants, wants, wantsFrom } from "./unsubscribe";
 
-type Row = typeof notifications.$inferSelect;
+type Row = NotificationRow;
 /** One insert statement binds at most 100 parameters; a notification row binds 19. */
 const ROWS_PER_INSERT = 5;
 /** Waiting shoppers told per restock event (the rest stay waiting for the next one). */
@@ -69,21 +81,13 @@ async function lookupContext(event: EventEnvelope, env: Env): Promise<Lookup> {
     event.data.orderId &&
     (event.data.status === "declined" || event.data.status === "refunded")
   ) {
-    const order = await db
-      .select({ email: orders.email, customerId: orders.customerId, number: orders.number })
-      .from(orders)
-      .where(eq(orders.id, event.data.orderId))
-      .get();
+    const order = await orderContactAndNumber(db, event.data.orderId);
     const orderContact = order ? { email: order.email, customerId: order.customerId } : null;
     return { ctx: { ...ctx, orderContact, orderNumber: order?.number ?? null }, backInStockIds: [] };
   }
   // Order messages name the order by its number in the subject; the event carries only the id.
   if (ORDER_MESSAGE_EVENTS.has(event.type) && "orderId" in event.data && typeof event.data.orderId === "string") {
-    const order = await db
-      .select({ number: orders.number })
-      .from(orders)
-      .where(eq(orders.id, event.data.orderId))
-      .get();
+    const order = await orderNumberById(db, event.data.orderId);
     return { ctx: { ...ctx, orderNumber: order?.number ?? null }, backInStockIds: [] };
   }
   const subscriptionId =
@@ -93,19 +97,7 @@ async function lookupContext(event: EventEnvelope, env: Env): Promise<Lookup> {
         ? event.data.subscriptionId
         : null;
   if (subscriptionId) {
-    const row = await db
-      .select({
-        email: customers.email,
-        customerId: customers.id,
-        planName: plans.name,
-        status: subscriptions.status,
-        failedPayments: subscriptions.failedPayments,
-      })
-      .from(subscriptions)
-      .innerJoin(customers, eq(customers.id, subscriptions.customerId))
-      .innerJoin(plans, eq(plans.id, subscriptions.planId))
-      .where(eq(subscriptions.id, subscriptionId))
-      .get();
+    const row = await subscriptionContact(db, subscriptionId);
     if (!row) return { ctx: { ...ctx, subscriptionContact: null }, backInStockIds: [] };
     return {
       ctx: {
@@ -119,20 +111,9 @@ async function lookupContext(event: EventEnvelope, env: Env): Promise<Lookup> {
   if (event.type === "InventoryAdjusted" && bringsBackInStock(event)) {
     const sku = event.data.sku;
     const [product, waiting] = await Promise.all([
-      db.select({ name: products.name }).from(products).where(eq(products.sku, sku)).get(),
-      db
-        .select()
-        .from(backInStockRequests)
-        // Only those who were waiting when the stock came back: a redelivered event answers no later sign-up.
-        .where(
-          and(
-            eq(backInStockRequests.sku, sku),
-            eq(backInStockRequests.status, "waiting"),
-            lte(backInStockRequests.createdAt, event.occurredAt),
-          ),
-        )
-        .orderBy(asc(backInStockRequests.createdAt), asc(backInStockRequests.id))
-        .limit(BACK_IN_STOCK_BATCH),
+      productNameOf(db, sku),
+      // Only those who were waiting when the stock came back: a redelivered event answers no later sign-up.
+      waitingSince(db, sku, event.occurredAt, BACK_IN_STOCK_BATCH),
     ]);
     const shoppers = waiting.map((w) => ({
       email: w.email,
@@ -192,27 +173,11 @@ export async function notify(
   }));
   const inserts = [];
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-    inserts.push(
-      db
-        .insert(notifications)
-        .values(rows.slice(i, i + ROWS_PER_INSERT))
-        .onConflictDoNothing()
-        .returning(),
-    );
+    inserts.push(insertNewNotifications(db, rows.slice(i, i + ROWS_PER_INSERT)));
   }
   const closes = [];
   for (let i = 0; i < backInStockIds.length; i += 90) {
-    closes.push(
-      db
-        .update(backInStockRequests)
-        .set({ status: "notified", notifiedAt: now })
-        .where(
-          and(
-            inArray(backInStockRequests.id, backInStockIds.slice(i, i + 90)),
-            eq(backInStockRequests.status, "waiting"),
-          ),
-        ),
-    );
+    closes.push(closeBackInStockRequests(db, backInStockIds.slice(i, i + 90), now));
   }
   // A device request whose message has no push row (push is not configured any more) is closed with nothing to
   // send: forget its device now. Those with a row are forgotten when the row is done (`finish`).
@@ -239,17 +204,12 @@ export async function notify(
   // (consumers take an event id once). Rows still pending and due get an attempt, claimed first.
   await sendToQueue(env, await loggedNotificationSent(db, event.id));
   const mine = new Set(written.map((r) => r.id));
-  const due = await db
-    .select()
-    .from(notifications)
-    .where(and(eq(notifications.eventId, event.id), eq(notifications.status, "pending"), dueAt(now)));
+  const due = await dueNotificationsOfEvent(db, event.id, now);
   for (const row of due.filter((r) => !mine.has(r.id)).sort(byDraftOrder)) {
     if (await attempt(env, row, channels, now)) attempted++;
   }
   return attempted;
 }
-
-const dueAt = (now: number) => or(isNull(notifications.nextAttemptAt), lte(notifications.nextAttemptAt, now));
 
 /** The cron sweep's part: every pending message whose time has come gets its next attempt. */
 export async function retryDueNotifications(
@@ -258,12 +218,7 @@ export async function retryDueNotifications(
   channels: Channels = channelsFor(env),
   limit = 100,
 ): Promise<number> {
-  const due = await getDb(env.DB)
-    .select()
-    .from(notifications)
-    .where(and(eq(notifications.status, "pending"), dueAt(now)))
-    .orderBy(asc(notifications.createdAt), asc(notifications.id))
-    .limit(limit);
+  const due = await dueNotifications(getDb(env.DB), now, limit);
   let attempted = 0;
   for (const row of due) if (await attempt(env, row, channels, now)) attempted++;
   return attempted;
@@ -279,22 +234,13 @@ export async function resendNotification(
   channels: Channels = channelsFor(env),
 ): Promise<ResendResult> {
   const db = getDb(env.DB);
-  const reopened = await db
-    .update(notifications)
-    .set({ status: "pending", attempts: 0, nextAttemptAt: now, lastError: null })
-    .where(and(eq(notifications.id, id), eq(notifications.status, "failed")))
-    .returning()
-    .get();
+  const reopened = await reopenFailedNotification(db, id, now);
   if (!reopened) {
-    const exists = await db.select({ id: notifications.id }).from(notifications).where(eq(notifications.id, id)).get();
+    const exists = await notificationExists(db, id);
     return { ok: false, reason: exists ? "not_failed" : "not_found" };
   }
   await attempt(env, reopened, channels, now);
-  const after = await db
-    .select({ status: notifications.status })
-    .from(notifications)
-    .where(eq(notifications.id, id))
-    .get();
+  const after = await notificationStatus(db, id);
   return { ok: true, status: after?.status ?? "pending" };
 }
 
@@ -304,12 +250,7 @@ export async function resendNotification(
  * Returns false when another worker holds the row or it is no longer pending.
  */
 async function attempt(env: Env, row: Row, channels: Channels, now: number): Promise<boolean> {
-  const claimed = await getDb(env.DB)
-    .update(notifications)
-    .set({ nextAttemptAt: now + ATTEMPT_LEASE_MS })
-    .where(and(eq(notifications.id, row.id), eq(notifications.status, "pending"), dueAt(now)))
-    .returning({ attempts: notifications.attempts })
-    .get();
+  const claimed = await claimDueNotification(getDb(env.DB), row.id, now, now + ATTEMPT_LEASE_MS);
   if (!claimed) return false;
   await deliver(env, row, claimed.attempts, channels, now);
   return true;
@@ -367,10 +308,7 @@ async function deliver(
   if (next.status === "failed") {
     await finish(env, row, { status: "failed", attempts, error: result.error }, now, relay);
   } else {
-    await getDb(env.DB)
-      .update(notifications)
-      .set({ attempts, lastError: result.error, nextAttemptAt: next.nextAttemptAt })
-      .where(eq(notifications.id, row.id));
+    await recordRetry(getDb(env.DB), row.id, { attempts, lastError: result.error, nextAttemptAt: next.nextAttemptAt });
   }
 }
 
@@ -401,17 +339,7 @@ async function finish(env: Env, row: Row, outcome: Outcome, now: number, relay: 
     now,
   );
   await db.batch([
-    db
-      .update(notifications)
-      .set({
-        status: outcome.status,
-        attempts: outcome.attempts,
-        providerId: outcome.providerId ?? null,
-        lastError: outcome.error ?? null,
-        nextAttemptAt: null,
-        sentAt: outcome.status === "sent" ? now : null,
-      })
-      .where(eq(notifications.id, row.id)),
+    finishNotification(db, row.id, outcome, now),
     ...outboxInserts(db, [event], relay === "redelivered" ? now : null),
     // A back-in-stock request's device was kept for this one message: it is told, so forget it.
     ...(row.channel === "push" && row.template === "back_in_stock_available"
