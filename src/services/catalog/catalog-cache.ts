@@ -13,11 +13,18 @@
  */
 
 import { cache as workersCache } from "cloudflare:workers";
-import { eq, inArray, lt, sql } from "drizzle-orm";
 import type { Context, TypedResponse } from "hono";
 import type { JSONParsed } from "hono/utils/types";
-import { type Db, getDb } from "../../db/client";
-import { cacheGeneration, cacheTags } from "../../db/schema";
+import {
+  bumpCacheGeneration,
+  cacheGenerationQuery,
+  currentCacheGeneration,
+  deleteCacheTags,
+  deleteCacheTagsBefore,
+  recordCacheTags,
+  urlsTagged,
+} from "../../db/catalog-cache";
+import { getDb } from "../../db/client";
 import { etagFor, etagMatches } from "../../domain/catalog";
 import type { AppEnv } from "../../http/app-env";
 
@@ -56,10 +63,6 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
-}
-
-function generationQuery(db: Db) {
-  return db.select({ value: cacheGeneration.value }).from(cacheGeneration).where(eq(cacheGeneration.id, 1));
 }
 
 /**
@@ -181,7 +184,7 @@ export async function serveCached(
   const db = getDb(c.env.DB);
   // A purge that runs between this read and the tag rows below bumps the generation: the entry is then
   // dropped rather than kept with the data the purge meant to replace.
-  const before = (await generationQuery(db).get())?.value ?? 0;
+  const before = await currentCacheGeneration(db);
   const built = await build();
   if (built instanceof Response) return built;
 
@@ -193,13 +196,8 @@ export async function serveCached(
     etag: await etagFor(built.body),
   });
   await cache.put(key, new Response(built.body, { headers }));
-  const inserts = chunks(tags, ROWS_PER_INSERT).map((part) =>
-    db
-      .insert(cacheTags)
-      .values(part.map((tag) => ({ tag, url: key, cachedAt: now })))
-      .onConflictDoUpdate({ target: [cacheTags.tag, cacheTags.url], set: { cachedAt: now } }),
-  );
-  const results = await db.batch([generationQuery(db), ...inserts]);
+  const inserts = chunks(tags, ROWS_PER_INSERT).map((part) => recordCacheTags(db, part, key, now));
+  const results = await db.batch([cacheGenerationQuery(db), ...inserts]);
   const after = results[0][0]?.value ?? 0;
   if (after !== before) await cache.delete(key);
   else {
@@ -233,19 +231,14 @@ export async function purgeTags(env: Env, tags: string[], ctx?: ExecutionContext
   const unique = [...new Set(tags)];
   if (unique.length === 0) return;
   const db = getDb(env.DB);
-  const bump = db
-    .insert(cacheGeneration)
-    .values({ id: 1, value: 1 })
-    .onConflictDoUpdate({ target: cacheGeneration.id, set: { value: sql`${cacheGeneration.value} + 1` } });
+  const bump = bumpCacheGeneration(db);
   const parts = chunks(unique, TAGS_PER_QUERY);
   // One atomic batch: bump the generation, collect the URLs, forget them. A response being built meanwhile
   // either registered its tags before this batch (and is deleted below) or sees the new generation.
   const [, ...results] = await db.batch([
     bump,
-    ...parts.map((part) =>
-      db.selectDistinct({ url: cacheTags.url }).from(cacheTags).where(inArray(cacheTags.tag, part)),
-    ),
-    ...parts.map((part) => db.delete(cacheTags).where(inArray(cacheTags.tag, part))),
+    ...parts.map((part) => urlsTagged(db, part)),
+    ...parts.map((part) => deleteCacheTags(db, part)),
   ]);
   // After the batch: a response built before the purge has remembered itself by now, and goes too.
   forget(new Set(unique));
@@ -278,5 +271,5 @@ async function purgeEveryLocation(tags: string[], ctx?: ExecutionContext): Promi
 /** Drops tag rows whose cache entries have long expired. Run by the cron sweep. */
 export async function pruneCacheTags(env: Env, now = Date.now()): Promise<void> {
   const db = getDb(env.DB);
-  await db.delete(cacheTags).where(lt(cacheTags.cachedAt, now - TAG_ROW_TTL_MS));
+  await deleteCacheTagsBefore(db, now - TAG_ROW_TTL_MS);
 }
