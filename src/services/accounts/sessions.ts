@@ -3,7 +3,6 @@
  * so the table alone cannot be replayed as cookies. Every login and signup mints a new token (rotation);
  * revocation is deleting rows. Expired rows are ignored by the middleware and removed by the cron sweep.
  */
-import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../../db/client";
 import {
   deleteSession,
@@ -36,17 +35,17 @@ export async function newSession(customerId: string, now: number, userAgent?: st
   };
 }
 
-export function sessionInsert(db: Db, session: NewSession): BatchItem<"sqlite"> {
+export function sessionInsert(db: Db, session: NewSession): ReturnType<typeof insertSession> {
   return insertSession(db, session.row);
 }
 
 /** Revokes one session (logout). */
-export function revokeSession(db: Db, idHash: string): BatchItem<"sqlite"> {
+export function revokeSession(db: Db, idHash: string): ReturnType<typeof deleteSession> {
   return deleteSession(db, idHash);
 }
 
 /** Revokes every session of an account (password change, deactivation). */
-export function revokeAllSessions(db: Db, customerId: string): BatchItem<"sqlite"> {
+export function revokeAllSessions(db: Db, customerId: string): ReturnType<typeof deleteSessionsOf> {
   return deleteSessionsOf(db, customerId);
 }
 
