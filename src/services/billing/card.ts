@@ -6,11 +6,10 @@
  * refused now, not at the renewal. A past-due subscription keeps its open invoice; the next daily run charges the
  * new card.
  */
-import { eq } from "drizzle-orm";
 import { paymentGateway } from "../../adapters/payment-gateway";
 import { config } from "../../config";
 import { getDb } from "../../db/client";
-import { subscriptions } from "../../db/schema";
+import { setSubscriptionCard } from "../../db/subscription-changes";
 import { billingOf, ownSubscription, type SubscriptionView, subscriptionView } from "../../db/subscriptions";
 import { nextPeriod, periodInvoice } from "../../domain/billing";
 import { newId } from "../../lib/ids";
@@ -47,12 +46,10 @@ export async function changeCard(
   // Only a check: the authorization is released (in the background, like the gateway's webhooks).
   background(gateway.void(ref, `${ref.paymentId}:void`));
 
-  const row = await db
-    .update(subscriptions)
-    .set({ paymentToken: input.token, methodLabel: input.methodLabel })
-    .where(eq(subscriptions.id, found.sub.id))
-    .returning()
-    .get();
+  const row = await setSubscriptionCard(db, found.sub.id, {
+    paymentToken: input.token,
+    methodLabel: input.methodLabel,
+  });
   if (!row) return { ok: false, reason: "not_found" };
   return { ok: true, subscription: subscriptionView(row, found.plan, now) };
 }

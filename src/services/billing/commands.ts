@@ -3,10 +3,15 @@
  * src/domain/billing.ts and writes the change with a conditional update, so a command racing the billing run (or
  * itself) changes the row once.
  */
-import { and, eq, ne } from "drizzle-orm";
 import { outboxInserts } from "../../adapters/event-bus";
 import { type Db, getDb } from "../../db/client";
-import { invoices, subscriptions } from "../../db/schema";
+import {
+  cancelSubscriptionRow,
+  moveSubscriptionChargeDate,
+  pauseActiveSubscription,
+  resumePausedSubscription,
+  voidOpenSubscriptionInvoices,
+} from "../../db/subscription-changes";
 import {
   billingOf,
   ownSubscription,
@@ -38,26 +43,9 @@ export async function cancelSubscription(
   if (!change) return subscriptionView(found.sub, found.plan);
   const event = cancelledEvent(found.sub, now);
   await db.batch([
-    db
-      .update(subscriptions)
-      .set({
-        status: change.status,
-        cancelledAt: change.cancelledAt,
-        // A skip not yet begun is dropped: the box runs to the end of what was paid, not past the skipped month.
-        currentPeriodEnd: endAfterCancel(found.sub, now),
-        skippedFrom: null,
-      })
-      .where(
-        and(
-          eq(subscriptions.id, id),
-          ne(subscriptions.status, "cancelled"),
-          eq(subscriptions.currentPeriodEnd, found.sub.currentPeriodEnd),
-        ),
-      ),
-    db
-      .update(invoices)
-      .set({ status: "void" })
-      .where(and(eq(invoices.subscriptionId, id), eq(invoices.status, "open"))),
+    // A skip not yet begun is dropped: the box runs to the end of what was paid, not past the skipped month.
+    cancelSubscriptionRow(db, id, found.sub.currentPeriodEnd, change, endAfterCancel(found.sub, now)),
+    voidOpenSubscriptionInvoices(db, id),
     ...outboxInserts(db, [event]),
   ]);
   // Read back: a cancel racing this one (or the billing run giving up) may have written first.
@@ -82,12 +70,7 @@ export async function pauseSubscription(
   if (!found) return { ok: false, reason: "not_found" };
   if (found.sub.status === "paused") return { ok: true, subscription: subscriptionView(found.sub, found.plan) };
   if (!afterPause(found.sub)) return { ok: false, reason: "invalid_state" };
-  const row = await db
-    .update(subscriptions)
-    .set({ status: "paused", pausedAt: now })
-    .where(and(eq(subscriptions.id, id), eq(subscriptions.status, "active")))
-    .returning()
-    .get();
+  const row = await pauseActiveSubscription(db, id, now);
   if (!row) return { ok: false, reason: "invalid_state" };
   return { ok: true, subscription: subscriptionView(row, found.plan) };
 }
@@ -105,18 +88,7 @@ export async function resumeSubscription(
   if (found.sub.status === "active") return { ok: true, subscription: subscriptionView(found.sub, found.plan) };
   const change = afterResume(billingOf(found.sub), now);
   if (!change) return { ok: false, reason: "invalid_state" };
-  const row = await db
-    .update(subscriptions)
-    .set({
-      status: change.status,
-      billingAnchor: change.anchor,
-      currentPeriodEnd: change.currentPeriodEnd,
-      pausedAt: null,
-      failedPayments: 0,
-    })
-    .where(and(eq(subscriptions.id, id), eq(subscriptions.status, "paused")))
-    .returning()
-    .get();
+  const row = await resumePausedSubscription(db, id, change);
   if (!row) return { ok: false, reason: "invalid_state" };
   return { ok: true, subscription: subscriptionView(row, found.plan) };
 }
@@ -156,18 +128,7 @@ async function moveChargeDate(
   if (change.currentPeriodEnd === found.sub.currentPeriodEnd) {
     return { ok: true, subscription: subscriptionView(found.sub, found.plan, now) };
   }
-  const row = await db
-    .update(subscriptions)
-    .set({ currentPeriodEnd: change.currentPeriodEnd, skippedFrom: change.skippedFrom })
-    .where(
-      and(
-        eq(subscriptions.id, found.sub.id),
-        eq(subscriptions.status, "active"),
-        eq(subscriptions.currentPeriodEnd, found.sub.currentPeriodEnd),
-      ),
-    )
-    .returning()
-    .get();
+  const row = await moveSubscriptionChargeDate(db, found.sub.id, found.sub.currentPeriodEnd, change);
   if (!row) return { ok: false, reason: "invalid_state" };
   return { ok: true, subscription: subscriptionView(row, found.plan, now) };
 }

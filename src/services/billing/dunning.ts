@@ -3,11 +3,16 @@
  * invoice and advances the period; a decline makes the subscription past due, and the last allowed decline
  * cancels it and voids the invoice. The change, the payment row and the events are one D1 batch.
  */
-import { and, eq, ne, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { outboxInserts } from "../../adapters/event-bus";
 import type { Db } from "../../db/client";
-import { invoices, payments, subscriptions } from "../../db/schema";
+import {
+  advancePaidPeriod,
+  insertPayment,
+  markInvoicePaid,
+  recordDeclinedRenewal,
+  voidInvoiceIfOpen,
+} from "../../db/renewals";
 import { billingOf, type SubscriptionRow } from "../../db/subscriptions";
 import { afterPaymentCaptured, afterPaymentDeclined, type BillingChange } from "../../domain/billing";
 import type { EventEnvelope } from "../../domain/events";
@@ -27,35 +32,14 @@ export async function applyRenewalOutcome(
   const change: BillingChange =
     outcome.status === "captured" ? afterPaymentCaptured(billingOf(sub)) : afterPaymentDeclined(billingOf(sub), now);
   const events: EventEnvelope[] = [paymentProcessed(ref, outcome, now)];
-  const writes: BatchItem<"sqlite">[] = [db.insert(payments).values(paymentRow(ref, outcome, ref.token, now))];
+  const writes: BatchItem<"sqlite">[] = [insertPayment(db, paymentRow(ref, outcome, ref.token, now))];
   if (outcome.status === "captured") {
-    writes.push(
-      db.update(invoices).set({ status: "paid" }).where(eq(invoices.id, invoiceId)),
-      // A customer who cancelled while this charge ran stays cancelled; the period they paid for still starts.
-      db
-        .update(subscriptions)
-        .set({
-          status: sql`CASE WHEN ${subscriptions.status} = 'cancelled' THEN 'cancelled' ELSE 'active' END`,
-          currentPeriodStart: change.currentPeriodStart,
-          currentPeriodEnd: change.currentPeriodEnd,
-          failedPayments: 0,
-        })
-        .where(and(eq(subscriptions.id, sub.id), eq(subscriptions.currentPeriodEnd, sub.currentPeriodEnd))),
-    );
+    // A customer who cancelled while this charge ran stays cancelled; the period they paid for still starts.
+    writes.push(markInvoicePaid(db, invoiceId), advancePaidPeriod(db, sub, change));
   } else {
-    writes.push(
-      db
-        .update(subscriptions)
-        .set({ status: change.status, failedPayments: change.failedPayments, cancelledAt: change.cancelledAt })
-        .where(and(eq(subscriptions.id, sub.id), ne(subscriptions.status, "cancelled"))),
-    );
+    writes.push(recordDeclinedRenewal(db, sub.id, change));
     if (change.invoice === "void") {
-      writes.push(
-        db
-          .update(invoices)
-          .set({ status: "void" })
-          .where(and(eq(invoices.id, invoiceId), eq(invoices.status, "open"))),
-      );
+      writes.push(voidInvoiceIfOpen(db, invoiceId));
       events.push(cancelledEvent(sub, now));
     }
   }

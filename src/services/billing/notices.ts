@@ -6,11 +6,10 @@
  * later run finds nothing left to send for that date. The Notifications service turns it into the e-mail
  * (`subscription_payment_due`).
  */
-import { and, eq, gt, inArray, isNull, lte, ne, or } from "drizzle-orm";
 import { outboxInserts } from "../../adapters/event-bus";
 import { config } from "../../config";
 import { getDb } from "../../db/client";
-import { plans, subscriptions } from "../../db/schema";
+import { markNoticeSent, unnoticedRenewalsPage } from "../../db/renewals";
 import { billingOf } from "../../db/subscriptions";
 import { nextPeriod, periodInvoice } from "../../domain/billing";
 import { makeEvent } from "../../domain/events";
@@ -26,20 +25,7 @@ export async function sendRenewalNotices(env: Env, now: number): Promise<number>
   let sent = 0;
   let after = "";
   for (;;) {
-    const page = await db
-      .select({ sub: subscriptions, plan: plans })
-      .from(subscriptions)
-      .innerJoin(plans, eq(plans.id, subscriptions.planId))
-      .where(
-        and(
-          inArray(subscriptions.status, ["active", "past_due"]),
-          lte(subscriptions.currentPeriodEnd, now + lead),
-          or(isNull(subscriptions.noticeSentFor), ne(subscriptions.noticeSentFor, subscriptions.currentPeriodEnd)),
-          gt(subscriptions.id, after),
-        ),
-      )
-      .orderBy(subscriptions.id)
-      .limit(PAGE);
+    const page = await unnoticedRenewalsPage(db, now + lead, after, PAGE);
     for (const { sub, plan } of page) {
       if (!noticeDue(sub, now, lead)) continue;
       const billing = billingOf(sub);
@@ -57,13 +43,7 @@ export async function sendRenewalNotices(env: Env, now: number): Promise<number>
         },
         { id: `evt_due_${sub.id}_${sub.currentPeriodEnd}`, now },
       );
-      await db.batch([
-        db
-          .update(subscriptions)
-          .set({ noticeSentFor: sub.currentPeriodEnd })
-          .where(and(eq(subscriptions.id, sub.id), eq(subscriptions.currentPeriodEnd, sub.currentPeriodEnd))),
-        ...outboxInserts(db, [event]),
-      ]);
+      await db.batch([markNoticeSent(db, sub), ...outboxInserts(db, [event])]);
       await publishLogged(env, [event.id]);
       sent++;
     }

@@ -3,15 +3,12 @@
  * subscription's customer, scores them with the same rules (src/domain/fraud.ts) and says what the decision does
  * to the charge (src/domain/renewal-fraud.ts).
  */
-import { and, avg, count, eq, gte, inArray } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { customers, orders, payments, subscriptions } from "../../db/schema";
+import { renewalFraudFacts } from "../../db/fraud-facts";
 import type { SubscriptionRow } from "../../db/subscriptions";
 import { assessFraud, FRAUD_WINDOWS } from "../../domain/fraud";
 import { tokenRisk } from "../../domain/payment-tokens";
 import { type RenewalGate, renewalFraudInput, renewalGate } from "../../domain/renewal-fraud";
-
-const PAID = ["confirmed", "shipped", "delivered"];
 
 export async function checkRenewal(
   db: Db,
@@ -20,31 +17,7 @@ export async function checkRenewal(
   now: number,
 ): Promise<RenewalGate> {
   const dayAgo = now - FRAUD_WINDOWS.declinesMs;
-  const [history, account, orderDeclines, subscriptionDeclines] = await db.batch([
-    db
-      .select({ n: count(), average: avg(orders.totalCents) })
-      .from(orders)
-      .where(and(eq(orders.customerId, sub.customerId), inArray(orders.status, PAID))),
-    db.select({ createdAt: customers.createdAt }).from(customers).where(eq(customers.id, sub.customerId)),
-    db
-      .select({ n: count() })
-      .from(payments)
-      .innerJoin(orders, eq(orders.id, payments.orderId))
-      .where(
-        and(eq(orders.customerId, sub.customerId), eq(payments.status, "declined"), gte(payments.createdAt, dayAgo)),
-      ),
-    db
-      .select({ n: count() })
-      .from(payments)
-      .innerJoin(subscriptions, eq(subscriptions.id, payments.subscriptionId))
-      .where(
-        and(
-          eq(subscriptions.customerId, sub.customerId),
-          eq(payments.status, "declined"),
-          gte(payments.createdAt, dayAgo),
-        ),
-      ),
-  ]);
+  const { history, account, orderDeclines, subscriptionDeclines } = await renewalFraudFacts(db, sub.customerId, dayAgo);
   const input = renewalFraudInput({
     amountCents: charge.amountCents,
     history: { paidOrders: history[0]?.n ?? 0, averageCents: Number(history[0]?.average ?? 0) },

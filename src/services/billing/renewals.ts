@@ -6,12 +6,16 @@
  * without a charge, review holds it until staff decide (./review.ts). What the charge's outcome does is
  * ./dunning.ts; the notices ahead of renewals are ./notices.ts.
  */
-import { and, eq, gt, inArray, isNull, lt, lte, or } from "drizzle-orm";
 import { type PaymentGateway, paymentGateway } from "../../adapters/payment-gateway";
 import { config } from "../../config";
 import { type Db, getDb } from "../../db/client";
 import { numberedInvoiceStatements, retryOnInvoiceNumber } from "../../db/invoices";
-import { customers, invoices, plans, subscriptions } from "../../db/schema";
+import {
+  claimRenewalAttempt,
+  dueSubscriptionsPage,
+  holdRenewalForReview,
+  subscriptionPeriodInvoice,
+} from "../../db/renewals";
 import { billingOf, type PlanRow, type SubscriptionRow } from "../../db/subscriptions";
 import { dueReason, nextPeriod, periodInvoice, startOfUtcDay } from "../../domain/billing";
 import { REFUSED_DECLINE_CODE } from "../../domain/renewal-fraud";
@@ -57,20 +61,7 @@ export async function runBilling(env: Env, now: number): Promise<BillingRunSumma
   };
   let after = "";
   for (;;) {
-    const page = await db
-      .select({ sub: subscriptions, plan: plans, email: customers.email })
-      .from(subscriptions)
-      .innerJoin(plans, eq(plans.id, subscriptions.planId))
-      .innerJoin(customers, eq(customers.id, subscriptions.customerId))
-      .where(
-        and(
-          inArray(subscriptions.status, ["active", "past_due"]),
-          lte(subscriptions.currentPeriodEnd, now),
-          gt(subscriptions.id, after),
-        ),
-      )
-      .orderBy(subscriptions.id)
-      .limit(PAGE);
+    const page = await dueSubscriptionsPage(db, now, after, PAGE);
     for (const row of page) {
       if (dueReason(billingOf(row.sub), now) === null) continue;
       summary.due++;
@@ -112,19 +103,7 @@ async function renew(
 ): Promise<RenewalOutcome | "held" | "skipped"> {
   // Of two runs racing, one claims the day's attempt (the rule of `dueReason`: none yet today); the other finds
   // nothing to do. A renewal held for review is not claimed.
-  const claimed = await db
-    .update(subscriptions)
-    .set({ lastAttemptAt: now })
-    .where(
-      and(
-        eq(subscriptions.id, sub.id),
-        eq(subscriptions.status, sub.status),
-        eq(subscriptions.currentPeriodEnd, sub.currentPeriodEnd),
-        isNull(subscriptions.renewalReview),
-        or(isNull(subscriptions.lastAttemptAt), lt(subscriptions.lastAttemptAt, startOfUtcDay(now))),
-      ),
-    )
-    .returning({ id: subscriptions.id });
+  const claimed = await claimRenewalAttempt(db, sub, now, startOfUtcDay(now));
   if (claimed.length === 0) return "skipped";
 
   const invoice = await periodInvoiceFor(env, db, { sub, plan, email }, now);
@@ -134,11 +113,7 @@ async function renew(
 
   const gate = await checkRenewal(db, sub, { amountCents: invoice.totalCents, token }, now);
   if (gate.action === "hold") {
-    const held = await db
-      .update(subscriptions)
-      .set({ renewalReview: gate.review })
-      .where(and(eq(subscriptions.id, sub.id), eq(subscriptions.currentPeriodEnd, sub.currentPeriodEnd)))
-      .returning({ id: subscriptions.id });
+    const held = await holdRenewalForReview(db, sub, gate.review);
     return held.length > 0 ? "held" : "skipped";
   }
   return chargeRenewal(env, db, gateway, { sub, invoice, token }, gate.action === "refuse" ? "refused" : "charge", now);
@@ -168,11 +143,7 @@ export async function periodInvoiceFor(env: Env, db: Db, { sub, plan, email }: R
   );
   await retryOnInvoiceNumber(() => db.batch(statements));
   await publishLogged(env, [invoiceEventId]);
-  return db
-    .select()
-    .from(invoices)
-    .where(and(eq(invoices.subscriptionId, sub.id), eq(invoices.periodStart, period.start)))
-    .get();
+  return subscriptionPeriodInvoice(db, sub.id, period.start);
 }
 
 /**

@@ -4,10 +4,9 @@
  * like a decline (the customer is asked to update the card). The claim clears `renewal_review` with a
  * conditional update, so two staff deciding at once decide once.
  */
-import { and, eq, isNotNull } from "drizzle-orm";
 import { paymentGateway } from "../../adapters/payment-gateway";
 import { getDb } from "../../db/client";
-import { customers, invoices, plans, subscriptions } from "../../db/schema";
+import { claimRenewalReview, subscriptionForReview, subscriptionPeriodInvoice } from "../../db/renewals";
 import { nextPeriod } from "../../domain/billing";
 import type { RenewalOutcome } from "./dunning";
 import { chargeRenewal } from "./renewals";
@@ -22,27 +21,13 @@ export async function decideRenewal(
   now = Date.now(),
 ): Promise<ReviewResult> {
   const db = getDb(env.DB);
-  const found = await db
-    .select({ sub: subscriptions, plan: plans, email: customers.email })
-    .from(subscriptions)
-    .innerJoin(plans, eq(plans.id, subscriptions.planId))
-    .innerJoin(customers, eq(customers.id, subscriptions.customerId))
-    .where(eq(subscriptions.id, id))
-    .get();
+  const found = await subscriptionForReview(db, id);
   if (!found) return { ok: false, reason: "not_found" };
   const { sub } = found;
-  const claimed = await db
-    .update(subscriptions)
-    .set({ renewalReview: null })
-    .where(and(eq(subscriptions.id, id), isNotNull(subscriptions.renewalReview)))
-    .returning({ id: subscriptions.id });
+  const claimed = await claimRenewalReview(db, id);
   if (claimed.length === 0) return { ok: false, reason: "invalid_state" };
   const period = nextPeriod(sub.billingAnchor ?? sub.createdAt, sub.currentPeriodEnd);
-  const invoice = await db
-    .select()
-    .from(invoices)
-    .where(and(eq(invoices.subscriptionId, id), eq(invoices.periodStart, period.start)))
-    .get();
+  const invoice = await subscriptionPeriodInvoice(db, id, period.start);
   // Cancelled (and its invoice voided) while it waited: there is nothing left to charge.
   if (sub.status === "cancelled" || invoice?.status !== "open") return { ok: false, reason: "invalid_state" };
   const outcome = await chargeRenewal(

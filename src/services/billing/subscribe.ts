@@ -7,7 +7,9 @@ import { paymentGateway } from "../../adapters/payment-gateway";
 import { config } from "../../config";
 import { getDb } from "../../db/client";
 import { numberedInvoiceStatements, retryOnInvoiceNumber } from "../../db/invoices";
-import { payments, type ShippingAddress, subscriptions } from "../../db/schema";
+import { insertPayment } from "../../db/renewals";
+import type { ShippingAddress } from "../../db/schema";
+import { insertSubscription } from "../../db/subscription-changes";
 import {
   liveSubscriptionTo,
   planOnSale,
@@ -123,9 +125,9 @@ export async function subscribe(
   try {
     await retryOnInvoiceNumber(() =>
       db.batch([
-        db.insert(subscriptions).values(row),
+        insertSubscription(db, row),
         ...invoiceStatements,
-        db.insert(payments).values(paymentRow(ref, outcome, input.methodLabel, now)),
+        insertPayment(db, paymentRow(ref, outcome, input.methodLabel, now)),
         ...outboxInserts(db, [started, processed]),
       ]),
     );

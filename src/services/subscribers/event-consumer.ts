@@ -4,9 +4,8 @@
  * succeeded are skipped on the retry, and the others still run this time); after the queue's max_retries it
  * lands in the dead-letter queue.
  */
-import { and, eq } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { processedEvents } from "../../db/schema";
+import { consumersThatProcessed, markProcessed, processedMark } from "../../db/processed-events";
 import { type EventEnvelope, parseEnvelope } from "../../domain/events";
 import { noteFailure, recordDeadLetter } from "./dead-letters";
 import type { Subscriber } from "./subscriber";
@@ -99,12 +98,7 @@ async function consumeOne(
     const db = getDb(env.DB);
     // Only subscribers that asked for exactly-once pay for the dedup read and write.
     const marked = listening.some((s) => s.exactlyOnce);
-    const done = marked
-      ? await db
-          .select({ consumer: processedEvents.consumer })
-          .from(processedEvents)
-          .where(eq(processedEvents.eventId, event.id))
-      : [];
+    const done = marked ? await consumersThatProcessed(db, event.id) : [];
     const handled = new Set(done.map((r) => r.consumer));
     const succeeded: string[] = [];
     const failures: string[] = [];
@@ -120,11 +114,7 @@ async function consumeOne(
     }
     // One write marks every subscriber that succeeded, so a retry runs only the ones that failed.
     if (succeeded.length > 0) {
-      const now = Date.now();
-      await db
-        .insert(processedEvents)
-        .values(succeeded.map((consumer) => ({ consumer, eventId: event.id, processedAt: now })))
-        .onConflictDoNothing();
+      await markProcessed(db, event.id, succeeded, Date.now());
     }
     if (failures.length > 0) throw new Error(failures.join("; "));
     return true;
@@ -154,10 +144,6 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Env)
 
 /** True when `consumer` has already handled `eventId` (tests and diagnostics). */
 export async function wasProcessed(env: Env, consumer: string, eventId: string): Promise<boolean> {
-  const row = await getDb(env.DB)
-    .select()
-    .from(processedEvents)
-    .where(and(eq(processedEvents.consumer, consumer), eq(processedEvents.eventId, eventId)))
-    .get();
+  const row = await processedMark(getDb(env.DB), consumer, eventId);
   return row !== undefined;
 }

@@ -6,17 +6,14 @@
  *
  * The events have ids derived from the payment id, so a redelivered PaymentInitiated re-emits nothing new.
  */
-import { and, avg, count, eq, gte, inArray, ne } from "drizzle-orm";
 import { recordAndPublish } from "../../adapters/event-bus";
 import { config } from "../../config";
 import { getDb } from "../../db/client";
-import { customers, orders, payments } from "../../db/schema";
+import { orderShippingAddress, paymentFraudFacts } from "../../db/fraud-facts";
 import { type EventEnvelope, makeEvent } from "../../domain/events";
 import { assessFraud, FRAUD_WINDOWS, type FraudAssessment, type FraudInput } from "../../domain/fraud";
 import { tokenRisk } from "../../domain/payment-tokens";
 import type { EventSubscriber } from "./subscriber";
-
-const PAID = ["confirmed", "shipped", "delivered"];
 
 /**
  * The rules' inputs for one payment attempt, or null when the order is not in D1 (yet). One D1 batch, holding only
@@ -40,50 +37,21 @@ export async function gatherFraudInput(
   const db = getDb(env.DB);
   let shippingCountry = data.shippingCountry;
   if (shippingCountry === undefined) {
-    const order = await db
-      .select({ shippingAddress: orders.shippingAddress })
-      .from(orders)
-      .where(eq(orders.id, data.orderId))
-      .get();
+    const order = await orderShippingAddress(db, data.orderId);
     if (!order) return null;
     shippingCountry = order.shippingAddress.country;
   }
   const hourAgo = now - FRAUD_WINDOWS.velocityMs;
   const dayAgo = now - FRAUD_WINDOWS.declinesMs;
   const ip = config(env).fraudIpVelocity ? data.ip : null;
-  const owner = data.customerId ? eq(orders.customerId, data.customerId) : eq(orders.email, data.email);
-  const byEmail = db
-    .select({ n: count() })
-    .from(orders)
-    .where(and(eq(orders.email, data.email), gte(orders.createdAt, hourAgo), ne(orders.id, data.orderId)));
-  const history = db
-    .select({ n: count(), average: avg(orders.totalCents) })
-    .from(orders)
-    .where(and(owner, inArray(orders.status, PAID), ne(orders.id, data.orderId)));
-  const declines = db
-    .select({ n: count() })
-    .from(payments)
-    .innerJoin(orders, eq(orders.id, payments.orderId))
-    .where(and(eq(orders.email, data.email), eq(payments.status, "declined"), gte(payments.createdAt, dayAgo)));
-  const byIp =
-    ip === null
-      ? null
-      : db
-          .select({ n: count() })
-          .from(orders)
-          .where(and(eq(orders.ip, ip), gte(orders.createdAt, hourAgo), ne(orders.id, data.orderId)));
-  const account = data.customerId
-    ? db.select({ createdAt: customers.createdAt }).from(customers).where(eq(customers.id, data.customerId))
-    : null;
-  const [emailRows, historyRows, declineRows, ...optional] = await db.batch([
-    byEmail,
-    history,
-    declines,
-    ...(byIp ? [byIp] : []),
-    ...(account ? [account] : []),
-  ]);
-  const ipRows = byIp ? (optional.shift() as { n: number }[]) : null;
-  const accountRows = account ? (optional.shift() as { createdAt: number }[]) : null;
+  const { emailRows, historyRows, declineRows, ipRows, accountRows } = await paymentFraudFacts(db, {
+    orderId: data.orderId,
+    email: data.email,
+    customerId: data.customerId,
+    ip,
+    hourAgo,
+    dayAgo,
+  });
   return {
     amountCents: data.amountCents,
     emailOrdersLastHour: emailRows[0]?.n ?? 0,

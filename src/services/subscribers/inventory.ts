@@ -2,9 +2,8 @@
  * The Inventory service's side of the bus: keeps cached catalog responses fresh when stock moves visibly.
  * Idempotent, so a redelivered or reordered event does no harm.
  */
-import { eq } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { products } from "../../db/schema";
+import { lowStockThresholdOf } from "../../db/stock-thresholds";
 import { stockChangeIsVisible } from "../../domain/catalog";
 import type { EventEnvelope } from "../../domain/events";
 import { productTag, purgeTags } from "../catalog/catalog-cache";
@@ -19,11 +18,7 @@ export async function purgeVisibleStockChange(env: Env, event: EventEnvelope<"In
   const { sku, reason, before, after, lowStockThreshold, shard } = event.data;
   // A shard's levels are not the SKU's: its parent writes the catalog's stock columns for the whole SKU.
   if (shard !== undefined) return;
-  const threshold =
-    lowStockThreshold ??
-    (await getDb(env.DB).select({ t: products.lowStockThreshold }).from(products).where(eq(products.sku, sku)).get())
-      ?.t ??
-    0;
+  const threshold = lowStockThreshold ?? (await lowStockThresholdOf(getDb(env.DB), sku)) ?? 0;
   if (stockChangeIsVisible(reason, before.available, after.available, threshold)) {
     await purgeTags(env, [productTag(sku)]);
   }

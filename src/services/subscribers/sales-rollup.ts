@@ -5,6 +5,7 @@
  * batch per event, no dedup marks from the bus.
  */
 import { config } from "../../config";
+import { recordSalesFact } from "../../db/sales-facts";
 import { localSlot, SALES_EVENT_TYPES, salesFactOf } from "../../domain/sales";
 import type { EventSubscriber } from "./subscriber";
 
@@ -16,26 +17,6 @@ export const salesRollupSubscriber: EventSubscriber = {
     const sale = salesFactOf(event, cfg.currency);
     if (!sale) return;
     const { fact, products } = sale;
-    const { day, hour } = localSlot(fact.occurredAt, cfg.timeZone);
-    await env.DB.batch([
-      env.DB.prepare(
-        "INSERT OR IGNORE INTO sales_facts (event_id, day, hour, currency, orders, gross_cents, refund_cents, cancellations, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      ).bind(
-        fact.eventId,
-        day,
-        hour,
-        fact.currency,
-        fact.orders,
-        fact.grossCents,
-        fact.refundCents,
-        fact.cancellations,
-        fact.occurredAt,
-      ),
-      ...products.map((p) =>
-        env.DB.prepare(
-          "INSERT OR IGNORE INTO sales_product_facts (event_id, sku, day, currency, qty, revenue_cents) VALUES (?, ?, ?, ?, ?, ?)",
-        ).bind(fact.eventId, p.sku, day, fact.currency, p.qty, p.revenueCents),
-      ),
-    ]);
+    await recordSalesFact(env.DB, fact, products, localSlot(fact.occurredAt, cfg.timeZone));
   },
 };

@@ -3,9 +3,8 @@
  * hold, and the stock ledger of every SKU they touch, and lists the drift (src/domain/reconciliation.ts). Staff
  * run it from the console (`GET /api/admin/reconciliation`); the hourly cron runs it and logs what it found.
  */
-import { gte, inArray } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { orderItems, orders, payments } from "../../db/schema";
+import { itemSkusOfOrders, ordersCreatedSince, paymentsOfOrders } from "../../db/reconciliation";
 import type { StaffOrderView } from "../../domain/order/types";
 import type { OrderStatus } from "../../domain/order-machine";
 import {
@@ -41,29 +40,10 @@ export async function reconcile(
   const now = opts.now ?? Date.now();
   const since = now - (opts.days ?? 7) * DAY;
   const db = getDb(env.DB);
-  const rows = await db
-    .select({ id: orders.id, status: orders.status, version: orders.version })
-    .from(orders)
-    .where(gte(orders.createdAt, since))
-    .orderBy(orders.createdAt)
-    .limit(MAX_ORDERS);
+  const rows = await ordersCreatedSince(db, since, MAX_ORDERS);
   const ids = rows.map((r) => r.id);
-  const paid =
-    ids.length > 0
-      ? await inChunks(ids, (chunk) => db.select().from(payments).where(inArray(payments.orderId, chunk)))
-      : [];
-  const skus =
-    ids.length > 0
-      ? [
-          ...new Set(
-            (
-              await inChunks(ids, (chunk) =>
-                db.select({ sku: orderItems.sku }).from(orderItems).where(inArray(orderItems.orderId, chunk)),
-              )
-            ).map((r) => r.sku),
-          ),
-        ]
-      : [];
+  const paid = ids.length > 0 ? await paymentsOfOrders(db, ids) : [];
+  const skus = ids.length > 0 ? [...new Set((await itemSkusOfOrders(db, ids)).map((r) => r.sku))] : [];
 
   const truthOf = new Map<string, OrderTruth | null>();
   await Promise.all(ids.map(async (id) => truthOf.set(id, await truth(env, id))));
@@ -139,11 +119,4 @@ async function truth(env: Env, id: string): Promise<OrderTruth | null> {
       refundedCents: p.refundedCents,
     })),
   };
-}
-
-/** D1 binds at most 100 parameters per statement. */
-async function inChunks<T>(ids: string[], query: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
-  const out: T[] = [];
-  for (let i = 0; i < ids.length; i += 90) out.push(...(await query(ids.slice(i, i + 90))));
-  return out;
 }

@@ -2,10 +2,9 @@
  * Cron Triggers (wrangler.toml `triggers.crons`): the outbox sweep, notification retries and housekeeping;
  * daily subscription billing; the hourly reconciliation check.
  */
-import { lt } from "drizzle-orm";
 import { sweepOutbox } from "../../adapters/event-bus";
 import { getDb } from "../../db/client";
-import { idempotencyKeys, sessions } from "../../db/schema";
+import { deleteExpiredSessions, deleteIdempotencyKeysBefore } from "../../db/housekeeping";
 import { sweepSessionSockets } from "../accounts/session-sockets";
 import { runBilling } from "../billing/renewals";
 import { pruneCacheTags } from "../catalog/catalog-cache";
@@ -23,10 +22,7 @@ export async function runScheduled(cron: string, env: Env, now: number): Promise
     // Messages whose last attempt failed (or whose sender crashed) get their next try with backoff.
     await retryDueNotifications(env, now);
     const db = getDb(env.DB);
-    await db.batch([
-      db.delete(sessions).where(lt(sessions.expiresAt, now)),
-      db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, now - DAY)),
-    ]);
+    await db.batch([deleteExpiredSessions(db, now), deleteIdempotencyKeysBefore(db, now - DAY)]);
     await sweepSessionSockets(env);
     await pruneCacheTags(env, now);
   }
