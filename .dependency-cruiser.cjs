@@ -56,6 +56,16 @@ module.exports = {
       to: { path: "^((node_modules/)?drizzle-orm(/|$)|src/db/schema\\.ts$)" },
     },
     {
+      name: "services-query-through-db",
+      severity: "error",
+      comment:
+        "Services ask src/db's named (db, args) functions and batch the statements those return; they build no " +
+        "drizzle query themselves (a batch's item type from drizzle-orm/batch is allowed). Adapters keep their own " +
+        "small stores (the event log, Stripe's id map).",
+      from: { path: "^src/services/" },
+      to: { path: "^(node_modules/)?drizzle-orm(/(?!batch)|$)" },
+    },
+    {
       name: "web-not-into-durable",
       severity: "error",
       comment: "The browser code takes the order's types from src/domain, never from a Durable Object's file.",

@@ -99,6 +99,28 @@ export async function recordAndPublish(
   await sendToQueue(env, batch);
 }
 
+/**
+ * How a publisher whose events are already in the log hands them to the queue. "mark": logged unpublished, sent,
+ * then marked published (the sweep re-sends what the queue refused). "redelivered": logged already marked
+ * published and sent, saving the mark's D1 write; only for a queue consumer whose event the queue redelivers
+ * when this throws, and whose redelivery sends the logged events again.
+ */
+export type Relay = "mark" | "redelivered";
+
+/** The `published_at` to log events with under `relay`. */
+export const loggedAs = (relay: Relay, now: number): number | null => (relay === "redelivered" ? now : null);
+
+/** Hands logged events to the queue under `relay` (see `Relay`). */
+export async function relayLogged(
+  env: Env,
+  batch: readonly EventEnvelope[],
+  relay: Relay,
+  now = Date.now(),
+): Promise<void> {
+  if (relay === "redelivered") await sendToQueue(env, batch);
+  else await publish(env, batch, now);
+}
+
 /** Re-sends outbox rows older than `graceMs` that the queue never accepted. Run by the cron trigger. */
 export async function sweepOutbox(env: Env, now = Date.now(), graceMs = 30_000): Promise<number> {
   const db = getDb(env.DB);

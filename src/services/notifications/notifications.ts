@@ -17,7 +17,7 @@
  */
 import type { OutgoingMessage } from "../../adapters/channels/channel";
 import { type Channels, channelsFor } from "../../adapters/channels/select";
-import { newEvent, outboxInserts, publish, sendToQueue } from "../../adapters/event-bus";
+import { loggedAs, newEvent, outboxInserts, type Relay, relayLogged, sendToQueue } from "../../adapters/event-bus";
 import { closeBackInStockRequests, productNameOf, waitingSince } from "../../db/back-in-stock";
 import { getDb } from "../../db/client";
 import { orderContactAndNumber, orderNumberById, subscriptionContact } from "../../db/notification-contacts";
@@ -314,14 +314,6 @@ async function deliver(
 
 type Outcome = { status: "sent" | "failed" | "suppressed"; attempts: number; providerId?: string; error?: string };
 
-/**
- * How a NotificationSent reaches the queue. "mark": logged unpublished, sent, then marked published (the
- * sweep re-sends it if the send failed). "redelivered": logged already marked published and sent, saving
- * the mark's D1 write; only for a send from `notify` in a queue consumer, whose event the queue redelivers if
- * this throws, and whose redelivery sends the logged NotificationSent of every finished row again.
- */
-type Relay = "mark" | "redelivered";
-
 /** The row's final state and its NotificationSent, committed together, then published. */
 async function finish(env: Env, row: Row, outcome: Outcome, now: number, relay: Relay = "mark"): Promise<void> {
   const db = getDb(env.DB);
@@ -340,14 +332,13 @@ async function finish(env: Env, row: Row, outcome: Outcome, now: number, relay: 
   );
   await db.batch([
     finishNotification(db, row.id, outcome, now),
-    ...outboxInserts(db, [event], relay === "redelivered" ? now : null),
+    ...outboxInserts(db, [event], loggedAs(relay, now)),
     // A back-in-stock request's device was kept for this one message: it is told, so forget it.
     ...(row.channel === "push" && row.template === "back_in_stock_available"
       ? [deleteBackInStockDevice(db, row.address)]
       : []),
   ]);
-  if (relay === "redelivered") await sendToQueue(env, [event]);
-  else await publish(env, [event], now);
+  await relayLogged(env, [event], relay, now);
 }
 
 export const notificationsSubscriber: EventSubscriber = {

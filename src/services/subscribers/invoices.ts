@@ -6,7 +6,7 @@
  * the row just written, and only if that row is ours. Subscription invoices (src/services/billing/) are
  * numbered by the same statements, in the same sequence.
  */
-import { publish, sendToQueue } from "../../adapters/event-bus";
+import { loggedAs, publish, type Relay, relayLogged, sendToQueue } from "../../adapters/event-bus";
 import { getDb } from "../../db/client";
 import {
   findOrderInvoice,
@@ -42,7 +42,7 @@ export async function createOrderInvoice(
   env: Env,
   orderId: string,
   now = Date.now(),
-  relay: "mark" | "redelivered" = "mark",
+  relay: Relay = "mark",
 ): Promise<string | null> {
   const db = getDb(env.DB);
   const { invoiceId: existing, order: row, items } = await orderInvoiceSource(db, orderId);
@@ -84,10 +84,9 @@ export async function createOrderInvoice(
     periodEnd: null,
     issuedAt: now,
   } satisfies NewInvoice;
-  const written = await writeOrderInvoice(db, invoice, eventId, relay === "redelivered" ? now : null);
+  const written = await writeOrderInvoice(db, invoice, eventId, loggedAs(relay, now));
   const event = written.logged ? parseEnvelope(written.logged) : null;
-  if (event && relay === "redelivered") await sendToQueue(env, [event]);
-  else if (event) await publish(env, [event]);
+  if (event) await relayLogged(env, [event], relay, now);
   return written.invoiceId ?? invoiceId;
 }
 
