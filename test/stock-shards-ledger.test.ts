@@ -8,7 +8,7 @@ import { env } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { getDb } from "../src/db/client";
-import { events, products } from "../src/db/schema";
+import { events } from "../src/db/schema";
 import { pickShard, shardName } from "../src/domain/stock-shards";
 import type { ProductStock, StockLevel } from "../src/durable/product-stock";
 import { stockStub } from "../src/services/stock/stock";
@@ -16,29 +16,11 @@ import { forgetShardCounts, reserveLine } from "../src/services/stock/stock-shar
 import { reconcile } from "../src/services/workflows/reconciliation";
 import { call, waitFor } from "./helpers";
 import { product as orderProduct, pay, placeOrder, signedIn, waitForStatus } from "./order-fixtures";
+import { stockProduct } from "./stock-fixtures";
 
 const HOUR = 60 * 60_000;
 
-async function product(onHand: number, lowStockThreshold = 0): Promise<string> {
-  const sku = `L-${crypto.randomUUID()}`;
-  const now = Date.now();
-  await getDb(env.DB)
-    .insert(products)
-    .values({
-      sku,
-      name: `Hot ${sku}`,
-      material: "silver",
-      colour: "blue",
-      priceCents: 1000,
-      lowStockThreshold,
-      stockOnHand: onHand,
-      stockReserved: 0,
-      stockAvailable: onHand,
-      createdAt: now,
-      updatedAt: now,
-    });
-  return sku;
-}
+const product = (onHand: number, lowStockThreshold = 0) => stockProduct(onHand, lowStockThreshold, "L");
 
 /** Order ids that hash to shard `i` of `k` (so a test can aim shoppers at one shard). */
 function ordersFor(i: number, k: number, n: number, label = "ord"): string[] {

@@ -1,8 +1,6 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { getDb } from "../src/db/client";
-import { products } from "../src/db/schema";
 import { pickShard, shardName } from "../src/domain/stock-shards";
 import type { ProductStock, StockLevel } from "../src/durable/product-stock";
 import { releaseLines, reserveLines } from "../src/services/stock/checkout";
@@ -10,29 +8,11 @@ import { stockStub } from "../src/services/stock/stock";
 import { forgetShardCounts, reserveLine } from "../src/services/stock/stock-shards";
 import { call, waitFor } from "./helpers";
 import { product as orderProduct, pay, placeOrder, signedIn, waitForStatus } from "./order-fixtures";
+import { stockProduct } from "./stock-fixtures";
 
 const HOUR = 60 * 60_000;
 
-async function product(onHand: number): Promise<string> {
-  const sku = `T-${crypto.randomUUID()}`;
-  const now = Date.now();
-  await getDb(env.DB)
-    .insert(products)
-    .values({
-      sku,
-      name: `Hot ${sku}`,
-      material: "silver",
-      colour: "blue",
-      priceCents: 1000,
-      lowStockThreshold: 0,
-      stockOnHand: onHand,
-      stockReserved: 0,
-      stockAvailable: onHand,
-      createdAt: now,
-      updatedAt: now,
-    });
-  return sku;
-}
+const product = (onHand: number) => stockProduct(onHand, 0);
 
 /** One object's own ledger, read inside it: on hand, reserved, sold (not returned). */
 function own(name: string) {

@@ -8,29 +8,11 @@ import type { ProductStock } from "../src/durable/product-stock";
 import { stockStub } from "../src/services/stock/stock";
 import { waitFor } from "./helpers";
 
+import { stockProduct } from "./stock-fixtures";
+
 const HOUR = 60 * 60_000;
 
-/** A fresh catalog product (and so a fresh ProductStock object) with `onHand` units. */
-async function product(onHand: number, threshold = 3): Promise<string> {
-  const sku = `T-${crypto.randomUUID()}`;
-  const now = Date.now();
-  await getDb(env.DB)
-    .insert(products)
-    .values({
-      sku,
-      name: `Test ${sku}`,
-      material: "silver",
-      colour: "blue",
-      priceCents: 1000,
-      lowStockThreshold: threshold,
-      stockOnHand: onHand,
-      stockReserved: 0,
-      stockAvailable: onHand,
-      createdAt: now,
-      updatedAt: now,
-    });
-  return sku;
-}
+const product = (onHand: number, threshold = 3) => stockProduct(onHand, threshold);
 
 /** The object's own tables, read inside it. */
 function tables(sku: string) {
