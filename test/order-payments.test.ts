@@ -213,10 +213,41 @@ describe("paying for an order", () => {
     expect(first.status).toBe(202);
     expect(again.status).toBe(202);
     expect(again.body).toEqual(first.body);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
     const other = await pay(o, "tok_chargeDeclined", { "idempotency-key": key });
     expect(other.status).toBe(422);
+    expect(other.body.error.code).toBe("idempotency_key_reused");
     await waitForStatus(o, "confirmed");
     expect(count(await typesOf(o.id), "PaymentInitiated")).toBe(1);
+  });
+
+  it("answers two pay requests racing with one Idempotency-Key with the same payment (the second waits for the first)", async () => {
+    const sku = await product();
+    const o = await placeOrder([{ sku, qty: 1 }]);
+    const key = crypto.randomUUID();
+    const [a, b] = await Promise.all([
+      pay(o, "tok_visa", { "idempotency-key": key }),
+      pay(o, "tok_visa", { "idempotency-key": key }),
+    ]);
+    expect([a.status, b.status]).toEqual([202, 202]);
+    expect(a.body).toEqual(b.body);
+    expect([a.headers.get("idempotent-replayed"), b.headers.get("idempotent-replayed")].sort()).toEqual([null, "true"]);
+    await waitForStatus(o, "confirmed");
+    expect(count(await typesOf(o.id), "PaymentInitiated")).toBe(1);
+  });
+
+  it("replays a refused pay request (409) with its first answer for the same key", async () => {
+    const sku = await product();
+    const o = await placeOrder([{ sku, qty: 1 }]);
+    await pay(o, "tok_visa");
+    await waitForStatus(o, "confirmed");
+    const key = crypto.randomUUID();
+    const refused = await pay(o, "tok_visa", { "idempotency-key": key });
+    expect(refused.status).toBe(409);
+    const again = await pay(o, "tok_visa", { "idempotency-key": key });
+    expect(again.status).toBe(409);
+    expect(again.body).toEqual(refused.body);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
   });
 });
 

@@ -279,9 +279,13 @@ describe("Idempotency-Key on order creation", () => {
     expect(await ordersByEmail(email)).toHaveLength(1);
   });
 
+  // A multi-line order claims its key in D1 (a single-line one is held by its SKU's stock: the tests below).
   it("answers 409 idempotency_in_progress while the first request with the key still runs", async () => {
-    const sku = await product();
-    const body = orderBody([{ sku, qty: 1 }]);
+    const [sku, other] = [await product(), await product()];
+    const body = orderBody([
+      { sku, qty: 1 },
+      { sku: other, qty: 1 },
+    ]);
     const key = crypto.randomUUID();
     // The first request has claimed the key and is still working.
     await getDb(env.DB)
@@ -300,8 +304,11 @@ describe("Idempotency-Key on order creation", () => {
   });
 
   it("runs a request whose earlier attempt crashed and left its claim abandoned", async () => {
-    const sku = await product();
-    const body = orderBody([{ sku, qty: 1 }]);
+    const [sku, other] = [await product(), await product()];
+    const body = orderBody([
+      { sku, qty: 1 },
+      { sku: other, qty: 1 },
+    ]);
     const key = crypto.randomUUID();
     await getDb(env.DB)
       .insert(idempotencyKeys)
@@ -339,6 +346,25 @@ describe("Idempotency-Key on order creation", () => {
     expect(again.status).toBe(201);
     expect(again.body).toEqual(first.body);
     expect(again.headers.get("idempotent-replayed")).toBe("true");
+  });
+
+  it("keeps a single-line order's key out of D1: its stock holds the key and the order keeps the answer", async () => {
+    const sku = await product();
+    const body = orderBody([{ sku, qty: 1 }]);
+    const key = crypto.randomUUID();
+    const first = await call("POST", "/api/orders", { body, headers: { "idempotency-key": key } });
+    expect(first.status).toBe(201);
+    const rows = await getDb(env.DB).select().from(idempotencyKeys);
+    expect(rows.filter((r) => r.key === key)).toEqual([]);
+    const again = await call("POST", "/api/orders", { body, headers: { "idempotency-key": key } });
+    expect(again.body).toEqual(first.body);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    const other = await call("POST", "/api/orders", {
+      body: orderBody([{ sku, qty: 2 }], body.email),
+      headers: { "idempotency-key": key },
+    });
+    expect(other.status).toBe(422);
+    expect(await stockOf(sku)).toMatchObject({ reserved: 1 });
   });
 
   it("answers 409 idempotency_in_progress while a request with the key holds stock but has not recorded it", async () => {

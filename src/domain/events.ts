@@ -60,6 +60,8 @@ export const EventDataSchemas = {
   OrderConfirmed: v.object({
     orderId: Id,
     sequence: Sequence,
+    /** The shopper-facing order number, for messages (absent on events written before it was added). */
+    orderNumber: v.optional(v.number()),
     customerId: v.nullable(v.string()),
     email: v.string(),
     items: v.array(EventItem),
@@ -77,6 +79,8 @@ export const EventDataSchemas = {
   OrderCancelled: v.object({
     orderId: Id,
     sequence: Sequence,
+    /** The shopper-facing order number, for messages (absent on events written before it was added). */
+    orderNumber: v.optional(v.number()),
     email: v.string(),
     customerId: v.nullable(v.string()),
     reason: v.string(),
@@ -86,6 +90,8 @@ export const EventDataSchemas = {
   OrderShipped: v.object({
     orderId: Id,
     sequence: Sequence,
+    /** The shopper-facing order number, for messages (absent on events written before it was added). */
+    orderNumber: v.optional(v.number()),
     email: v.string(),
     customerId: v.nullable(v.string()),
     trackingNumber: v.string(),
@@ -93,6 +99,8 @@ export const EventDataSchemas = {
   OrderDelivered: v.object({
     orderId: Id,
     sequence: Sequence,
+    /** The shopper-facing order number, for messages (absent on events written before it was added). */
+    orderNumber: v.optional(v.number()),
     email: v.string(),
     customerId: v.nullable(v.string()),
   }),

@@ -64,6 +64,7 @@ import { answerPings, LiveSockets } from "./kit/live";
 import { migrate } from "./kit/migrate";
 import { singleFlight } from "./kit/single-flight";
 import { closeTagged, isUpgrade, reciprocateClose } from "./kit/websocket";
+import { type AnswerKey, type Found, KeptAnswers } from "./order-flow/answers";
 import { runStockSteps } from "./order-flow/stock";
 import { ORDER_MIGRATIONS, OrderStore } from "./order-flow/store";
 
@@ -74,6 +75,20 @@ const RETRY_MAX_MS = 5 * 60_000;
 const DELIVERY_GRACE_MS = 30_000;
 
 type Done = { ok: true; doc: OrderDoc } | Failure;
+/** A pay request's answer; `replayed` when it is the kept answer to an earlier request with the same key. */
+export type PayAnswer =
+  | { ok: true; order: OrderView; paymentId: string; replayed?: boolean }
+  | (Failure & { replayed?: boolean })
+  | { ok: false; code: "idempotency_key_reused"; message: string; details?: undefined; replayed?: boolean };
+
+/** The view is of the order as the pay command left it: its current payment is the attempt just started. */
+const paid = (order: OrderView): PayResult => ({ ok: true, order, paymentId: order.payment?.id ?? "" });
+const keyReused = () =>
+  ({
+    ok: false,
+    code: "idempotency_key_reused",
+    message: "This Idempotency-Key was used with a different request",
+  }) as const;
 type ViewerAttachment = { viewer: string; connectedAt: number };
 
 export class OrderFlow extends DurableObject<Env> {
@@ -82,12 +97,14 @@ export class OrderFlow extends DurableObject<Env> {
   #chain: Promise<unknown> = Promise.resolve();
   #alarmAt: number | null = null;
   readonly #store: OrderStore;
+  readonly #answers: KeptAnswers;
   readonly #live: LiveSockets<ViewerAttachment>;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     answerPings(ctx);
     this.#store = new OrderStore(ctx.storage);
+    this.#answers = new KeptAnswers(ctx.storage.kv);
     this.#live = new LiveSockets(ctx, "order");
     void ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage, ORDER_MIGRATIONS);
@@ -120,11 +137,37 @@ export class OrderFlow extends DurableObject<Env> {
    * reservation extended to at least now + PAYMENT_TIMEOUT_MS, and PaymentInitiated for the Payment and Fraud
    * services. `token` is a gateway token, never a card number.
    */
-  async pay(input: PayInput): Promise<PayResult> {
-    const result = await this.#command(() => this.#ask((s, ctx) => pay(s, input, ctx)), "owner");
-    if (!result.ok) return result;
-    // The view is of the order as this command left it: its current payment is the attempt just started.
-    return { ok: true, order: result.order, paymentId: result.order.payment?.id ?? "" };
+  async pay(input: PayInput, key: AnswerKey | null = null): Promise<PayAnswer> {
+    if (key === null) {
+      const result = await this.#command(() => this.#ask((s, ctx) => pay(s, input, ctx)), "owner");
+      return result.ok ? paid(result.order) : result;
+    }
+    // With an Idempotency-Key: the key is checked, the payment started and its answer kept in one step of the
+    // chain (src/durable/order-flow/answers.ts). A command that throws keeps nothing: the retry runs again.
+    const answer = await this.#serial(async (): Promise<PayAnswer> => {
+      const found = this.#answers.find<PayResult>("pay", key);
+      if (found && "reused" in found) return keyReused();
+      if (found) return { ...found.kept, replayed: true };
+      const done = await this.#ask((s, ctx) => pay(s, input, ctx));
+      const result: PayResult = done.ok ? paid(this.#viewOf(done.doc, "owner") as OrderView) : done;
+      this.#answers.keep("pay", key, result, Date.now());
+      return result;
+    });
+    await this.#settle();
+    return answer;
+  }
+
+  /**
+   * Keeps the answer to the request that created this order under its Idempotency-Key (the SKU's stock holds
+   * the key itself and names this order to a retry, which then asks `createdAnswer`).
+   */
+  keepCreated(key: AnswerKey, answer: { status: number; body: string }): void {
+    this.#answers.keep("create", key, answer, Date.now());
+  }
+
+  /** The kept answer to the request that created this order, if `key` is its key. */
+  createdAnswer(key: AnswerKey): Found<{ status: number; body: string }> {
+    return this.#answers.find("create", key);
   }
 
   /** Cancels (reserved/payment_failed/on_hold: void + release; confirmed: refund + return stock). Twice is harmless. */

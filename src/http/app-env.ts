@@ -14,5 +14,7 @@ export type AppEnv = {
     sessionIdHash: string | null;
     /** Set by `idempotentDeferred`: the request's Idempotency-Key, null without one. */
     idempotency: IdempotencyTicket | null;
+    /** Set by `idempotentInObject`: the request's Idempotency-Key as the object that keeps its answer names it. */
+    answerKey: { id: string; requestHash: string } | null;
   };
 };

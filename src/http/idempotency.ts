@@ -254,3 +254,19 @@ const deferKey = (operation: string) =>
       throw new ApiError("idempotency_in_progress", "A request with this Idempotency-Key is still running");
     c.res = existing;
   });
+
+/**
+ * `Idempotency-Key` for a request whose answer the object it changes keeps (a pay request: its order keeps the
+ * answer, src/durable/order-flow/answers.ts). This only validates the key and names it (`c.var.answerKey`:
+ * SHA-256 of its scope and key, and the body's fingerprint; null without a key); the handler hands it to the
+ * object. Same promises as `idempotent`, without D1: a retry gets the first answer (`Idempotent-Replayed`),
+ * another body 422, and a retry while the first runs waits for the first's answer instead of a 409.
+ */
+export const idempotentInObject = (operation: string) => documented(IDEMPOTENCY_DOC, nameKey(operation));
+
+const nameKey = (operation: string) =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    const k = await keyOf(c, operation);
+    c.set("answerKey", k && { id: await sha256Hex(`${k.scope}\n${k.key}`), requestHash: k.requestHash });
+    await next();
+  });

@@ -18,7 +18,7 @@ import { orderNumberOf, takeOrderNumber } from "../db/order-numbers";
 import { orders, products } from "../db/schema";
 import { EmailSchema, PhoneSchema, ShippingAddressSchema } from "../domain/accounts";
 import { refusedAtCheckout } from "../domain/order/rules/create";
-import type { CommandResult, Failure, PayResult, Viewer } from "../domain/order/types";
+import type { CommandResult, Failure, Viewer } from "../domain/order/types";
 import { resolvePaymentMethod } from "../domain/payment-tokens";
 import { type CatalogEntry, type Line, MAX_LINES, MAX_QTY, mergeLines, priceOrder } from "../domain/pricing";
 import { isUpgrade } from "../durable/kit/websocket";
@@ -26,7 +26,7 @@ import type { AppEnv } from "../http/app-env";
 import { clientCountry, clientIp } from "../http/client";
 import { doc } from "../http/contract";
 import { ApiError } from "../http/errors";
-import { bearerToken, idempotent, idempotentDeferred, REPLAYED_HEADER } from "../http/idempotency";
+import { bearerToken, idempotentDeferred, idempotentInObject, REPLAYED_HEADER } from "../http/idempotency";
 import { limitOrderTokenMiss } from "../http/rate-limit";
 import { requireCustomer } from "../http/session";
 import { validate } from "../http/validate";
@@ -227,6 +227,13 @@ async function refusal(c: Context<AppEnv>, refused: readonly StockRefusal[], ite
   }
 }
 
+/** A kept answer as the response a replay from D1 would be. */
+const replayOf = (kept: { status: number; body: string }) =>
+  new Response(kept.body, {
+    status: kept.status,
+    headers: { "content-type": "application/json", [REPLAYED_HEADER]: "true" },
+  });
+
 /** The stock's `key_seen` (its key took stock for an earlier order request), with the line's SKU. */
 function keySeen(refused: readonly StockRefusal[]): { sku: string; orderId: string; live: boolean } | null {
   for (const { line, result } of refused) {
@@ -324,6 +331,12 @@ export const ordersApi = new Hono<AppEnv>()
     let stock = await reserveLines(c.env, orderId, merged, cfg.reservationTtlMs, key);
     const seen = stock.ok ? null : keySeen(stock.refused);
     if (ticket && seen) {
+      // The order the key placed keeps the answer (below); D1's record is the older home of it.
+      const kept = key ? await flow(c.env, seen.orderId).createdAnswer(key) : null;
+      if (kept && "reused" in kept) {
+        throw new ApiError("idempotency_key_reused", "This Idempotency-Key was used with a different request");
+      }
+      if (kept) return replayOf(kept.kept) as Response & Placed;
       const recorded = await ticket.lookup();
       if (recorded) return recorded as Response & Placed;
       if (seen.live) {
@@ -343,6 +356,9 @@ export const ordersApi = new Hono<AppEnv>()
       }
       return refusal(c, stock.refused, body.items);
     }
+    // The SKU's own stock holds the key of a single-line order (a retry learns the order from it), and the order
+    // keeps the answer (`keepCreated`): no D1 claim or record. Shards keep no keys; several lines, several stocks.
+    const keptByOrder = key !== null && Object.keys(stock.places).length === 0;
     let priced: Awaited<ReturnType<typeof priceLines>>["priced"];
     let number: number;
     try {
@@ -358,7 +374,7 @@ export const ordersApi = new Hono<AppEnv>()
           },
         );
       }
-      const claimed = ticket ? await ticket.claim() : null;
+      const claimed = ticket && !keptByOrder ? await ticket.claim() : null;
       if (claimed) {
         await releaseLines(c.env, orderId, merged, stock.places);
         return claimed as Response & Placed;
@@ -407,6 +423,10 @@ export const ordersApi = new Hono<AppEnv>()
     }
     const placed = orderOf(result);
     rememberToken(orderId, tokenHash);
+    if (ticket && key && keptByOrder) {
+      await flow(c.env, orderId).keepCreated(key, { status: 201, body: JSON.stringify({ ...placed, accessToken }) });
+      ticket.rememberedElsewhere = true;
+    }
     return c.json({ ...placed, accessToken }, 201);
   })
   .get("/:id", spec["GET /:id"], async (c) => {
@@ -414,7 +434,7 @@ export const ordersApi = new Hono<AppEnv>()
     return c.json(orderOf(await flow(c.env, access.id).view(access.viewer)));
   })
   /** Starts a payment; the outcome arrives on the live socket (and in GET /api/orders/:id). */
-  .post("/:id/pay", spec["POST /:id/pay"], idempotent("orders.pay"), validate("json", PaySchema), async (c) => {
+  .post("/:id/pay", spec["POST /:id/pay"], idempotentInObject("orders.pay"), validate("json", PaySchema), async (c) => {
     const access = await authorizeOrder(c, { staffMay: false });
     // Refused before the order moves: no PaymentInitiated without a gateway allowed to answer it.
     const setup = requirePayments(c.env);
@@ -425,16 +445,16 @@ export const ordersApi = new Hono<AppEnv>()
     // With Stripe, card details go to Stripe from the browser: a card number here would become a test token.
     if (setup.kind === "stripe" && method.label !== method.token)
       throw badToken("Send a Stripe token, not card details");
-    const result: PayResult = await flow(c.env, access.id).pay({
-      token: method.token,
-      methodLabel: method.label,
-      ip: clientIp(c),
-      country: clientCountry(c),
-    });
-    if (!result.ok) throw failure(result);
+    const result = await flow(c.env, access.id).pay(
+      { token: method.token, methodLabel: method.label, ip: clientIp(c), country: clientCountry(c) },
+      c.get("answerKey"),
+    );
+    const replayed: Record<string, string> = result.replayed ? { [REPLAYED_HEADER]: "true" } : {};
+    if (!result.ok) throw new ApiError(result.code, result.message, result.details, replayed);
     return c.json(
       { id: access.id, status: result.order.status, version: result.order.version, paymentId: result.paymentId },
       202,
+      replayed,
     );
   })
   /** The order's live feed (WebSocket, hibernating in the OrderFlow). `?since=<version>` replays what was missed. */

@@ -45,6 +45,10 @@ export function event<T extends EventType>(ctx: RuleContext, type: T, subject: s
 
 export const eventItem = (i: PricedItem) => ({ sku: i.sku, qty: i.qty, unitPriceCents: i.unitPriceCents });
 
+/** The order's number for events that reach the shopper (messages name the order by it); none on older orders. */
+export const numberOf = (doc: OrderDoc): { orderNumber?: number } =>
+  doc.number !== undefined ? { orderNumber: doc.number } : {};
+
 /** A payment task for `attempt`; its id is the gateway's idempotency key. */
 export function task(
   ctx: RuleContext,

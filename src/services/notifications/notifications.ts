@@ -87,6 +87,10 @@ async function lookupContext(event: EventEnvelope, env: Env): Promise<Lookup> {
   }
   // Order messages name the order by its number in the subject; the event carries only the id.
   if (ORDER_MESSAGE_EVENTS.has(event.type) && "orderId" in event.data && typeof event.data.orderId === "string") {
+    // Order events carry the number since it was added to them; older ones are looked up.
+    if ("orderNumber" in event.data && typeof event.data.orderNumber === "number") {
+      return { ctx: { ...ctx, orderNumber: event.data.orderNumber }, backInStockIds: [] };
+    }
     const order = await orderNumberById(db, event.data.orderId);
     return { ctx: { ...ctx, orderNumber: order?.number ?? null }, backInStockIds: [] };
   }

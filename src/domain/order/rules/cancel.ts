@@ -6,7 +6,7 @@
 import type { EventEnvelope } from "../../events";
 import { decide, type OrderStatus } from "../../order-machine";
 import { wholeRefundRecord } from "../../refunds";
-import { allowed, change, event, planned, task, unchanged } from "../plan";
+import { allowed, change, event, numberOf, planned, task, unchanged } from "../plan";
 import type { Attempt, By, Decision, Failure, OrderDoc, OrderState, PaymentTask, Plan, RuleContext } from "../types";
 
 export type CancelHow = {
@@ -85,6 +85,7 @@ export function cancelPlan(
       event(ctx, "OrderCancelled", `order:${doc.id}`, {
         orderId: doc.id,
         sequence,
+        ...numberOf(doc),
         email: doc.email,
         customerId: doc.customerId,
         reason: how.reason,

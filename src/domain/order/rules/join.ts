@@ -5,7 +5,7 @@
  */
 import type { EventEnvelope } from "../../events";
 import { decide, JOIN_COMMAND, joinPayment, REVIEW_HOLD_MS } from "../../order-machine";
-import { allowed, change, event, eventItem, holdSteps, planned, task } from "../plan";
+import { allowed, change, event, eventItem, holdSteps, numberOf, planned, task } from "../plan";
 import type { Attempt, Decision, OrderDoc, OrderState, RuleContext } from "../types";
 import { cancelPlan } from "./cancel";
 
@@ -119,6 +119,7 @@ export function confirm(
           event(ctx, "OrderConfirmed", `order:${doc.id}`, {
             orderId: doc.id,
             sequence,
+            ...numberOf(doc),
             customerId: doc.customerId,
             email: doc.email,
             items: doc.items.map(eventItem),

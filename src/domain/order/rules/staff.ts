@@ -11,7 +11,19 @@ import {
   refundNote,
   stockTargets,
 } from "../../refunds";
-import { allowed, change, currentAttempt, event, fail, money, notFound, planned, task, unchanged } from "../plan";
+import {
+  allowed,
+  change,
+  currentAttempt,
+  event,
+  fail,
+  money,
+  notFound,
+  numberOf,
+  planned,
+  task,
+  unchanged,
+} from "../plan";
 import type { Attempt, By, Decision, OrderState, RuleContext, StockStep } from "../types";
 import { cancelPlan } from "./cancel";
 import { confirm } from "./join";
@@ -31,6 +43,7 @@ export function ship(state: OrderState, input: { trackingNumber: string; by: By 
         event(ctx, "OrderShipped", `order:${doc.id}`, {
           orderId: doc.id,
           sequence,
+          ...numberOf(doc),
           email: doc.email,
           customerId: doc.customerId,
           trackingNumber: input.trackingNumber,
@@ -55,6 +68,7 @@ export function deliver(state: OrderState, input: { by: By }, ctx: RuleContext):
           event(ctx, "OrderDelivered", `order:${doc.id}`, {
             orderId: doc.id,
             sequence,
+            ...numberOf(doc),
             email: doc.email,
             customerId: doc.customerId,
           }),
