@@ -73,6 +73,23 @@ module.exports = {
       to: { path: "^(node_modules/)?drizzle-orm(/(?!batch)|$)" },
     },
     {
+      name: "durable-query-through-db",
+      severity: "error",
+      comment:
+        "Durable Objects reach D1 through src/db's named (db, args) functions and batch the statements those " +
+        "return (a batch's item type from drizzle-orm/batch is allowed); a table from src/db/schema.ts only as a " +
+        "type. Their own SQLite storage is theirs (src/durable/kit/sql.ts).",
+      from: { path: "^src/durable/" },
+      to: { path: "^(node_modules/)?drizzle-orm(/(?!batch)|$)" },
+    },
+    {
+      name: "durable-no-tables",
+      severity: "error",
+      comment: "A Durable Object that needs a D1 row's shape imports it as a type; the tables stay in src/db.",
+      from: { path: "^src/durable/" },
+      to: { path: "^src/db/schema\\.ts$", dependencyTypesNot: ["type-only"] },
+    },
+    {
       name: "web-not-into-durable",
       severity: "error",
       comment: "The browser code takes the order's types from src/domain, never from a Durable Object's file.",
