@@ -1,6 +1,7 @@
 /**
- * Import rules checked by `npm run check:deps` (part of `npm test`): no import circles anywhere, and the pure
- * layers stay pure (STYLE.md: routes → durable / db / services → adapters → domain; docs/layout.md).
+ * Import rules checked by `npm run check:deps` (part of `npm test`): no import circles anywhere, the pure
+ * layers stay pure (STYLE.md: routes → durable / db / services → adapters → domain; docs/layout.md), and D1
+ * queries are built only in src/db (and the adapters' own small stores).
  * TypeScript 7 has no compiler API that dependency-cruiser can use yet, so it parses with swc (@swc/core, a dev
  * dependency); the "missing-tsc-transpiler" notice it prints is expected and harmless.
  * @type {import('dependency-cruiser').IConfiguration}
@@ -83,10 +84,12 @@ module.exports = {
       to: { path: "^(node_modules/)?drizzle-orm(/(?!batch)|$)" },
     },
     {
-      name: "durable-no-tables",
+      name: "tables-stay-in-db",
       severity: "error",
-      comment: "A Durable Object that needs a D1 row's shape imports it as a type; the tables stay in src/db.",
-      from: { path: "^src/durable/" },
+      comment:
+        "A service or Durable Object that needs a D1 row's shape imports it from src/db/schema.ts as a type only: " +
+        "with a table in hand a query could be built without drizzle's operators.",
+      from: { path: "^src/(services|durable)/" },
       to: { path: "^src/db/schema\\.ts$", dependencyTypesNot: ["type-only"] },
     },
     {
