@@ -1,6 +1,7 @@
 /**
- * Import rules checked by `npm run check:deps` (part of `npm test`): no import circles anywhere, and the pure
- * layers stay pure (STYLE.md: routes → durable / db / services → adapters → domain; docs/layout.md).
+ * Import rules checked by `npm run check:deps` (part of `npm test`): no import circles anywhere, the pure
+ * layers stay pure (STYLE.md: routes → durable / db / services → adapters → domain; docs/layout.md), and D1
+ * queries are built only in src/db (and the adapters' own small stores).
  * TypeScript 7 has no compiler API that dependency-cruiser can use yet, so it parses with swc (@swc/core, a dev
  * dependency); the "missing-tsc-transpiler" notice it prints is expected and harmless.
  * @type {import('dependency-cruiser').IConfiguration}
@@ -49,10 +50,17 @@ module.exports = {
     {
       name: "routes-query-through-db",
       severity: "error",
+      comment: "Routes ask src/db's named (db, args) functions; drizzle and the schema stay there.",
+      from: { path: "^src/(routes|pages)/" },
+      to: { path: "^((node_modules/)?drizzle-orm(/|$)|src/db/schema\\.ts$)" },
+    },
+    {
+      name: "http-query-through-db",
+      severity: "error",
       comment:
-        "Routes ask src/db's named (db, args) functions; drizzle and the schema stay there. src/routes/orders.ts " +
-        "is exempt until its queries move (it was being changed for performance when the others moved).",
-      from: { path: "^src/(routes|pages)/", pathNot: "^src/routes/orders\\.ts$" },
+        "The HTTP plumbing (middleware: sessions, Idempotency-Key) asks src/db's named (db, args) functions; " +
+        "drizzle and the schema stay there (a role's type comes from src/domain/accounts.ts).",
+      from: { path: "^src/http/" },
       to: { path: "^((node_modules/)?drizzle-orm(/|$)|src/db/schema\\.ts$)" },
     },
     {
@@ -64,6 +72,25 @@ module.exports = {
         "small stores (the event log, Stripe's id map).",
       from: { path: "^src/services/" },
       to: { path: "^(node_modules/)?drizzle-orm(/(?!batch)|$)" },
+    },
+    {
+      name: "durable-query-through-db",
+      severity: "error",
+      comment:
+        "Durable Objects reach D1 through src/db's named (db, args) functions and batch the statements those " +
+        "return (a batch's item type from drizzle-orm/batch is allowed); a table from src/db/schema.ts only as a " +
+        "type. Their own SQLite storage is theirs (src/durable/kit/sql.ts).",
+      from: { path: "^src/durable/" },
+      to: { path: "^(node_modules/)?drizzle-orm(/(?!batch)|$)" },
+    },
+    {
+      name: "tables-stay-in-db",
+      severity: "error",
+      comment:
+        "A service or Durable Object that needs a D1 row's shape imports it from src/db/schema.ts as a type only: " +
+        "with a table in hand a query could be built without drizzle's operators.",
+      from: { path: "^src/(services|durable)/" },
+      to: { path: "^src/db/schema\\.ts$", dependencyTypesNot: ["type-only"] },
     },
     {
       name: "web-not-into-durable",

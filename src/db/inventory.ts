@@ -1,6 +1,7 @@
 /**
  * Stock as the console reads it from D1: the catalog's snapshot of each SKU's levels (written by ProductStock
- * with its events; the object is the truth) and a SKU's adjustment history from the event log.
+ * with its events; the object is the truth) and a SKU's adjustment history from the event log. Also the
+ * object's side of that snapshot: the write, and the opening balance a new ProductStock starts from.
  */
 import { and, asc, desc, eq, gt, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import { type Cursor, encodeCursor } from "../lib/cursor";
@@ -70,4 +71,24 @@ export async function listStockHistory(db: Db, args: { sku: string; cursor?: Cur
     nextCursor: rows.length > limit && last ? encodeCursor({ at: last.occurredAt, id: last.id }) : null,
   };
   return page;
+}
+
+/**
+ * The statement that writes a SKU's levels into its catalog row (ProductStock's mirror), to await or to put in
+ * the D1 batch that delivers the object's events.
+ */
+export function catalogStockLevel(db: Db, level: { sku: string; onHand: number; reserved: number; available: number }) {
+  return db
+    .update(products)
+    .set({ stockOnHand: level.onHand, stockReserved: level.reserved, stockAvailable: level.available })
+    .where(eq(products.sku, level.sku));
+}
+
+/** What the catalog row holds for a new ProductStock to open with (on hand, threshold); undefined: no such SKU. */
+export async function openingStockOf(db: Db, sku: string) {
+  return db
+    .select({ onHand: products.stockOnHand, threshold: products.lowStockThreshold })
+    .from(products)
+    .where(eq(products.sku, sku))
+    .get();
 }

@@ -15,6 +15,15 @@ export async function orderExists(db: Db, orderId: string): Promise<boolean> {
   return (await db.select({ id: orders.id }).from(orders).where(eq(orders.id, orderId)).get()) !== undefined;
 }
 
+/** Who may act on the order (its customer, and the hash of its access token), or undefined for no such order. */
+export async function orderAccess(db: Db, orderId: string) {
+  return db
+    .select({ customerId: orders.customerId, accessTokenHash: orders.accessTokenHash })
+    .from(orders)
+    .where(eq(orders.id, orderId))
+    .get();
+}
+
 /** The order's e-mail address, or undefined when the mirror has no such order. */
 export async function orderEmail(db: Db, orderId: string): Promise<string | undefined> {
   return (await db.select({ email: orders.email }).from(orders).where(eq(orders.id, orderId)).get())?.email;

@@ -1,5 +1,5 @@
 /** The whole catalog as admins manage it (`products`, inactive ones too); the shop's reads are in ./catalog.ts. */
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, inArray } from "drizzle-orm";
 import type { Db } from "./client";
 import { products } from "./schema";
 
@@ -9,6 +9,17 @@ type NewProduct = typeof products.$inferInsert;
 /** Every product, active or not, by SKU. */
 export async function listAllProducts(db: Db): Promise<ProductRow[]> {
   return db.select().from(products).orderBy(asc(products.sku));
+}
+
+/**
+ * The statement that reads what pricing needs of `skus` (price, name, active; inactive products too, so the
+ * checkout can name them), to await or to put in a D1 batch (the checkout takes its order number alongside).
+ */
+export function catalogEntriesOf(db: Db, skus: readonly string[]) {
+  return db
+    .select({ sku: products.sku, name: products.name, priceCents: products.priceCents, active: products.active })
+    .from(products)
+    .where(inArray(products.sku, [...skus]));
 }
 
 /** True when the catalog has a product with this SKU (active or not). */

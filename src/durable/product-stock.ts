@@ -16,11 +16,11 @@
  *   counts its reservations when automatic sharding is configured: STOCK_AUTO_SHARD, off by default).
  */
 import { DurableObject } from "cloudflare:workers";
-import { eq } from "drizzle-orm";
 import { newEvent, recordAndPublish } from "../adapters/event-bus";
 import { config } from "../config";
 import { getDb } from "../db/client";
-import { products } from "../db/schema";
+import { catalogStockLevel, openingStockOf } from "../db/inventory";
+import { lowStockThresholdOf } from "../db/stock-thresholds";
 import { type AutoShardPolicy, LoadMeter, parseAutoShard } from "../domain/auto-shard";
 import type { EventEnvelope } from "../domain/events";
 import {
@@ -741,10 +741,7 @@ export class ProductStock extends DurableObject<Env> {
   /** The catalog's stock columns for a sharded SKU, at most a few times a second (the last pass is the latest). */
   #writeCatalogLevel = singleFlight(async () => {
     const level = this.#level(this.#load([]));
-    await getDb(this.env.DB)
-      .update(products)
-      .set({ stockOnHand: level.onHand, stockReserved: level.reserved, stockAvailable: level.available })
-      .where(eq(products.sku, level.sku));
+    await catalogStockLevel(getDb(this.env.DB), level);
     await new Promise((resolve) => setTimeout(resolve, 250));
   });
 
@@ -853,11 +850,7 @@ export class ProductStock extends DurableObject<Env> {
         this.#sku = sku;
         return true;
       }
-      const row = await getDb(this.env.DB)
-        .select({ onHand: products.stockOnHand, threshold: products.lowStockThreshold })
-        .from(products)
-        .where(eq(products.sku, sku))
-        .get();
+      const row = await openingStockOf(getDb(this.env.DB), sku);
       if (!row) return false;
       this.ctx.storage.sql.exec(
         "INSERT INTO stock (id, sku, on_hand, low_stock_threshold, updated_at) VALUES (1, ?, ?, ?, ?)",
@@ -872,12 +865,7 @@ export class ProductStock extends DurableObject<Env> {
   }
 
   async #catalogThreshold(sku: string): Promise<number | null> {
-    const row = await getDb(this.env.DB)
-      .select({ threshold: products.lowStockThreshold })
-      .from(products)
-      .where(eq(products.sku, sku))
-      .get();
-    return row?.threshold ?? null;
+    return (await lowStockThresholdOf(getDb(this.env.DB), sku)) ?? null;
   }
 
   /** The ledger with every live reservation and the sales of `orderIds`, after expiring what is due. */
@@ -1079,10 +1067,7 @@ export class ProductStock extends DurableObject<Env> {
       // retry after a half-finished delivery does not fail on its own rows.
       // A shard's levels are not the SKU's: its parent writes the columns (#writeCatalogLevel).
       const level = this.#level(this.#load([]));
-      const snapshot = getDb(this.env.DB)
-        .update(products)
-        .set({ stockOnHand: level.onHand, stockReserved: level.reserved, stockAvailable: level.available })
-        .where(eq(products.sku, level.sku));
+      const snapshot = catalogStockLevel(getDb(this.env.DB), level);
       await recordAndPublish(this.env, batch.events, Date.now(), this.#role ? [] : [snapshot]);
       this.#outbox.ack(batch);
     }

@@ -1,4 +1,4 @@
-import type { Role } from "../db/schema";
+import type { Role } from "../domain/accounts";
 import type { IdempotencyTicket } from "./idempotency-ticket";
 
 /** The signed-in person behind a request, resolved from the session cookie by the auth middleware. */

@@ -9,11 +9,18 @@
  * A 5xx (or a thrown error) releases the claim so the retry runs again; a claim left `in_progress` by a
  * crashed request is taken over after a minute. The cron sweep deletes keys older than a day.
  */
-import { and, eq } from "drizzle-orm";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { type Db, getDb } from "../db/client";
-import { idempotencyKeys } from "../db/schema";
+import {
+  claimIdempotencyKey,
+  finishIdempotencyKey,
+  type IdempotencyKeyRow,
+  readIdempotencyKey,
+  recordIdempotencyKeyDone,
+  releaseIdempotencyKey,
+  takeOverIdempotencyKey,
+} from "../db/idempotency-keys";
 import { sha256Hex } from "../lib/ids";
 import type { AppEnv } from "./app-env";
 import { documented, errorResponse } from "./contract";
@@ -62,7 +69,7 @@ export const idempotencyScope = (operation: string, path: string, caller: string
 export const requestFingerprint = (method: string, path: string, body: string) =>
   sha256Hex(`${method} ${path}\n${canonical(body)}`);
 
-type KeyRow = typeof idempotencyKeys.$inferSelect;
+type KeyRow = IdempotencyKeyRow;
 
 /**
  * What an existing key row answers: the stored response (replayed), 422 for another body, or 409 while the
@@ -79,43 +86,22 @@ async function answerExisting(db: Db, row: KeyRow, requestHash: string, now: num
     });
   }
   const abandoned = row.createdAt < now - IN_PROGRESS_STALE_MS;
-  const taken = abandoned
-    ? await db
-        .update(idempotencyKeys)
-        .set({ createdAt: now })
-        .where(
-          and(
-            eq(idempotencyKeys.scope, row.scope),
-            eq(idempotencyKeys.key, row.key),
-            eq(idempotencyKeys.state, "in_progress"),
-            eq(idempotencyKeys.createdAt, row.createdAt),
-          ),
-        )
-        .returning({ key: idempotencyKeys.key })
-    : [];
-  if (taken.length === 0) {
+  const taken = abandoned && (await takeOverIdempotencyKey(db, row, now));
+  if (!taken) {
     throw new ApiError("idempotency_in_progress", "A request with this Idempotency-Key is still running");
   }
   return null;
 }
 
 async function readKey(db: Db, scope: string, key: string): Promise<KeyRow | undefined> {
-  return db
-    .select()
-    .from(idempotencyKeys)
-    .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)))
-    .get();
+  return readIdempotencyKey(db, scope, key);
 }
 
 /** Inserts the claim; null when this request now holds the key, else what the existing row answers. */
 async function claimKey(db: Db, scope: string, key: string, requestHash: string): Promise<Response | null> {
   const now = Date.now();
-  const claimed = await db
-    .insert(idempotencyKeys)
-    .values({ scope, key, requestHash, state: "in_progress", createdAt: now })
-    .onConflictDoNothing()
-    .returning({ key: idempotencyKeys.key });
-  if (claimed.length > 0) return null;
+  const claimed = await claimIdempotencyKey(db, { scope, key, requestHash, now });
+  if (claimed) return null;
   const row = await readKey(db, scope, key);
   if (!row) throw new ApiError("idempotency_in_progress", "A request with this Idempotency-Key is still running");
   return answerExisting(db, row, requestHash, now);
@@ -135,16 +121,12 @@ async function keyOf(c: Context<AppEnv>, operation: string) {
 
 /** Records the response of a request holding the key (or releases the key after a 5xx). */
 async function finish(c: Context<AppEnv>, db: Db, scope: string, key: string): Promise<void> {
-  const where = and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key));
   if (c.res.status >= 500) {
-    await db.delete(idempotencyKeys).where(where);
+    await releaseIdempotencyKey(db, scope, key);
     return;
   }
   const body = await c.res.clone().text();
-  await db
-    .update(idempotencyKeys)
-    .set({ state: "done", responseStatus: c.res.status, responseBody: body })
-    .where(where);
+  await finishIdempotencyKey(db, { scope, key, status: c.res.status, body });
 }
 
 /** Middleware honouring `Idempotency-Key` for one operation (e.g. "orders.create"); it documents its header. */
@@ -170,7 +152,7 @@ const honourKey = (operation: string) =>
     try {
       await next();
     } catch (err) {
-      await db.delete(idempotencyKeys).where(and(eq(idempotencyKeys.scope, k.scope), eq(idempotencyKeys.key, k.key)));
+      await releaseIdempotencyKey(db, k.scope, k.key);
       throw err;
     }
     await finish(c, db, k.scope, k.key);
@@ -225,7 +207,7 @@ const deferKey = (operation: string) =>
       await next();
     } catch (err) {
       if (held) {
-        await db.delete(idempotencyKeys).where(and(eq(idempotencyKeys.scope, k.scope), eq(idempotencyKeys.key, k.key)));
+        await releaseIdempotencyKey(db, k.scope, k.key);
       }
       throw err;
     }
@@ -234,20 +216,15 @@ const deferKey = (operation: string) =>
     // An answer that changed nothing: recorded as done at once. Should the key have a record already (an
     // earlier request with it, or another one that claimed it meanwhile), that record answers instead.
     const body = await c.res.clone().text();
-    const recorded = await db
-      .insert(idempotencyKeys)
-      .values({
-        scope: k.scope,
-        key: k.key,
-        requestHash: k.requestHash,
-        state: "done",
-        responseStatus: c.res.status,
-        responseBody: body,
-        createdAt: Date.now(),
-      })
-      .onConflictDoNothing()
-      .returning({ key: idempotencyKeys.key });
-    if (recorded.length > 0) return;
+    const recorded = await recordIdempotencyKeyDone(db, {
+      scope: k.scope,
+      key: k.key,
+      requestHash: k.requestHash,
+      status: c.res.status,
+      body,
+      now: Date.now(),
+    });
+    if (recorded) return;
     const row = await readKey(db, k.scope, k.key);
     const existing = row ? await answerExisting(db, row, k.requestHash, Date.now()) : null;
     if (!existing)

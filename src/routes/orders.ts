@@ -8,14 +8,14 @@
  * Anyone else gets 404 not_found, the same answer as for a missing order, after the same work (one indexed
  * lookup and one hash) either way.
  */
-import { eq, inArray } from "drizzle-orm";
 import { type Context, Hono, type TypedResponse } from "hono";
 import type { JSONParsed } from "hono/utils/types";
 import * as v from "valibot";
 import { config, requirePayments } from "../config";
-import { type Db, getDb } from "../db/client";
+import { getDb } from "../db/client";
 import { orderNumberOf, takeOrderNumber } from "../db/order-numbers";
-import { orders, products } from "../db/schema";
+import { orderAccess } from "../db/orders";
+import { catalogEntriesOf } from "../db/products";
 import { EmailSchema, PhoneSchema, ShippingAddressSchema } from "../domain/accounts";
 import { refusedAtCheckout } from "../domain/order/rules/create";
 import type { CommandResult, Failure, Viewer } from "../domain/order/types";
@@ -83,16 +83,10 @@ export function orderOf(r: CommandResult) {
   return r.order;
 }
 
-const catalogQuery = (db: Db, skus: readonly string[]) =>
-  db
-    .select({ sku: products.sku, name: products.name, priceCents: products.priceCents, active: products.active })
-    .from(products)
-    .where(inArray(products.sku, [...skus]));
-
 /** The catalog entries (price, name, active) of `skus` from D1. */
 export async function loadCatalog(env: Env, skus: readonly string[]): Promise<CatalogEntry[]> {
   if (skus.length === 0) return [];
-  return catalogQuery(getDb(env.DB), skus);
+  return catalogEntriesOf(getDb(env.DB), skus);
 }
 
 /** Prices lines from the catalog or throws 400 validation_failed naming each unknown or inactive SKU. */
@@ -113,7 +107,7 @@ async function priceAndNumber(env: Env, lines: Line[]) {
   const merged = mergeLines(lines);
   const db = getDb(env.DB);
   const [catalog, numbered] = await db.batch([
-    catalogQuery(
+    catalogEntriesOf(
       db,
       merged.map((l) => l.sku),
     ),
@@ -170,13 +164,7 @@ export async function authorizeOrder(
   const presented = await sha256Hex(token ?? "");
   const known = token !== null && !opts.needsCustomer ? knownTokens.get(id) : undefined;
   if (known !== undefined && equalHashes(presented, known)) return { id, viewer: "owner", customerId: null };
-  const row = ORDER_ID.test(id)
-    ? await getDb(c.env.DB)
-        .select({ customerId: orders.customerId, accessTokenHash: orders.accessTokenHash })
-        .from(orders)
-        .where(eq(orders.id, id))
-        .get()
-    : undefined;
+  const row = ORDER_ID.test(id) ? await orderAccess(getDb(c.env.DB), id) : undefined;
   const user = c.get("user");
   if (row) {
     rememberToken(id, row.accessTokenHash);
@@ -491,13 +479,7 @@ export const ordersApi = new Hono<AppEnv>()
   .post("/:id/claim", spec["POST /:id/claim"], requireCustomer, validate("json", ClaimSchema), async (c) => {
     const token = bearerToken(c) ?? c.req.valid("json").token ?? null;
     const id = c.req.param("id");
-    const row = ORDER_ID.test(id)
-      ? await getDb(c.env.DB)
-          .select({ customerId: orders.customerId, accessTokenHash: orders.accessTokenHash })
-          .from(orders)
-          .where(eq(orders.id, id))
-          .get()
-      : undefined;
+    const row = ORDER_ID.test(id) ? await orderAccess(getDb(c.env.DB), id) : undefined;
     const presented = await sha256Hex(token ?? "");
     const user = c.get("user");
     // Holding the token is what grants the claim; an email that matches the account's never does.
