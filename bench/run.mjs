@@ -17,6 +17,7 @@ import { flashSale } from "./scenarios/flash-sale.mjs";
 import { overview, overviewSeedSql } from "./scenarios/overview.mjs";
 import { shardingReal, shardingSimulation } from "./scenarios/sharding.mjs";
 import { signIn } from "./scenarios/shop-client.mjs";
+import { units } from "./scenarios/units.mjs";
 import { renderSvg } from "./svg.mjs";
 
 const quick = process.argv.includes("--quick");
@@ -124,6 +125,15 @@ const scenario = async (name, run) => {
 progress("shop and baseline are up");
 
 try {
+  await scenario("units", async () => {
+    const out = await units({ baseline, durationMs: Math.min(settings.durationMs, 5_000) });
+    report(
+      "units",
+      "0. What each platform step costs here (baseline Worker, 50 connections)",
+      Object.keys(out.rows[0]),
+      out,
+    );
+  });
   await scenario("flash", async () => {
     const out = await flashSale({ shop, baseline, ...settings, sku: flashSku, bigSku, emptySku });
     report(

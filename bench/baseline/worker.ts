@@ -5,10 +5,18 @@
  * - POST /take: one Durable Object call and nothing else (the floor for a refused order: one stock call).
  * - GET /read: one D1 read (the floor for the console overview, which answers from one D1 batch).
  * - GET /live + POST /broadcast: hibernating WebSockets on one object and a bare broadcast (fan-out floor).
+ * - POST /write, /queue, /fresh: one D1 insert, one queue message (sent, then consumed by a handler that acks it),
+ *   one call to a Durable Object that did not exist: what each platform step costs here (the "units" scenario).
  */
 import { DurableObject } from "cloudflare:workers";
 
-type Env = { DB: D1Database; COUNTER: DurableObjectNamespace<Counter>; ROOM: DurableObjectNamespace<Room> };
+type Env = {
+  DB: D1Database;
+  COUNTER: DurableObjectNamespace<Counter>;
+  ROOM: DurableObjectNamespace<Room>;
+  FRESH: DurableObjectNamespace<Fresh>;
+  EVENTS: Queue;
+};
 
 const STATIC_BODY = JSON.stringify({
   items: Array.from({ length: 12 }, (_, i) => ({
@@ -35,6 +43,14 @@ export class Counter extends DurableObject<Env> {
 
   take(): number {
     return this.ctx.storage.sql.exec<{ n: number }>("UPDATE stock SET n = n - 1 WHERE id = 1 RETURNING n").one().n;
+  }
+}
+
+/** A new object per call: what creating an object costs (the shop creates one OrderFlow per order). */
+export class Fresh extends DurableObject<Env> {
+  touch(): number {
+    this.ctx.storage.kv.put("created", Date.now());
+    return 1;
   }
 }
 
@@ -78,6 +94,19 @@ export default {
       const left = await env.COUNTER.getByName("sku").take();
       return Response.json({ left }, { status: 409 });
     }
+    if (url.pathname === "/write" && request.method === "POST") {
+      tableReady ??= env.DB.exec("CREATE TABLE IF NOT EXISTS orders (id TEXT PRIMARY KEY, at INTEGER NOT NULL)");
+      await tableReady;
+      await env.DB.prepare("INSERT INTO orders (id, at) VALUES (?, ?)").bind(crypto.randomUUID(), Date.now()).run();
+      return Response.json({ ok: true });
+    }
+    if (url.pathname === "/queue" && request.method === "POST") {
+      await env.EVENTS.send({ id: crypto.randomUUID(), type: "Bench", data: { n: 1 } }, { contentType: "json" });
+      return Response.json({ ok: true });
+    }
+    if (url.pathname === "/fresh" && request.method === "POST") {
+      return Response.json({ n: await env.FRESH.getByName(crypto.randomUUID()).touch() });
+    }
     if (url.pathname === "/read") {
       const row = await env.DB.prepare("SELECT count(*) AS n FROM sqlite_master").first<{ n: number }>();
       return Response.json({ tables: row?.n ?? 0 });
@@ -88,5 +117,8 @@ export default {
       return Response.json({ sent });
     }
     return new Response("not found", { status: 404 });
+  },
+  async queue(batch) {
+    for (const message of batch.messages) message.ack();
   },
 } satisfies ExportedHandler<Env>;
