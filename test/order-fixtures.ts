@@ -192,7 +192,6 @@ export async function stallPayment(o: Placed, opts: { deadline: number; expiresA
       attempts: 1,
       expiresAt: opts.expiresAt,
     });
-    kv.put("deadlines", { payment_pending: opts.deadline });
     instance.reread();
   });
   return paymentId;

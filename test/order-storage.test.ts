@@ -10,7 +10,8 @@ import { describe, expect, it } from "vitest";
 import { getDb } from "../src/db/client";
 import { events, orders } from "../src/db/schema";
 import type { EventEnvelope } from "../src/domain/events";
-import type { Attempt, StoredTask } from "../src/domain/order/types";
+import { deadlineOf } from "../src/domain/order/plan";
+import type { Attempt, OrderDoc, StoredTask } from "../src/domain/order/types";
 import type { TimelineEntry } from "../src/domain/order-machine";
 import { migrate } from "../src/durable/kit/migrate";
 import { LEGACY_ORDER_MIGRATIONS } from "../src/durable/order-flow/legacy";
@@ -41,17 +42,20 @@ const keysOf = (kv: SyncKvStorage) => [...kv.list()].map(([key]) => key);
 /**
  * Puts a placed order back into the layout of before (the old migration's eight tables, rows as the old store
  * wrote them) with nothing in the key-value storage, then evicts the object: what a deployed shop's order
- * looks like to the new code's first instance. `outbox` and `dirty` add an undelivered change.
+ * looks like to the new code's first instance. `outbox` and `dirty` add an undelivered change, `retry` a
+ * pending retry of the alarm.
  */
-async function toOldLayout(o: Placed, extra: { outbox?: EventEnvelope[]; dirty?: number } = {}) {
+async function toOldLayout(o: Placed, extra: { outbox?: EventEnvelope[]; dirty?: number; retry?: number } = {}) {
   const stub = flowOf(o);
   await runInDurableObject(stub, (_instance, state) => {
     const { kv, sql } = state.storage;
-    const doc = kv.get<{ status: string }>("doc");
+    const doc = kv.get<OrderDoc>("doc");
+    if (!doc) throw new Error("no order");
     const timeline = kv.get<TimelineEntry[]>("timeline") ?? [];
     const attempts = kv.get<Attempt[]>("attempts") ?? [];
     const tasks = kv.get<StoredTask[]>("tasks") ?? [];
-    const deadlines = kv.get<Record<string, number>>("deadlines") ?? {};
+    const at = deadlineOf(doc);
+    const retry = extra.retry ?? kv.get<number>("retry");
     for (const key of keysOf(kv)) kv.delete(key);
     migrate(state.storage, LEGACY_ORDER_MIGRATIONS);
     sql.exec("INSERT INTO doc (id, body) VALUES (1, ?)", JSON.stringify(doc));
@@ -77,8 +81,8 @@ async function toOldLayout(o: Placed, extra: { outbox?: EventEnvelope[]; dirty?:
         inflight ? 1 : 0,
       );
     }
-    for (const [kind, at] of Object.entries(deadlines))
-      sql.exec("INSERT INTO deadlines (kind, at) VALUES (?, ?)", kind, at);
+    if (at !== null) sql.exec("INSERT INTO deadlines (kind, at) VALUES (?, ?)", doc.status, at);
+    if (retry !== undefined) sql.exec("INSERT INTO deadlines (kind, at) VALUES ('retry', ?)", retry);
     for (const e of extra.outbox ?? []) sql.exec("INSERT INTO outbox (event) VALUES (?)", JSON.stringify(e));
     sql.exec("UPDATE sync SET dirty = ? WHERE id = 1", extra.dirty ?? 0);
     expect(keysOf(kv)).toEqual([]);
@@ -127,8 +131,7 @@ describe("the order object's storage", () => {
     await runInDurableObject(flowOf(o), (_instance, state) => {
       expect(tablesOf(state.storage)).toEqual([]);
       // Delivered at once: no outbox and no unmirrored count left.
-      expect(keysOf(state.storage.kv)).toEqual(["deadlines", "doc", "timeline"]);
-      expect(state.storage.kv.get("deadlines")).toEqual({ reserved: o.body.expiresAt });
+      expect(keysOf(state.storage.kv)).toEqual(["doc", "timeline"]);
     });
   });
 
@@ -136,11 +139,13 @@ describe("the order object's storage", () => {
     const sku = await product();
     const o = await placeOrder([{ sku, qty: 1 }]);
     const before = (await getOrder(o)).body;
-    const stub = await toOldLayout(o);
+    const retry = Date.now() + 60_000;
+    const stub = await toOldLayout(o, { retry });
     expect((await getOrder(o)).body).toEqual(before);
     await runInDurableObject(stub, (_instance, state) => {
       expect(tablesOf(state.storage)).toEqual([]);
-      expect(keysOf(state.storage.kv)).toEqual(["deadlines", "doc", "timeline"]);
+      expect(keysOf(state.storage.kv)).toEqual(["doc", "retry", "timeline"]);
+      expect(state.storage.kv.get("retry")).toBe(retry);
     });
     expect((await pay(o, "tok_visa")).status).toBe(202);
     const confirmed = await waitForStatus(o, "confirmed");

@@ -650,7 +650,6 @@ describe("alarms", () => {
       const past = Date.now() - 1;
       const kv = state.storage.kv;
       kv.put("doc", { ...kv.get<object>("doc"), expiresAt: past });
-      kv.put("deadlines", Object.fromEntries(Object.keys(kv.get<object>("deadlines") ?? {}).map((k) => [k, past])));
       instance.reread();
     });
     expect(await runDurableObjectAlarm(stub)).toBe(true);

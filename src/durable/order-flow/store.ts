@@ -6,9 +6,10 @@
  * One key per part of the order, so a commit writes only what it changed (orders stay small, a few KiB):
  * - `doc`: the order document; `timeline`: its entries, oldest first; `attempts`: payment attempts by `seq`;
  * - `tasks`: payment tasks (capture, void, refund) in the order they run, each with its tries and next run;
- * - `deadlines`: `{ [kind]: at }`, the state's deadline (kind = the status) and the alarm's `retry`;
+ * - `retry`: when the alarm must retry a failed delivery or deadline (absent: nothing to retry);
  * - `dirty`: changes the D1 mirror has not seen yet (absent = 0); a flush clears only the count it saw;
  * - `outbox`: undelivered events (`KvOutbox`).
+ * The state's deadline is not stored: it is `deadlineOf(doc)`, written with the document by the same commit.
  * An order from before this layout (eight tables) is moved here the first time the object reads it (./legacy.ts).
  */
 import { deadlineOf } from "../../domain/order/plan";
@@ -17,15 +18,13 @@ import type { TimelineEntry } from "../../domain/order-machine";
 import { KvOutbox, type OutboxEntry } from "../kit/kv-outbox";
 import { dropLegacyTables, readLegacyOrder } from "./legacy";
 
-type Deadlines = Readonly<Record<string, number>>;
-
 /** The order as stored, read in one `list` of the whole storage. */
 type Stored = {
   doc: OrderDoc | null;
   attempts: readonly Attempt[];
   tasks: readonly StoredTask[];
   timeline: readonly TimelineEntry[];
-  deadlines: Deadlines;
+  retry: number | null;
   dirty: number;
 };
 
@@ -33,7 +32,7 @@ const DOC = "doc";
 const ATTEMPTS = "attempts";
 const TASKS = "tasks";
 const TIMELINE = "timeline";
-const DEADLINES = "deadlines";
+const RETRY = "retry";
 const DIRTY = "dirty";
 const OUTBOX = "outbox";
 
@@ -101,7 +100,7 @@ export class OrderStore {
 
   /**
    * Writes one plan in one transaction: the keys it changes (the document and the count of unmirrored changes
-   * always; the timeline, attempts, tasks, outbox and deadlines when they change).
+   * always; the timeline, attempts, tasks and outbox when they change).
    */
   commit(plan: Plan, now: number): void {
     const before = this.#read();
@@ -126,12 +125,6 @@ export class OrderStore {
       const dropped = new Set(plan.dropTasks);
       next.tasks = [...before.tasks, ...added].filter((t) => !dropped.has(t.id));
     }
-    // The state's deadline replaces the previous state's; a pending retry stays.
-    const at = deadlineOf(plan.doc);
-    next.deadlines = {
-      ...(before.deadlines.retry !== undefined ? { retry: before.deadlines.retry } : {}),
-      ...(at !== null ? { [plan.doc.status]: at } : {}),
-    };
     try {
       this.#storage.transactionSync(() => {
         this.#kv.put(DOC, next.doc);
@@ -139,7 +132,6 @@ export class OrderStore {
         if (next.attempts !== before.attempts) this.#kv.put(ATTEMPTS, next.attempts);
         if (next.tasks !== before.tasks) this.#kv.put(TASKS, next.tasks);
         this.outbox.append(plan.events);
-        if (!sameDeadlines(next.deadlines, before.deadlines)) this.#putDeadlines(next.deadlines);
         this.#kv.put(DIRTY, next.dirty);
       });
     } catch (err) {
@@ -150,29 +142,27 @@ export class OrderStore {
     this.#stored = next;
   }
 
-  /** The earliest deadline, retry or due task: when the alarm must run (null: never). */
+  /** The earliest of the state's deadline, a retry and the tasks' next runs: when the alarm must run (null: never). */
   nextWake(): number | null {
-    const { deadlines, tasks } = this.#read();
-    const times = [...Object.values(deadlines), ...tasks.map((t) => t.nextAt)];
+    const { doc, retry, tasks } = this.#read();
+    const times = [doc ? deadlineOf(doc) : null, retry, ...tasks.map((t) => t.nextAt)].filter((t) => t !== null);
     return times.length > 0 ? Math.min(...times) : null;
   }
 
   /** Asks the alarm to retry delivery or a deadline by `at`. */
   retryBy(at: number): void {
     const stored = this.#read();
-    const retry = Math.min(stored.deadlines.retry ?? at, at);
-    if (retry === stored.deadlines.retry) return;
-    const deadlines = { ...stored.deadlines, retry };
-    this.#putDeadlines(deadlines);
-    this.#stored = { ...stored, deadlines };
+    const retry = Math.min(stored.retry ?? at, at);
+    if (retry === stored.retry) return;
+    this.#kv.put(RETRY, retry);
+    this.#stored = { ...stored, retry };
   }
 
   clearRetry(): void {
     const stored = this.#read();
-    if (stored.deadlines.retry === undefined) return;
-    const { retry: _, ...deadlines } = stored.deadlines;
-    this.#putDeadlines(deadlines);
-    this.#stored = { ...stored, deadlines };
+    if (stored.retry === null) return;
+    this.#kv.delete(RETRY);
+    this.#stored = { ...stored, retry: null };
   }
 
   /** Changes not yet mirrored to D1. */
@@ -192,11 +182,6 @@ export class OrderStore {
     return this.dirty() > 0 || !this.outbox.empty;
   }
 
-  #putDeadlines(deadlines: Deadlines): void {
-    if (Object.keys(deadlines).length === 0) this.#kv.delete(DEADLINES);
-    else this.#kv.put(DEADLINES, deadlines);
-  }
-
   /** The order as stored: one `list` of the whole storage (an order is a handful of keys), read once. */
   #read(): Stored {
     if (this.#stored) return this.#stored;
@@ -211,7 +196,7 @@ export class OrderStore {
       attempts: (found.get(ATTEMPTS) as Attempt[] | undefined) ?? [],
       tasks: (found.get(TASKS) as StoredTask[] | undefined) ?? [],
       timeline: (found.get(TIMELINE) as TimelineEntry[] | undefined) ?? [],
-      deadlines: (found.get(DEADLINES) as Deadlines | undefined) ?? {},
+      retry: (found.get(RETRY) as number | undefined) ?? null,
       dirty: (found.get(DIRTY) as number | undefined) ?? 0,
     };
     return this.#stored;
@@ -231,7 +216,8 @@ export class OrderStore {
         if (old.timeline.length > 0) this.#kv.put(TIMELINE, old.timeline);
         if (old.attempts.length > 0) this.#kv.put(ATTEMPTS, old.attempts);
         if (old.tasks.length > 0) this.#kv.put(TASKS, old.tasks);
-        this.#putDeadlines(old.deadlines);
+        // The state's deadline row was deadlineOf(doc); only a retry is kept apart.
+        if (old.deadlines.retry !== undefined) this.#kv.put(RETRY, old.deadlines.retry);
         if (old.dirty > 0) this.#kv.put(DIRTY, old.dirty);
         this.outbox.append(old.outbox);
         dropLegacyTables(sql);
@@ -249,9 +235,4 @@ function upsertAttempts(current: readonly Attempt[], changed: readonly Attempt[]
   const byId = new Map(current.map((a) => [a.id, a]));
   for (const a of changed) byId.set(a.id, a);
   return [...byId.values()].sort((a, b) => a.seq - b.seq);
-}
-
-function sameDeadlines(a: Deadlines, b: Deadlines): boolean {
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }
