@@ -7,12 +7,14 @@ import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "c
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { newEvent } from "../src/adapters/event-bus";
 import { getDb } from "../src/db/client";
 import { events, orders } from "../src/db/schema";
 import type { EventEnvelope } from "../src/domain/events";
 import { deadlineOf } from "../src/domain/order/plan";
 import type { Attempt, OrderDoc, StoredTask } from "../src/domain/order/types";
 import type { TimelineEntry } from "../src/domain/order-machine";
+import { KvOutbox } from "../src/durable/kit/kv-outbox";
 import { migrate } from "../src/durable/kit/migrate";
 import { LEGACY_ORDER_MIGRATIONS } from "../src/durable/order-flow/legacy";
 import {
@@ -123,6 +125,44 @@ describe("the order object's storage", () => {
         ["added", [1, 2, 3]],
         ["kept", 2],
       ]);
+    });
+  });
+
+  it("relays a key-value outbox oldest first in batches of 50 and forgets only a delivered batch", async () => {
+    const stub = env.ORDER_FLOW.getByName(`kv-${crypto.randomUUID()}`);
+    const made = (n: number) =>
+      Array.from({ length: n }, (_, i) =>
+        newEvent("UserSignedUp", `customer:c${i}`, { customerId: `c${i}`, email: `c${i}@example.com`, name: "Ada" }),
+      );
+    await runInDurableObject(stub, (_instance, state) => {
+      const outbox = new KvOutbox(state.storage.kv, "outbox");
+      expect(outbox.empty).toBe(true);
+      expect(outbox.peek()).toBeNull();
+      const first = made(60);
+      state.storage.transactionSync(() => outbox.append(first));
+      const batch = outbox.peek();
+      expect(batch?.events.map((e) => e.id)).toEqual(first.slice(0, 50).map((e) => e.id));
+      expect(batch?.full).toBe(true);
+      // Appended while the batch was being delivered: acknowledging the batch keeps them.
+      const later = made(1);
+      outbox.append(later);
+      if (!batch) throw new Error("no batch");
+      outbox.ack(batch);
+      const rest = outbox.peek();
+      expect(rest?.events.map((e) => e.id)).toEqual([...first.slice(50), ...later].map((e) => e.id));
+      expect(rest?.full).toBe(false);
+      // What is stored is what a new instance reads.
+      const reread = new KvOutbox(state.storage.kv, "outbox");
+      expect(reread.peek()).toEqual(rest);
+      if (!rest) throw new Error("no rest");
+      reread.ack(rest);
+      expect(reread.empty).toBe(true);
+      expect(keysOf(state.storage.kv)).toEqual([]);
+      // Sequence numbers go on after the value was emptied: a stale batch cannot take a new event.
+      const next = made(1);
+      reread.append(next);
+      reread.ack(rest);
+      expect(reread.peek()?.events.map((e) => e.id)).toEqual(next.map((e) => e.id));
     });
   });
 

@@ -19,7 +19,7 @@ export class KvOutbox {
   readonly #key: string;
   /** The stored value as last read or written (undefined: read it when next asked). */
   #entries: readonly OutboxEntry[] | undefined;
-  /** The highest sequence number handed out by this instance: never reused, even once the value is emptied. */
+  /** The highest sequence number this instance has seen or handed out: never reused, even once emptied. */
   #lastSeq = 0;
 
   constructor(kv: SyncKvStorage, key: string) {
@@ -29,7 +29,7 @@ export class KvOutbox {
 
   /** Takes the stored value from a read of the whole storage (undefined: there is none), sparing a `get`. */
   prime(value: readonly OutboxEntry[] | undefined): void {
-    this.#entries = value ?? [];
+    this.#remember(value ?? []);
   }
 
   /** Drops what it remembers; the next call reads the stored value. Call it when a transaction that appended threw. */
@@ -41,7 +41,7 @@ export class KvOutbox {
   append(events: readonly EventEnvelope[]): void {
     if (events.length === 0) return;
     const entries = this.#read();
-    let seq = Math.max(this.#lastSeq, entries.at(-1)?.seq ?? 0);
+    let seq = this.#lastSeq;
     const next = [...entries, ...events.map((event) => ({ seq: ++seq, event }))];
     this.#kv.put(this.#key, next);
     this.#entries = next;
@@ -71,7 +71,12 @@ export class KvOutbox {
   }
 
   #read(): readonly OutboxEntry[] {
-    if (this.#entries === undefined) this.#entries = this.#kv.get<OutboxEntry[]>(this.#key) ?? [];
-    return this.#entries;
+    return this.#entries ?? this.#remember(this.#kv.get<OutboxEntry[]>(this.#key) ?? []);
+  }
+
+  #remember(entries: readonly OutboxEntry[]): readonly OutboxEntry[] {
+    this.#entries = entries;
+    this.#lastSeq = Math.max(this.#lastSeq, entries.at(-1)?.seq ?? 0);
+    return entries;
   }
 }
