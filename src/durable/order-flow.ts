@@ -14,8 +14,8 @@
  * - The outbox and the D1 mirror (`orders`, `order_items`, `payments`) are delivered together in one D1 batch
  *   after each command; a failure leaves them marked and the alarm retries. Order events carry the version
  *   as `sequence`.
- * - Deadlines are stored with the order, one alarm is armed at the earliest; the alarm asks `dueDeadline`, which judges by the
- *   order's state, so a stale or repeated alarm does nothing.
+ * - Each state's deadline is read from the order (`deadlineOf`), one alarm is armed at the earliest; the alarm
+ *   asks `dueDeadline`, which judges by the order's state, so a stale or repeated alarm does nothing.
  * - Expected failures are result unions (errors thrown over RPC lose their fields); only bugs throw.
  */
 import { DurableObject } from "cloudflare:workers";
