@@ -180,19 +180,18 @@ export async function stallPayment(o: Placed, opts: { deadline: number; expiresA
   const paymentId = `pay_test${crypto.randomUUID().replaceAll("-", "")}`;
   await runInDurableObject(env.ORDER_FLOW.getByName(o.id), (instance, state) => {
     const now = Date.now();
-    const sql = state.storage.sql;
+    const kv = state.storage.kv;
     const start = { id: paymentId, seq: 1, token: "tok_visa", methodLabel: "tok_visa", currency: "EUR" };
     const attempt = pendingAttempt({ ...start, amountCents: o.body.totals.totalCents }, now);
-    sql.exec("INSERT INTO attempts (payment_id, seq, body) VALUES (?, 1, ?)", paymentId, JSON.stringify(attempt));
-    sql.exec(
-      `UPDATE doc SET body = json_set(body, '$.status', 'payment_pending', '$.paymentDeadline', ?,
-         '$.currentPaymentId', ?, '$.attempts', 1, '$.expiresAt', ?)`,
-      opts.deadline,
-      paymentId,
-      opts.expiresAt,
-    );
-    sql.exec("DELETE FROM deadlines");
-    sql.exec("INSERT INTO deadlines (kind, at) VALUES ('payment_pending', ?)", opts.deadline);
+    kv.put("attempts", [attempt]);
+    kv.put("doc", {
+      ...kv.get<object>("doc"),
+      status: "payment_pending",
+      paymentDeadline: opts.deadline,
+      currentPaymentId: paymentId,
+      attempts: 1,
+      expiresAt: opts.expiresAt,
+    });
     instance.reread();
   });
   return paymentId;

@@ -656,7 +656,7 @@ describe("alarms", () => {
     // As if the object died between saving the change and delivering it.
     await getDb(env.DB).delete(orders).where(eq(orders.id, o.id));
     await runInDurableObject(stub, (instance, state) => {
-      state.storage.sql.exec("UPDATE sync SET dirty = 1");
+      state.storage.kv.put("dirty", 1);
       instance.reread();
     });
     expect(await mirrorOf(o.id)).toBeUndefined();
@@ -674,8 +674,8 @@ describe("alarms", () => {
     // Travel past the reservation's end: the deadline row and the order's expiry.
     await runInDurableObject(stub, (instance, state) => {
       const past = Date.now() - 1;
-      state.storage.sql.exec("UPDATE doc SET body = json_set(body, '$.expiresAt', ?)", past);
-      state.storage.sql.exec("UPDATE deadlines SET at = ?", past);
+      const kv = state.storage.kv;
+      kv.put("doc", { ...kv.get<object>("doc"), expiresAt: past });
       instance.reread();
     });
     expect(await runDurableObjectAlarm(stub)).toBe(true);

@@ -1,20 +1,21 @@
 /**
  * OrderFlow: one object per order (`env.ORDER_FLOW.getByName(orderId)`), the authority on the order's state.
  * A shell over the order's rules in src/domain/order/: load the order, ask the rule, carry out the plan it
- * answers (stock calls, one SQLite transaction, payment tasks), announce. The object decides nothing itself.
+ * answers (stock calls, one storage transaction, payment tasks), announce. The object decides nothing itself.
  *
  * Platform invariants this file relies on:
  * - Commands (RPC methods that change the order, the alarm, payment and fraud outcomes) run one at a time
  *   through `#serial`: a command awaits ProductStock calls, and the runtime would otherwise let other calls
  *   interleave during those awaits. Nothing inside a command calls back into this object, so it cannot
  *   deadlock; gateway calls (whose webhooks do call back) run outside the chain, in `#drainTasks`.
- * - Every change is one synchronous `transactionSync`: the order document, its timeline entry, payment
- *   attempts, payment tasks, deadlines and the outbox events are written together, then broadcast.
+ * - Every change is one synchronous `transactionSync` on the object's key-value storage (no tables, so a new
+ *   order has no schema to build): the order document, its timeline, payment attempts, payment tasks,
+ *   deadlines and the outbox events are written together, then broadcast (order-flow/store.ts).
  * - The outbox and the D1 mirror (`orders`, `order_items`, `payments`) are delivered together in one D1 batch
  *   after each command; a failure leaves them marked and the alarm retries. Order events carry the version
  *   as `sequence`.
- * - Deadlines are rows, one alarm is armed at the earliest; the alarm asks `dueDeadline`, which judges by the
- *   order's state, so a stale or repeated alarm does nothing.
+ * - Each state's deadline is read from the order (`deadlineOf`), one alarm is armed at the earliest; the alarm
+ *   asks `dueDeadline`, which judges by the order's state, so a stale or repeated alarm does nothing.
  * - Expected failures are result unions (errors thrown over RPC lose their fields); only bugs throw.
  */
 import { DurableObject } from "cloudflare:workers";
@@ -61,12 +62,11 @@ import type { RefundRequest } from "../domain/refunds";
 import { newId } from "../lib/ids";
 import { runPaymentTask } from "../services/subscribers/payments";
 import { answerPings, LiveSockets } from "./kit/live";
-import { migrate } from "./kit/migrate";
 import { singleFlight } from "./kit/single-flight";
 import { closeTagged, isUpgrade, reciprocateClose } from "./kit/websocket";
 import { type AnswerKey, type Found, KeptAnswers } from "./order-flow/answers";
 import { runStockSteps } from "./order-flow/stock";
-import { ORDER_MIGRATIONS, OrderStore } from "./order-flow/store";
+import { OrderStore } from "./order-flow/store";
 
 /** Retry delay for a failed delivery or payment task (doubles per try, capped). */
 const RETRY_BASE_MS = 5_000;
@@ -106,8 +106,8 @@ export class OrderFlow extends DurableObject<Env> {
     this.#store = new OrderStore(ctx.storage);
     this.#answers = new KeptAnswers(ctx.storage.kv);
     this.#live = new LiveSockets(ctx, "order");
+    // No schema to build: the order lives in the object's key-value storage (order-flow/store.ts).
     void ctx.blockConcurrencyWhile(async () => {
-      migrate(ctx.storage, ORDER_MIGRATIONS);
       this.#alarmAt = await ctx.storage.getAlarm();
     });
   }
@@ -430,7 +430,7 @@ export class OrderFlow extends DurableObject<Env> {
   /**
    * One D1 batch: the order mirror (upsert guarded by version, its items, its payments) and the outbox events
    * (ids already there ignored: a retry after a partial delivery must not fail on its own insert). Then the
-   * queue; outbox rows are deleted once the queue accepted them, so a failed send is retried by the alarm.
+   * queue; outbox events are forgotten once the queue accepted them, so a failed send is retried by the alarm.
    */
   async #flushOnce(): Promise<void> {
     for (;;) {
@@ -496,7 +496,7 @@ export class OrderFlow extends DurableObject<Env> {
     this.#arm();
   }
 
-  /** Drops the state held in memory, so the next call reads the rows (as a new instance would): for tests. */
+  /** Drops the state held in memory, so the next call reads the storage (as a new instance would): for tests. */
   reread(): void {
     this.#store.forget();
   }

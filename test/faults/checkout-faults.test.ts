@@ -116,8 +116,8 @@ describe("faults during checkout", () => {
     const stub = flowOf(o);
     await runInDurableObject(stub, (instance, state) => {
       const past = Date.now() - 1;
-      state.storage.sql.exec("UPDATE doc SET body = json_set(body, '$.expiresAt', ?)", past);
-      state.storage.sql.exec("UPDATE deadlines SET at = ?", past);
+      const kv = state.storage.kv;
+      kv.put("doc", { ...kv.get<object>("doc"), expiresAt: past });
       instance.reread();
     });
     const heal = await failWrites("events", "INSERT", `json_extract(NEW.data, '$.orderId') = '${o.id}'`);
@@ -126,8 +126,9 @@ describe("faults during checkout", () => {
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect((await mirrorOf(o.id))?.status).toBe("reserved");
     await heal();
-    await runInDurableObject(stub, (_instance, state) => {
-      state.storage.sql.exec("UPDATE deadlines SET at = ? WHERE kind = 'retry'", Date.now() - 1);
+    await runInDurableObject(stub, (instance, state) => {
+      state.storage.kv.put("retry", Date.now() - 1);
+      instance.reread();
     });
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     await waitFor("the cancellation to reach D1", async () =>

@@ -49,11 +49,11 @@ export function settled(o: Placed) {
     `order ${o.id} to settle`,
     () =>
       runInDurableObject(env.ORDER_FLOW.getByName(o.id), (_instance, state) => {
-        const one = (q: string) => state.storage.sql.exec<{ n: number }>(q).one().n;
+        const kv = state.storage.kv;
         const busy =
-          one("SELECT count(*) AS n FROM outbox") +
-          one("SELECT dirty AS n FROM sync WHERE id = 1") +
-          one("SELECT count(*) AS n FROM tasks");
+          (kv.get<unknown[]>("outbox")?.length ?? 0) +
+          (kv.get<number>("dirty") ?? 0) +
+          (kv.get<unknown[]>("tasks")?.length ?? 0);
         return busy === 0 ? true : undefined;
       }),
     15_000,

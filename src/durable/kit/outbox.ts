@@ -10,7 +10,7 @@ import { rows } from "./sql";
 export const OUTBOX_TABLE = "CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, event TEXT NOT NULL)";
 
 /** Events relayed per delivery (D1 binds at most 100 parameters a statement; the log inserts 12 a statement). */
-const BATCH = 50;
+export const OUTBOX_BATCH = 50;
 
 export type OutboxBatch = { events: EventEnvelope[]; lastSeq: number; full: boolean };
 
@@ -31,14 +31,14 @@ export class Outbox {
     const found = rows<{ seq: number; event: string }>(
       this.#sql,
       "SELECT seq, event FROM outbox ORDER BY seq LIMIT ?",
-      BATCH,
+      OUTBOX_BATCH,
     );
     const last = found.at(-1);
     if (!last) return null;
     return {
       events: found.map((r) => JSON.parse(r.event) as EventEnvelope),
       lastSeq: last.seq,
-      full: found.length === BATCH,
+      full: found.length === OUTBOX_BATCH,
     };
   }
 

@@ -1,207 +1,238 @@
 /**
- * OrderFlow's SQLite storage: its schema, the reads the rules need (the order, its attempts, tasks and timeline)
- * and `commit`, which writes one plan in one synchronous transaction (document, timeline entry, attempts,
- * tasks, outbox events, the state's deadline row, and the count of changes the D1 mirror has not seen yet).
+ * OrderFlow's storage: the SQLite-backed object's synchronous key-value storage (`ctx.storage.kv`), whose table
+ * the runtime already has, so a new order needs no schema. The reads the rules need (the order, its attempts,
+ * tasks and timeline) and `commit`, which writes one plan in one synchronous transaction.
+ *
+ * One key per part of the order, so a commit writes only what it changed (orders stay small, a few KiB):
+ * - `doc`: the order document; `timeline`: its entries, oldest first; `attempts`: payment attempts by `seq`;
+ * - `tasks`: payment tasks (capture, void, refund) in the order they run, each with its tries and next run;
+ * - `retry`: when the alarm must retry a failed delivery or deadline (absent: nothing to retry);
+ * - `dirty`: changes the D1 mirror has not seen yet (absent = 0); a flush clears only the count it saw;
+ * - `outbox`: undelivered events (`KvOutbox`).
+ * The state's deadline is not stored: it is `deadlineOf(doc)`, written with the document by the same commit.
+ * An order from before this layout (eight tables) is moved here the first time the object reads it (./legacy.ts).
  */
 import { deadlineOf } from "../../domain/order/plan";
-import type { Attempt, OrderDoc, OrderState, PaymentTask, Plan, StoredTask } from "../../domain/order/types";
-import type { OrderStatus, TimelineEntry } from "../../domain/order-machine";
-import type { Migrations } from "../kit/migrate";
-import { OUTBOX_TABLE, Outbox } from "../kit/outbox";
-import { rows } from "../kit/sql";
+import type { Attempt, OrderDoc, OrderState, Plan, StoredTask } from "../../domain/order/types";
+import type { TimelineEntry } from "../../domain/order-machine";
+import { KvOutbox, type OutboxEntry } from "../kit/kv-outbox";
+import { dropLegacyTables, readLegacyOrder } from "./legacy";
 
-/** The object's SQLite schema, one entry per version; never edit an entry, append a new one. */
-export const ORDER_MIGRATIONS: Migrations = [
-  [
-    "CREATE TABLE doc (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL)",
-    "CREATE TABLE timeline (version INTEGER PRIMARY KEY, status TEXT NOT NULL, at INTEGER NOT NULL, note TEXT)",
-    "CREATE TABLE attempts (payment_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, body TEXT NOT NULL)",
-    `CREATE TABLE tasks (
-       seq INTEGER PRIMARY KEY AUTOINCREMENT,
-       id TEXT NOT NULL UNIQUE,
-       body TEXT NOT NULL,
-       tries INTEGER NOT NULL DEFAULT 0,
-       next_at INTEGER NOT NULL,
-       inflight INTEGER NOT NULL DEFAULT 0
-     )`,
-    OUTBOX_TABLE,
-    "CREATE TABLE deadlines (kind TEXT PRIMARY KEY, at INTEGER NOT NULL)",
-    // `dirty` counts changes not yet mirrored to D1; a flush clears only the count it saw.
-    "CREATE TABLE sync (id INTEGER PRIMARY KEY CHECK (id = 1), dirty INTEGER NOT NULL)",
-    "INSERT INTO sync (id, dirty) VALUES (1, 0)",
-  ],
-];
+/** The order as stored, read in one `list` of the whole storage. */
+type Stored = {
+  doc: OrderDoc | null;
+  attempts: readonly Attempt[];
+  tasks: readonly StoredTask[];
+  timeline: readonly TimelineEntry[];
+  retry: number | null;
+  dirty: number;
+};
+
+const DOC = "doc";
+const ATTEMPTS = "attempts";
+const TASKS = "tasks";
+const TIMELINE = "timeline";
+const RETRY = "retry";
+const DIRTY = "dirty";
+const OUTBOX = "outbox";
 
 /**
- * The store keeps what it read in memory: it is the object's only writer, so every write below updates (or
- * drops) its copy, and a command no longer re-reads the document, attempts, tasks, timeline and the mirror's
- * count from SQLite (about twenty statements per command; a checkout runs five). Tests that edit the rows
- * directly call `forget()` (through `OrderFlow.reread()`).
+ * The store keeps what it read in memory: it is the object's only writer, so every write below updates its
+ * copy, and a command reads nothing from storage. Tests that edit the keys directly call `forget()` (through
+ * `OrderFlow.reread()`).
  */
 export class OrderStore {
   readonly #storage: DurableObjectStorage;
-  readonly outbox: Outbox;
-  #doc: OrderDoc | null | undefined;
-  #attempts: Attempt[] | undefined;
-  #tasks: StoredTask[] | undefined;
-  #timeline: TimelineEntry[] | undefined;
-  #dirty: number | undefined;
+  readonly #kv: SyncKvStorage;
+  readonly outbox: KvOutbox;
+  #stored: Stored | undefined;
+  /** Whether this instance has looked for the old tables (once, and only when it found the storage empty). */
+  #legacyChecked = false;
 
   constructor(storage: DurableObjectStorage) {
     this.#storage = storage;
-    this.outbox = new Outbox(storage.sql);
+    this.#kv = storage.kv;
+    this.outbox = new KvOutbox(storage.kv, OUTBOX);
   }
 
-  /** Drops the copies: the next read comes from SQLite. */
+  /** Drops the copies: the next read comes from storage. */
   forget(): void {
-    this.#doc = undefined;
-    this.#attempts = undefined;
-    this.#tasks = undefined;
-    this.#timeline = undefined;
-    this.#dirty = undefined;
+    this.#stored = undefined;
+    this.#legacyChecked = false;
+    this.outbox.forget();
   }
 
   state(): OrderState | null {
-    const doc = this.doc();
-    return doc ? { doc, attempts: this.attempts(), tasks: this.tasks() } : null;
+    const { doc, attempts, tasks } = this.#read();
+    return doc ? { doc, attempts: attempts.slice(), tasks: tasks.slice() } : null;
   }
 
   doc(): OrderDoc | null {
-    if (this.#doc === undefined) {
-      const row = this.#rows<{ body: string }>("SELECT body FROM doc WHERE id = 1")[0];
-      this.#doc = row ? (JSON.parse(row.body) as OrderDoc) : null;
-    }
-    return this.#doc;
+    return this.#read().doc;
   }
 
   attempts(): Attempt[] {
-    this.#attempts ??= this.#rows<{ body: string }>("SELECT body FROM attempts ORDER BY seq").map(
-      (r) => JSON.parse(r.body) as Attempt,
-    );
-    return this.#attempts.slice();
+    return this.#read().attempts.slice();
   }
 
   tasks(): StoredTask[] {
-    this.#tasks ??= this.#rows<{ seq: number; body: string; tries: number; next_at: number; inflight: number }>(
-      "SELECT seq, body, tries, next_at, inflight FROM tasks ORDER BY seq",
-    ).map((r) => ({
-      ...(JSON.parse(r.body) as PaymentTask),
-      seq: r.seq,
-      tries: r.tries,
-      nextAt: r.next_at,
-      inflight: r.inflight === 1,
-    }));
-    return this.#tasks.slice();
+    return this.#read().tasks.slice();
   }
 
   hasTasks(): boolean {
-    return this.tasks().length > 0;
+    return this.#read().tasks.length > 0;
   }
 
   /** Marks a task as sent to the gateway; it is tried again at `retryAt` unless its outcome drops it first. */
   startTask(id: string, retryAt: number): void {
-    this.#storage.sql.exec("UPDATE tasks SET inflight = 1, tries = tries + 1, next_at = ? WHERE id = ?", retryAt, id);
-    this.#tasks = this.#tasks?.map((t) =>
+    const stored = this.#read();
+    const tasks = stored.tasks.map((t) =>
       t.id === id ? { ...t, inflight: true, tries: t.tries + 1, nextAt: retryAt } : t,
     );
+    this.#kv.put(TASKS, tasks);
+    this.#stored = { ...stored, tasks };
   }
 
   timeline(afterVersion: number): TimelineEntry[] {
-    this.#timeline ??= this.#rows<{ version: number; status: string; at: number; note: string | null }>(
-      "SELECT version, status, at, note FROM timeline ORDER BY version",
-    ).map((r) => ({
-      version: r.version,
-      status: r.status as OrderStatus,
-      at: r.at,
-      ...(r.note !== null ? { note: r.note } : {}),
-    }));
     const after = Number.isFinite(afterVersion) ? afterVersion : 0;
-    return this.#timeline.filter((e) => e.version > after);
+    return this.#read().timeline.filter((e) => e.version > after);
   }
 
-  /** Writes one plan in one transaction. */
+  /**
+   * Writes one plan in one transaction: the keys it changes (the document and the count of unmirrored changes
+   * always; the timeline, attempts, tasks and outbox when they change).
+   */
   commit(plan: Plan, now: number): void {
-    const sql = this.#storage.sql;
-    this.#storage.transactionSync(() => {
-      sql.exec(
-        "INSERT INTO doc (id, body) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body",
-        JSON.stringify(plan.doc),
-      );
-      const entry = plan.entry;
-      if (entry) {
-        sql.exec(
-          "INSERT INTO timeline (version, status, at, note) VALUES (?, ?, ?, ?)",
-          entry.version,
-          entry.status,
-          entry.at,
-          entry.note ?? null,
-        );
+    const before = this.#read();
+    const next: Stored = { ...before, doc: plan.doc, dirty: before.dirty + 1 };
+    const entry = plan.entry;
+    if (entry) {
+      if (before.timeline.some((e) => e.version === entry.version)) {
+        throw new Error(`timeline already has version ${entry.version}`);
       }
-      for (const a of plan.attempts) {
-        sql.exec(
-          "INSERT INTO attempts (payment_id, seq, body) VALUES (?, ?, ?) ON CONFLICT (payment_id) DO UPDATE SET body = excluded.body",
-          a.id,
-          a.seq,
-          JSON.stringify(a),
-        );
+      next.timeline = [...before.timeline, entry];
+    }
+    if (plan.attempts.length > 0) next.attempts = upsertAttempts(before.attempts, plan.attempts);
+    if (plan.tasks.length > 0 || plan.dropTasks.length > 0) {
+      let seq = before.tasks.reduce((max, t) => Math.max(max, t.seq), 0);
+      const added = plan.tasks.map((t) => ({ ...t, seq: ++seq, tries: 0, nextAt: now, inflight: false }));
+      // Task ids are the gateway's idempotency keys: one queued twice is a bug (the old table's UNIQUE).
+      const ids = new Set(before.tasks.map((t) => t.id));
+      for (const t of added) {
+        if (ids.has(t.id)) throw new Error(`task ${t.id} is already queued`);
+        ids.add(t.id);
       }
-      for (const t of plan.tasks) {
-        sql.exec("INSERT INTO tasks (id, body, next_at) VALUES (?, ?, ?)", t.id, JSON.stringify(t), now);
-      }
-      for (const id of plan.dropTasks) sql.exec("DELETE FROM tasks WHERE id = ?", id);
-      this.outbox.append(plan.events);
-      sql.exec("DELETE FROM deadlines WHERE kind <> 'retry'");
-      const at = deadlineOf(plan.doc);
-      if (at !== null) sql.exec("INSERT INTO deadlines (kind, at) VALUES (?, ?)", plan.doc.status, at);
-      sql.exec("UPDATE sync SET dirty = dirty + 1 WHERE id = 1");
-    });
-    // Committed: the copies follow. Attempts and tasks are re-read when next asked (their order and the tasks'
-    // sequence numbers are SQLite's).
-    this.#doc = plan.doc;
-    if (plan.entry && this.#timeline) this.#timeline = [...this.#timeline, plan.entry];
-    if (plan.attempts.length > 0) this.#attempts = undefined;
-    if (plan.tasks.length > 0 || plan.dropTasks.length > 0) this.#tasks = undefined;
-    if (this.#dirty !== undefined) this.#dirty += 1;
+      const dropped = new Set(plan.dropTasks);
+      next.tasks = [...before.tasks, ...added].filter((t) => !dropped.has(t.id));
+    }
+    try {
+      this.#storage.transactionSync(() => {
+        this.#kv.put(DOC, next.doc);
+        if (next.timeline !== before.timeline) this.#kv.put(TIMELINE, next.timeline);
+        if (next.attempts !== before.attempts) this.#kv.put(ATTEMPTS, next.attempts);
+        if (next.tasks !== before.tasks) this.#kv.put(TASKS, next.tasks);
+        this.outbox.append(plan.events);
+        this.#kv.put(DIRTY, next.dirty);
+      });
+    } catch (err) {
+      // Nothing was written; the outbox may have taken the events into its copy.
+      this.outbox.forget();
+      throw err;
+    }
+    this.#stored = next;
   }
 
-  /** The earliest deadline, retry or due task: when the alarm must run (null: never). */
+  /** The earliest of the state's deadline, a retry and the tasks' next runs: when the alarm must run (null: never). */
   nextWake(): number | null {
-    return (
-      this.#rows<{ at: number | null }>(
-        "SELECT MIN(at) AS at FROM (SELECT at FROM deadlines UNION ALL SELECT next_at AS at FROM tasks)",
-      )[0]?.at ?? null
-    );
+    const { doc, retry, tasks } = this.#read();
+    const times = [doc ? deadlineOf(doc) : null, retry, ...tasks.map((t) => t.nextAt)].filter((t) => t !== null);
+    return times.length > 0 ? Math.min(...times) : null;
   }
 
   /** Asks the alarm to retry delivery or a deadline by `at`. */
   retryBy(at: number): void {
-    this.#storage.sql.exec(
-      "INSERT INTO deadlines (kind, at) VALUES ('retry', ?) ON CONFLICT (kind) DO UPDATE SET at = MIN(at, excluded.at)",
-      at,
-    );
+    const stored = this.#read();
+    const retry = Math.min(stored.retry ?? at, at);
+    if (retry === stored.retry) return;
+    this.#kv.put(RETRY, retry);
+    this.#stored = { ...stored, retry };
   }
 
   clearRetry(): void {
-    this.#storage.sql.exec("DELETE FROM deadlines WHERE kind = 'retry'");
+    const stored = this.#read();
+    if (stored.retry === null) return;
+    this.#kv.delete(RETRY);
+    this.#stored = { ...stored, retry: null };
   }
 
   /** Changes not yet mirrored to D1. */
   dirty(): number {
-    this.#dirty ??= this.#rows<{ dirty: number }>("SELECT dirty FROM sync WHERE id = 1")[0]?.dirty ?? 0;
-    return this.#dirty;
+    return this.#read().dirty;
   }
 
   /** The mirror holds the state as it was at `seen` changes; later changes stay counted. */
   mirrored(seen: number): void {
-    this.#storage.sql.exec("UPDATE sync SET dirty = 0 WHERE id = 1 AND dirty = ?", seen);
-    if (this.#dirty === seen) this.#dirty = 0;
+    const stored = this.#read();
+    if (stored.dirty !== seen || seen === 0) return;
+    this.#kv.delete(DIRTY);
+    this.#stored = { ...stored, dirty: 0 };
   }
 
   undelivered(): boolean {
     return this.dirty() > 0 || !this.outbox.empty;
   }
 
-  #rows<T extends Record<string, SqlStorageValue>>(query: string, ...bindings: unknown[]): T[] {
-    return rows<T>(this.#storage.sql, query, ...bindings);
+  /** The order as stored: one `list` of the whole storage (an order is a handful of keys), read once. */
+  #read(): Stored {
+    if (this.#stored) return this.#stored;
+    let found = new Map(this.#kv.list());
+    if (found.size === 0 && !this.#legacyChecked) {
+      if (this.#moveLegacy()) found = new Map(this.#kv.list());
+      this.#legacyChecked = true;
+    }
+    this.outbox.prime(found.get(OUTBOX) as OutboxEntry[] | undefined);
+    this.#stored = {
+      doc: (found.get(DOC) as OrderDoc | undefined) ?? null,
+      attempts: (found.get(ATTEMPTS) as Attempt[] | undefined) ?? [],
+      tasks: (found.get(TASKS) as StoredTask[] | undefined) ?? [],
+      timeline: (found.get(TIMELINE) as TimelineEntry[] | undefined) ?? [],
+      retry: (found.get(RETRY) as number | undefined) ?? null,
+      dirty: (found.get(DIRTY) as number | undefined) ?? 0,
+    };
+    return this.#stored;
   }
+
+  /**
+   * An order kept in the old tables (before issue 9) is written as keys and the tables dropped, in one
+   * transaction. Answers whether there was one.
+   */
+  #moveLegacy(): boolean {
+    const sql = this.#storage.sql;
+    const old = readLegacyOrder(sql);
+    if (!old) return false;
+    try {
+      this.#storage.transactionSync(() => {
+        if (old.doc) this.#kv.put(DOC, old.doc);
+        if (old.timeline.length > 0) this.#kv.put(TIMELINE, old.timeline);
+        if (old.attempts.length > 0) this.#kv.put(ATTEMPTS, old.attempts);
+        if (old.tasks.length > 0) this.#kv.put(TASKS, old.tasks);
+        // The state's deadline row was deadlineOf(doc); only a retry is kept apart.
+        if (old.deadlines.retry !== undefined) this.#kv.put(RETRY, old.deadlines.retry);
+        if (old.dirty > 0) this.#kv.put(DIRTY, old.dirty);
+        this.outbox.append(old.outbox);
+        dropLegacyTables(sql);
+      });
+    } finally {
+      // Read again from the keys (or, had it thrown, found again in the tables next time).
+      this.outbox.forget();
+    }
+    return true;
+  }
+}
+
+/** Attempts by `seq`, each replaced by its new version or added. */
+function upsertAttempts(current: readonly Attempt[], changed: readonly Attempt[]): Attempt[] {
+  const byId = new Map(current.map((a) => [a.id, a]));
+  for (const a of changed) byId.set(a.id, a);
+  return [...byId.values()].sort((a, b) => a.seq - b.seq);
 }
