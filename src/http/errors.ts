@@ -35,29 +35,14 @@ export type ErrorCode = keyof typeof ERROR_STATUS;
 
 export type ErrorBody = { error: { code: ErrorCode; message: string; details?: unknown } };
 
-/** V8's (and so workerd's) knob for how many frames a new Error captures. */
-const V8Error = Error as ErrorConstructor & { stackTraceLimit: number };
-
-/**
- * An expected failure that becomes the error envelope. Throw it from routes; `onError` answers it.
- *
- * It carries no stack trace: it is an answer, not a bug, and nobody reads its stack. Capturing one was the
- * costliest line of an error response (a fifth of a 404's JavaScript in a V8 profile, and every refused
- * checkout answers with one).
- */
+/** An expected failure that becomes the error envelope. Throw it from routes; `onError` answers it. */
 export class ApiError extends Error {
   readonly code: ErrorCode;
   readonly details: unknown;
   readonly headers: Record<string, string>;
 
   constructor(code: ErrorCode, message: string, details?: unknown, headers: Record<string, string> = {}) {
-    const limit = V8Error.stackTraceLimit;
-    V8Error.stackTraceLimit = 0;
-    try {
-      super(message);
-    } finally {
-      V8Error.stackTraceLimit = limit;
-    }
+    super(message);
     this.code = code;
     this.details = details;
     this.headers = headers;
