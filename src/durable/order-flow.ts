@@ -145,7 +145,7 @@ export class OrderFlow extends DurableObject<Env> {
     // With an Idempotency-Key: the key is checked, the payment started and its answer kept in one step of the
     // chain (src/durable/order-flow/answers.ts). A command that throws keeps nothing: the retry runs again.
     const answer = await this.#serial(async (): Promise<PayAnswer> => {
-      const found = this.#answers.find<PayResult>("pay", key);
+      const found = this.#answers.find<PayResult>("pay", key, Date.now());
       if (found && "reused" in found) return keyReused();
       if (found) return { ...found.kept, replayed: true };
       const done = await this.#ask((s, ctx) => pay(s, input, ctx));
@@ -167,7 +167,7 @@ export class OrderFlow extends DurableObject<Env> {
 
   /** The kept answer to the request that created this order, if `key` is its key. */
   createdAnswer(key: AnswerKey): Found<{ status: number; body: string }> {
-    return this.#answers.find("create", key);
+    return this.#answers.find("create", key, Date.now());
   }
 
   /** Cancels (reserved/payment_failed/on_hold: void + release; confirmed: refund + return stock). Twice is harmless. */
