@@ -79,10 +79,22 @@ type Done = { ok: true; doc: OrderDoc } | Failure;
 export type PayAnswer =
   | { ok: true; order: OrderView; paymentId: string; replayed?: boolean }
   | (Failure & { replayed?: boolean })
-  | { ok: false; code: "idempotency_key_reused"; message: string; details?: undefined; replayed?: boolean };
+  | {
+      ok: false;
+      code: "idempotency_key_reused" | "idempotency_in_progress";
+      message: string;
+      details?: undefined;
+      replayed?: boolean;
+    };
 
 /** The view is of the order as the pay command left it: its current payment is the attempt just started. */
 const paid = (order: OrderView): PayResult => ({ ok: true, order, paymentId: order.payment?.id ?? "" });
+const keyInProgress = () =>
+  ({
+    ok: false,
+    code: "idempotency_in_progress",
+    message: "A request with this Idempotency-Key is still running",
+  }) as const;
 const keyReused = () =>
   ({
     ok: false,
@@ -98,6 +110,8 @@ export class OrderFlow extends DurableObject<Env> {
   #alarmAt: number | null = null;
   readonly #store: OrderStore;
   readonly #answers: KeptAnswers;
+  /** Keys of the pay requests running now (in memory: a request's key cannot outlive the instance serving it). */
+  readonly #payingKeys = new Set<string>();
   readonly #live: LiveSockets<ViewerAttachment>;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -143,7 +157,10 @@ export class OrderFlow extends DurableObject<Env> {
       return result.ok ? paid(result.order) : result;
     }
     // With an Idempotency-Key: the key is checked, the payment started and its answer kept in one step of the
-    // chain (src/durable/order-flow/answers.ts). A command that throws keeps nothing: the retry runs again.
+    // chain (src/durable/order-flow/answers.ts). A command that throws keeps nothing: the retry runs again. A
+    // retry that arrives while the first is still running is 409 idempotency_in_progress (DESIGN.md).
+    if (this.#payingKeys.has(key.id)) return keyInProgress();
+    this.#payingKeys.add(key.id);
     const answer = await this.#serial(async (): Promise<PayAnswer> => {
       const found = this.#answers.find<PayResult>("pay", key, Date.now());
       if (found && "reused" in found) return keyReused();
@@ -152,7 +169,7 @@ export class OrderFlow extends DurableObject<Env> {
       const result: PayResult = done.ok ? paid(this.#viewOf(done.doc, "owner") as OrderView) : done;
       this.#answers.keep("pay", key, result, Date.now());
       return result;
-    });
+    }).finally(() => this.#payingKeys.delete(key.id));
     await this.#settle();
     return answer;
   }

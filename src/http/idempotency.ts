@@ -237,7 +237,7 @@ const deferKey = (operation: string) =>
  * answer, src/durable/order-flow/answers.ts). This only validates the key and names it (`c.var.answerKey`:
  * SHA-256 of its scope and key, and the body's fingerprint; null without a key); the handler hands it to the
  * object. Same promises as `idempotent`, without D1: a retry gets the first answer (`Idempotent-Replayed`),
- * another body 422, and a retry while the first runs waits for the first's answer instead of a 409.
+ * another body 422, a retry while the first runs 409 `idempotency_in_progress`.
  */
 export const idempotentInObject = (operation: string) => documented(IDEMPOTENCY_DOC, nameKey(operation));
 

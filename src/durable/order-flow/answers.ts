@@ -2,8 +2,8 @@
  * Answers an order gave to requests that carried an Idempotency-Key: its pay requests, and the request that
  * created it. The order keeps them itself (in its own key-value storage) instead of D1's `idempotency_keys`:
  * a pay request was two D1 round trips (claim, record) around one call to this object, and the object runs
- * its commands one at a time, so checking the key, paying and keeping the answer is one step here, and a
- * retry that arrives while the first request runs waits for its answer instead of being refused.
+ * its commands one at a time, so checking the key, paying and keeping the answer is one step here (a retry
+ * that arrives while the first request runs is told so: OrderFlow keeps the running keys in memory).
  */
 
 /** A request's key as another store names it: SHA-256 of its scope and key, and its body's fingerprint. */
