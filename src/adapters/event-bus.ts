@@ -4,9 +4,10 @@
  * `db.batch` as the change the events describe, then call `publish` once the batch committed.
  */
 
-import { and, asc, inArray, isNull, lt } from "drizzle-orm";
+import { and, asc, inArray, isNull, lt, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { type Db, getDb } from "../db/client";
+import { bound, preparedOnce } from "../db/prepared";
 import { events } from "../db/schema";
 import { type EventData, type EventEnvelope, type EventType, makeEvent } from "../domain/events";
 import { newId } from "../lib/ids";
@@ -35,20 +36,42 @@ export function outboxInserts(
 ): BatchItem<"sqlite">[] {
   const statements: BatchItem<"sqlite">[] = [];
   for (let i = 0; i < batch.length; i += EVENTS_PER_INSERT) {
-    const rows = batch.slice(i, i + EVENTS_PER_INSERT).map((e) => ({
-      id: e.id,
-      type: e.type,
-      version: e.version,
-      occurredAt: e.occurredAt,
-      source: e.source,
-      subject: e.subject,
-      data: e.data,
-      publishedAt,
-    }));
-    statements.push(db.insert(events).values(rows).onConflictDoNothing());
+    const chunk = batch.slice(i, i + EVENTS_PER_INSERT);
+    const values: Record<string, unknown> = {};
+    chunk.forEach((e, n) => {
+      values[`id${n}`] = e.id;
+      values[`type${n}`] = e.type;
+      values[`version${n}`] = e.version;
+      values[`occurredAt${n}`] = e.occurredAt;
+      values[`source${n}`] = e.source;
+      values[`subject${n}`] = e.subject;
+      values[`data${n}`] = e.data;
+      values[`publishedAt${n}`] = publishedAt;
+    });
+    statements.push(bound(insertEvents(db, chunk.length), values));
   }
   return statements;
 }
+
+/** The insert of `n` event rows, rendered once per isolate (src/db/prepared.ts). */
+const insertEvents = (db: Db, n: number) =>
+  preparedOnce(db, `events.insert.${n}`, () =>
+    db
+      .insert(events)
+      .values(
+        Array.from({ length: n }, (_, i) => ({
+          id: sql.placeholder(`id${i}`),
+          type: sql.placeholder(`type${i}`),
+          version: sql.placeholder(`version${i}`),
+          occurredAt: sql.placeholder(`occurredAt${i}`),
+          source: sql.placeholder(`source${i}`),
+          subject: sql.placeholder(`subject${i}`),
+          data: sql.placeholder(`data${i}`),
+          publishedAt: sql.placeholder(`publishedAt${i}`),
+        })),
+      )
+      .onConflictDoNothing(),
+  );
 
 /** Hands events to the queue, 100 a call. Throws when the queue refuses them: the caller decides who retries. */
 export async function sendToQueue(env: Env, batch: readonly EventEnvelope[]): Promise<void> {

@@ -9,6 +9,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { Attempt, OrderDoc } from "../domain/order/types";
 import { HOLDS_RESERVATION, type TimelineEntry } from "../domain/order-machine";
 import type { Db } from "./client";
+import { bound, preparedOnce } from "./prepared";
 import { orderItems, orders, payments } from "./schema";
 
 /** D1 binds at most 100 parameters per statement: 6 columns an item, 11 a payment. */
@@ -48,17 +49,7 @@ export function orderMirror(
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
   };
-  const { id: _id, createdAt: _createdAt, ...update } = row;
-  const statements: BatchItem<"sqlite">[] = [
-    db
-      .insert(orders)
-      .values(row)
-      .onConflictDoUpdate({
-        target: orders.id,
-        set: update,
-        setWhere: sql`${orders.version} <= ${doc.version}`,
-      }),
-  ];
+  const statements: BatchItem<"sqlite">[] = [bound(upsertOrder(db, Object.keys(row)), row)];
   if (withItems) statements.push(db.delete(orderItems).where(eq(orderItems.orderId, doc.id)));
   for (let i = 0; withItems && i < doc.items.length; i += ITEMS_PER_INSERT) {
     statements.push(
@@ -75,7 +66,8 @@ export function orderMirror(
     );
   }
   for (let i = 0; i < attempts.length; i += PAYMENTS_PER_INSERT) {
-    const values = attempts.slice(i, i + PAYMENTS_PER_INSERT).map((a) => ({
+    const chunk = attempts.slice(i, i + PAYMENTS_PER_INSERT);
+    const values = chunk.map((a) => ({
       id: a.id,
       orderId: doc.id,
       provider: "test",
@@ -88,20 +80,68 @@ export function orderMirror(
       createdAt: a.createdAt,
       updatedAt: a.updatedAt,
     }));
-    statements.push(
-      db
-        .insert(payments)
-        .values(values)
-        .onConflictDoUpdate({
-          target: payments.id,
-          set: {
-            status: sql`excluded.status`,
-            refundedCents: sql`excluded.refunded_cents`,
-            declineCode: sql`excluded.decline_code`,
-            updatedAt: sql`excluded.updated_at`,
-          },
-        }),
-    );
+    const filled: Record<string, unknown> = {};
+    values.forEach((v, n) => {
+      for (const [k, value] of Object.entries(v)) filled[`${k}${n}`] = value;
+    });
+    statements.push(bound(upsertPayments(db, chunk.length), filled));
   }
   return statements;
 }
+
+/** The order row's upsert for these columns (an order stored before numbers existed has none), rendered once. */
+const upsertOrder = (db: Db, columns: readonly string[]) =>
+  preparedOnce(db, `orders.upsert.${columns.join(",")}`, () => {
+    const row = Object.fromEntries(
+      columns.map((c) => [c, sql.placeholder(c)]),
+    ) as unknown as typeof orders.$inferInsert;
+    const { id: _id, createdAt: _createdAt, ...update } = row;
+    return db
+      .insert(orders)
+      .values(row)
+      .onConflictDoUpdate({
+        target: orders.id,
+        set: update,
+        // Never back to an older version: a late flush of an earlier change leaves the row as it is.
+        setWhere: sql`${orders.version} <= ${sql.placeholder("version")}`,
+      });
+  });
+
+const PAYMENT_COLUMNS = [
+  "id",
+  "orderId",
+  "provider",
+  "amountCents",
+  "refundedCents",
+  "currency",
+  "status",
+  "methodLabel",
+  "declineCode",
+  "createdAt",
+  "updatedAt",
+] as const;
+
+/** The upsert of `n` payment attempts, rendered once per isolate. */
+const upsertPayments = (db: Db, n: number) =>
+  preparedOnce(db, `payments.upsert.${n}`, () =>
+    db
+      .insert(payments)
+      .values(
+        Array.from(
+          { length: n },
+          (_, i) =>
+            Object.fromEntries(
+              PAYMENT_COLUMNS.map((c) => [c, sql.placeholder(`${c}${i}`)]),
+            ) as unknown as typeof payments.$inferInsert,
+        ),
+      )
+      .onConflictDoUpdate({
+        target: payments.id,
+        set: {
+          status: sql`excluded.status`,
+          refundedCents: sql`excluded.refunded_cents`,
+          declineCode: sql`excluded.decline_code`,
+          updatedAt: sql`excluded.updated_at`,
+        },
+      }),
+  );
