@@ -53,9 +53,12 @@ async function round(dev) {
       async () => {
         const until = performance.now() + 6_000;
         await Promise.all(
-          Array.from({ length: 10 }, async (_, k) => {
+          Array.from({ length: 10 }, async () => {
             while (performance.now() < until) {
-              const created = await createOrder(dev.base, { sku: "AB-DEEP", email: `ab-${k}-${done}@bench.example` });
+              const created = await createOrder(dev.base, {
+                sku: "AB-DEEP",
+                email: `ab-${crypto.randomUUID()}@bench.example`,
+              });
               const settled = followUntilSettled(dev.base, created.body);
               await pay(dev.base, created.body);
               if ((await settled) === "confirmed") done++;
