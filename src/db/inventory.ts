@@ -7,6 +7,7 @@ import { and, asc, desc, eq, gt, lt, lte, or, type SQL, sql } from "drizzle-orm"
 import { type Cursor, encodeCursor } from "../lib/cursor";
 import type { Page } from "./accounts";
 import type { Db } from "./client";
+import { bound, preparedOnce } from "./prepared";
 import { events, products } from "./schema";
 
 /**
@@ -78,10 +79,18 @@ export async function listStockHistory(db: Db, args: { sku: string; cursor?: Cur
  * the D1 batch that delivers the object's events.
  */
 export function catalogStockLevel(db: Db, level: { sku: string; onHand: number; reserved: number; available: number }) {
-  return db
-    .update(products)
-    .set({ stockOnHand: level.onHand, stockReserved: level.reserved, stockAvailable: level.available })
-    .where(eq(products.sku, level.sku));
+  // Every stock flush writes it: rendered once per isolate (./prepared.ts).
+  const update = preparedOnce(db, "products.stock_level", () =>
+    db
+      .update(products)
+      .set({
+        stockOnHand: sql`${sql.placeholder("onHand")}`,
+        stockReserved: sql`${sql.placeholder("reserved")}`,
+        stockAvailable: sql`${sql.placeholder("available")}`,
+      })
+      .where(eq(products.sku, sql.placeholder("sku"))),
+  );
+  return bound(update, level);
 }
 
 /** What the catalog row holds for a new ProductStock to open with (on hand, threshold); undefined: no such SKU. */

@@ -18,6 +18,8 @@ type PreparedQuery = {
   stmt: D1PreparedStatement;
   getQuery(): Query;
   mapResult(response: unknown, isFromBatch?: boolean): unknown;
+  /** Runs it alone with these placeholder values and maps the rows (a statement with `returning`). */
+  all(values: Record<string, unknown>): Promise<unknown[]>;
 };
 
 const prepared = new WeakMap<Db, Map<string, PreparedQuery>>();

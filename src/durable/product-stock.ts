@@ -741,7 +741,8 @@ export class ProductStock extends DurableObject<Env> {
   /** The catalog's stock columns for a sharded SKU, at most a few times a second (the last pass is the latest). */
   #writeCatalogLevel = singleFlight(async () => {
     const level = this.#level(this.#load([]));
-    await catalogStockLevel(getDb(this.env.DB), level);
+    const db = getDb(this.env.DB);
+    await db.batch([catalogStockLevel(db, level)]);
     await new Promise((resolve) => setTimeout(resolve, 250));
   });
 
