@@ -295,3 +295,67 @@ describe("ProductStock", () => {
     expect(logged).toHaveLength(20);
   });
 });
+
+describe("ProductStock: what it remembers of an order request's Idempotency-Key", () => {
+  const DAY = 24 * HOUR;
+  const key = (id: string, requestHash = "body-a") => ({ id, requestHash });
+
+  /** Moves every remembered key's moment back by `ms`, as if that much time had passed. */
+  function ageKeys(stub: DurableObjectStub<ProductStock>, ms: number) {
+    return runInDurableObject(stub, (_: ProductStock, state) => {
+      state.storage.sql.exec("UPDATE refusals SET at = at - ?", ms);
+      state.storage.sql.exec("UPDATE reserved_keys SET at = at - ?", ms);
+    });
+  }
+
+  const keyRows = (stub: DurableObjectStub<ProductStock>) =>
+    runInDurableObject(stub, (_: ProductStock, state) => ({
+      refusals: state.storage.sql.exec("SELECT key_id FROM refusals ORDER BY key_id").toArray(),
+      reserved: state.storage.sql.exec("SELECT key_id FROM reserved_keys ORDER BY key_id").toArray(),
+    }));
+
+  it("answers a refused key's retry with the same refusal, even once stock is back, and another body key_reused", async () => {
+    const sku = await product(0);
+    const stub = stockStub(env, sku);
+    expect(await stub.reserve(sku, "o1", 1, HOUR, key("k1"))).toMatchObject({ ok: false, reason: "insufficient" });
+    await stub.adjust(sku, 5, "restock", "staff_1");
+    expect(await stub.reserve(sku, "o2", 1, HOUR, key("k1"))).toMatchObject({
+      ok: false,
+      reason: "insufficient",
+      replayed: true,
+      level: { available: 0 },
+    });
+    expect(await stub.reserve(sku, "o3", 1, HOUR, key("k1", "body-b"))).toMatchObject({ reason: "key_reused" });
+    expect(await stub.snapshot(sku)).toMatchObject({ reserved: 0, available: 5 });
+  });
+
+  it("names the order a key took stock for to a retry with another order id, and key_reused for another body", async () => {
+    const sku = await product(5);
+    const stub = stockStub(env, sku);
+    expect(await stub.reserve(sku, "o1", 1, HOUR, key("k1"))).toMatchObject({ ok: true });
+    expect(await stub.reserve(sku, "o2", 1, HOUR, key("k1"))).toMatchObject({
+      ok: false,
+      reason: "key_seen",
+      orderId: "o1",
+      live: true,
+    });
+    expect(await stub.reserve(sku, "o2", 1, HOUR, key("k1", "body-b"))).toMatchObject({ reason: "key_reused" });
+    // The same order asking again is the same reservation, not a second one.
+    expect(await stub.reserve(sku, "o1", 1, HOUR, key("k1"))).toMatchObject({ ok: true, level: { reserved: 1 } });
+  });
+
+  it("judges a key of more than a day ago afresh, and forgets it for good on a later write", async () => {
+    const sku = await product(0);
+    const stub = stockStub(env, sku);
+    await stub.reserve(sku, "o1", 1, HOUR, key("old"));
+    await ageKeys(stub, DAY + 1);
+    await stub.adjust(sku, 3, "restock", "staff_1");
+    // The day-old refusal is not replayed: the retry takes stock.
+    expect(await stub.reserve(sku, "o2", 1, HOUR, key("old"))).toMatchObject({ ok: true });
+    // A new instance (after an eviction) prunes on its first write: the day-old refusal row is gone.
+    await ageKeys(stub, DAY + 1);
+    await evictDurableObject(stub);
+    await stub.reserve(sku, "o3", 1, HOUR, key("new"));
+    expect(await keyRows(stub)).toEqual({ refusals: [], reserved: [{ key_id: "new" }] });
+  });
+});

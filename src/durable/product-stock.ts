@@ -105,6 +105,12 @@ type ViewerAttachment = { connectedAt: number };
 const OUTBOX_RETRY_MS = 30_000;
 /** How long a refusal is remembered for its idempotency key (as long as D1 keeps an answered key). */
 const REFUSAL_TTL_MS = 24 * 3600_000;
+/** Expired keys are deleted at most this often (they are ignored by age meanwhile). */
+const KEY_PRUNE_INTERVAL_MS = 60_000;
+/** A key as `#keyRecord` finds it: refused (with the level it was refused at) or holding an order's stock. */
+type KeyRecord =
+  | { kind: "refused"; request_hash: string; available: number; order_id: null }
+  | { kind: "reserved"; request_hash: string; available: null; order_id: string };
 /** A shard reports its levels to its parent at most this often: the published count lags by about this much. */
 const SHARD_REPORT_MS = 100;
 /** How long a shard believes a dry parent before asking again (so refusals after a sell-out cost no parent call). */
@@ -236,28 +242,19 @@ export class ProductStock extends DurableObject<Env> {
     if (!(this.#serves(sku) || (await this.#adopt(sku)))) return { ok: false, reason: "unknown_sku", level: zero(sku) };
     const now = Date.now();
     if (key) {
-      const refused = this.#sql<{ request_hash: string; available: number }>(
-        "SELECT request_hash, available FROM refusals WHERE key_id = ? AND at > ?",
-        key.id,
-        now - REFUSAL_TTL_MS,
-      )[0];
-      if (refused) {
-        const level = { ...this.#level(this.#current(now, [])), available: refused.available };
-        return refused.request_hash === key.requestHash
+      const known = this.#keyRecord(key.id, now);
+      if (known?.kind === "refused") {
+        const level = { ...this.#level(this.#current(now, [])), available: known.available };
+        return known.request_hash === key.requestHash
           ? { ok: false, reason: "insufficient", level, replayed: true }
           : { ok: false, reason: "key_reused", level };
       }
-      const seen = this.#sql<{ request_hash: string; order_id: string }>(
-        "SELECT request_hash, order_id FROM reserved_keys WHERE key_id = ? AND at > ?",
-        key.id,
-        now - REFUSAL_TTL_MS,
-      )[0];
-      if (seen && seen.order_id !== orderId) {
+      if (known && known.order_id !== orderId) {
         const ledger = this.#current(now, []);
         const level = this.#level(ledger);
-        if (seen.request_hash !== key.requestHash) return { ok: false, reason: "key_reused", level };
-        const live = ledger.reservations.has(seen.order_id);
-        return { ok: false, reason: "key_seen", level, orderId: seen.order_id, live };
+        if (known.request_hash !== key.requestHash) return { ok: false, reason: "key_reused", level };
+        const live = ledger.reservations.has(known.order_id);
+        return { ok: false, reason: "key_seen", level, orderId: known.order_id, live };
       }
     }
     const ledger = this.#current(now, [orderId]);
@@ -266,8 +263,7 @@ export class ProductStock extends DurableObject<Env> {
     if (!decision.ok) {
       const level = this.#level(ledger);
       if (key) {
-        // Refusals of a day ago are forgotten as they are replaced: the index keeps this cheap.
-        this.ctx.storage.sql.exec("DELETE FROM refusals WHERE at <= ?", now - REFUSAL_TTL_MS);
+        this.#pruneKeys(now);
         this.ctx.storage.sql.exec(
           "INSERT INTO refusals (key_id, request_hash, available, at) VALUES (?, ?, ?, ?) ON CONFLICT (key_id) DO NOTHING",
           key.id,
@@ -280,7 +276,7 @@ export class ProductStock extends DurableObject<Env> {
     }
     this.#apply(ledger, decision.ledger, decision.effects, `order:${orderId}`, [orderId], now);
     if (key) {
-      this.ctx.storage.sql.exec("DELETE FROM reserved_keys WHERE at <= ?", now - REFUSAL_TTL_MS);
+      this.#pruneKeys(now);
       this.ctx.storage.sql.exec(
         "INSERT INTO reserved_keys (key_id, request_hash, order_id, at) VALUES (?, ?, ?, ?) ON CONFLICT (key_id) DO UPDATE SET request_hash = excluded.request_hash, order_id = excluded.order_id, at = excluded.at",
         key.id,
@@ -290,6 +286,35 @@ export class ProductStock extends DurableObject<Env> {
       );
     }
     return { ok: true, level: this.#level(decision.ledger), expiresAt: decision.expiresAt };
+  }
+
+  /**
+   * What this object remembers of an idempotency key younger than a day: the refusal it was answered with, or
+   * the order it took stock for. One statement for both tables: a refusal in a sale reads it for a fresh key.
+   */
+  #keyRecord(keyId: string, now: number): KeyRecord | undefined {
+    const since = now - REFUSAL_TTL_MS;
+    return this.#sql<KeyRecord>(
+      `SELECT 'refused' AS kind, request_hash, available, NULL AS order_id FROM refusals WHERE key_id = ? AND at > ?
+       UNION ALL
+       SELECT 'reserved' AS kind, request_hash, NULL AS available, order_id FROM reserved_keys WHERE key_id = ? AND at > ?
+       ORDER BY kind`,
+      keyId,
+      since,
+      keyId,
+      since,
+    )[0];
+  }
+
+  /** When the keys of a day ago were last forgotten (they are never read: `#keyRecord` asks for younger ones). */
+  #prunedAt = 0;
+
+  /** Forgets keys older than a day, at most once a minute: a sale's every refusal deleted nothing before. */
+  #pruneKeys(now: number): void {
+    if (now - this.#prunedAt < KEY_PRUNE_INTERVAL_MS) return;
+    this.#prunedAt = now;
+    this.ctx.storage.sql.exec("DELETE FROM refusals WHERE at <= ?", now - REFUSAL_TTL_MS);
+    this.ctx.storage.sql.exec("DELETE FROM reserved_keys WHERE at <= ?", now - REFUSAL_TTL_MS);
   }
 
   /**
