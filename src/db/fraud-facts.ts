@@ -3,8 +3,9 @@
  * (src/services/subscribers/fraud.ts) and for a subscription's renewal (src/services/billing/renewal-fraud.ts).
  * Each set is one D1 batch of counts.
  */
-import { and, avg, count, eq, gte, inArray, ne } from "drizzle-orm";
+import { and, avg, count, eq, gte, inArray, ne, sql } from "drizzle-orm";
 import type { Db } from "./client";
+import { bound, preparedOnce } from "./prepared";
 import { customers, orders, payments, subscriptions } from "./schema";
 
 const PAID = ["confirmed", "shipped", "delivered"];
@@ -24,29 +25,67 @@ export async function paymentFraudFacts(
   db: Db,
   q: { orderId: string; email: string; customerId: string | null; ip: string | null; hourAgo: number; dayAgo: number },
 ) {
-  const owner = q.customerId ? eq(orders.customerId, q.customerId) : eq(orders.email, q.email);
-  const byEmail = db
-    .select({ n: count() })
-    .from(orders)
-    .where(and(eq(orders.email, q.email), gte(orders.createdAt, q.hourAgo), ne(orders.id, q.orderId)));
-  const history = db
-    .select({ n: count(), average: avg(orders.totalCents) })
-    .from(orders)
-    .where(and(owner, inArray(orders.status, PAID), ne(orders.id, q.orderId)));
-  const declines = db
-    .select({ n: count() })
-    .from(payments)
-    .innerJoin(orders, eq(orders.id, payments.orderId))
-    .where(and(eq(orders.email, q.email), eq(payments.status, "declined"), gte(payments.createdAt, q.dayAgo)));
+  // Every payment attempt reads them: each rendered once per isolate (./prepared.ts).
+  const p = sql.placeholder;
+  const byEmail = bound(
+    preparedOnce(db, "fraud.orders_by_email", () =>
+      db
+        .select({ n: count() })
+        .from(orders)
+        .where(and(eq(orders.email, p("email")), gte(orders.createdAt, p("hourAgo")), ne(orders.id, p("orderId")))),
+    ),
+    { email: q.email, hourAgo: q.hourAgo, orderId: q.orderId },
+  );
+  const owner = q.customerId ? "customer" : "email";
+  const history = bound(
+    preparedOnce(db, `fraud.paid_history.${owner}`, () =>
+      db
+        .select({ n: count(), average: avg(orders.totalCents) })
+        .from(orders)
+        .where(
+          and(
+            owner === "customer" ? eq(orders.customerId, p("owner")) : eq(orders.email, p("owner")),
+            inArray(orders.status, PAID),
+            ne(orders.id, p("orderId")),
+          ),
+        ),
+    ),
+    { owner: q.customerId ?? q.email, orderId: q.orderId },
+  );
+  const declines = bound(
+    preparedOnce(db, "fraud.declines_by_email", () =>
+      db
+        .select({ n: count() })
+        .from(payments)
+        .innerJoin(orders, eq(orders.id, payments.orderId))
+        .where(
+          and(eq(orders.email, p("email")), eq(payments.status, "declined"), gte(payments.createdAt, p("dayAgo"))),
+        ),
+    ),
+    { email: q.email, dayAgo: q.dayAgo },
+  );
   const byIp =
     q.ip === null
       ? null
-      : db
-          .select({ n: count() })
-          .from(orders)
-          .where(and(eq(orders.ip, q.ip), gte(orders.createdAt, q.hourAgo), ne(orders.id, q.orderId)));
+      : bound(
+          preparedOnce(db, "fraud.orders_by_ip", () =>
+            db
+              .select({ n: count() })
+              .from(orders)
+              .where(and(eq(orders.ip, p("ip")), gte(orders.createdAt, p("hourAgo")), ne(orders.id, p("orderId")))),
+          ),
+          { ip: q.ip, hourAgo: q.hourAgo, orderId: q.orderId },
+        );
   const account = q.customerId
-    ? db.select({ createdAt: customers.createdAt }).from(customers).where(eq(customers.id, q.customerId))
+    ? bound(
+        preparedOnce(db, "fraud.account_created", () =>
+          db
+            .select({ createdAt: customers.createdAt })
+            .from(customers)
+            .where(eq(customers.id, p("customerId"))),
+        ),
+        { customerId: q.customerId },
+      )
     : null;
   const [emailRows, historyRows, declineRows, ...optional] = await db.batch([
     byEmail,

@@ -8,6 +8,7 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { EVENT_SCHEMA_VERSION } from "../domain/events";
 import type { Db } from "./client";
+import { bound, preparedOnce } from "./prepared";
 import { events, invoices, orderItems, orders } from "./schema";
 
 export type InvoiceView = {
@@ -52,55 +53,89 @@ export function numberedInvoiceStatements(
   publishedAt: number | null = null,
 ): [BatchItem<"sqlite">, BatchItem<"sqlite">] {
   const i = invoice;
-  // INSERT … SELECT through drizzle (it checks the selected fields match the table's columns, in order); a raw
-  // statement with parameters cannot go into drizzle's D1 batch. `WHERE true` keeps SQLite from reading the
-  // upsert's ON as a join constraint.
-  const numbered = db
-    .select({
-      id: sql`${i.id}`.as("id"),
-      number: sql`COALESCE(MAX(${invoices.number}), 0) + 1`.as("number"),
-      customerId: sql`${i.customerId}`.as("customerId"),
-      orderId: sql`${i.orderId}`.as("orderId"),
-      subscriptionId: sql`${i.subscriptionId}`.as("subscriptionId"),
-      email: sql`${i.email}`.as("email"),
-      lines: sql`${JSON.stringify(i.lines)}`.as("lines"),
-      subtotalCents: sql`${i.subtotalCents}`.as("subtotalCents"),
-      shippingCents: sql`${i.shippingCents}`.as("shippingCents"),
-      taxCents: sql`${i.taxCents}`.as("taxCents"),
-      totalCents: sql`${i.totalCents}`.as("totalCents"),
-      currency: sql`${i.currency}`.as("currency"),
-      status: sql`${i.status}`.as("status"),
-      periodStart: sql`${i.periodStart}`.as("periodStart"),
-      periodEnd: sql`${i.periodEnd}`.as("periodEnd"),
-      issuedAt: sql`${i.issuedAt}`.as("issuedAt"),
-    })
-    .from(invoices)
-    .where(sql`true`);
-  const generated = db
-    .select({
-      id: sql`${eventId}`.as("id"),
-      type: sql`'InvoiceGenerated'`.as("type"),
-      version: sql`${EVENT_SCHEMA_VERSION}`.as("version"),
-      occurredAt: sql`${now}`.as("occurredAt"),
-      source: sql`'billing'`.as("source"),
-      subject: sql`'invoice:' || ${invoices.id}`.as("subject"),
-      data: sql`json_object('invoiceId', ${invoices.id}, 'number', ${invoices.number}, 'customerId', ${invoices.customerId},
-        'email', ${invoices.email}, 'orderId', ${invoices.orderId}, 'subscriptionId', ${invoices.subscriptionId},
-        'totalCents', ${invoices.totalCents}, 'currency', ${invoices.currency})`.as("data"),
-      publishedAt: sql`${publishedAt}`.as("publishedAt"),
-    })
-    .from(invoices)
-    .where(eq(invoices.id, i.id));
-  return [
-    db
+  const target = i.orderId !== null ? "order" : "period";
+  const values = {
+    id: i.id,
+    customerId: i.customerId,
+    orderId: i.orderId,
+    subscriptionId: i.subscriptionId,
+    email: i.email,
+    lines: JSON.stringify(i.lines),
+    subtotalCents: i.subtotalCents,
+    shippingCents: i.shippingCents,
+    taxCents: i.taxCents,
+    totalCents: i.totalCents,
+    currency: i.currency,
+    status: i.status,
+    periodStart: i.periodStart,
+    periodEnd: i.periodEnd,
+    issuedAt: i.issuedAt,
+    eventId,
+    now,
+    publishedAt,
+  };
+  return [bound(insertNumbered(db, target), values), bound(logGenerated(db), values)];
+}
+
+/**
+ * The numbered INSERT … SELECT of an invoice, its conflict target an order's invoice or a subscription period's;
+ * every paid order writes one: rendered once per isolate (./prepared.ts). Through drizzle (it checks the selected
+ * fields match the table's columns, in order); `WHERE true` keeps SQLite from reading the upsert's ON as a join
+ * constraint.
+ */
+const insertNumbered = (db: Db, target: "order" | "period") =>
+  preparedOnce(db, `invoices.insert_numbered.${target}`, () => {
+    const p = (name: string) => sql`${sql.placeholder(name)}`;
+    const numbered = db
+      .select({
+        id: p("id").as("id"),
+        number: sql`COALESCE(MAX(${invoices.number}), 0) + 1`.as("number"),
+        customerId: p("customerId").as("customerId"),
+        orderId: p("orderId").as("orderId"),
+        subscriptionId: p("subscriptionId").as("subscriptionId"),
+        email: p("email").as("email"),
+        lines: p("lines").as("lines"),
+        subtotalCents: p("subtotalCents").as("subtotalCents"),
+        shippingCents: p("shippingCents").as("shippingCents"),
+        taxCents: p("taxCents").as("taxCents"),
+        totalCents: p("totalCents").as("totalCents"),
+        currency: p("currency").as("currency"),
+        status: p("status").as("status"),
+        periodStart: p("periodStart").as("periodStart"),
+        periodEnd: p("periodEnd").as("periodEnd"),
+        issuedAt: p("issuedAt").as("issuedAt"),
+      })
+      .from(invoices)
+      .where(sql`true`);
+    return db
       .insert(invoices)
       .select(numbered)
       .onConflictDoNothing({
-        target: i.orderId !== null ? invoices.orderId : [invoices.subscriptionId, invoices.periodStart],
-      }),
-    db.insert(events).select(generated),
-  ];
-}
+        target: target === "order" ? invoices.orderId : [invoices.subscriptionId, invoices.periodStart],
+      });
+  });
+
+/** The invoice's InvoiceGenerated, built from the row just written (only a row carrying our id), rendered once. */
+const logGenerated = (db: Db) =>
+  preparedOnce(db, "invoices.log_generated", () => {
+    const p = (name: string) => sql`${sql.placeholder(name)}`;
+    const generated = db
+      .select({
+        id: p("eventId").as("id"),
+        type: sql`'InvoiceGenerated'`.as("type"),
+        version: sql`${EVENT_SCHEMA_VERSION}`.as("version"),
+        occurredAt: p("now").as("occurredAt"),
+        source: sql`'billing'`.as("source"),
+        subject: sql`'invoice:' || ${invoices.id}`.as("subject"),
+        data: sql`json_object('invoiceId', ${invoices.id}, 'number', ${invoices.number}, 'customerId', ${invoices.customerId},
+        'email', ${invoices.email}, 'orderId', ${invoices.orderId}, 'subscriptionId', ${invoices.subscriptionId},
+        'totalCents', ${invoices.totalCents}, 'currency', ${invoices.currency})`.as("data"),
+        publishedAt: p("publishedAt").as("publishedAt"),
+      })
+      .from(invoices)
+      .where(eq(invoices.id, sql.placeholder("id")));
+    return db.insert(events).select(generated);
+  });
 
 /** Runs `write` (a batch holding `numberedInvoiceStatements`) again while another invoice took its number. */
 export async function retryOnInvoiceNumber<T>(write: () => Promise<T>): Promise<T> {
@@ -123,14 +158,38 @@ export async function loggedEvents(db: Db, ids: readonly string[]) {
     .where(inArray(events.id, [...ids]));
 }
 
-/** In one round trip: the order's invoice id if it has one, the order's mirror row and its items. */
+/** The id of the invoice of order `orderId` (placeholder), rendered once per isolate. */
+const invoiceIdOfOrder = (db: Db) =>
+  preparedOnce(db, "invoices.id_of_order", () =>
+    db
+      .select({ id: invoices.id })
+      .from(invoices)
+      .where(eq(invoices.orderId, sql.placeholder("orderId"))),
+  );
+
+/**
+ * In one round trip: the order's invoice id if it has one, the order's mirror row and its items. Every paid
+ * order reads them: rendered once per isolate (./prepared.ts).
+ */
 export async function orderInvoiceSource(db: Db, orderId: string) {
-  const [existing, order, items] = await db.batch([
-    db.select({ id: invoices.id }).from(invoices).where(eq(invoices.orderId, orderId)),
-    db.select().from(orders).where(eq(orders.id, orderId)),
-    db.select().from(orderItems).where(eq(orderItems.orderId, orderId)),
+  const order = preparedOnce(db, "invoices.source_order", () =>
+    db
+      .select()
+      .from(orders)
+      .where(eq(orders.id, sql.placeholder("orderId"))),
+  );
+  const items = preparedOnce(db, "invoices.source_items", () =>
+    db
+      .select()
+      .from(orderItems)
+      .where(eq(orderItems.orderId, sql.placeholder("orderId"))),
+  );
+  const [existing, orderRows, itemRows] = await db.batch([
+    bound(invoiceIdOfOrder(db), { orderId }),
+    bound(order, { orderId }),
+    bound(items, { orderId }),
   ]);
-  return { invoiceId: existing[0]?.id, order: order[0], items };
+  return { invoiceId: existing[0]?.id, order: orderRows[0], items: itemRows };
 }
 
 /**
@@ -149,12 +208,21 @@ export async function writeOrderInvoice(
     db.batch([
       write,
       log,
-      db.select({ id: invoices.id }).from(invoices).where(eq(invoices.orderId, invoice.orderId)),
-      db.select().from(events).where(eq(events.id, eventId)),
+      bound(invoiceIdOfOrder(db), { orderId: invoice.orderId }),
+      bound(loggedEvent(db), { eventId }),
     ]),
   );
   return { invoiceId: stored[0]?.id, logged: logged[0] };
 }
+
+/** The event row `eventId` (placeholder) as logged, rendered once per isolate. */
+const loggedEvent = (db: Db) =>
+  preparedOnce(db, "events.by_id", () =>
+    db
+      .select()
+      .from(events)
+      .where(eq(events.id, sql.placeholder("eventId"))),
+  );
 
 /** The InvoiceGenerated logged for an invoice (to send again when the event that made it is redelivered). */
 export async function loggedInvoiceGenerated(db: Db, invoiceId: string) {

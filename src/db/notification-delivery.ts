@@ -3,8 +3,9 @@
  * notifications.ts: rows are written leased, claimed by moving `next_attempt_at` past a lease, and finished
  * with their outcome. Statements that go into the service's D1 batches are returned unawaited.
  */
-import { and, asc, eq, isNull, lte, or } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, isNull, lte, or, sql } from "drizzle-orm";
 import type { Db } from "./client";
+import { bound, preparedOnce } from "./prepared";
 import { notifications } from "./schema";
 
 export type NotificationRow = typeof notifications.$inferSelect;
@@ -12,9 +13,44 @@ export type NewNotificationRow = typeof notifications.$inferInsert;
 
 const dueAt = (now: number) => or(isNull(notifications.nextAttemptAt), lte(notifications.nextAttemptAt, now));
 
-/** The statement that writes `rows` (those already written are skipped) and returns the new ones, for a batch. */
+const NOTIFICATION_COLUMNS = Object.keys(getTableColumns(notifications)) as (keyof NewNotificationRow &
+  keyof typeof notifications)[];
+
+/** The insert of `n` rows (every column a placeholder, taken as it comes), rendered once per isolate. */
+const insertNotifications = (db: Db, n: number) =>
+  preparedOnce(db, `notifications.insert.${n}`, () =>
+    db
+      .insert(notifications)
+      .values(
+        Array.from(
+          { length: n },
+          (_, i) =>
+            Object.fromEntries(
+              NOTIFICATION_COLUMNS.map((c) => [c, sql`${sql.placeholder(`${c}${i}`)}`]),
+            ) as unknown as NewNotificationRow,
+        ),
+      )
+      .onConflictDoNothing()
+      .returning(),
+  );
+
+/**
+ * The statement that writes `rows` (those already written are skipped) and returns the new ones, for a batch.
+ * Every notified event writes some: rendered once per isolate and per number of rows (./prepared.ts).
+ */
 export function insertNewNotifications(db: Db, rows: NewNotificationRow[]) {
-  return db.insert(notifications).values(rows).onConflictDoNothing().returning();
+  const values: Record<string, unknown> = {};
+  rows.forEach((row, n) => {
+    for (const c of NOTIFICATION_COLUMNS) {
+      const column = notifications[c];
+      const value = row[c];
+      // As drizzle writes a row without the key: the column's default, else NULL. Headers are JSON, encoded
+      // here (the column's encoder would turn a missing value into the text 'null').
+      const filled = value === undefined ? (column.default ?? null) : value;
+      values[`${c}${n}`] = c === "headers" && filled !== null ? JSON.stringify(filled) : filled;
+    }
+  });
+  return bound(insertNotifications(db, rows.length), values);
 }
 
 /** The event's pending messages that are due at `now`. */
@@ -87,22 +123,35 @@ export async function recordRetry(
   await db.update(notifications).set(retry).where(eq(notifications.id, id));
 }
 
-/** The statement that records a message's final outcome at `now`, to put in a D1 batch. */
+/**
+ * The statement that records a message's final outcome at `now`, to put in a D1 batch. Every message ends with
+ * it: rendered once per isolate (./prepared.ts).
+ */
 export function finishNotification(
   db: Db,
   id: string,
   outcome: { status: "sent" | "failed" | "suppressed"; attempts: number; providerId?: string; error?: string },
   now: number,
 ) {
-  return db
-    .update(notifications)
-    .set({
-      status: outcome.status,
-      attempts: outcome.attempts,
-      providerId: outcome.providerId ?? null,
-      lastError: outcome.error ?? null,
-      nextAttemptAt: null,
-      sentAt: outcome.status === "sent" ? now : null,
-    })
-    .where(eq(notifications.id, id));
+  const update = preparedOnce(db, "notifications.finish", () =>
+    db
+      .update(notifications)
+      .set({
+        status: sql`${sql.placeholder("status")}`,
+        attempts: sql`${sql.placeholder("attempts")}`,
+        providerId: sql`${sql.placeholder("providerId")}`,
+        lastError: sql`${sql.placeholder("lastError")}`,
+        nextAttemptAt: null,
+        sentAt: sql`${sql.placeholder("sentAt")}`,
+      })
+      .where(eq(notifications.id, sql.placeholder("id"))),
+  );
+  return bound(update, {
+    id,
+    status: outcome.status,
+    attempts: outcome.attempts,
+    providerId: outcome.providerId ?? null,
+    lastError: outcome.error ?? null,
+    sentAt: outcome.status === "sent" ? now : null,
+  });
 }

@@ -2,8 +2,9 @@
  * The recipients' message choices (`notification_preferences`), one row per (recipient, kind, channel); no row
  * means "yes" (src/services/notifications/unsubscribe.ts answers from these rows).
  */
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "./client";
+import { bound, preparedOnce } from "./prepared";
 import { notificationPreferences } from "./schema";
 
 export type NotificationPreferenceRow = typeof notificationPreferences.$inferSelect;
@@ -23,17 +24,28 @@ export async function upsertNotificationPreference(
     });
 }
 
-/** The stored choices of `recipients`, as one query to put in a D1 batch. */
+/**
+ * The stored choices of `recipients`, as one query to put in a D1 batch. Every notified event reads them:
+ * rendered once per isolate and per number of recipients (./prepared.ts).
+ */
 export function preferencesOf(db: Db, recipients: readonly string[]) {
-  return db
-    .select({
-      recipient: notificationPreferences.recipient,
-      kind: notificationPreferences.kind,
-      channel: notificationPreferences.channel,
-      enabled: notificationPreferences.enabled,
-    })
-    .from(notificationPreferences)
-    .where(inArray(notificationPreferences.recipient, [...recipients]));
+  const query = preparedOnce(db, `notification_preferences.of.${recipients.length}`, () =>
+    db
+      .select({
+        recipient: notificationPreferences.recipient,
+        kind: notificationPreferences.kind,
+        channel: notificationPreferences.channel,
+        enabled: notificationPreferences.enabled,
+      })
+      .from(notificationPreferences)
+      .where(
+        inArray(
+          notificationPreferences.recipient,
+          recipients.map((_, i) => sql.placeholder(`recipient${i}`)),
+        ),
+      ),
+  );
+  return bound(query, Object.fromEntries(recipients.map((r, i) => [`recipient${i}`, r])));
 }
 
 /** The stored choice of one (recipient, kind, channel), or undefined when none is stored. */

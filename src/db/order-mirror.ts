@@ -42,7 +42,8 @@ export function orderMirror(
     expiresAt: HOLDS_RESERVATION.includes(doc.status) ? doc.expiresAt : null,
     ip: doc.ip,
     riskScore: doc.risk?.score ?? null,
-    riskReasons: doc.risk ? doc.risk.reasons.map((r) => r.code) : null,
+    // Encoded here: a placeholder's column encoder would store a missing list as the text 'null', not NULL.
+    riskReasons: doc.risk ? JSON.stringify(doc.risk.reasons.map((r) => r.code)) : null,
     paymentId: doc.currentPaymentId,
     trackingNumber: doc.trackingNumber,
     timeline,
@@ -50,20 +51,19 @@ export function orderMirror(
     updatedAt: doc.updatedAt,
   };
   const statements: BatchItem<"sqlite">[] = [bound(upsertOrder(db, Object.keys(row)), row)];
-  if (withItems) statements.push(db.delete(orderItems).where(eq(orderItems.orderId, doc.id)));
+  if (withItems) statements.push(bound(deleteItems(db), { orderId: doc.id }));
   for (let i = 0; withItems && i < doc.items.length; i += ITEMS_PER_INSERT) {
-    statements.push(
-      db.insert(orderItems).values(
-        doc.items.slice(i, i + ITEMS_PER_INSERT).map((item) => ({
-          orderId: doc.id,
-          sku: item.sku,
-          name: item.name,
-          qty: item.qty,
-          unitPriceCents: item.unitPriceCents,
-          lineTotalCents: item.lineTotalCents,
-        })),
-      ),
-    );
+    const chunk = doc.items.slice(i, i + ITEMS_PER_INSERT);
+    const filled: Record<string, unknown> = {};
+    chunk.forEach((item, n) => {
+      filled[`orderId${n}`] = doc.id;
+      filled[`sku${n}`] = item.sku;
+      filled[`name${n}`] = item.name;
+      filled[`qty${n}`] = item.qty;
+      filled[`unitPriceCents${n}`] = item.unitPriceCents;
+      filled[`lineTotalCents${n}`] = item.lineTotalCents;
+    });
+    statements.push(bound(insertItems(db, chunk.length), filled));
   }
   for (let i = 0; i < attempts.length; i += PAYMENTS_PER_INSERT) {
     const chunk = attempts.slice(i, i + PAYMENTS_PER_INSERT);
@@ -93,7 +93,7 @@ export function orderMirror(
 const upsertOrder = (db: Db, columns: readonly string[]) =>
   preparedOnce(db, `orders.upsert.${columns.join(",")}`, () => {
     const row = Object.fromEntries(
-      columns.map((c) => [c, sql.placeholder(c)]),
+      columns.map((c) => [c, c === "riskReasons" ? sql`${sql.placeholder(c)}` : sql.placeholder(c)]),
     ) as unknown as typeof orders.$inferInsert;
     const { id: _id, createdAt: _createdAt, ...update } = row;
     return db
@@ -106,6 +106,30 @@ const upsertOrder = (db: Db, columns: readonly string[]) =>
         setWhere: sql`${orders.version} <= ${sql.placeholder("version")}`,
       });
   });
+
+/** The order's items go before they are written again (placed or amended), rendered once per isolate. */
+const deleteItems = (db: Db) =>
+  preparedOnce(db, "order_items.delete", () =>
+    db.delete(orderItems).where(eq(orderItems.orderId, sql.placeholder("orderId"))),
+  );
+
+const ITEM_COLUMNS = ["orderId", "sku", "name", "qty", "unitPriceCents", "lineTotalCents"] as const;
+
+/** The insert of `n` items, rendered once per isolate. */
+const insertItems = (db: Db, n: number) =>
+  preparedOnce(db, `order_items.insert.${n}`, () =>
+    db
+      .insert(orderItems)
+      .values(
+        Array.from(
+          { length: n },
+          (_, i) =>
+            Object.fromEntries(
+              ITEM_COLUMNS.map((c) => [c, sql.placeholder(`${c}${i}`)]),
+            ) as unknown as typeof orderItems.$inferInsert,
+        ),
+      ),
+  );
 
 const PAYMENT_COLUMNS = [
   "id",

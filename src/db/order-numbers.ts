@@ -8,15 +8,22 @@
 import { sql } from "drizzle-orm";
 import { FIRST_ORDER_NUMBER } from "../domain/order-numbers";
 import type { Db } from "./client";
+import { bound, preparedOnce } from "./prepared";
 import { counters } from "./schema";
+
+/** Every checkout takes one: rendered once per isolate (./prepared.ts). */
+const takeNumber = (db: Db) =>
+  preparedOnce(db, "counters.order_number", () =>
+    db
+      .insert(counters)
+      .values({ name: "order_number", value: FIRST_ORDER_NUMBER })
+      .onConflictDoUpdate({ target: counters.name, set: { value: sql`${counters.value} + 1` } })
+      .returning({ value: counters.value }),
+  );
 
 /** The statement that takes the next number, to put in a D1 batch; read its answer with `orderNumberOf`. */
 export function takeOrderNumber(db: Db) {
-  return db
-    .insert(counters)
-    .values({ name: "order_number", value: FIRST_ORDER_NUMBER })
-    .onConflictDoUpdate({ target: counters.name, set: { value: sql`${counters.value} + 1` } })
-    .returning({ value: counters.value });
+  return bound(takeNumber(db), {});
 }
 
 export function orderNumberOf(rows: readonly { value: number }[]): number {
@@ -26,5 +33,5 @@ export function orderNumberOf(rows: readonly { value: number }[]): number {
 }
 
 export async function nextOrderNumber(db: Db): Promise<number> {
-  return orderNumberOf(await takeOrderNumber(db));
+  return orderNumberOf(await takeNumber(db).all({}));
 }

@@ -5,27 +5,34 @@
  * with `sql.placeholder`s and `prepare()`d; each use fills its values (through the columns' encoders, so JSON
  * columns are stringified as before) and goes into `db.batch` like any other statement.
  *
+ * A placeholder given as a column's value goes through that column's encoder even when the value is null (a JSON
+ * column would store the text 'null', a boolean one 0): a nullable column of that kind takes
+ * sql`${sql.placeholder(name)}` and its value encoded by the caller.
+ *
  * This leans on drizzle's batch protocol (`_prepare()`, `getQuery()`, `stmt`, `mapResult`) of the pinned
  * drizzle-orm: the order and event tests fail if it changes.
  */
 import { fillPlaceholders } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
+import type { RunnableQuery } from "drizzle-orm/runnable-query";
 import type { Db } from "./client";
 
 type Query = { sql: string; params: unknown[] };
-/** What drizzle's D1 `prepare()` returns, as its batch uses it. */
-type PreparedQuery = {
+/** What drizzle's D1 `prepare()` returns, as its batch uses it; `R` is what the query builder resolved to. */
+export type PreparedQuery<R = unknown> = {
   stmt: D1PreparedStatement;
   getQuery(): Query;
   mapResult(response: unknown, isFromBatch?: boolean): unknown;
-  /** Runs it alone with these placeholder values and maps the rows (a statement with `returning`). */
-  all(values: Record<string, unknown>): Promise<unknown[]>;
+  /** Runs it alone with these placeholder values and maps the rows (a select, or a statement with `returning`). */
+  all(values: Record<string, unknown>): Promise<R>;
 };
 
-const prepared = new WeakMap<Db, Map<string, PreparedQuery>>();
+/** A query builder as drizzle types it: `_.result` is what awaiting it (or its place in a batch) gives. */
+type Builder<R> = { prepare(): unknown; readonly _: { readonly result: R } };
+
+const prepared = new WeakMap<Db, Map<string, PreparedQuery<unknown>>>();
 
 /** The statement `name` for `db`, built by `build` the first time it is asked for in this isolate. */
-export function preparedOnce(db: Db, name: string, build: () => { prepare(): unknown }): PreparedQuery {
+export function preparedOnce<R>(db: Db, name: string, build: () => Builder<R>): PreparedQuery<R> {
   let byName = prepared.get(db);
   if (!byName) {
     byName = new Map();
@@ -33,14 +40,17 @@ export function preparedOnce(db: Db, name: string, build: () => { prepare(): unk
   }
   let query = byName.get(name);
   if (!query) {
-    query = build().prepare() as PreparedQuery;
+    query = build().prepare() as PreparedQuery<unknown>;
     byName.set(name, query);
   }
-  return query;
+  return query as PreparedQuery<R>;
 }
 
-/** A prepared statement with its placeholders filled, as an item of `db.batch`. */
-export function bound(query: PreparedQuery, values: Record<string, unknown>): BatchItem<"sqlite"> {
+/**
+ * A prepared statement with its placeholders filled, as an item of `db.batch` (typed like the builder's, so the
+ * batch's answer is too). Not awaitable: to run one alone, `preparedOnce(...).all(values)`.
+ */
+export function bound<R>(query: PreparedQuery<R>, values: Record<string, unknown>): RunnableQuery<R, "sqlite"> {
   const { sql, params } = query.getQuery();
   const filled = fillPlaceholders(params, values);
   const item = {
@@ -50,5 +60,5 @@ export function bound(query: PreparedQuery, values: Record<string, unknown>): Ba
       mapResult: (response: unknown, isFromBatch?: boolean) => query.mapResult(response, isFromBatch),
     }),
   };
-  return item as unknown as BatchItem<"sqlite">;
+  return item as unknown as RunnableQuery<R, "sqlite">;
 }

@@ -1,6 +1,7 @@
 /** The whole catalog as admins manage it (`products`, inactive ones too); the shop's reads are in ./catalog.ts. */
-import { asc, eq, inArray } from "drizzle-orm";
+import { asc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "./client";
+import { bound, preparedOnce } from "./prepared";
 import { products } from "./schema";
 
 export type ProductRow = typeof products.$inferSelect;
@@ -12,14 +13,32 @@ export async function listAllProducts(db: Db): Promise<ProductRow[]> {
 }
 
 /**
- * The statement that reads what pricing needs of `skus` (price, name, active; inactive products too, so the
- * checkout can name them), to await or to put in a D1 batch (the checkout takes its order number alongside).
+ * What pricing needs of `n` SKUs (price, name, active; inactive products too, so the checkout can name them).
+ * Every checkout reads it: rendered once per isolate and per number of SKUs (./prepared.ts).
  */
+const entriesOf = (db: Db, n: number) =>
+  preparedOnce(db, `products.catalog_entries.${n}`, () =>
+    db
+      .select({ sku: products.sku, name: products.name, priceCents: products.priceCents, active: products.active })
+      .from(products)
+      .where(
+        inArray(
+          products.sku,
+          Array.from({ length: n }, (_, i) => sql.placeholder(`sku${i}`)),
+        ),
+      ),
+  );
+
+const skuValues = (skus: readonly string[]) => Object.fromEntries(skus.map((sku, i) => [`sku${i}`, sku]));
+
+/** The statement that reads `catalogEntries` of `skus`, to put in a D1 batch (the checkout takes its order number alongside). */
 export function catalogEntriesOf(db: Db, skus: readonly string[]) {
-  return db
-    .select({ sku: products.sku, name: products.name, priceCents: products.priceCents, active: products.active })
-    .from(products)
-    .where(inArray(products.sku, [...skus]));
+  return bound(entriesOf(db, skus.length), skuValues(skus));
+}
+
+/** What pricing needs of `skus` (price, name, active; inactive products too), read alone. */
+export async function catalogEntries(db: Db, skus: readonly string[]) {
+  return entriesOf(db, skus.length).all(skuValues(skus));
 }
 
 /** True when the catalog has a product with this SKU (active or not). */

@@ -15,7 +15,7 @@ import { config, requirePayments } from "../config";
 import { getDb } from "../db/client";
 import { orderNumberOf, takeOrderNumber } from "../db/order-numbers";
 import { orderAccess } from "../db/orders";
-import { catalogEntriesOf } from "../db/products";
+import { catalogEntries, catalogEntriesOf } from "../db/products";
 import { EmailSchema, PhoneSchema, ShippingAddressSchema } from "../domain/accounts";
 import { refusedAtCheckout } from "../domain/order/rules/create";
 import type { CommandResult, Failure, Viewer } from "../domain/order/types";
@@ -86,7 +86,7 @@ export function orderOf(r: CommandResult) {
 /** The catalog entries (price, name, active) of `skus` from D1. */
 export async function loadCatalog(env: Env, skus: readonly string[]): Promise<CatalogEntry[]> {
   if (skus.length === 0) return [];
-  return catalogEntriesOf(getDb(env.DB), skus);
+  return catalogEntries(getDb(env.DB), skus);
 }
 
 /** Prices lines from the catalog or throws 400 validation_failed naming each unknown or inactive SKU. */
