@@ -150,7 +150,8 @@ export async function pool(n, concurrency, task) {
 
 /**
  * Closed-loop load: `connections` loops each send `request()` back to back for `durationMs`. Returns
- * requests/s, latency percentiles (ms), status counts and how many answers carried `X-Cache: HIT`.
+ * requests/s, latency percentiles (ms) and every latency, status counts and how many answers carried
+ * `X-Cache: HIT`.
  */
 export async function closedLoop({ connections, durationMs, request, warmup = 200 }) {
   for (let i = 0; i < warmup; i++) await (await request()).arrayBuffer();
@@ -179,6 +180,8 @@ export async function closedLoop({ connections, durationMs, request, warmup = 20
   const seconds = (performance.now() - start) / 1000;
   return {
     requests: latencies.length,
+    seconds,
+    latencies,
     rps: latencies.length / seconds,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
