@@ -296,7 +296,7 @@ export async function measureCpu(rootPid, work, { settleMs = 10_000 } = {}) {
     quiet = now - last < 20 ? quiet + 1 : 0;
     last = now;
   }
-  return { result, cpuMs: last - before };
+  return { result, cpuMs: last - before, settled: quiet >= 2 };
 }
 
 const runStart = performance.now();

@@ -123,7 +123,11 @@ export async function flashSale({ shop, baseline, shoppers, units, sku, bigSku, 
     let cpuMs = 0;
     const loop = (request) => closedLoop({ connections: 50, durationMs: durationMs / SLICES, warmup: WARMUP, request });
     const runShop = async () => {
+      const t = performance.now();
       const run = await measureCpu(shop.child.pid, () => loop(shopRequest));
+      progress(
+        `    slice: ${run.result.requests} answers, ${fmt(run.cpuMs / run.result.requests, 2)} ms CPU each, settled ${run.settled} after ${fmt((performance.now() - t) / 1000)} s`,
+      );
       cpuMs += run.cpuMs;
       shopSlices.push(run.result);
     };
