@@ -23,6 +23,21 @@ function pooled(slices) {
 
 const pcts = (values) => [50, 99].map((p) => fmt(percentile(values, p), 0)).join(" / ");
 
+/** An order request for one unit of `sku`, from a new shopper; with `keyed`, an Idempotency-Key as a browser sends. */
+const orderRequest = (base, sku, { keyed = false } = {}) =>
+  request(`${base}/api/orders`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      ...(keyed ? { "idempotency-key": crypto.randomUUID() } : {}),
+    },
+    body: JSON.stringify({
+      items: [{ sku, qty: 1 }],
+      email: `loop-${crypto.randomUUID()}@bench.example`,
+      shippingAddress: ADDRESS,
+    }),
+  });
+
 /**
  * A shop that has been serving traffic before its sale: 40 checkouts and two seconds of refusals on the other
  * SKUs, then quiet. V8 compiles a function well only after it has run many times, so without this the sale
@@ -45,16 +60,7 @@ async function warmUp(shop, { bigSku, emptySku }) {
         connections: 20,
         durationMs: 2_000,
         warmup: 0,
-        request: () =>
-          request(`${shop.base}/api/orders`, {
-            method: "POST",
-            headers: { "content-type": "application/json", "idempotency-key": crypto.randomUUID() },
-            body: JSON.stringify({
-              items: [{ sku: emptySku, qty: 1 }],
-              email: `warm-${crypto.randomUUID()}@bench.example`,
-              shippingAddress: ADDRESS,
-            }),
-          }),
+        request: () => orderRequest(shop.base, emptySku, { keyed: true }),
       });
     },
     { settleMs: 15_000 },
@@ -103,12 +109,6 @@ export async function flashSale({ shop, baseline, shoppers, units, sku, bigSku, 
   const confirmMs = confirmed.map((o) => o.confirmMs);
   progress(`  flash: sale over in ${fmt(seconds)} s (${confirmed.length} confirmed); closed loops next`);
 
-  const orderBody = (item) =>
-    JSON.stringify({
-      items: [item],
-      email: `loop-${crypto.randomUUID()}@bench.example`,
-      shippingAddress: ADDRESS,
-    });
   const WARMUP = 20;
   const SLICES = 4;
   /**
@@ -126,7 +126,7 @@ export async function flashSale({ shop, baseline, shoppers, units, sku, bigSku, 
       const t = performance.now();
       const run = await measureCpu(shop.child.pid, () => loop(shopRequest));
       progress(
-        `    slice: ${run.result.requests} answers, ${fmt(run.cpuMs / run.result.requests, 2)} ms CPU each, settled ${run.settled} after ${fmt((performance.now() - t) / 1000)} s`,
+        `    slice: ${run.result.requests} answers, ${fmt(run.cpuMs / (run.result.requests + WARMUP), 2)} ms CPU each (warm-up requests included), settled ${run.settled} after ${fmt((performance.now() - t) / 1000)} s`,
       );
       cpuMs += run.cpuMs;
       shopSlices.push(run.result);
@@ -145,22 +145,12 @@ export async function flashSale({ shop, baseline, shoppers, units, sku, bigSku, 
   }
   // Order creation throughput, against one DO call + one D1 write.
   const create = await paired(
-    () =>
-      request(`${shop.base}/api/orders`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: orderBody({ sku: bigSku, qty: 1 }),
-      }),
+    () => orderRequest(shop.base, bigSku),
     () => request(`${baseline.base}/order`, { method: "POST" }),
   );
   // Refusals (a SKU with no stock, with an Idempotency-Key as a browser sends), against one DO call alone.
   const refuse = await paired(
-    () =>
-      request(`${shop.base}/api/orders`, {
-        method: "POST",
-        headers: { "content-type": "application/json", "idempotency-key": crypto.randomUUID() },
-        body: orderBody({ sku: emptySku, qty: 1 }),
-      }),
+    () => orderRequest(shop.base, emptySku, { keyed: true }),
     () => request(`${baseline.base}/take`, { method: "POST" }),
   );
   const shopCreate = { result: create.shop, cpuMs: create.cpuMs };
