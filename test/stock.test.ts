@@ -344,6 +344,22 @@ describe("ProductStock: what it remembers of an order request's Idempotency-Key"
     expect(await stub.reserve(sku, "o1", 1, HOUR, key("k1"))).toMatchObject({ ok: true, level: { reserved: 1 } });
   });
 
+  it("remembers a new refusal for a key whose last refusal is more than a day old", async () => {
+    const sku = await product(0);
+    const stub = stockStub(env, sku);
+    await stub.reserve(sku, "o1", 1, HOUR, key("again", "body-old"));
+    await ageKeys(stub, DAY + 1);
+    // A day later the key comes back with another body: judged afresh (not key_reused), and remembered anew.
+    expect(await stub.reserve(sku, "o2", 1, HOUR, key("again", "body-new"))).toMatchObject({
+      ok: false,
+      reason: "insufficient",
+    });
+    expect(await stub.reserve(sku, "o3", 1, HOUR, key("again", "body-new"))).toMatchObject({
+      reason: "insufficient",
+      replayed: true,
+    });
+  });
+
   it("judges a key of more than a day ago afresh, and forgets it for good on a later write", async () => {
     const sku = await product(0);
     const stub = stockStub(env, sku);

@@ -265,7 +265,8 @@ export class ProductStock extends DurableObject<Env> {
       if (key) {
         this.#pruneKeys(now);
         this.ctx.storage.sql.exec(
-          "INSERT INTO refusals (key_id, request_hash, available, at) VALUES (?, ?, ?, ?) ON CONFLICT (key_id) DO NOTHING",
+          // A row already there is a day old (a younger one was answered above): this refusal replaces it.
+          "INSERT INTO refusals (key_id, request_hash, available, at) VALUES (?, ?, ?, ?) ON CONFLICT (key_id) DO UPDATE SET request_hash = excluded.request_hash, available = excluded.available, at = excluded.at",
           key.id,
           key.requestHash,
           level.available,
@@ -309,7 +310,10 @@ export class ProductStock extends DurableObject<Env> {
   /** When the keys of a day ago were last forgotten (they are never read: `#keyRecord` asks for younger ones). */
   #prunedAt = 0;
 
-  /** Forgets keys older than a day, at most once a minute: a sale's every refusal deleted nothing before. */
+  /**
+   * Forgets keys older than a day, at most once a minute. Deleting them on every refusal cost a statement per
+   * refusal in a sale and almost never found a row.
+   */
   #pruneKeys(now: number): void {
     if (now - this.#prunedAt < KEY_PRUNE_INTERVAL_MS) return;
     this.#prunedAt = now;
