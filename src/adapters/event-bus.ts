@@ -4,10 +4,10 @@
  * `db.batch` as the change the events describe, then call `publish` once the batch committed.
  */
 
-import { and, asc, inArray, isNull, lt, sql } from "drizzle-orm";
+import { and, asc, inArray, isNull, lt } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { type Db, getDb } from "../db/client";
-import { bound, preparedOnce } from "../db/prepared";
+import { bound, fillRows, preparedOnce, rowPlaceholders } from "../db/prepared";
 import { events } from "../db/schema";
 import { type EventData, type EventEnvelope, type EventType, makeEvent } from "../domain/events";
 import { newId } from "../lib/ids";
@@ -37,39 +37,31 @@ export function outboxInserts(
   const statements: BatchItem<"sqlite">[] = [];
   for (let i = 0; i < batch.length; i += EVENTS_PER_INSERT) {
     const chunk = batch.slice(i, i + EVENTS_PER_INSERT);
-    const values: Record<string, unknown> = {};
-    chunk.forEach((e, n) => {
-      values[`id${n}`] = e.id;
-      values[`type${n}`] = e.type;
-      values[`version${n}`] = e.version;
-      values[`occurredAt${n}`] = e.occurredAt;
-      values[`source${n}`] = e.source;
-      values[`subject${n}`] = e.subject;
-      values[`data${n}`] = e.data;
-      values[`publishedAt${n}`] = publishedAt;
-    });
+    const values = fillRows(
+      chunk.map((e) => ({
+        id: e.id,
+        type: e.type,
+        version: e.version,
+        occurredAt: e.occurredAt,
+        source: e.source,
+        subject: e.subject,
+        data: e.data,
+        publishedAt,
+      })),
+    );
     statements.push(bound(insertEvents(db, chunk.length), values));
   }
   return statements;
 }
+
+const EVENT_COLUMNS = ["id", "type", "version", "occurredAt", "source", "subject", "data", "publishedAt"] as const;
 
 /** The insert of `n` event rows, rendered once per isolate (src/db/prepared.ts). */
 const insertEvents = (db: Db, n: number) =>
   preparedOnce(db, `events.insert.${n}`, () =>
     db
       .insert(events)
-      .values(
-        Array.from({ length: n }, (_, i) => ({
-          id: sql.placeholder(`id${i}`),
-          type: sql.placeholder(`type${i}`),
-          version: sql.placeholder(`version${i}`),
-          occurredAt: sql.placeholder(`occurredAt${i}`),
-          source: sql.placeholder(`source${i}`),
-          subject: sql.placeholder(`subject${i}`),
-          data: sql.placeholder(`data${i}`),
-          publishedAt: sql.placeholder(`publishedAt${i}`),
-        })),
-      )
+      .values(rowPlaceholders(EVENT_COLUMNS, n) as unknown as (typeof events.$inferInsert)[])
       .onConflictDoNothing(),
   );
 

@@ -5,7 +5,7 @@
  */
 import { and, asc, eq, getTableColumns, isNull, lte, or, sql } from "drizzle-orm";
 import type { Db } from "./client";
-import { bound, preparedOnce } from "./prepared";
+import { bound, fillRows, preparedOnce, rowPlaceholders } from "./prepared";
 import { notifications } from "./schema";
 
 export type NotificationRow = typeof notifications.$inferSelect;
@@ -15,21 +15,15 @@ const dueAt = (now: number) => or(isNull(notifications.nextAttemptAt), lte(notif
 
 const NOTIFICATION_COLUMNS = Object.keys(getTableColumns(notifications)) as (keyof NewNotificationRow &
   keyof typeof notifications)[];
+/** Every column skips its encoder: `insertNewNotifications` hands over values ready to store. */
+const ALL_RAW: ReadonlySet<string> = new Set(NOTIFICATION_COLUMNS);
 
 /** The insert of `n` rows (every column a placeholder, taken as it comes), rendered once per isolate. */
 const insertNotifications = (db: Db, n: number) =>
   preparedOnce(db, `notifications.insert.${n}`, () =>
     db
       .insert(notifications)
-      .values(
-        Array.from(
-          { length: n },
-          (_, i) =>
-            Object.fromEntries(
-              NOTIFICATION_COLUMNS.map((c) => [c, sql`${sql.placeholder(`${c}${i}`)}`]),
-            ) as unknown as NewNotificationRow,
-        ),
-      )
+      .values(rowPlaceholders(NOTIFICATION_COLUMNS, n, ALL_RAW) as unknown as NewNotificationRow[])
       .onConflictDoNothing()
       .returning(),
   );
@@ -39,18 +33,18 @@ const insertNotifications = (db: Db, n: number) =>
  * Every notified event writes some: rendered once per isolate and per number of rows (./prepared.ts).
  */
 export function insertNewNotifications(db: Db, rows: NewNotificationRow[]) {
-  const values: Record<string, unknown> = {};
-  rows.forEach((row, n) => {
-    for (const c of NOTIFICATION_COLUMNS) {
-      const column = notifications[c];
-      const value = row[c];
-      // As drizzle writes a row without the key: the column's default, else NULL. Headers are JSON, encoded
-      // here (the column's encoder would turn a missing value into the text 'null').
-      const filled = value === undefined ? (column.default ?? null) : value;
-      values[`${c}${n}`] = c === "headers" && filled !== null ? JSON.stringify(filled) : filled;
-    }
-  });
-  return bound(insertNotifications(db, rows.length), values);
+  const values = rows.map((row) =>
+    Object.fromEntries(
+      NOTIFICATION_COLUMNS.map((c) => {
+        // As drizzle writes a row without the key: the column's default, else NULL. Headers are JSON, encoded
+        // here (the column's encoder would turn a missing value into the text 'null').
+        const value = row[c];
+        const filled = value === undefined ? (notifications[c].default ?? null) : value;
+        return [c, c === "headers" && filled !== null ? JSON.stringify(filled) : filled];
+      }),
+    ),
+  );
+  return bound(insertNotifications(db, rows.length), fillRows(values));
 }
 
 /** The event's pending messages that are due at `now`. */

@@ -9,7 +9,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { Attempt, OrderDoc } from "../domain/order/types";
 import { HOLDS_RESERVATION, type TimelineEntry } from "../domain/order-machine";
 import type { Db } from "./client";
-import { bound, preparedOnce } from "./prepared";
+import { bound, fillRows, preparedOnce, rowPlaceholders } from "./prepared";
 import { orderItems, orders, payments } from "./schema";
 
 /** D1 binds at most 100 parameters per statement: 6 columns an item, 11 a payment. */
@@ -54,15 +54,16 @@ export function orderMirror(
   if (withItems) statements.push(bound(deleteItems(db), { orderId: doc.id }));
   for (let i = 0; withItems && i < doc.items.length; i += ITEMS_PER_INSERT) {
     const chunk = doc.items.slice(i, i + ITEMS_PER_INSERT);
-    const filled: Record<string, unknown> = {};
-    chunk.forEach((item, n) => {
-      filled[`orderId${n}`] = doc.id;
-      filled[`sku${n}`] = item.sku;
-      filled[`name${n}`] = item.name;
-      filled[`qty${n}`] = item.qty;
-      filled[`unitPriceCents${n}`] = item.unitPriceCents;
-      filled[`lineTotalCents${n}`] = item.lineTotalCents;
-    });
+    const filled = fillRows(
+      chunk.map((item) => ({
+        orderId: doc.id,
+        sku: item.sku,
+        name: item.name,
+        qty: item.qty,
+        unitPriceCents: item.unitPriceCents,
+        lineTotalCents: item.lineTotalCents,
+      })),
+    );
     statements.push(bound(insertItems(db, chunk.length), filled));
   }
   for (let i = 0; i < attempts.length; i += PAYMENTS_PER_INSERT) {
@@ -80,11 +81,7 @@ export function orderMirror(
       createdAt: a.createdAt,
       updatedAt: a.updatedAt,
     }));
-    const filled: Record<string, unknown> = {};
-    values.forEach((v, n) => {
-      for (const [k, value] of Object.entries(v)) filled[`${k}${n}`] = value;
-    });
-    statements.push(bound(upsertPayments(db, chunk.length), filled));
+    statements.push(bound(upsertPayments(db, chunk.length), fillRows(values)));
   }
   return statements;
 }
@@ -118,17 +115,7 @@ const ITEM_COLUMNS = ["orderId", "sku", "name", "qty", "unitPriceCents", "lineTo
 /** The insert of `n` items, rendered once per isolate. */
 const insertItems = (db: Db, n: number) =>
   preparedOnce(db, `order_items.insert.${n}`, () =>
-    db
-      .insert(orderItems)
-      .values(
-        Array.from(
-          { length: n },
-          (_, i) =>
-            Object.fromEntries(
-              ITEM_COLUMNS.map((c) => [c, sql.placeholder(`${c}${i}`)]),
-            ) as unknown as typeof orderItems.$inferInsert,
-        ),
-      ),
+    db.insert(orderItems).values(rowPlaceholders(ITEM_COLUMNS, n) as unknown as (typeof orderItems.$inferInsert)[]),
   );
 
 const PAYMENT_COLUMNS = [
@@ -150,15 +137,7 @@ const upsertPayments = (db: Db, n: number) =>
   preparedOnce(db, `payments.upsert.${n}`, () =>
     db
       .insert(payments)
-      .values(
-        Array.from(
-          { length: n },
-          (_, i) =>
-            Object.fromEntries(
-              PAYMENT_COLUMNS.map((c) => [c, sql.placeholder(`${c}${i}`)]),
-            ) as unknown as typeof payments.$inferInsert,
-        ),
-      )
+      .values(rowPlaceholders(PAYMENT_COLUMNS, n) as unknown as (typeof payments.$inferInsert)[])
       .onConflictDoUpdate({
         target: payments.id,
         set: {

@@ -12,7 +12,7 @@
  * This leans on drizzle's batch protocol (`_prepare()`, `getQuery()`, `stmt`, `mapResult`) of the pinned
  * drizzle-orm: the order and event tests fail if it changes.
  */
-import { fillPlaceholders } from "drizzle-orm";
+import { fillPlaceholders, sql } from "drizzle-orm";
 import type { RunnableQuery } from "drizzle-orm/runnable-query";
 import type { Db } from "./client";
 
@@ -51,14 +51,44 @@ export function preparedOnce<R>(db: Db, name: string, build: () => Builder<R>): 
  * batch's answer is too). Not awaitable: to run one alone, `preparedOnce(...).all(values)`.
  */
 export function bound<R>(query: PreparedQuery<R>, values: Record<string, unknown>): RunnableQuery<R, "sqlite"> {
-  const { sql, params } = query.getQuery();
+  const { sql: text, params } = query.getQuery();
   const filled = fillPlaceholders(params, values);
   const item = {
     _prepare: () => ({
-      getQuery: () => ({ sql, params: filled }),
+      getQuery: () => ({ sql: text, params: filled }),
       stmt: query.stmt,
       mapResult: (response: unknown, isFromBatch?: boolean) => query.mapResult(response, isFromBatch),
     }),
   };
   return item as unknown as RunnableQuery<R, "sqlite">;
+}
+
+/**
+ * The values of a multi-row insert of `n` rows, every column a placeholder named column + row index (`sku0`,
+ * `sku1`, …), as `fillRows` names them. `raw` columns skip the column's encoder (see above).
+ */
+export function rowPlaceholders<C extends string>(
+  columns: readonly C[],
+  n: number,
+  raw: ReadonlySet<string> = new Set(),
+): Record<C, unknown>[] {
+  return Array.from(
+    { length: n },
+    (_, i) =>
+      Object.fromEntries(
+        columns.map((c) => {
+          const name = `${c}${i}`;
+          return [c, raw.has(c) ? sql`${sql.placeholder(name)}` : sql.placeholder(name)];
+        }),
+      ) as Record<C, unknown>,
+  );
+}
+
+/** Rows' values under the placeholder names of `rowPlaceholders`. */
+export function fillRows(rows: readonly Record<string, unknown>[]): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  rows.forEach((row, n) => {
+    for (const [column, value] of Object.entries(row)) values[`${column}${n}`] = value;
+  });
+  return values;
 }
