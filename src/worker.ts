@@ -6,14 +6,14 @@
 import type { MiddlewareHandler } from "hono";
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
-import { secureHeaders } from "hono/secure-headers";
 import { checkConfigOnce } from "./config";
 import type { AppEnv } from "./http/app-env";
 import { ApiError, errorResponse, onError } from "./http/errors";
 import { jsonBodiesOnly, limitBody, sameOriginForCookies } from "./http/guards";
 import { methodTable } from "./http/method-not-allowed";
+import { newRequestId, REQUEST_ID_HEADER } from "./http/request-id";
+import { securityHeaders } from "./http/security-headers";
 import { loadSession } from "./http/session";
-import { randomToken } from "./lib/ids";
 import { loadAssets } from "./pages/assets";
 import { notFoundPage } from "./pages/not-found";
 import { api } from "./routes/api";
@@ -21,6 +21,7 @@ import { appPages } from "./routes/app-pages";
 import { deployHook } from "./routes/deploy-hook";
 import { docs, docsPage } from "./routes/docs";
 import { images } from "./routes/images";
+import { answerOrderEarly, releaseUntaken } from "./routes/orders-early";
 import { pages } from "./routes/pages";
 import { unsubscribePage } from "./routes/unsubscribe";
 import { fastCatalogHit, isCatalogRead, learnMiddlewareHeaders } from "./services/catalog/catalog-cache";
@@ -54,26 +55,9 @@ const jsonBody: MiddlewareHandler<AppEnv> = (c, next) =>
     await jsonBodiesOnly(c, next);
   });
 
-/** The content security policy, the same on every page (/docs included): everything from our own origin. */
-const SECURITY_HEADERS = {
-  contentSecurityPolicy: {
-    defaultSrc: ["'self'"],
-    scriptSrc: ["'self'"],
-    styleSrc: ["'self'", "'unsafe-inline'"],
-    imgSrc: ["'self'", "data:"],
-    connectSrc: ["'self'", "ws:", "wss:"],
-    frameAncestors: ["'none'"],
-    formAction: ["'self'"],
-    baseUri: ["'self'"],
-  },
-  crossOriginEmbedderPolicy: false,
-};
-
 export const app = new Hono<AppEnv>()
-  // Cloudflare's ray id names the request in its own logs too; elsewhere 96 pooled random bits (the default
-  // generator, crypto.randomUUID, was a tenth of a refused checkout's JavaScript in a profile).
-  .use(requestId({ generator: (c) => c.req.header("cf-ray") ?? randomToken(12) }))
-  .use(secureHeaders(SECURITY_HEADERS))
+  .use(requestId({ headerName: REQUEST_ID_HEADER, generator: (c) => newRequestId(c.req.header("cf-ray")) }))
+  .use(securityHeaders)
   // No hono/csrf(): it takes a bodyless POST without Origin (logout from curl or any non-browser client) for a
   // text/plain form and refuses it. jsonBodiesOnly already refuses every form/text body (415) and
   // sameOriginForCookies checks Origin and Sec-Fetch-Site on cookie requests (403).
@@ -129,7 +113,10 @@ export default {
     checkConfigOnce(env);
     const hit = fastCatalogHit(request);
     if (hit) return hit;
-    const res = await app.fetch(request, env, ctx);
+    const early = await answerOrderEarly(request, env);
+    if (early instanceof Response) return early;
+    const res = await app.fetch(early, env, ctx);
+    if (early !== request) ctx.waitUntil(releaseUntaken(early, env));
     learnMiddlewareHeaders(res);
     return res;
   },

@@ -14,7 +14,7 @@ export const MAX_JSON_BYTES = 64 * 1024;
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 const isUpgradeRequest = (req: Request) => req.headers.get("upgrade")?.toLowerCase() === "websocket";
-const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i;
+export const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i;
 
 export const limitBody = bodyLimit({
   maxSize: MAX_JSON_BYTES,

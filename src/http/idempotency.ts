@@ -34,6 +34,12 @@ export const IN_PROGRESS_STALE_MS = 60_000;
 
 const KEY_SHAPE = /^[\x21-\x7e]{1,255}$/;
 
+/** Whether an Idempotency-Key header is one we accept (else 400 validation_failed). */
+export const isValidKey = (key: string): boolean => KEY_SHAPE.test(key);
+
+/** How other stores (a ProductStock, an OrderFlow) name a key: SHA-256 of its scope and the key. */
+export const keyId = (scope: string, key: string): Promise<string> => sha256Hex(`${scope}\n${key}`);
+
 /** The bearer token of a request, if any (guest order access). */
 export function bearerToken(c: Context<AppEnv>): string | null {
   const header = c.req.header("authorization");
@@ -41,11 +47,14 @@ export function bearerToken(c: Context<AppEnv>): string | null {
   return match?.[1] ?? null;
 }
 
+/** The caller a key of a request without session or bearer token belongs to. */
+export const ANONYMOUS_CALLER = "anon";
+
 async function callerOf(c: Context<AppEnv>): Promise<string> {
   const user = c.get("user");
   if (user) return `u:${user.id}`;
   const token = bearerToken(c);
-  return token ? `t:${await sha256Hex(token)}` : "anon";
+  return token ? `t:${await sha256Hex(token)}` : ANONYMOUS_CALLER;
 }
 
 /** JSON with sorted keys, so the same body sent with its keys in another order is the same request. */
@@ -111,7 +120,7 @@ async function claimKey(db: Db, scope: string, key: string, requestHash: string)
 async function keyOf(c: Context<AppEnv>, operation: string) {
   const key = c.req.header(IDEMPOTENCY_HEADER);
   if (key === undefined) return null;
-  if (!KEY_SHAPE.test(key)) {
+  if (!isValidKey(key)) {
     throw new ApiError("validation_failed", "Idempotency-Key must be 1 to 255 visible ASCII characters");
   }
   const scope = idempotencyScope(operation, c.req.path, await callerOf(c));
@@ -185,7 +194,7 @@ const deferKey = (operation: string) =>
     const db = getDb(c.env.DB);
     let held = false;
     const ticket: IdempotencyTicket = {
-      id: await sha256Hex(`${k.scope}\n${k.key}`),
+      id: await keyId(k.scope, k.key),
       requestHash: k.requestHash,
       rememberedElsewhere: false,
       lookup: async () => {
@@ -244,6 +253,6 @@ export const idempotentInObject = (operation: string) => documented(IDEMPOTENCY_
 const nameKey = (operation: string) =>
   createMiddleware<AppEnv>(async (c, next) => {
     const k = await keyOf(c, operation);
-    c.set("answerKey", k && { id: await sha256Hex(`${k.scope}\n${k.key}`), requestHash: k.requestHash });
+    c.set("answerKey", k && { id: await keyId(k.scope, k.key), requestHash: k.requestHash });
     await next();
   });

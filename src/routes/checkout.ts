@@ -12,7 +12,8 @@ import { CountrySchema } from "../domain/accounts";
 import type { AppEnv } from "../http/app-env";
 import { doc } from "../http/contract";
 import { validate } from "../http/validate";
-import { OrderLinesSchema, priceLines } from "./orders";
+import { OrderLinesSchema } from "./order-schemas";
+import { priceLines } from "./orders";
 import { QuoteShape } from "./shapes";
 
 export const QuoteSchema = v.strictObject({

@@ -16,11 +16,9 @@ import { getDb } from "../db/client";
 import { orderNumberOf, takeOrderNumber } from "../db/order-numbers";
 import { orderAccess } from "../db/orders";
 import { catalogEntries, catalogEntriesOf } from "../db/products";
-import { EmailSchema, PhoneSchema, ShippingAddressSchema } from "../domain/accounts";
-import { refusedAtCheckout } from "../domain/order/rules/create";
 import type { CommandResult, Failure, Viewer } from "../domain/order/types";
 import { resolvePaymentMethod } from "../domain/payment-tokens";
-import { type CatalogEntry, type Line, MAX_LINES, MAX_QTY, mergeLines, priceOrder } from "../domain/pricing";
+import { type CatalogEntry, type Line, MAX_QTY, mergeLines, priceOrder } from "../domain/pricing";
 import { isUpgrade } from "../durable/kit/websocket";
 import type { AppEnv } from "../http/app-env";
 import { clientCountry, clientIp } from "../http/client";
@@ -34,31 +32,11 @@ import { upgradeFor } from "../http/websocket";
 import { newId, randomToken, sha256Hex } from "../lib/ids";
 import { forgetKey, releaseLines, reserveLines, type StockRefusal } from "../services/stock/checkout";
 import { invoiceWithRefunds, issueCreditNotes } from "../services/workflows/credit-notes";
+import { CreateOrderSchema, OrderLinesSchema } from "./order-schemas";
+import { CREATE_OPERATION, refusalError, takeEarlyStock } from "./orders-early";
 import { CreatedOrder, InvoiceShape, OrderShape, PayAccepted } from "./shapes";
 
 // ---- schemas -------------------------------------------------------------------------------------------------
-
-export const Sku = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(64));
-export const OrderLineSchema = v.strictObject({
-  sku: Sku,
-  qty: v.pipe(v.number(), v.integer("qty must be a whole number"), v.minValue(1), v.maxValue(MAX_QTY)),
-});
-export const OrderLinesSchema = v.pipe(v.array(OrderLineSchema), v.minLength(1), v.maxLength(MAX_LINES));
-
-export const CreateOrderSchema = v.strictObject({
-  items: OrderLinesSchema,
-  email: EmailSchema,
-  shippingAddress: ShippingAddressSchema,
-  /** DESIGN.md's optional phone: accepted beside the address or inside it. */
-  phone: v.optional(PhoneSchema),
-  /**
-   * The total of the quote the shopper saw (POST /api/checkout/quote). When sent and the server's price differs
-   * (a price changed in between), no order is made: 409 conflict with `details.reason = "price_changed"` and the
-   * new quote, so checkout can show it and ask again.
-   */
-  quotedTotalCents: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
-});
-export type CreateOrderBody = v.InferOutput<typeof CreateOrderSchema>;
 
 /** `token` is a gateway token (`tok_…`) or a card number (mapped to its token here and never kept). */
 export const PaySchema = v.strictObject({
@@ -185,34 +163,15 @@ export async function authorizeOrder(
 const flow = (env: Env, id: string) => env.ORDER_FLOW.getByName(id);
 
 /**
- * The answer to an order the stock refused (the decision is `refusedAtCheckout`'s): 409 out_of_stock naming
- * each short line, 400 for a SKU the catalog does not know (priced, so the answer names inactive lines too, as
- * when pricing came first), or the key's own answers (a replayed refusal says so, as a replay from D1 does).
+ * The answer to an order the stock refused (`refusalError`): 409 out_of_stock naming each short line, 400 for a
+ * SKU the catalog does not know (priced, so the answer names inactive lines too, as when pricing came first), or
+ * the key's own answers (a replayed refusal says so, as a replay from D1 does).
  */
 async function refusal(c: Context<AppEnv>, refused: readonly StockRefusal[], items: Line[]): Promise<never> {
-  const decided = refusedAtCheckout(
-    refused.map(({ line, result }) => ({
-      sku: line.sku,
-      requested: line.qty,
-      available: result.level.available,
-      // `key_seen` is answered from D1 before this; should it get here, the first request is still running.
-      reason: result.reason === "key_seen" ? "key_in_progress" : result.reason,
-      replayed: result.reason === "insufficient" && result.replayed === true,
-    })),
-  );
-  switch (decided.answer) {
-    case "unknown_sku":
-      await priceLines(c.env, items);
-      throw new ApiError("validation_failed", "Some items are not for sale");
-    case "key_reused":
-      throw new ApiError("idempotency_key_reused", "This Idempotency-Key was used with a different request");
-    case "key_in_progress":
-      throw new ApiError("idempotency_in_progress", "A request with this Idempotency-Key is still running");
-    case "out_of_stock": {
-      const { code, message, details } = decided.failure;
-      throw new ApiError(code, message, details, decided.replayed ? { [REPLAYED_HEADER]: "true" } : {});
-    }
-  }
+  const error = refusalError(refused);
+  if (error !== "unknown_sku") throw error;
+  await priceLines(c.env, items);
+  throw new ApiError("validation_failed", "Some items are not for sale");
 }
 
 /** A kept answer as the response a replay from D1 would be. */
@@ -300,14 +259,16 @@ export const ordersApi = new Hono<AppEnv>()
    * to each line's ProductStock and nothing else; only then are the lines priced from the catalog, the
    * Idempotency-Key claimed and the order's object created with the stock it already holds.
    */
-  .post("/", spec["POST /"], idempotentDeferred("orders.create"), validate("json", CreateOrderSchema), async (c) => {
+  .post("/", spec["POST /"], idempotentDeferred(CREATE_OPERATION), validate("json", CreateOrderSchema), async (c) => {
     const body = c.req.valid("json");
     const started = Date.now();
     const ticket = c.get("idempotency");
     const merged = mergeLines(body.items);
+    // A guest's single-line order was reserved before routing (src/routes/orders-early.ts) unless refused there.
+    const early = takeEarlyStock(c.req.raw);
     // Lines the catalog must judge (a quantity over the limit) are refused before any stock is taken.
-    if (merged.some((l) => l.qty > MAX_QTY)) await priceLines(c.env, body.items);
-    const orderId = newId("ord");
+    if (!early && merged.some((l) => l.qty > MAX_QTY)) await priceLines(c.env, body.items);
+    const orderId = early?.orderId ?? newId("ord");
     const cfg = config(c.env);
     // A single-line order's stock remembers every key that reaches it (a refusal, or the order it took stock
     // for), so a key it has never seen needs no D1 read; with more lines, D1's record answers first.
@@ -316,7 +277,7 @@ export const ordersApi = new Hono<AppEnv>()
       const recorded = await ticket.lookup();
       if (recorded) return recorded as Response & Placed;
     }
-    let stock = await reserveLines(c.env, orderId, merged, cfg.reservationTtlMs, key);
+    let stock = early?.stock ?? (await reserveLines(c.env, orderId, merged, cfg.reservationTtlMs, key));
     const seen = stock.ok ? null : keySeen(stock.refused);
     if (ticket && seen) {
       // The order the key placed keeps the answer (below); D1's record is the older home of it.
