@@ -99,6 +99,19 @@ describe("a guest's single-line order, answered before routing", () => {
     expect(bad.headers.get("x-request-id")).not.toBe("not valid!");
   });
 
+  it("reads the path of a URL with a query or a fragment as the router does", async () => {
+    const sku = await product({ onHand: 0 });
+    const body = orderBody([{ sku, qty: 1 }]);
+    for (const url of ["http://localhost/api/orders?via=ad", "http://localhost:8787/api/orders#top"]) {
+      const request = new Request(url, {
+        method: "POST",
+        headers: orderRequest(body).headers,
+        body: JSON.stringify(body),
+      });
+      expect((await early(request)).status).toBe(409);
+    }
+  });
+
   it("hands the stock it took to the route, which creates the order with it and takes no more", async () => {
     const sku = await product({ onHand: 3 });
     const onward = await answerOrderEarly(orderRequest(orderBody([{ sku, qty: 2 }])), env);
@@ -159,6 +172,9 @@ describe("order requests the early step leaves to the app", () => {
       orderRequest(body, { "idempotency-key": "has spaces" }),
       orderRequest(body, { "content-length": String(64 * 1024 + 1) }, text),
       new Request("http://localhost/api/orders/", { method: "PUT", body: text }),
+      new Request("http://localhost/api/orders/", { method: "POST", headers: orderRequest(body).headers, body: text }),
+      new Request("http://localhost/api/ordersx", { method: "POST", headers: orderRequest(body).headers, body: text }),
+      new Request("http://localhost/x/api/orders", { method: "POST", headers: orderRequest(body).headers, body: text }),
     ];
     for (const request of cases) {
       const answer = await answerOrderEarly(request, env);
