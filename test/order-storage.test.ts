@@ -17,6 +17,7 @@ import type { TimelineEntry } from "../src/domain/order-machine";
 import { KvOutbox } from "../src/durable/kit/kv-outbox";
 import { migrate } from "../src/durable/kit/migrate";
 import { LEGACY_ORDER_MIGRATIONS } from "../src/durable/order-flow/legacy";
+import { call, waitFor } from "./helpers";
 import {
   eventsOf,
   getOrder,
@@ -173,6 +174,76 @@ describe("the order object's storage", () => {
       // Delivered at once: no outbox and no unmirrored count left.
       expect(keysOf(state.storage.kv)).toEqual(["doc", "timeline"]);
     });
+  });
+
+  it("marks a delivery only once the queue took it too: a refused send leaves the change and its events for the alarm", async () => {
+    const o = await placeOrder([{ sku: await product(), qty: 1 }]);
+    const stub = flowOf(o);
+    let refused = 0;
+    const queue = env.EVENTS;
+    await runInDurableObject(stub, (instance) => {
+      // The queue refuses every send until it is put back below (D1 still works). Objects share one `env` here.
+      Object.defineProperty((instance as unknown as { env: Env }).env, "EVENTS", {
+        configurable: true,
+        value: {
+          send: async () => {},
+          sendBatch: async () => {
+            refused++;
+            throw new Error("queue unavailable");
+          },
+        },
+      });
+    });
+    expect((await pay(o, "tok_visa")).status).toBe(202);
+    expect(refused).toBeGreaterThanOrEqual(1);
+    await runInDurableObject(stub, (instance, state) => {
+      // D1 took the batch, but neither the mirror's count nor the outbox is marked: both are delivered again.
+      const kv = state.storage.kv;
+      expect(kv.get("dirty")).toBe(1);
+      expect((kv.get<{ event: EventEnvelope }[]>("outbox") ?? []).map((e) => e.event.type)).toEqual([
+        "PaymentInitiated",
+      ]);
+      expect(kv.get("retry")).toEqual(expect.any(Number));
+      Object.defineProperty((instance as unknown as { env: Env }).env, "EVENTS", { configurable: true, value: queue });
+    });
+    expect(await mirrorOf(o.id)).toMatchObject({ status: "payment_pending", version: 2 });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    await runInDurableObject(stub, (_instance, state) => {
+      const kv = state.storage.kv;
+      expect(kv.get("dirty")).toBeUndefined();
+      expect(kv.get("outbox")).toBeUndefined();
+    });
+    // The queue has it now: the payment runs, and the event log holds PaymentInitiated once.
+    await waitForStatus(o, "confirmed");
+    expect((await eventsOf(o.id)).filter((e) => e.type === "PaymentInitiated")).toHaveLength(1);
+  });
+
+  it("keeps an earlier alarm rather than moving it back and forth: it fires once early and changes nothing", async () => {
+    const sku = await product();
+    const o = await placeOrder([{ sku, qty: 1 }]);
+    const stub = flowOf(o);
+    const alarmOf = () => runInDurableObject(stub, (_instance, state) => state.storage.getAlarm());
+    const first = await alarmOf();
+    // The delivery grace of the first command (30 s), earlier than the reservation's end.
+    expect(first).toEqual(expect.any(Number));
+    expect(first).toBeLessThanOrEqual(Date.now() + 30_000);
+    expect(first).toBeLessThan((await getOrder(o)).body.expiresAt);
+    // A command that changes no deadline: the alarm used to move to its delivery grace and back to the expiry.
+    const amended = await call("PATCH", `/api/orders/${o.id}`, { body: { items: [{ sku, qty: 2 }] }, headers: o.auth });
+    expect(amended.status).toBe(200);
+    expect(await alarmOf()).toBe(first);
+    expect((await pay(o, "tok_visa")).status).toBe(202);
+    await waitForStatus(o, "confirmed");
+    const captured = await waitFor("the capture", async () => {
+      const order = (await getOrder(o)).body;
+      return order.payment?.status === "captured" ? order : undefined;
+    });
+    // The capture task asked for an earlier wake (and its retry); nothing moved the alarm later.
+    expect(await alarmOf()).toBeLessThanOrEqual(first as number);
+    // It fires early: nothing is due, the order stays as it is, and nothing is left to wake it for.
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect((await getOrder(o)).body).toEqual(captured);
+    expect(await alarmOf()).toBeNull();
   });
 
   it("moves an order kept in the old tables to keys the first time it is read, drops the tables, and runs its checkout", async () => {
