@@ -31,22 +31,11 @@ export type WebhookBody = {
 
 const encoder = new TextEncoder();
 
-/**
- * The HMAC key of each secret, imported once per isolate: a checkout signs two webhooks and verifies them, and
- * each import was a WebCrypto call of its own. The key itself is kept (not the promise of it: a promise
- * belongs to the request that made it).
- */
-const hmacKeys = new Map<string, CryptoKey>();
-
 async function hmacKey(secret: string): Promise<CryptoKey> {
-  const known = hmacKeys.get(secret);
-  if (known) return known;
-  const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
+  return crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
     "sign",
     "verify",
   ]);
-  hmacKeys.set(secret, key);
-  return key;
 }
 
 const toHex = (buf: ArrayBuffer) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");

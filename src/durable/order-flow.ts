@@ -405,19 +405,11 @@ export class OrderFlow extends DurableObject<Env> {
 
   // ---- persistence ---------------------------------------------------------------------------------------------
 
-  /**
-   * Arms the one alarm at the earliest deadline, retry or due task. An alarm already armed earlier than that and
-   * still ahead is kept: it wakes the object early, `dueDeadline` finds nothing due and the alarm arms the next
-   * one. A checkout's commands each armed the delivery grace and then moved the alarm back to the deadline (about
-   * ten `setAlarm` a checkout); now the first grace alarm stands for all of them and fires once.
-   */
+  /** Arms the one alarm at the earliest deadline, retry or due task. */
   #arm(): void {
-    const now = Date.now();
     let at = this.#store.nextWake();
     // Undelivered changes are delivered right after each command; should the object die first, the alarm does it.
-    if (this.#store.undelivered()) at = Math.min(at ?? Number.POSITIVE_INFINITY, now + DELIVERY_GRACE_MS);
-    const armed = this.#alarmAt;
-    if (armed !== null && armed > now && (at === null || armed <= at)) return;
+    if (this.#store.undelivered()) at = Math.min(at ?? Number.POSITIVE_INFINITY, Date.now() + DELIVERY_GRACE_MS);
     if (at === null) {
       if (this.#alarmAt !== null) {
         this.#alarmAt = null;
@@ -477,11 +469,10 @@ export class OrderFlow extends DurableObject<Env> {
       const [first, ...rest] = statements;
       if (!first) return;
       await db.batch([first, ...rest]);
+      this.#store.mirrored(dirty);
       if (dirty > 0 && doc) this.#mirroredItems = items;
       await sendToQueue(this.env, events);
-      // Marked once both landed, in one write: should the queue refuse, the retry mirrors again (the upsert is
-      // guarded by version, so that changes nothing) along with the events.
-      this.#store.delivered(dirty, batch);
+      if (batch) this.#store.outbox.ack(batch);
       if (!batch?.full && !this.#store.undelivered()) return;
     }
   }

@@ -7,7 +7,7 @@
  * - `doc`: the order document; `timeline`: its entries, oldest first; `attempts`: payment attempts by `seq`;
  * - `tasks`: payment tasks (capture, void, refund) in the order they run, each with its tries and next run;
  * - `retry`: when the alarm must retry a failed delivery or deadline (absent: nothing to retry);
- * - `dirty`: changes the D1 mirror has not seen yet (absent = 0); a delivery clears only the count it saw;
+ * - `dirty`: changes the D1 mirror has not seen yet (absent = 0); a flush clears only the count it saw;
  * - `outbox`: undelivered events (`KvOutbox`).
  * The state's deadline is not stored: it is `deadlineOf(doc)`, written with the document by the same commit.
  * An order from before this layout (eight tables) is moved here the first time the object reads it (./legacy.ts).
@@ -16,7 +16,6 @@ import { deadlineOf } from "../../domain/order/plan";
 import type { Attempt, OrderDoc, OrderState, Plan, StoredTask } from "../../domain/order/types";
 import type { TimelineEntry } from "../../domain/order-machine";
 import { KvOutbox, type OutboxEntry } from "../kit/kv-outbox";
-import type { OutboxBatch } from "../kit/outbox";
 import { dropLegacyTables, readLegacyOrder } from "./legacy";
 
 /** The order as stored, read in one `list` of the whole storage. */
@@ -171,25 +170,12 @@ export class OrderStore {
     return this.#read().dirty;
   }
 
-  /**
-   * A delivery landed: D1's mirror holds the state as it was at `seen` changes (later changes stay counted) and
-   * the queue took `batch` (null: no events). Both marks are written in one transaction: each write after an
-   * await opens and commits a transaction of its own, and a flush used to make two of them.
-   */
-  delivered(seen: number, batch: OutboxBatch | null): void {
+  /** The mirror holds the state as it was at `seen` changes; later changes stay counted. */
+  mirrored(seen: number): void {
     const stored = this.#read();
-    const mirrored = stored.dirty === seen && seen > 0;
-    if (!mirrored && !batch) return;
-    try {
-      this.#storage.transactionSync(() => {
-        if (mirrored) this.#kv.delete(DIRTY);
-        if (batch) this.outbox.ack(batch);
-      });
-    } catch (err) {
-      this.outbox.forget();
-      throw err;
-    }
-    if (mirrored) this.#stored = { ...stored, dirty: 0 };
+    if (stored.dirty !== seen || seen === 0) return;
+    this.#kv.delete(DIRTY);
+    this.#stored = { ...stored, dirty: 0 };
   }
 
   undelivered(): boolean {
