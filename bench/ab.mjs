@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import path from "node:path";
 import { wranglerSync } from "../scripts/wrangler.mjs";
 import { request } from "./http.mjs";
-import { closedLoop, measureCpu, median, progress, startDev, stateRoot } from "./lib.mjs";
+import { closedLoop, emailSink, measureCpu, median, progress, startDev, stateRoot } from "./lib.mjs";
 import { ADDRESS, createOrder, followUntilSettled, pay } from "./scenarios/shop-client.mjs";
 
 const [treeA, treeB, kind = "refusal", roundsArg = "6"] = process.argv.slice(2);
@@ -33,7 +33,7 @@ async function up(tree) {
   d1(["migrations", "apply", "DB"]);
   spawnSync(process.execPath, [path.join(root, "scripts/seed.mjs"), "--persist-to", state], { stdio: "ignore" });
   d1(["execute", "DB", `--command=${insert("AB-DEEP", 10_000_000, Date.now())} ${insert("AB-EMPTY", 0, Date.now())}`]);
-  const dev = await startDev({ config, persist: state, readyPath: "/api/products", label: root });
+  const dev = await startDev({ config, persist: state, readyPath: "/api/products", label: root, vars: mail.vars });
   return { ...dev, root, state };
 }
 
@@ -90,6 +90,8 @@ async function round(dev) {
   return run.cpuMs / Object.values(run.result.statuses).reduce((a, b) => a + b, 0);
 }
 
+// Both shops send their e-mail to one sink, not to wrangler dev's simulation of the binding (bench/lib.mjs).
+const mail = await emailSink();
 const a = await up(treeA);
 const b = await up(treeB);
 try {
@@ -132,4 +134,5 @@ try {
     await dev.stop();
     rmSync(dev.state, { recursive: true, force: true });
   }
+  await mail.close();
 }

@@ -1,6 +1,7 @@
 // Shared pieces of the benchmarks: servers started on loopback, load loops, percentiles, tables.
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import os from "node:os";
 import { wranglerSpawn } from "../scripts/wrangler.mjs";
@@ -30,6 +31,36 @@ export const DEV_ONLY_OFF = { X_LOCAL_OBSERVABILITY: "false" };
  */
 export function stateRoot() {
   return existsSync("/dev/shm") ? "/dev/shm" : os.tmpdir();
+}
+
+/**
+ * Where the shop's e-mail goes under the bench. `wrangler dev` simulates the `send_email` binding locally, and the
+ * simulation is heavy: for each message it builds and parses the MIME text for its local explorer, stores it in
+ * a Durable Object of its own and writes two temp files and a log line through wrangler's Node process, all of it
+ * in the workerd processes the bench reads CPU from. A checkout sends two e-mails; an A/B of the same code with
+ * and without the simulation measured it at 6–9 ms of a 40–54 ms checkout (bench/README.md, round seven).
+ * Production has none of it: the binding is a call to Cloudflare's e-mail service. So the shop sends its e-mail
+ * through its HTTP provider adapter (`EMAIL_PROVIDER = "resend"`, src/adapters/channels/email-http.ts) to this
+ * sink, which answers as the provider does: one subrequest per message, what an e-mail provider costs the
+ * Worker. Returns the `--var`s that point the shop at it.
+ */
+export async function emailSink() {
+  let received = 0;
+  const server = createHttpServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      received++;
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ id: `bench-${received}` }));
+    });
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address();
+  return {
+    vars: { EMAIL_PROVIDER: "resend", EMAIL_API_URL: `http://127.0.0.1:${port}`, EMAIL_API_KEY: "bench" },
+    received: () => received,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
 }
 
 /** Starts `wrangler dev` for a config on a free loopback port and waits until `readyPath` answers. */

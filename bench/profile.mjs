@@ -9,7 +9,7 @@ import path from "node:path";
 // `ws` (installed with wrangler) because the dev inspector only accepts a socket that names DevTools' origin.
 import WebSocket from "ws";
 import { ROOT, wranglerSpawn, wranglerSync } from "../scripts/wrangler.mjs";
-import { DEV_ONLY_OFF, freePort, sleep, stateRoot, workerdCpuMs } from "./lib.mjs";
+import { DEV_ONLY_OFF, emailSink, freePort, sleep, stateRoot, workerdCpuMs } from "./lib.mjs";
 import { createOrder, followUntilSettled, pay } from "./scenarios/shop-client.mjs";
 
 const n = Number(process.argv[2] ?? 30);
@@ -33,6 +33,8 @@ wranglerSync(
 );
 const port = await freePort();
 const inspector = await freePort();
+// The shop's e-mail goes to a sink, not to wrangler dev's simulation of the binding (bench/lib.mjs).
+const mail = await emailSink();
 const child = wranglerSpawn(
   [
     "dev",
@@ -45,6 +47,7 @@ const child = wranglerSpawn(
     "--persist-to",
     state,
     "--show-interactive-dev-session=false",
+    ...Object.entries(mail.vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
   ],
   { stdio: ["ignore", "ignore", "inherit"], env: DEV_ONLY_OFF },
 );
@@ -130,5 +133,6 @@ try {
   ws.close();
   child.kill("SIGTERM");
   await sleep(500);
+  await mail.close();
   rmSync(state, { recursive: true, force: true });
 }

@@ -9,7 +9,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_SEED_PASSWORD } from "../scripts/seed-data.mjs";
 import { ROOT, wranglerSync } from "../scripts/wrangler.mjs";
-import { progress, renderTable, startDev, stateRoot } from "./lib.mjs";
+import { emailSink, progress, renderTable, startDev, stateRoot } from "./lib.mjs";
 import { catalog } from "./scenarios/catalog.mjs";
 import { checkoutLatency } from "./scenarios/checkout-latency.mjs";
 import { fanout } from "./scenarios/fanout.mjs";
@@ -66,7 +66,9 @@ if (want("overview")) {
   wranglerSync(["d1", "execute", "DB", "--local", "--persist-to", shopState, `--file=${sqlFile}`], { quiet: true });
 }
 
-const shop = await startDev({ persist: shopState, readyPath: "/api/products", label: "shop" });
+// The shop's e-mail goes to a sink here, not to wrangler dev's simulation of the binding (bench/lib.mjs).
+const mail = await emailSink();
+const shop = await startDev({ persist: shopState, readyPath: "/api/products", label: "shop", vars: mail.vars });
 const baseline = await startDev({
   config: path.join(here, "baseline/wrangler.toml"),
   persist: baseState,
@@ -205,6 +207,7 @@ try {
 } finally {
   await shop.stop();
   await baseline.stop();
+  await mail.close();
   rmSync(shopState, { recursive: true, force: true });
   rmSync(baseState, { recursive: true, force: true });
 }
