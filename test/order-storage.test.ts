@@ -175,6 +175,47 @@ describe("the order object's storage", () => {
     });
   });
 
+  it("keeps the events of a delivery the queue refused, and the alarm delivers them, logged once", async () => {
+    const o = await placeOrder([{ sku: await product(), qty: 1 }]);
+    const stub = flowOf(o);
+    let refused = 0;
+    const queue = env.EVENTS;
+    await runInDurableObject(stub, (instance) => {
+      // The queue refuses every send until it is put back below (D1 still works). Objects share one `env` here.
+      Object.defineProperty((instance as unknown as { env: Env }).env, "EVENTS", {
+        configurable: true,
+        value: {
+          send: async () => {},
+          sendBatch: async () => {
+            refused++;
+            throw new Error("queue unavailable");
+          },
+        },
+      });
+    });
+    expect((await pay(o, "tok_visa")).status).toBe(202);
+    expect(refused).toBeGreaterThanOrEqual(1);
+    await runInDurableObject(stub, (instance, state) => {
+      // D1 took the mirror and the log; the events stay in the outbox until the queue has them.
+      const kv = state.storage.kv;
+      expect((kv.get<{ event: EventEnvelope }[]>("outbox") ?? []).map((e) => e.event.type)).toEqual([
+        "PaymentInitiated",
+      ]);
+      expect(kv.get("retry")).toEqual(expect.any(Number));
+      Object.defineProperty((instance as unknown as { env: Env }).env, "EVENTS", { configurable: true, value: queue });
+    });
+    expect(await mirrorOf(o.id)).toMatchObject({ status: "payment_pending", version: 2 });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    await runInDurableObject(stub, (_instance, state) => {
+      const kv = state.storage.kv;
+      expect(kv.get("dirty")).toBeUndefined();
+      expect(kv.get("outbox")).toBeUndefined();
+    });
+    // The queue has it now: the payment runs, and the event log holds PaymentInitiated once.
+    await waitForStatus(o, "confirmed");
+    expect((await eventsOf(o.id)).filter((e) => e.type === "PaymentInitiated")).toHaveLength(1);
+  });
+
   it("moves an order kept in the old tables to keys the first time it is read, drops the tables, and runs its checkout", async () => {
     const sku = await product();
     const o = await placeOrder([{ sku, qty: 1 }]);

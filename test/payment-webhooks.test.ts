@@ -71,6 +71,21 @@ describe("payment webhook signatures", () => {
     }
   });
 
+  it("signs and verifies with the key of each secret, however the secrets alternate (keys are imported once)", async () => {
+    const now = 1_700_000_000;
+    for (let round = 0; round < 2; round++) {
+      for (const [mine, other] of [
+        ["whsec_a", "whsec_b"],
+        ["whsec_b", "whsec_a"],
+      ] as const) {
+        const header = await signWebhook(mine, '{"a":1}', now);
+        expect(await verifyWebhookSignature(mine, header, '{"a":1}', now)).toEqual({ ok: true });
+        expect(await verifyWebhookSignature(other, header, '{"a":1}', now)).toEqual({ ok: false, reason: "mismatch" });
+      }
+    }
+    expect(await signWebhook("whsec_a", "x", now)).not.toBe(await signWebhook("whsec_b", "x", now));
+  });
+
   it("answers a bad signature with 401 invalid_signature and changes nothing", async () => {
     const sku = await product();
     const o = await placeOrder([{ sku, qty: 1 }]);
