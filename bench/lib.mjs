@@ -1,9 +1,9 @@
 // Shared pieces of the benchmarks: servers started on loopback, load loops, percentiles, tables.
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
-import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import os from "node:os";
+import { Worker } from "node:worker_threads";
 import { wranglerSpawn } from "../scripts/wrangler.mjs";
 import { request } from "./http.mjs";
 
@@ -45,23 +45,34 @@ export function stateRoot() {
  * Worker. Returns the `--var`s that point the shop at it.
  */
 export async function emailSink() {
-  let received = 0;
-  const server = createHttpServer((req, res) => {
-    req.resume();
-    req.on("end", () => {
-      received++;
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ id: `bench-${received}` }));
-    });
+  // In a thread of its own, as a provider is a machine of its own: on the load generator's event loop, a sale's
+  // thousand sockets delayed its answers by seconds, and the queue batch waiting on them held every payment
+  // behind it (`wrangler dev` runs one queue batch at a time).
+  const thread = new Worker(SINK_THREAD, { eval: true });
+  const port = await new Promise((resolve, reject) => {
+    thread.once("message", resolve);
+    thread.once("error", reject);
   });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address();
   return {
     vars: { EMAIL_PROVIDER: "resend", EMAIL_API_URL: `http://127.0.0.1:${port}`, EMAIL_API_KEY: "bench" },
-    received: () => received,
-    close: () => new Promise((resolve) => server.close(resolve)),
+    close: () => thread.terminate(),
   };
 }
+
+const SINK_THREAD = `
+const { parentPort } = require("node:worker_threads");
+const { createServer } = require("node:http");
+let received = 0;
+const server = createServer((req, res) => {
+  req.resume();
+  req.on("end", () => {
+    received++;
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ id: "bench-" + received }));
+  });
+});
+server.listen(0, "127.0.0.1", () => parentPort.postMessage(server.address().port));
+`;
 
 /** Starts `wrangler dev` for a config on a free loopback port and waits until `readyPath` answers. */
 export async function startDev({ config, persist, readyPath = "/", label, vars = {} }) {
