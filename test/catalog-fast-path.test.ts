@@ -32,6 +32,10 @@ describe("catalog cache hits answered before routing", () => {
     expect(second.headers.get("content-security-policy")).toBe(first.headers.get("content-security-policy"));
     expect(second.headers.get("x-request-id")).toBeTruthy();
     expect(second.headers.get("x-request-id")).not.toBe(first.headers.get("x-request-id"));
+    // A valid id the client sent is kept, as the app's request-id middleware keeps it.
+    const traced = await get("/api/products?limit=3", { "x-request-id": "trace-7" });
+    expect(traced.headers.get("x-cache")).toBe("HIT");
+    expect(traced.headers.get("x-request-id")).toBe("trace-7");
   });
 
   it("answers 304 to a matching If-None-Match and an empty body to HEAD", async () => {

@@ -27,6 +27,7 @@ import {
 import { getDb } from "../../db/client";
 import { etagFor, etagMatches } from "../../domain/catalog";
 import type { AppEnv } from "../../http/app-env";
+import { REQUEST_ID_HEADER, requestIdFor } from "../../http/request-id";
 
 export const CATALOG_TAG = "catalog";
 export const PAGES_TAG = "pages";
@@ -126,7 +127,7 @@ export function fastCatalogHit(request: Request): Response | null {
     if (value !== null) headers.set(name, value);
   }
   headers.set("x-cache", "HIT");
-  headers.set("x-request-id", crypto.randomUUID());
+  headers.set(REQUEST_ID_HEADER, requestIdFor(request));
   const etag = entry.headers.get("etag");
   if (etag && etagMatches(request.headers.get("if-none-match") ?? undefined, etag)) {
     headers.delete("content-type");
