@@ -26,7 +26,7 @@ function saleOn(day: string) {
 /** The rollup with a fault: what a subscriber whose database call keeps failing looks like to the bus. */
 const brokenRollup: Subscriber = {
   ...salesRollupSubscriber,
-  handle: async () => {
+  handleBatch: async () => {
     throw new Error("rollup store unavailable");
   },
 };

@@ -1,3 +1,4 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, inject, it } from "vitest";
@@ -5,7 +6,8 @@ import { consoleChannel } from "../src/adapters/channels/channel";
 import { newEvent } from "../src/adapters/event-bus";
 import { getDb } from "../src/db/client";
 import { events, notifications } from "../src/db/schema";
-import { notify } from "../src/services/notifications/notifications";
+import { notificationsSubscriber, notify, notifyAll } from "../src/services/notifications/notifications";
+import { consumeEvents } from "../src/services/subscribers/event-consumer";
 import { runScheduled, SWEEP_CRON } from "../src/services/workflows/scheduled";
 import { call, sessionFor } from "./helpers";
 
@@ -184,5 +186,64 @@ describe("e-mail channels", () => {
     expect(row).toMatchObject({ status: "sent", attempts: 1, channel: "email" });
     expect(row?.html).toContain("Hello Ada");
     expect(row?.body).toContain("Open your account: http://localhost:8787/account");
+  });
+});
+
+describe("a queue delivery's messages together", () => {
+  /** The NotificationSent events logged for `eventIds`' rows, in the log's order. */
+  async function loggedOrder(eventIds: string[]) {
+    const rows = await Promise.all(eventIds.map((id) => rowFor(id)));
+    const ids = new Map(rows.map((r, i) => [r?.id, eventIds[i]]));
+    const logged = await env.DB.prepare(
+      "SELECT json_extract(data, '$.notificationId') AS id FROM events WHERE type = 'NotificationSent' ORDER BY rowid",
+    ).all<{ id: string }>();
+    return logged.results.map((r) => ids.get(r.id)).filter((id) => id !== undefined);
+  }
+
+  it("sends each event's message once, logs them in delivery order, and a redelivery sends nothing again", async () => {
+    const who = ["one", "flaky2", "three"].map((p) => `${p}-${crypto.randomUUID()}@example.com`);
+    const events = who.map(signedUp);
+    const t0 = Date.now();
+    expect(await notifyAll(events, httpEnv, undefined, t0)).toBe(3);
+    const [first, flaky, third] = await Promise.all(events.map((e) => rowFor(e.id)));
+    expect(first).toMatchObject({ status: "sent", attempts: 1 });
+    // The provider's refusal for one recipient leaves that row to the sweep and the others sent.
+    expect(flaky).toMatchObject({ status: "pending", attempts: 1 });
+    expect(third).toMatchObject({ status: "sent", attempts: 1 });
+    expect(await loggedOrder(events.map((e) => e.id))).toEqual([events[0]?.id, events[2]?.id]);
+
+    expect(await notifyAll(events, httpEnv, undefined, t0 + 1_000)).toBe(0);
+    for (const to of [who[0], who[2]]) expect(await received(to as string)).toHaveLength(1);
+    expect(await sentEventsFor(first!.id)).toHaveLength(1);
+  });
+
+  it("records the outcomes of the sends that answered when another send throws, then fails for a retry", async () => {
+    const bad = `throws-${crypto.randomUUID()}@example.com`;
+    const good = `fine-${crypto.randomUUID()}@example.com`;
+    const events = [signedUp(bad), signedUp(good)];
+    const email = {
+      name: "email",
+      send: async (m: { to: string }) => {
+        if (m.to === bad) throw new Error("provider exploded");
+        return { ok: true as const, providerId: "p1" };
+      },
+    };
+    await expect(notifyAll(events, env, { email, console: consoleChannel })).rejects.toThrow("provider exploded");
+    expect(await rowFor(events[1]!.id)).toMatchObject({ status: "sent", attempts: 1 });
+    expect(await sentEventsFor((await rowFor(events[1]!.id))!.id)).toHaveLength(1);
+    // The row whose send threw stays leased to this attempt: the sweep tries it once the lease is over.
+    expect(await rowFor(events[0]!.id)).toMatchObject({ status: "pending", attempts: 0 });
+  });
+
+  it("handles a whole delivery through the queue consumer and acknowledges every message", async () => {
+    const events = [1, 2].map((i) => signedUp(`queued${i}-${crypto.randomUUID()}@example.com`));
+    const batch = createMessageBatch(
+      "shop-events",
+      events.map((body, i) => ({ id: `n${i}`, timestamp: new Date(), attempts: 1, body })),
+    );
+    await consumeEvents(batch, httpEnv, [notificationsSubscriber]);
+    const result = await getQueueResult(batch, createExecutionContext());
+    expect(result.explicitAcks.sort()).toEqual(["n0", "n1"]);
+    for (const e of events) expect(await rowFor(e.id)).toMatchObject({ status: "sent", attempts: 1 });
   });
 });

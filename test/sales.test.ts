@@ -153,6 +153,22 @@ describe("GET /api/admin/sales and /api/admin/overview", () => {
     expect(hours[0]).toMatchObject({ bucket: "2026-03-29T00", orders: 1, grossCents: 2_400 });
   });
 
+  it("folds a delivery of several orders' sales at once, each order and product line counted once", async () => {
+    const staff = await sessionFor("staff");
+    const noon = Date.UTC(2026, 3, 14, 10, 0); // 12:00 on 14 April, Paris
+    const sales = [1_000, 2_000, 3_000].map((cents, i) =>
+      at(confirmed(`ord_${crypto.randomUUID()}`, cents, [{ sku: "BR-BATCH", qty: i + 1, unitPriceCents: 500 }]), noon),
+    );
+    await deliver(...sales);
+    await deliver(sales[2] as EventEnvelope, ...sales);
+
+    const res = await call("GET", "/api/admin/sales?from=2026-04-14&to=2026-04-14&interval=day", {
+      headers: { cookie: staff.cookie },
+    });
+    const eur = res.body.series.find((s: { currency: string }) => s.currency === "EUR");
+    expect(eur.points[0]).toMatchObject({ bucket: "2026-04-14", orders: 3, grossCents: 6_000 });
+  });
+
   it("answers a bad or too wide range with validation_failed", async () => {
     const staff = await sessionFor("admin");
     const headers = { cookie: staff.cookie };

@@ -5,14 +5,12 @@
  */
 import type { LocalSlot, ProductSale, SalesFact } from "../domain/sales";
 
-/** Records an event's sales fact and its products' lines in one D1 batch, in the fact's local slot. */
-export async function recordSalesFact(
+/** Records events' sales facts and their products' lines in one D1 batch, each in its fact's local slot. */
+export async function recordSalesFacts(
   db: D1Database,
-  fact: SalesFact,
-  products: readonly ProductSale[],
-  { day, hour }: LocalSlot,
+  sales: readonly { fact: SalesFact; products: readonly ProductSale[]; slot: LocalSlot }[],
 ): Promise<void> {
-  await db.batch([
+  const statements = sales.flatMap(({ fact, products, slot: { day, hour } }) => [
     db
       .prepare(
         "INSERT OR IGNORE INTO sales_facts (event_id, day, hour, currency, orders, gross_cents, refund_cents, cancellations, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -36,4 +34,5 @@ export async function recordSalesFact(
         .bind(fact.eventId, p.sku, day, fact.currency, p.qty, p.revenueCents),
     ),
   ]);
+  if (statements.length > 0) await db.batch(statements);
 }

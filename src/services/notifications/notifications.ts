@@ -15,6 +15,7 @@
  * A send that fails, or a crash between writing a row and sending it, leaves the row pending: the cron sweep
  * (`retryDueNotifications`) picks it up; the dedup never skips it.
  */
+import type { BatchItem } from "drizzle-orm/batch";
 import type { OutgoingMessage } from "../../adapters/channels/channel";
 import { type Channels, channelsFor } from "../../adapters/channels/select";
 import { loggedAs, newEvent, outboxInserts, type Relay, relayLogged, sendToQueue } from "../../adapters/event-bus";
@@ -27,6 +28,7 @@ import {
   dueNotificationsOfEvent,
   finishNotification,
   insertNewNotifications,
+  type NewNotificationRow,
   type NotificationRow,
   notificationExists,
   notificationStatus,
@@ -47,13 +49,15 @@ import {
 } from "../../domain/notifications";
 import { hasOneClickUnsubscribe } from "../../domain/preferences";
 import { newId } from "../../lib/ids";
-import type { EventSubscriber } from "../subscribers/subscriber";
+import type { BatchSubscriber } from "../subscribers/subscriber";
 import { deliveriesFor } from "./fan-out";
 import { preferencesOf, unsubscribeUrl, type Wants, wants, wantsFrom } from "./unsubscribe";
 
 type Row = NotificationRow;
 /** One insert statement binds at most 100 parameters; a notification row binds 19. */
 const ROWS_PER_INSERT = 5;
+/** Recipients whose choices one read asks for (one placeholder each). */
+const PREFERENCES_PER_READ = 90;
 /** Waiting shoppers told per restock event (the rest stay waiting for the next one). */
 const BACK_IN_STOCK_BATCH = 500;
 
@@ -136,20 +140,20 @@ async function lookupContext(event: EventEnvelope, env: Env): Promise<Lookup> {
 const rowKey = (r: { template: string; recipient: string; channel: string; address: string }) =>
   `${r.template}|${r.recipient}|${r.channel}|${r.address}`;
 
-/**
- * Writes the event's messages (once) and attempts every one that is due, in draft order. Returns how many
- * attempts it made.
- */
-export async function notify(
-  event: EventEnvelope,
-  env: Env,
-  channels: Channels = channelsFor(env),
-  now = Date.now(),
-): Promise<number> {
+/** An event's messages ready to write: the rows, leased to this attempt, and the statements that write them. */
+type Plan = {
+  event: EventEnvelope;
+  rows: (NewNotificationRow & { channel: string; address: string })[];
+  inserts: BatchItem<"sqlite">[];
+  closes: BatchItem<"sqlite">[];
+};
+
+/** Drafts an event's messages and the statements that write them (nothing yet): null when it has none. */
+async function planFor(event: EventEnvelope, env: Env, channels: Channels, now: number): Promise<Plan | null> {
   const { ctx, backInStockIds, backInStockPushIds = [] } = await lookupContext(event, env);
   let drafts = draftNotifications(event, ctx);
   const pushOnly = staffPushAlerts(event, shopUrl(env));
-  if (drafts.length === 0 && pushOnly.length === 0) return 0;
+  if (drafts.length === 0 && pushOnly.length === 0) return null;
   // Marketing e-mail carries a signed one-click unsubscribe link: sign one per recipient, then draft again.
   const marketing = drafts.filter((d) => d.audience === "customer" && hasOneClickUnsubscribe(d.kind) && !d.pushScope);
   if (marketing.length > 0) {
@@ -175,11 +179,11 @@ export async function notify(
     nextAttemptAt: leasedUntil,
     createdAt: now,
   }));
-  const inserts = [];
+  const inserts: BatchItem<"sqlite">[] = [];
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
     inserts.push(insertNewNotifications(db, rows.slice(i, i + ROWS_PER_INSERT)));
   }
-  const closes = [];
+  const closes: BatchItem<"sqlite">[] = [];
   for (let i = 0; i < backInStockIds.length; i += 90) {
     closes.push(closeBackInStockRequests(db, backInStockIds.slice(i, i + 90), now));
   }
@@ -188,31 +192,108 @@ export async function notify(
   const pushed = new Set(deliveries.map((d) => d.pushScope));
   const unsent = backInStockPushIds.filter((id) => !pushed.has(backInStockScope(id)));
   if (unsent.length > 0) closes.push(deleteBackInStockDevices(db, unsent));
-  // The recipients' channel choices come back in the same round trip as the rows.
-  const recipients = [...new Set(rows.map((r) => r.recipient))];
-  if (recipients.length === 0 && closes.length === 0) return 0;
-  const results = await db.batch([preferencesOf(db, recipients), ...inserts, ...closes]);
-  const wanted = wantsFrom(results[0] as Parameters<typeof wantsFrom>[0]);
-  const written = results.slice(1, 1 + inserts.length).flat() as Row[];
+  if (rows.length === 0 && closes.length === 0) return null;
+  return { event, rows, inserts, closes };
+}
 
-  const order = new Map(rows.map((r, i) => [rowKey(r), i]));
-  const byDraftOrder = (a: Row, b: Row) => (order.get(rowKey(a)) ?? 0) - (order.get(rowKey(b)) ?? 0);
-  let attempted = 0;
-  for (const row of written.sort(byDraftOrder)) {
-    await deliver(env, row, 0, channels, now, wanted, "redelivered");
-    attempted++;
+/**
+ * Writes the event's messages (once) and attempts every one that is due, in draft order. Returns how many
+ * attempts it made.
+ */
+export async function notify(
+  event: EventEnvelope,
+  env: Env,
+  channels: Channels = channelsFor(env),
+  now = Date.now(),
+): Promise<number> {
+  return notifyAll([event], env, channels, now);
+}
+
+/**
+ * `notify` for every event of one queue delivery at once, so a delivery costs the same D1 round trips whatever
+ * it holds (a sale's delivery holds dozens of confirmations and invoices): one batch writes every event's rows
+ * with the recipients' choices, the sends run (one recipient's messages in delivery order, recipients side by
+ * side), and one batch records every outcome with its NotificationSent, published in one send. Returns how many
+ * attempts it made.
+ */
+export async function notifyAll(
+  events: readonly EventEnvelope[],
+  env: Env,
+  channels: Channels = channelsFor(env),
+  now = Date.now(),
+): Promise<number> {
+  const plans = (await Promise.all(events.map((e) => planFor(e, env, channels, now)))).filter(
+    (p): p is Plan => p !== null,
+  );
+  if (plans.length === 0) return 0;
+  const db = getDb(env.DB);
+  // The recipients' channel choices come back in the same round trip as the rows (a statement binds at most 100).
+  const recipients = [...new Set(plans.flatMap((p) => p.rows.map((r) => r.recipient)))];
+  const choices = [];
+  for (let i = 0; i === 0 || i < recipients.length; i += PREFERENCES_PER_READ) {
+    choices.push(preferencesOf(db, recipients.slice(i, i + PREFERENCES_PER_READ)));
   }
-  if (written.length === rows.length) return attempted;
-  // A redelivered event: some rows were written before. Their NotificationSent may have been logged but never
-  // reached the queue (the first delivery died after its batch): send those of the finished rows again
-  // (consumers take an event id once). Rows still pending and due get an attempt, claimed first.
-  await sendToQueue(env, await loggedNotificationSent(db, event.id));
-  const mine = new Set(written.map((r) => r.id));
-  const due = await dueNotificationsOfEvent(db, event.id, now);
-  for (const row of due.filter((r) => !mine.has(r.id)).sort(byDraftOrder)) {
-    if (await attempt(env, row, channels, now)) attempted++;
+  const [first, ...rest] = choices;
+  if (!first) return 0;
+  const results = await db.batch([first, ...rest, ...plans.flatMap((p) => [...p.inserts, ...p.closes])]);
+  const wanted = wantsFrom(results.slice(0, choices.length).flat() as Parameters<typeof wantsFrom>[0]);
+
+  let at = choices.length;
+  const fresh: Row[] = [];
+  const redelivered: { event: EventEnvelope; mine: Set<string>; byDraftOrder: (a: Row, b: Row) => number }[] = [];
+  for (const p of plans) {
+    const written = results.slice(at, at + p.inserts.length).flat() as Row[];
+    at += p.inserts.length + p.closes.length;
+    const order = new Map(p.rows.map((r, i) => [rowKey(r), i]));
+    const byDraftOrder = (a: Row, b: Row) => (order.get(rowKey(a)) ?? 0) - (order.get(rowKey(b)) ?? 0);
+    fresh.push(...written.sort(byDraftOrder));
+    // A redelivered event: some rows were written before.
+    if (written.length < p.rows.length) {
+      redelivered.push({ event: p.event, mine: new Set(written.map((r) => r.id)), byDraftOrder });
+    }
+  }
+  await sendEach(env, fresh, channels, now, wanted);
+  let attempted = fresh.length;
+  for (const { event, mine, byDraftOrder } of redelivered) {
+    // Their NotificationSent may have been logged but never reached the queue (the first delivery died after its
+    // batch): send those of the finished rows again (consumers take an event id once). Rows still pending and
+    // due get an attempt, claimed first.
+    await sendToQueue(env, await loggedNotificationSent(db, event.id));
+    const due = await dueNotificationsOfEvent(db, event.id, now);
+    for (const row of due.filter((r) => !mine.has(r.id)).sort(byDraftOrder)) {
+      if (await attempt(env, row, channels, now)) attempted++;
+    }
   }
   return attempted;
+}
+
+/**
+ * Sends rows this worker holds the lease on: one recipient's in the given order, different recipients side by
+ * side. The final outcomes are recorded together once every send has answered (`finishAll`); a send that threw
+ * is rethrown after that, so the others' outcomes are not lost to it.
+ */
+async function sendEach(env: Env, rows: readonly Row[], channels: Channels, now: number, wanted: Wants) {
+  const byRecipient = new Map<string, number[]>();
+  for (const [i, row] of rows.entries()) {
+    const mine = byRecipient.get(row.recipient);
+    if (mine) mine.push(i);
+    else byRecipient.set(row.recipient, [i]);
+  }
+  // Logged in the rows' order (a restock's shoppers in sign-up order), whichever send answered first.
+  const outcomes: (Finished | null)[] = rows.map(() => null);
+  const sent = await Promise.allSettled(
+    [...byRecipient.values()].map(async (mine) => {
+      for (const i of mine) outcomes[i] = await sendOne(env, rows[i] as Row, 0, channels, now, wanted);
+    }),
+  );
+  await finishAll(
+    env,
+    outcomes.filter((o): o is Finished => o !== null),
+    now,
+    "redelivered",
+  );
+  const failed = sent.find((s): s is PromiseRejectedResult => s.status === "rejected");
+  if (failed) throw failed.reason;
 }
 
 /** The cron sweep's part: every pending message whose time has come gets its next attempt. */
@@ -260,37 +341,37 @@ async function attempt(env: Env, row: Row, channels: Channels, now: number): Pro
   return true;
 }
 
+type Outcome = { status: "sent" | "failed" | "suppressed"; attempts: number; providerId?: string; error?: string };
+type Finished = { row: Row; outcome: Outcome };
+
+/** Sends a row this worker holds the lease on and records its outcome (`sendOne`, then `finishAll`). */
+async function deliver(env: Env, row: Row, attemptsSoFar: number, channels: Channels, now: number): Promise<void> {
+  const done = await sendOne(env, row, attemptsSoFar, channels, now);
+  if (done) await finishAll(env, [done], now, "mark");
+}
+
 /**
- * Sends a row this worker holds the lease on, and records the outcome: `sent`, `suppressed` (opted out, or no
- * such channel here), another try later with backoff, or `failed` once the budget is spent. `wanted` answers the
- * recipient's choices when they were read already; otherwise they are read here.
+ * Sends a row this worker holds the lease on. Returns its final outcome, for the caller to record: `sent`,
+ * `suppressed` (opted out, or no such channel here) or `failed` once the budget is spent; a failure with budget
+ * left is recorded here as another try later, with backoff (null). `wanted` answers the recipient's choices when
+ * they were read already; otherwise they are read here.
  */
-async function deliver(
+async function sendOne(
   env: Env,
   row: Row,
   attemptsSoFar: number,
   channels: Channels,
   now: number,
   wanted?: Wants,
-  relay: Relay = "mark",
-): Promise<void> {
+): Promise<Finished | null> {
   const wantsIt = wanted
     ? wanted(row.recipient, row.kind, row.channel)
     : await wants(env, row.recipient, row.kind, row.channel);
-  if (!wantsIt) {
-    await finish(env, row, { status: "suppressed", attempts: attemptsSoFar, error: "recipient opted out" }, now, relay);
-    return;
-  }
+  if (!wantsIt)
+    return { row, outcome: { status: "suppressed", attempts: attemptsSoFar, error: "recipient opted out" } };
   const channel = channels[row.channel];
   if (!channel) {
-    await finish(
-      env,
-      row,
-      { status: "suppressed", attempts: attemptsSoFar, error: "channel not configured" },
-      now,
-      relay,
-    );
-    return;
+    return { row, outcome: { status: "suppressed", attempts: attemptsSoFar, error: "channel not configured" } };
   }
   const message: OutgoingMessage = {
     id: row.id,
@@ -304,51 +385,52 @@ async function deliver(
   };
   const result = await channel.send(message);
   const attempts = attemptsSoFar + 1;
-  if (result.ok) {
-    await finish(env, row, { status: "sent", attempts, providerId: result.providerId ?? undefined }, now, relay);
-    return;
-  }
+  if (result.ok) return { row, outcome: { status: "sent", attempts, providerId: result.providerId ?? undefined } };
   const next = result.retry === false ? ({ status: "failed" } as const) : afterFailure(attempts, now, maxAttempts(env));
-  if (next.status === "failed") {
-    await finish(env, row, { status: "failed", attempts, error: result.error }, now, relay);
-  } else {
-    await recordRetry(getDb(env.DB), row.id, { attempts, lastError: result.error, nextAttemptAt: next.nextAttemptAt });
-  }
+  if (next.status === "failed") return { row, outcome: { status: "failed", attempts, error: result.error } };
+  await recordRetry(getDb(env.DB), row.id, { attempts, lastError: result.error, nextAttemptAt: next.nextAttemptAt });
+  return null;
 }
 
-type Outcome = { status: "sent" | "failed" | "suppressed"; attempts: number; providerId?: string; error?: string };
-
-/** The row's final state and its NotificationSent, committed together, then published. */
-async function finish(env: Env, row: Row, outcome: Outcome, now: number, relay: Relay = "mark"): Promise<void> {
+/** The rows' final states and their NotificationSent, committed together in one batch, then published in one send. */
+async function finishAll(env: Env, done: readonly Finished[], now: number, relay: Relay): Promise<void> {
+  if (done.length === 0) return;
   const db = getDb(env.DB);
-  const event = newEvent(
-    "NotificationSent",
-    `notification:${row.id}`,
-    {
-      notificationId: row.id,
-      audience: row.audience,
-      recipient: row.recipient,
-      template: row.template,
-      channel: row.channel,
-      ...outcome,
-    },
-    now,
+  const events = done.map(({ row, outcome }) =>
+    newEvent(
+      "NotificationSent",
+      `notification:${row.id}`,
+      {
+        notificationId: row.id,
+        audience: row.audience,
+        recipient: row.recipient,
+        template: row.template,
+        channel: row.channel,
+        ...outcome,
+      },
+      now,
+    ),
   );
-  await db.batch([
-    finishNotification(db, row.id, outcome, now),
-    ...outboxInserts(db, [event], loggedAs(relay, now)),
+  const [first, ...rest] = [
+    ...done.map(({ row, outcome }) => finishNotification(db, row.id, outcome, now)),
+    ...outboxInserts(db, events, loggedAs(relay, now)),
     // A back-in-stock request's device was kept for this one message: it is told, so forget it.
-    ...(row.channel === "push" && row.template === "back_in_stock_available"
-      ? [deleteBackInStockDevice(db, row.address)]
-      : []),
-  ]);
-  await relayLogged(env, [event], relay, now);
+    ...done
+      .filter(({ row }) => row.channel === "push" && row.template === "back_in_stock_available")
+      .map(({ row }) => deleteBackInStockDevice(db, row.address)),
+  ];
+  if (first) await db.batch([first, ...rest]);
+  await relayLogged(env, events, relay, now);
 }
 
-export const notificationsSubscriber: EventSubscriber = {
+/**
+ * Per queue delivery, not per event (`notifyAll`): a sale's delivery carries dozens of confirmations and
+ * invoices, and per event each cost two D1 round trips and a queue send.
+ */
+export const notificationsSubscriber: BatchSubscriber = {
   name: "notifications",
   types: NOTIFIED_EVENT_TYPES,
-  handle: async (event, env) => {
-    await notify(event, env);
+  handleBatch: async (events, env) => {
+    await notifyAll(events, env);
   },
 };
