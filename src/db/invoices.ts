@@ -168,10 +168,10 @@ const invoiceIdOfOrder = (db: Db) =>
   );
 
 /**
- * In one round trip: the order's invoice id if it has one, the order's mirror row and its items. Every paid
- * order reads them: rendered once per isolate (./prepared.ts).
+ * What the invoices of confirmed orders are made from, for each of `orderIds` in one D1 round trip: the invoice
+ * it has already (if any), the order's mirror row and its items.
  */
-export async function orderInvoiceSource(db: Db, orderId: string) {
+export async function orderInvoiceSources(db: Db, orderIds: readonly string[]) {
   const order = preparedOnce(db, "invoices.source_order", () =>
     db
       .select()
@@ -184,35 +184,46 @@ export async function orderInvoiceSource(db: Db, orderId: string) {
       .from(orderItems)
       .where(eq(orderItems.orderId, sql.placeholder("orderId"))),
   );
-  const [existing, orderRows, itemRows] = await db.batch([
+  const [first, ...rest] = orderIds.flatMap((orderId) => [
     bound(invoiceIdOfOrder(db), { orderId }),
     bound(order, { orderId }),
     bound(items, { orderId }),
   ]);
-  return { invoiceId: existing[0]?.id, order: orderRows[0], items: itemRows };
+  if (!first) return [];
+  const results = await db.batch([first, ...rest]);
+  return orderIds.map((orderId, i) => {
+    const [existing, orderRows, itemRows] = results.slice(3 * i, 3 * i + 3) as [
+      { id: string }[],
+      (typeof orders.$inferSelect)[],
+      (typeof orderItems.$inferSelect)[],
+    ];
+    return { orderId, invoiceId: existing[0]?.id, order: orderRows[0], items: itemRows };
+  });
 }
 
 /**
- * Writes an order's invoice and its InvoiceGenerated (`numberedInvoiceStatements`) and, in the same round trip,
- * reads back the id of the invoice the order now has (ours, or another writer's) and the event row as logged
- * (absent when the invoice was not ours). Retried while another invoice took the number.
+ * Writes orders' invoices and their InvoiceGenerated (`numberedInvoiceStatements`, numbered one after the other
+ * in the batch's transaction) and, in the same round trip, reads back the id of the invoice each order now has
+ * (ours, or another writer's) and each event row as logged (absent when the invoice was not ours). The whole
+ * batch is retried while another invoice took a number.
  */
-export async function writeOrderInvoice(
+export async function writeOrderInvoices(
   db: Db,
-  invoice: NewInvoice & { orderId: string },
-  eventId: string,
+  written: readonly { invoice: NewInvoice & { orderId: string }; eventId: string }[],
   publishedAt: number | null = null,
 ) {
-  const [write, log] = numberedInvoiceStatements(db, invoice, eventId, invoice.issuedAt, publishedAt);
-  const [, , stored, logged] = await retryOnInvoiceNumber(() =>
-    db.batch([
-      write,
-      log,
-      bound(invoiceIdOfOrder(db), { orderId: invoice.orderId }),
-      bound(loggedEvent(db), { eventId }),
-    ]),
-  );
-  return { invoiceId: stored[0]?.id, logged: logged[0] };
+  const [first, ...rest] = written.flatMap(({ invoice, eventId }) => [
+    ...numberedInvoiceStatements(db, invoice, eventId, invoice.issuedAt, publishedAt),
+    bound(invoiceIdOfOrder(db), { orderId: invoice.orderId }),
+    bound(loggedEvent(db), { eventId }),
+  ]);
+  if (!first) return [];
+  const results = await retryOnInvoiceNumber(() => db.batch([first, ...rest]));
+  return written.map((_, i) => {
+    const stored = results[4 * i + 2] as { id: string }[];
+    const logged = results[4 * i + 3] as (typeof events.$inferSelect)[];
+    return { invoiceId: stored[0]?.id, logged: logged[0] };
+  });
 }
 
 /** The event row `eventId` (placeholder) as logged, rendered once per isolate. */
