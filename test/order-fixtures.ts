@@ -132,6 +132,13 @@ export function webhook(data: WebhookBody["data"], id = newId("evt_test")): Webh
   return { id, type: `payment.${data.status}`, created: Math.floor(Date.now() / 1000), data };
 }
 
+/** The gateway event ids (webhooks) the order's object has taken (`webhooks` in src/durable/order-flow/store.ts). */
+export const webhooksTaken = (o: Placed) =>
+  runInDurableObject(
+    env.ORDER_FLOW.getByName(o.id),
+    (_instance, state) => state.storage.kv.get<string[]>("webhooks") ?? [],
+  );
+
 /** Opens the order's live socket as a client and collects its messages. */
 export async function openLive(o: Placed, query = "") {
   const sep = query ? "&" : "";

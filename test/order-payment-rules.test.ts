@@ -4,6 +4,7 @@
  * of both into the next state.
  */
 import { describe, expect, it } from "vitest";
+import { MAX_GATEWAY_EVENT_IDS, rememberGatewayEvent } from "../src/domain/order/gateway-events";
 import { applyFraud } from "../src/domain/order/rules/fraud-outcome";
 import { applyPaymentOutcome, pendingTask } from "../src/domain/order/rules/payment-outcome";
 import type { Decision, OrderState, PaymentOutcome } from "../src/domain/order/types";
@@ -294,5 +295,21 @@ describe("applying the fraud decision", () => {
       ok: false,
       reason: "unknown_payment",
     });
+  });
+});
+
+describe("the gateway event ids an order keeps", () => {
+  it("adds a new id as the newest and answers the same list for an id it has", () => {
+    const ids = rememberGatewayEvent(rememberGatewayEvent([], "evt_1"), "evt_2");
+    expect(ids).toEqual(["evt_1", "evt_2"]);
+    expect(rememberGatewayEvent(ids, "evt_1")).toBe(ids);
+  });
+
+  it("keeps at most the newest MAX_GATEWAY_EVENT_IDS, dropping the oldest", () => {
+    let ids: readonly string[] = [];
+    for (let i = 0; i <= MAX_GATEWAY_EVENT_IDS; i++) ids = rememberGatewayEvent(ids, `evt_${i}`);
+    expect(ids).toHaveLength(MAX_GATEWAY_EVENT_IDS);
+    expect(ids[0]).toBe("evt_1");
+    expect(ids.at(-1)).toBe(`evt_${MAX_GATEWAY_EVENT_IDS}`);
   });
 });

@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { eq, like } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getDb } from "../src/db/client";
-import { events, invoices, payments, webhookEvents } from "../src/db/schema";
+import { events, invoices, payments } from "../src/db/schema";
 import { call, waitFor } from "./helpers";
 import {
   eventsOf,
@@ -20,6 +20,7 @@ import {
   typesOf,
   waitForStatus,
   webhook,
+  webhooksTaken,
 } from "./order-fixtures";
 
 const paymentRow = (id: string) => getDb(env.DB).select().from(payments).where(eq(payments.id, id)).get();
@@ -33,16 +34,11 @@ const waitForPayment = (paymentId: string, status: string) =>
 
 const count = (list: string[], type: string) => list.filter((t) => t === type).length;
 
-async function webhookCount(): Promise<number> {
-  return (await getDb(env.DB).select().from(webhookEvents)).length;
-}
-
 describe("paying for an order", () => {
   it("runs the whole path: pay, payment and fraud subscribers, webhook, confirmed, stock committed, invoice", async () => {
     const sku = await product({ priceCents: 4_000, onHand: 5 });
     const me = await signedIn();
     const o = await placeOrder([{ sku, qty: 2 }], { headers: me.headers, email: me.email });
-    const webhooksBefore = await webhookCount();
 
     const res = await pay(o, "tok_visa");
     expect(res.status).toBe(202);
@@ -87,7 +83,7 @@ describe("paying for an order", () => {
     expect(sameByToken.body).toEqual(invoice);
 
     // Both ways the gateway reports (answer and webhook) arrived; each outcome was applied once.
-    await waitFor("both webhooks", async () => ((await webhookCount()) >= webhooksBefore + 2 ? true : undefined));
+    await waitFor("both webhooks", async () => ((await webhooksTaken(o)).length >= 2 ? true : undefined));
     const types = await waitFor("InvoiceGenerated", async () => {
       const t = await typesOf(o.id);
       return t.includes("InvoiceGenerated") ? t : undefined;

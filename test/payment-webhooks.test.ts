@@ -1,3 +1,4 @@
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
@@ -13,8 +14,10 @@ import {
   placeOrder,
   product,
   sendWebhook,
+  stallPayment,
   waitForStatus,
   webhook,
+  webhooksTaken,
 } from "./order-fixtures";
 
 const seen = (id: string) => getDb(env.DB).select().from(webhookEvents).where(eq(webhookEvents.id, id)).get();
@@ -39,6 +42,21 @@ async function paidOrder() {
   };
   return { o, data };
 }
+
+/** An order whose card payment is in flight with nothing racing its outcome, and that payment's webhook data. */
+async function payingOrder() {
+  const sku = await product();
+  const o = await placeOrder([{ sku, qty: 1 }]);
+  const paymentId = await stallPayment(o, { deadline: Date.now() + 60_000, expiresAt: Date.now() + 60_000 });
+  const data = { paymentId, orderId: o.id, amountCents: o.body.totals.totalCents as number, currency: "EUR" };
+  return { o, data };
+}
+
+/** What a webhook may not change: the order's status and version, and every event about it. */
+const footprint = async (o: Placed) => {
+  const { status, version } = (await getOrder(o)).body;
+  return { status, version, events: (await eventsOf(o.id)).length };
+};
 
 describe("payment webhook signatures", () => {
   it("accepts its own signature and refuses a changed body, a wrong secret, or a stale or future timestamp", async () => {
@@ -122,10 +140,11 @@ describe("payment webhook delivery", () => {
     const { o, data } = await paidOrder();
     const event = webhook({ ...data, status: "authorized" });
     const first = await sendWebhook(event);
+    const before = await footprint(o);
     const second = await sendWebhook(event);
     expect(first).toMatchObject({ status: 200, body: { received: true, duplicate: false } });
     expect(second).toMatchObject({ status: 200, body: { received: true, duplicate: true } });
-    expect(await seen(event.id)).toMatchObject({ type: "payment.authorized" });
+    expect(await footprint(o)).toEqual(before);
     expect(await processed(o, "authorized")).toBe(1);
   });
 
@@ -202,5 +221,83 @@ describe("payment webhook delivery", () => {
     });
     expect(res.status).toBe(401);
     expect(await seen("evt_unhandled_forged")).toBeUndefined();
+  });
+});
+
+describe("where a payment webhook's event id is kept", () => {
+  it("applies a handled webhook and keeps its id in the order's object, writing no webhook_events row", async () => {
+    const { o, data } = await payingOrder();
+    const event = webhook({ ...data, status: "authorized" });
+    const res = await sendWebhook(event);
+    expect(res).toMatchObject({ status: 200, body: { received: true, duplicate: false, applied: true } });
+    expect(await seen(event.id)).toBeUndefined();
+    expect(await webhooksTaken(o)).toEqual([event.id]);
+    expect(await processed(o, "authorized")).toBe(1);
+  });
+
+  it("answers a redelivered handled webhook duplicate and changes nothing", async () => {
+    const { o, data } = await payingOrder();
+    const event = webhook({ ...data, status: "authorized" });
+    expect((await sendWebhook(event)).body).toMatchObject({ duplicate: false, applied: true });
+    const before = await footprint(o);
+    const again = await sendWebhook(event);
+    expect(again).toMatchObject({ status: 200, body: { received: true, duplicate: true, applied: false } });
+    expect(await footprint(o)).toEqual(before);
+    expect(await processed(o, "authorized")).toBe(1);
+    expect(await seen(event.id)).toBeUndefined();
+    expect(await webhooksTaken(o)).toEqual([event.id]);
+  });
+
+  it("answers a webhook whose outcome the gateway's own answer applied as new the first time, then as a redelivery", async () => {
+    const { o, data } = await payingOrder();
+    const stub = env.ORDER_FLOW.getByName(o.id);
+    // The payments subscriber's way: the synchronous answer, with no event id, marks nothing.
+    expect(await stub.applyPayment({ ...data, status: "authorized" })).toEqual({
+      ok: true,
+      applied: true,
+      status: "payment_pending",
+    });
+    expect(await webhooksTaken(o)).toEqual([]);
+    const before = await footprint(o);
+    const event = webhook({ ...data, status: "authorized" });
+    const first = await sendWebhook(event);
+    const second = await sendWebhook(event);
+    expect(first).toMatchObject({ status: 200, body: { received: true, duplicate: false, applied: false } });
+    expect(second).toMatchObject({ status: 200, body: { received: true, duplicate: true, applied: false } });
+    expect(await footprint(o)).toEqual(before);
+    expect(await processed(o, "authorized")).toBe(1);
+    expect(await seen(event.id)).toBeUndefined();
+  });
+
+  it("still knows a webhook's id once the object reads its storage again, or is evicted", async () => {
+    const { o, data } = await payingOrder();
+    const stub = env.ORDER_FLOW.getByName(o.id);
+    const event = webhook({ ...data, status: "authorized" });
+    expect((await sendWebhook(event)).body).toMatchObject({ duplicate: false, applied: true });
+    await runInDurableObject(stub, (instance) => instance.reread());
+    expect((await sendWebhook(event)).body).toMatchObject({ duplicate: true, applied: false });
+    await evictDurableObject(stub);
+    expect((await sendWebhook(event)).body).toMatchObject({ duplicate: true, applied: false });
+    expect(await processed(o, "authorized")).toBe(1);
+  });
+
+  it("keeps recording in D1 what no order answers for: an unknown order, an unknown payment, an unhandled type", async () => {
+    const { o, data } = await payingOrder();
+    const unknownOrder = webhook({ ...data, orderId: "ord_doesnotexist000000001", status: "authorized" });
+    const unknownPayment = webhook({ ...data, paymentId: "pay_unknown", status: "authorized" });
+    for (const event of [unknownOrder, unknownPayment]) {
+      const first = await sendWebhook(event);
+      const again = await sendWebhook(event);
+      expect(first).toMatchObject({ status: 200, body: { received: true, duplicate: false, applied: false } });
+      expect(again).toMatchObject({ status: 200, body: { received: true, duplicate: true, applied: false } });
+      expect(await seen(event.id)).toMatchObject({ type: "payment.authorized" });
+    }
+    const unhandled = { id: "evt_unhandled_2", type: "charge.dispute.created", created: 1 } as never;
+    for (let i = 0; i < 2; i++) {
+      expect(await sendWebhook(unhandled)).toMatchObject({ status: 200, body: { received: true, ignored: true } });
+    }
+    expect(await seen("evt_unhandled_2")).toMatchObject({ type: "charge.dispute.created" });
+    expect(await webhooksTaken(o)).toEqual([]);
+    expect((await getOrder(o)).body).toMatchObject({ status: "payment_pending" });
   });
 });

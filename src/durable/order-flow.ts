@@ -243,9 +243,15 @@ export class OrderFlow extends DurableObject<Env> {
    * The one door for a gateway outcome, whichever way it arrives (the queue subscriber's authorization answer,
    * the signed webhook, the answer to this object's own capture/void/refund task): `applyPaymentOutcome`
    * decides whether it still applies, so each outcome is applied once and records PaymentProcessed once.
+   *
+   * `webhook` is the gateway event id of a webhook (none for the gateway's synchronous answer, which marks
+   * nothing). The order takes it with the change the outcome makes, in the same transaction, or alone when the
+   * outcome changes nothing, and answers `firstDelivery`; an id taken before is answered at once, changing
+   * nothing. An outcome the order refuses (`unknown_order`, `unknown_payment`) takes no id: the caller keeps its
+   * own record of those.
    */
-  async applyPayment(outcome: PaymentOutcome): Promise<ApplyResult> {
-    const result = await this.#receivePayment(outcome);
+  async applyPayment(outcome: PaymentOutcome, webhook?: string): Promise<ApplyResult> {
+    const result = await this.#receivePayment(outcome, webhook);
     await this.#settle();
     return result;
   }
@@ -335,24 +341,27 @@ export class OrderFlow extends DurableObject<Env> {
 
   /**
    * Carries out a decision: a guarded one runs its stock steps first (on a refusal: undo, then whatever the
-   * rule decides instead; on a throw: undo, then rethrow), a plan runs its stock steps, then is written.
+   * rule decides instead; on a throw: undo, then rethrow), a plan runs its stock steps, then is written
+   * (with `webhook`, the gateway event id that brought the decision, when there is one).
    */
-  async #carryOut(orderId: string, decision: Decision, current: OrderDoc | null): Promise<Done> {
+  async #carryOut(orderId: string, decision: Decision, current: OrderDoc | null, webhook?: string): Promise<Done> {
     if (decision.ok === false) return decision;
     if (decision.ok === "guarded") {
       const answers = await this.#stock(orderId, decision.guard);
       const threw = answers.find((a) => a.ok === "threw");
-      if (!threw && answers.every((a) => a.ok === true)) return this.#carryOut(orderId, decision.granted, current);
+      if (!threw && answers.every((a) => a.ok === true)) {
+        return this.#carryOut(orderId, decision.granted, current, webhook);
+      }
       const undo = decision.undo(answers);
       if (undo.length > 0) await this.#stock(orderId, undo);
       if (threw?.ok === "threw") throw threw.error;
-      return this.#carryOut(orderId, decision.refused(answers), current);
+      return this.#carryOut(orderId, decision.refused(answers), current, webhook);
     }
     const { plan, answer } = decision;
     if (plan) {
       const failed = (await this.#stock(orderId, plan.stock)).find((a) => a.ok === "threw");
       if (failed?.ok === "threw") throw failed.error;
-      this.#store.commit(plan, Date.now());
+      this.#store.commit(plan, Date.now(), webhook);
       this.#arm();
       if (plan.broadcast && plan.entry) this.#announce(plan.entry);
     }
@@ -391,15 +400,25 @@ export class OrderFlow extends DurableObject<Env> {
     return next;
   }
 
-  /** Applies a gateway outcome in the chain (the door's inside: the RPC and the task runner both use it). */
-  #receivePayment(outcome: PaymentOutcome): Promise<ApplyResult> {
+  /**
+   * Applies a gateway outcome in the chain (the door's inside: the RPC and the task runner both use it). With a
+   * webhook's event id: a redelivery is answered from the ids taken; a new id is taken by the commit of the
+   * change it brings, or alone when it brings none (the outcome already came another way).
+   */
+  #receivePayment(outcome: PaymentOutcome, webhook?: string): Promise<ApplyResult> {
     return this.#serial(async (): Promise<ApplyResult> => {
       const state = this.#store.state();
       if (!state) return { ok: false, reason: "unknown_order" };
+      if (webhook !== undefined && this.#store.tookWebhook(webhook)) {
+        return { ok: true, applied: false, status: state.doc.status, firstDelivery: false };
+      }
       const r = applyPaymentOutcome(state, outcome, this.#context());
       if (!r.ok) return r;
-      const done = await this.#carryOut(state.doc.id, r.decision, state.doc);
-      return { ok: true, applied: r.applied, status: done.ok ? done.doc.status : state.doc.status };
+      const done = await this.#carryOut(state.doc.id, r.decision, state.doc, webhook);
+      const status = done.ok ? done.doc.status : state.doc.status;
+      if (webhook === undefined) return { ok: true, applied: r.applied, status };
+      this.#store.takeWebhook(webhook);
+      return { ok: true, applied: r.applied, status, firstDelivery: true };
     });
   }
 

@@ -107,7 +107,13 @@ export type Failure = {
 export type CommandTiming = { stock: number; deliver: number };
 export type CommandResult = { ok: true; order: OrderView | StaffOrderView; timing?: CommandTiming } | Failure;
 export type PayResult = { ok: true; order: OrderView; paymentId: string } | Failure;
-export type ApplyResult = { ok: true; applied: boolean; status: OrderStatus } | { ok: false; reason: string };
+/**
+ * What the order did with a gateway outcome. `firstDelivery` only when the outcome came with a gateway event id
+ * (a webhook): whether the order had not taken that id before (false: a redelivery, which changed nothing).
+ */
+export type ApplyResult =
+  | { ok: true; applied: boolean; status: OrderStatus; firstDelivery?: boolean }
+  | { ok: false; reason: string };
 export type FraudResult = { ok: true; recorded: Risk; status: OrderStatus } | { ok: false; reason: string };
 
 /** What the owner or staff did, for the timeline and OrderCancelled.by. */

@@ -8,10 +8,14 @@
  * - `tasks`: payment tasks (capture, void, refund) in the order they run, each with its tries and next run;
  * - `retry`: when the alarm must retry a failed delivery or deadline (absent: nothing to retry);
  * - `dirty`: changes the D1 mirror has not seen yet (absent = 0); a flush clears only the count it saw;
- * - `outbox`: undelivered events (`KvOutbox`).
+ * - `outbox`: undelivered events (`KvOutbox`);
+ * - `webhooks`: the gateway event ids the order has taken (src/domain/order/gateway-events.ts), written with the
+ *   change the event made, so "applied" and "recorded" cannot diverge; the webhook route answers a redelivery
+ *   from it without a D1 round trip.
  * The state's deadline is not stored: it is `deadlineOf(doc)`, written with the document by the same commit.
  * An order from before this layout (eight tables) is moved here the first time the object reads it (./legacy.ts).
  */
+import { rememberGatewayEvent } from "../../domain/order/gateway-events";
 import { deadlineOf } from "../../domain/order/plan";
 import type { Attempt, OrderDoc, OrderState, Plan, StoredTask } from "../../domain/order/types";
 import type { TimelineEntry } from "../../domain/order-machine";
@@ -26,6 +30,7 @@ type Stored = {
   timeline: readonly TimelineEntry[];
   retry: number | null;
   dirty: number;
+  webhooks: readonly string[];
 };
 
 const DOC = "doc";
@@ -35,6 +40,7 @@ const TIMELINE = "timeline";
 const RETRY = "retry";
 const DIRTY = "dirty";
 const OUTBOX = "outbox";
+const WEBHOOKS = "webhooks";
 
 /**
  * The store keeps what it read in memory: it is the object's only writer, so every write below updates its
@@ -98,13 +104,29 @@ export class OrderStore {
     return this.#read().timeline.filter((e) => e.version > after);
   }
 
+  /** Whether the order has taken the gateway event `id` (a webhook) already. */
+  tookWebhook(id: string): boolean {
+    return this.#read().webhooks.includes(id);
+  }
+
+  /** Records the gateway event `id` on its own: for a webhook that changed nothing (its outcome was applied). */
+  takeWebhook(id: string): void {
+    const stored = this.#read();
+    const webhooks = rememberGatewayEvent(stored.webhooks, id);
+    if (webhooks === stored.webhooks) return;
+    this.#kv.put(WEBHOOKS, webhooks);
+    this.#stored = { ...stored, webhooks };
+  }
+
   /**
    * Writes one plan in one transaction: the keys it changes (the document and the count of unmirrored changes
-   * always; the timeline, attempts, tasks and outbox when they change).
+   * always; the timeline, attempts, tasks and outbox when they change), and `webhook`, the gateway event id
+   * that brought the change, when there is one.
    */
-  commit(plan: Plan, now: number): void {
+  commit(plan: Plan, now: number, webhook?: string): void {
     const before = this.#read();
     const next: Stored = { ...before, doc: plan.doc, dirty: before.dirty + 1 };
+    if (webhook !== undefined) next.webhooks = rememberGatewayEvent(before.webhooks, webhook);
     const entry = plan.entry;
     if (entry) {
       if (before.timeline.some((e) => e.version === entry.version)) {
@@ -133,6 +155,7 @@ export class OrderStore {
         if (next.tasks !== before.tasks) this.#kv.put(TASKS, next.tasks);
         this.outbox.append(plan.events);
         this.#kv.put(DIRTY, next.dirty);
+        if (next.webhooks !== before.webhooks) this.#kv.put(WEBHOOKS, next.webhooks);
       });
     } catch (err) {
       // Nothing was written; the outbox may have taken the events into its copy.
@@ -198,6 +221,7 @@ export class OrderStore {
       timeline: (found.get(TIMELINE) as TimelineEntry[] | undefined) ?? [],
       retry: (found.get(RETRY) as number | undefined) ?? null,
       dirty: (found.get(DIRTY) as number | undefined) ?? 0,
+      webhooks: (found.get(WEBHOOKS) as string[] | undefined) ?? [],
     };
     return this.#stored;
   }

@@ -15,9 +15,11 @@ import type { EventSubscriber } from "./subscriber";
 /**
  * Hands an outcome to the order it belongs to, through OrderFlow's one door (`applyPayment`): the queue
  * subscriber's authorization answer and the webhook both come here; the order decides whether it still applies.
+ * `webhook` is the webhook's gateway event id, which the order records with the outcome (the synchronous
+ * answer has none and marks nothing).
  */
-export async function applyPaymentOutcome(env: Env, outcome: GatewayOutcome): Promise<ApplyResult> {
-  return env.ORDER_FLOW.getByName(outcome.orderId).applyPayment(outcome);
+export async function applyPaymentOutcome(env: Env, outcome: GatewayOutcome, webhook?: string): Promise<ApplyResult> {
+  return env.ORDER_FLOW.getByName(outcome.orderId).applyPayment(outcome, webhook);
 }
 
 /** Runs one payment task at the gateway and returns its synchronous outcome. */
