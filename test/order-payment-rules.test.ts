@@ -4,6 +4,7 @@
  * of both into the next state.
  */
 import { describe, expect, it } from "vitest";
+import type { EventEnvelope } from "../src/domain/events";
 import { MAX_GATEWAY_EVENT_IDS, rememberGatewayEvent } from "../src/domain/order/gateway-events";
 import { applyFraud } from "../src/domain/order/rules/fraud-outcome";
 import { applyPaymentOutcome, pendingTask } from "../src/domain/order/rules/payment-outcome";
@@ -169,6 +170,40 @@ describe("applying a payment outcome", () => {
     const r = applyPaymentOutcome(s, outcome("authorized"), ctx());
     expect(r).toMatchObject({ ok: true, applied: false });
     expect(resolve(decisionOf(r)).plan).toBeNull();
+  });
+
+  it("carries the check's own events in the plan that records its decision, on every path, and not a second time", () => {
+    const checked = { id: "evt_fraud_pay_1", type: "FraudCheckCompleted" } as unknown as EventEnvelope;
+    const cases = [
+      paying("payment_pending", { auth: "authorized", status: "authorized" }),
+      paying("payment_pending"),
+      paying("cancelled"),
+    ];
+    for (const s of cases) {
+      for (const [name, assessment] of [
+        ["pass", PASS],
+        ["review", REVIEW],
+        ["reject", REJECT],
+      ] as const) {
+        const r = applyFraud(s, { paymentId: "pay_1", assessment, events: [checked] }, ctx());
+        expect(r, `${s.doc.status} ${name}`).toMatchObject({ ok: true, carried: true });
+        // Granted or refused, the stock's answer does not lose them.
+        for (const answer of [() => ({ ok: true }) as const, refuse("BR-A")]) {
+          const plan = resolve(decisionOf(r), answer).plan;
+          expect(
+            plan?.events.filter((e) => e === checked),
+            `${s.doc.status} ${name}`,
+          ).toHaveLength(1);
+        }
+      }
+    }
+    const decided = applyFraud(
+      paying("on_hold", { fraud: "review", risk: REVIEW }),
+      { paymentId: "pay_1", assessment: PASS, events: [checked] },
+      ctx(),
+    );
+    expect(decided).toMatchObject({ ok: true, recorded: REVIEW, carried: false });
+    expect(resolve(decisionOf(decided)).plan).toBeNull();
   });
 
   it("answers unknown_payment for an attempt the order never made", () => {

@@ -4,6 +4,8 @@ import { eq, like } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getDb } from "../src/db/client";
 import { events, invoices, payments } from "../src/db/schema";
+import { parseEnvelope } from "../src/domain/events";
+import { fraudSubscriber } from "../src/services/subscribers/fraud";
 import { call, waitFor } from "./helpers";
 import {
   eventsOf,
@@ -498,6 +500,40 @@ describe("authorization and fraud check arriving in either order", () => {
     await stub.applyFraud({ ...assessment("review", 50), paymentId });
     expect(await stub.applyPayment(outcome("declined"))).toMatchObject({ status: "payment_failed" });
     expect(await stockOf(sku)).toMatchObject({ reserved: 1 });
+  });
+});
+
+describe("the fraud check's events", () => {
+  it("are logged and published by the order's flush with the decision, once however often the check runs", async () => {
+    const sku = await product();
+    const o = await placeOrder([{ sku, qty: 1 }]);
+    expect((await pay(o, "tok_visa")).status).toBe(202);
+    await waitForStatus(o, "confirmed");
+    const db = getDb(env.DB);
+    const logged = () =>
+      db
+        .select()
+        .from(events)
+        .where(eq(events.subject, `order:${o.id}`))
+        .then((rows) => rows.filter((r) => r.type.startsWith("Fraud")));
+    const checked = await waitFor("FraudCheckCompleted in the log", async () => {
+      const rows = await logged();
+      return rows.length > 0 ? rows : undefined;
+    });
+    expect(checked.map((r) => [r.type, r.source])).toEqual([["FraudCheckCompleted", "fraud"]]);
+    expect(checked[0]?.publishedAt).not.toBeNull();
+
+    // The PaymentInitiated delivered again: the decision stands, so the service publishes its events itself,
+    // under the same ids.
+    const initiated = await db
+      .select()
+      .from(events)
+      .where(eq(events.subject, `order:${o.id}`))
+      .then((rows) => rows.find((r) => r.type === "PaymentInitiated"));
+    const event = parseEnvelope(initiated);
+    if (!event) throw new Error("no PaymentInitiated logged");
+    await fraudSubscriber.handle(event, env);
+    expect((await logged()).map((r) => r.id)).toEqual(checked.map((r) => r.id));
   });
 });
 

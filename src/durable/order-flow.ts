@@ -56,6 +56,7 @@ import type {
   Viewer,
 } from "../domain/order/types";
 import { orderView } from "../domain/order/view";
+import type { EventEnvelope } from "../domain/events";
 import type { Actor, TimelineEntry } from "../domain/order-machine";
 import { orderMessageFor } from "../domain/order-wording";
 import type { RefundRequest } from "../domain/refunds";
@@ -257,14 +258,19 @@ export class OrderFlow extends DurableObject<Env> {
   }
 
   /** Records the fraud decision for a payment attempt (first one wins) and moves the order on. */
-  async applyFraud(input: { paymentId: string; assessment: Risk }): Promise<FraudResult> {
+  async applyFraud(input: {
+    paymentId: string;
+    assessment: Risk;
+    events?: readonly EventEnvelope[];
+  }): Promise<FraudResult> {
     const result = await this.#serial(async (): Promise<FraudResult> => {
       const state = this.#store.state();
       if (!state) return { ok: false, reason: "unknown_order" };
       const r = applyFraud(state, input, this.#context());
       if (!r.ok) return r;
       const done = await this.#carryOut(state.doc.id, r.decision, state.doc);
-      return { ok: true, recorded: r.recorded, status: done.ok ? done.doc.status : state.doc.status };
+      const status = done.ok ? done.doc.status : state.doc.status;
+      return { ok: true, recorded: r.recorded, status, carried: r.carried };
     });
     await this.#settle();
     return result;

@@ -114,7 +114,10 @@ export type PayResult = { ok: true; order: OrderView; paymentId: string } | Fail
 export type ApplyResult =
   | { ok: true; applied: boolean; status: OrderStatus; firstDelivery?: boolean }
   | { ok: false; reason: string };
-export type FraudResult = { ok: true; recorded: Risk; status: OrderStatus } | { ok: false; reason: string };
+/** `carried`: the order's flush publishes the check's events it was handed (false: an earlier decision stands). */
+export type FraudResult =
+  | { ok: true; recorded: Risk; status: OrderStatus; carried: boolean }
+  | { ok: false; reason: string };
 
 /** What the owner or staff did, for the timeline and OrderCancelled.by. */
 export type By = { actor: Exclude<Actor, "system">; id: string };

@@ -2,7 +2,8 @@
  * The Fraud Detection service. On PaymentInitiated it gathers the inputs of the rules from D1 (orders per email
  * and, when enabled, per IP in the last hour; the shopper's paid history; account age; recent declines),
  * scores them with src/domain/fraud.ts, hands the decision to the OrderFlow (the first decision recorded for
- * a payment wins) and emits FraudCheckCompleted, plus FraudDetected on a reject.
+ * a payment wins) with its FraudCheckCompleted, plus FraudDetected on a reject: the order logs and publishes them
+ * in the flush that records the decision (one D1 batch and one queue send a payment fewer).
  *
  * The events have ids derived from the payment id, so a redelivered PaymentInitiated re-emits nothing new.
  */
@@ -107,12 +108,16 @@ export const fraudSubscriber: EventSubscriber = {
       console.error(JSON.stringify({ level: "warn", message: "fraud check for an unknown order", event: event.id }));
       return;
     }
-    const result = await env.ORDER_FLOW.getByName(event.data.orderId).applyFraud({
-      paymentId: event.data.paymentId,
-      assessment: assessFraud(input),
+    const { orderId, paymentId } = event.data;
+    const assessment = assessFraud(input);
+    // The check's events ride in the order's flush with the decision they announce; the service publishes them
+    // itself only when the order did not take them (an earlier decision stands: its events, same ids).
+    const result = await env.ORDER_FLOW.getByName(orderId).applyFraud({
+      paymentId,
+      assessment,
+      events: fraudEvents(orderId, paymentId, assessment, now),
     });
-    if (!result.ok) return;
-    const batch = fraudEvents(event.data.orderId, event.data.paymentId, result.recorded, now);
-    await recordAndPublish(env, batch);
+    if (!result.ok || result.carried) return;
+    await recordAndPublish(env, fraudEvents(orderId, paymentId, result.recorded, now));
   },
 };
