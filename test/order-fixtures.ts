@@ -1,5 +1,5 @@
 /** Fixtures for the order suites: products in D1, signed-in people, orders placed through the API. */
-import { runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { signWebhook, WEBHOOK_PATH, type WebhookBody } from "../src/adapters/payment-gateway";
@@ -171,6 +171,15 @@ export async function eventsOf(id: string): Promise<{ id: string; type: string; 
     .bind(id)
     .all<{ id: string; type: string; data: string }>();
   return results.map((r) => ({ ...r, data: JSON.parse(r.data) }));
+}
+
+/**
+ * The order's events once its object has delivered what it holds: a payment outcome waiting for the payment's
+ * other outcome is delivered with it or by the object's alarm (`awaitsOtherOutcome`), which this runs now.
+ */
+export async function deliveredEventsOf(id: string) {
+  await runDurableObjectAlarm(env.ORDER_FLOW.getByName(id));
+  return eventsOf(id);
 }
 
 /** The types of the order's events, stock movements left out. */

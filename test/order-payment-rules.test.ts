@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import type { EventEnvelope } from "../src/domain/events";
 import { MAX_GATEWAY_EVENT_IDS, rememberGatewayEvent } from "../src/domain/order/gateway-events";
+import { awaitsOtherOutcome } from "../src/domain/order/plan";
 import { applyFraud } from "../src/domain/order/rules/fraud-outcome";
 import { applyPaymentOutcome, pendingTask } from "../src/domain/order/rules/payment-outcome";
 import type { Decision, OrderState, PaymentOutcome } from "../src/domain/order/types";
@@ -346,5 +347,21 @@ describe("the gateway event ids an order keeps", () => {
     expect(ids).toHaveLength(MAX_GATEWAY_EVENT_IDS);
     expect(ids[0]).toBe("evt_1");
     expect(ids.at(-1)).toBe(`evt_${MAX_GATEWAY_EVENT_IDS}`);
+  });
+});
+
+describe("when a payment's change may wait for its other outcome", () => {
+  it("waits only while one of the authorization and the fraud check is in and the order still pays", () => {
+    expect(awaitsOtherOutcome(paying("payment_pending", { auth: "authorized", status: "authorized" }))).toBe(true);
+    expect(awaitsOtherOutcome(paying("payment_pending", { fraud: "pass", risk: PASS }))).toBe(true);
+    // Just paid: PaymentInitiated must go out for either outcome to come.
+    expect(awaitsOtherOutcome(paying("payment_pending"))).toBe(false);
+    expect(
+      awaitsOtherOutcome(paying("payment_pending", { auth: "authorized", status: "authorized", fraud: "pass" })),
+    ).toBe(false);
+    expect(awaitsOtherOutcome(paying("payment_pending", { auth: "authorized", abandoned: true }))).toBe(false);
+    for (const status of ["on_hold", "confirmed", "payment_failed", "cancelled"] as const) {
+      expect(awaitsOtherOutcome(paying(status, { auth: "authorized", status: "authorized" })), status).toBe(false);
+    }
   });
 });

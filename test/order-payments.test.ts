@@ -537,6 +537,57 @@ describe("the fraud check's events", () => {
   });
 });
 
+describe("delivering a payment's outcomes together", () => {
+  const ofPayment = async (o: Placed) =>
+    (await eventsOf(o.id)).map((e) => (e.type === "PaymentProcessed" ? `${e.type}:${e.data.status}` : e.type));
+
+  it("holds an authorization waiting for the fraud check and delivers it with the confirmation and capture", async () => {
+    const sku = await product();
+    const o = await placeOrder([{ sku, qty: 1 }]);
+    const { stub, paymentId, outcome } = await pendingPayment(o, {
+      deadline: Date.now() + 60_000,
+      expiresAt: Date.now() + 60_000,
+    });
+    expect(await stub.applyPayment(outcome("authorized"))).toEqual({
+      ok: true,
+      applied: true,
+      status: "payment_pending",
+    });
+    // Taken by the order (its view says so) but not yet in the log or the mirror.
+    expect((await getOrder(o)).body.payment).toMatchObject({ status: "authorized" });
+    expect(await ofPayment(o)).not.toContain("PaymentProcessed:authorized");
+    expect((await paymentRow(paymentId))?.status).not.toBe("authorized");
+
+    expect(await stub.applyFraud({ ...assessment("pass", 0), paymentId })).toMatchObject({ status: "confirmed" });
+    await waitForPayment(paymentId, "captured");
+    const delivered = await waitFor("the capture in the log", async () => {
+      const types = await ofPayment(o);
+      return types.includes("PaymentProcessed:captured") ? types : undefined;
+    });
+    expect(delivered.filter((t) => t.startsWith("PaymentProcessed") || t === "OrderConfirmed")).toEqual([
+      "PaymentProcessed:authorized",
+      "OrderConfirmed",
+      "PaymentProcessed:captured",
+    ]);
+    expect((await mirrorOf(o.id))?.status).toBe("confirmed");
+  });
+
+  it("delivers an authorization by the object's alarm when the fraud check never comes", async () => {
+    const sku = await product();
+    const o = await placeOrder([{ sku, qty: 1 }]);
+    const { stub, paymentId, outcome } = await pendingPayment(o, {
+      deadline: Date.now() + 60_000,
+      expiresAt: Date.now() + 60_000,
+    });
+    await stub.applyPayment(outcome("authorized"));
+    expect(await ofPayment(o)).not.toContain("PaymentProcessed:authorized");
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await ofPayment(o)).toContain("PaymentProcessed:authorized");
+    expect((await paymentRow(paymentId))?.status).toBe("authorized");
+    expect((await getOrder(o)).body.status).toBe("payment_pending");
+  });
+});
+
 describe("payment deadlines", () => {
   const stuckPayment = (o: Placed, opts: { reservationOver: boolean }) =>
     pendingPayment(o, {

@@ -7,7 +7,7 @@ import { getDb } from "../src/db/client";
 import { payments, webhookEvents } from "../src/db/schema";
 import { waitFor } from "./helpers";
 import {
-  eventsOf,
+  deliveredEventsOf,
   getOrder,
   type Placed,
   pay,
@@ -22,7 +22,7 @@ import {
 
 const seen = (id: string) => getDb(env.DB).select().from(webhookEvents).where(eq(webhookEvents.id, id)).get();
 const processed = async (o: Placed, status: string) =>
-  (await eventsOf(o.id)).filter((e) => e.type === "PaymentProcessed" && e.data.status === status).length;
+  (await deliveredEventsOf(o.id)).filter((e) => e.type === "PaymentProcessed" && e.data.status === status).length;
 
 /** A confirmed, captured order and its payment id. */
 async function paidOrder() {
@@ -55,7 +55,7 @@ async function payingOrder() {
 /** What a webhook may not change: the order's status and version, and every event about it. */
 const footprint = async (o: Placed) => {
   const { status, version } = (await getOrder(o)).body;
-  return { status, version, events: (await eventsOf(o.id)).length };
+  return { status, version, events: (await deliveredEventsOf(o.id)).length };
 };
 
 describe("payment webhook signatures", () => {

@@ -24,7 +24,8 @@ import { outboxInserts, sendToQueue } from "../adapters/event-bus";
 import { config } from "../config";
 import { getDb } from "../db/client";
 import { orderMirror } from "../db/order-mirror";
-import { notFound } from "../domain/order/plan";
+import type { EventEnvelope } from "../domain/events";
+import { awaitsOtherOutcome, notFound } from "../domain/order/plan";
 import { type AmendInput, amend } from "../domain/order/rules/amend";
 import { cancel } from "../domain/order/rules/cancel";
 import { create } from "../domain/order/rules/create";
@@ -56,7 +57,6 @@ import type {
   Viewer,
 } from "../domain/order/types";
 import { orderView } from "../domain/order/view";
-import type { EventEnvelope } from "../domain/events";
 import type { Actor, TimelineEntry } from "../domain/order-machine";
 import { orderMessageFor } from "../domain/order-wording";
 import type { RefundRequest } from "../domain/refunds";
@@ -253,7 +253,7 @@ export class OrderFlow extends DurableObject<Env> {
    */
   async applyPayment(outcome: PaymentOutcome, webhook?: string): Promise<ApplyResult> {
     const result = await this.#receivePayment(outcome, webhook);
-    await this.#settle();
+    await this.#settleOutcome();
     return result;
   }
 
@@ -272,7 +272,7 @@ export class OrderFlow extends DurableObject<Env> {
       const status = done.ok ? done.doc.status : state.doc.status;
       return { ok: true, recorded: r.recorded, status, carried: r.carried };
     });
-    await this.#settle();
+    await this.#settleOutcome();
     return result;
   }
 
@@ -463,6 +463,31 @@ export class OrderFlow extends DurableObject<Env> {
       this.#retryLater("delivery", err);
     }
     if (this.#store.hasTasks()) this.ctx.waitUntil(this.#drainTasks());
+  }
+
+  /**
+   * `#settle` after a payment outcome or a fraud decision. Their callers (the queue's subscribers, the gateway's
+   * webhooks) read nothing the delivery writes, so the delivery may wait for what follows, and the usual
+   * checkout's three changes after paying (authorized, confirmed, captured) go out in one D1 batch and one queue
+   * send instead of three:
+   * - a payment waiting for its other outcome (`awaitsOtherOutcome`) leaves delivery to the change that outcome
+   *   brings (the alarm, armed with the outbox, delivers it should that never come);
+   * - a payment task due now (the capture a confirmation asks for) runs first, in the background, and its run
+   *   ends with the delivery of everything so far (`#drainOnce`).
+   */
+  async #settleOutcome(): Promise<void> {
+    const state = this.#store.state();
+    if (state && awaitsOtherOutcome(state)) {
+      this.#arm();
+      return;
+    }
+    const next = this.#store.tasks()[0];
+    if (next && next.nextAt <= Date.now()) {
+      this.#arm();
+      this.ctx.waitUntil(this.#drainTasks());
+      return;
+    }
+    await this.#settle();
   }
 
   #flush = singleFlight(() => this.#flushOnce());

@@ -12,7 +12,17 @@ import {
   type TimelineEntry,
 } from "../order-machine";
 import type { PricedItem } from "../pricing";
-import type { Attempt, Decision, Failure, OrderDoc, PaymentTask, Plan, RuleContext, StockStep } from "./types";
+import type {
+  Attempt,
+  Decision,
+  Failure,
+  OrderDoc,
+  OrderState,
+  PaymentTask,
+  Plan,
+  RuleContext,
+  StockStep,
+} from "./types";
 
 export const fail = (code: Failure["code"], message: string, details?: unknown): Failure =>
   details === undefined ? { ok: false, code, message } : { ok: false, code, message, details };
@@ -132,3 +142,16 @@ export const holdSteps = (doc: OrderDoc, until: number, now: number): StockStep[
 /** The attempt the order is waiting on, if any. */
 export const currentAttempt = (doc: OrderDoc, attempts: readonly Attempt[]): Attempt | null =>
   (doc.currentPaymentId ? attempts.find((a) => a.id === doc.currentPaymentId) : undefined) ?? null;
+
+/**
+ * Whether the order's latest change may wait for the next one before it is delivered (mirrored to D1 and
+ * published): its payment has one of its two outcomes, the authorization or the fraud decision, and waits for the
+ * other, which the same PaymentInitiated brings moments later. Both are then delivered together, one D1 batch and
+ * one queue send instead of two; the object's alarm delivers the first should the second never come.
+ */
+export function awaitsOtherOutcome(state: OrderState): boolean {
+  if (state.doc.status !== "payment_pending") return false;
+  const attempt = currentAttempt(state.doc, state.attempts);
+  if (!attempt || attempt.abandoned) return false;
+  return (attempt.auth === "authorized") !== (attempt.fraud !== "pending");
+}
