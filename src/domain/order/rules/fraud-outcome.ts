@@ -7,8 +7,9 @@
  * payment fewer than the Fraud service publishing them itself). `carried` says whether it did: not when an
  * earlier decision stands, and then the service publishes them itself.
  */
-import { change, planned, unchanged } from "../plan";
+
 import type { EventEnvelope } from "../../events";
+import { change, planned, unchanged } from "../plan";
 import type { Attempt, Decision, OrderState, Risk, RuleContext } from "../types";
 import { advance } from "./join";
 
