@@ -28,6 +28,7 @@ import { getDb } from "../../db/client";
 import { etagFor, etagMatches } from "../../domain/catalog";
 import type { AppEnv } from "../../http/app-env";
 import { REQUEST_ID_HEADER, requestIdFor } from "../../http/request-id";
+import { chunks } from "../../lib/chunks";
 
 export const CATALOG_TAG = "catalog";
 export const PAGES_TAG = "pages";
@@ -59,12 +60,6 @@ export type Cacheable = { body: string; contentType: string; tags: string[] };
 const JSON_TYPE = "application/json; charset=UTF-8";
 
 type CacheMark = "HIT" | "MISS";
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 /**
  * A first level in the isolate's memory, in front of the Cache API: a hit there costs no I/O at all. Each

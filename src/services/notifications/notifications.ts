@@ -48,6 +48,7 @@ import {
   staffPushAlerts,
 } from "../../domain/notifications";
 import { hasOneClickUnsubscribe } from "../../domain/preferences";
+import { chunks } from "../../lib/chunks";
 import { newId } from "../../lib/ids";
 import type { BatchSubscriber } from "../subscribers/subscriber";
 import { deliveriesFor } from "./fan-out";
@@ -179,14 +180,10 @@ async function planFor(event: EventEnvelope, env: Env, channels: Channels, now: 
     nextAttemptAt: leasedUntil,
     createdAt: now,
   }));
-  const inserts: BatchItem<"sqlite">[] = [];
-  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-    inserts.push(insertNewNotifications(db, rows.slice(i, i + ROWS_PER_INSERT)));
-  }
-  const closes: BatchItem<"sqlite">[] = [];
-  for (let i = 0; i < backInStockIds.length; i += 90) {
-    closes.push(closeBackInStockRequests(db, backInStockIds.slice(i, i + 90), now));
-  }
+  const inserts: BatchItem<"sqlite">[] = chunks(rows, ROWS_PER_INSERT).map((part) => insertNewNotifications(db, part));
+  const closes: BatchItem<"sqlite">[] = chunks(backInStockIds, 90).map((part) =>
+    closeBackInStockRequests(db, part, now),
+  );
   // A device request whose message has no push row (push is not configured any more) is closed with nothing to
   // send: forget its device now. Those with a row are forgotten when the row is done (`finish`).
   const pushed = new Set(deliveries.map((d) => d.pushScope));
@@ -229,10 +226,9 @@ export async function notifyAll(
   const db = getDb(env.DB);
   // The recipients' channel choices come back in the same round trip as the rows (a statement binds at most 100).
   const recipients = [...new Set(plans.flatMap((p) => p.rows.map((r) => r.recipient)))];
-  const choices = [];
-  for (let i = 0; i === 0 || i < recipients.length; i += PREFERENCES_PER_READ) {
-    choices.push(preferencesOf(db, recipients.slice(i, i + PREFERENCES_PER_READ)));
-  }
+  const choices = (recipients.length > 0 ? chunks(recipients, PREFERENCES_PER_READ) : [[]]).map((part) =>
+    preferencesOf(db, part),
+  );
   const [first, ...rest] = choices;
   if (!first) return 0;
   const results = await db.batch([first, ...rest, ...plans.flatMap((p) => [...p.inserts, ...p.closes])]);
