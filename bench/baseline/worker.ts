@@ -2,6 +2,8 @@
  * Baseline Worker for bench/: each route is the least work its shop counterpart could possibly do.
  * - GET /static: a constant JSON body the size of a catalog page (the catalog cache-hit floor).
  * - POST /order: one Durable Object call (a SQLite counter decrement) + one D1 insert (order creation floor).
+ * - POST /order-with-object: /order plus one call that creates a new object, as the shop creates one OrderFlow per
+ *   order (DESIGN.md): the floor of order creation for that design.
  * - POST /take: one Durable Object call and nothing else (the floor for a refused order: one stock call).
  * - GET /read: one D1 read (the floor for the console overview, which answers from one D1 batch).
  * - GET /live + POST /broadcast: hibernating WebSockets on one object and a bare broadcast (fan-out floor).
@@ -87,6 +89,15 @@ export default {
       await tableReady;
       const left = await env.COUNTER.getByName("sku").take();
       const id = crypto.randomUUID();
+      await env.DB.prepare("INSERT INTO orders (id, at) VALUES (?, ?)").bind(id, Date.now()).run();
+      return Response.json({ id, left }, { status: 201 });
+    }
+    if (url.pathname === "/order-with-object" && request.method === "POST") {
+      tableReady ??= env.DB.exec("CREATE TABLE IF NOT EXISTS orders (id TEXT PRIMARY KEY, at INTEGER NOT NULL)");
+      await tableReady;
+      const left = await env.COUNTER.getByName("sku").take();
+      const id = crypto.randomUUID();
+      await env.FRESH.getByName(id).touch();
       await env.DB.prepare("INSERT INTO orders (id, at) VALUES (?, ?)").bind(id, Date.now()).run();
       return Response.json({ id, left }, { status: 201 });
     }
