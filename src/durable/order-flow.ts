@@ -133,12 +133,23 @@ export class OrderFlow extends DurableObject<Env> {
    * Places the order: reserves every line on its ProductStock (all or nothing) and moves pending → reserved
    * with `expiresAt = now + RESERVATION_TTL_MS`, or, given `reservedUntil` (the checkout route reserved first),
    * takes the reservations as held. Calling it again for the same order answers the order as it is.
+   *
+   * With `keep` (the request's Idempotency-Key, whose stock names this order to a retry), the 201 answer with the
+   * access token is kept here for `createdAnswer`, in this call rather than a second one.
    */
-  async create(input: CreateInput): Promise<CommandResult> {
-    return this.#command(() => {
+  async create(
+    input: CreateInput,
+    keep: { key: AnswerKey; accessToken: string } | null = null,
+  ): Promise<CommandResult> {
+    const result = await this.#command(() => {
       const existing = this.#store.doc();
       return this.#carryOut(input.orderId, create(existing, input, this.#context()), existing);
     }, "owner");
+    if (keep && result.ok) {
+      const body = JSON.stringify({ ...result.order, accessToken: keep.accessToken });
+      this.#answers.keep("create", keep.key, { status: 201, body }, Date.now());
+    }
+    return result;
   }
 
   /** The order as `viewer` may see it. */
@@ -173,14 +184,6 @@ export class OrderFlow extends DurableObject<Env> {
     }).finally(() => this.#payingKeys.delete(key.id));
     await this.#settle();
     return answer;
-  }
-
-  /**
-   * Keeps the answer to the request that created this order under its Idempotency-Key (the SKU's stock holds
-   * the key itself and names this order to a retry, which then asks `createdAnswer`).
-   */
-  keepCreated(key: AnswerKey, answer: { status: number; body: string }): void {
-    this.#answers.keep("create", key, answer, Date.now());
   }
 
   /** The kept answer to the request that created this order, if `key` is its key. */

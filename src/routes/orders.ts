@@ -306,7 +306,7 @@ export const ordersApi = new Hono<AppEnv>()
       return refusal(c, stock.refused, body.items);
     }
     // The SKU's own stock holds the key of a single-line order (a retry learns the order from it), and the order
-    // keeps the answer (`keepCreated`): no D1 claim or record. Shards keep no keys; several lines, several stocks.
+    // keeps the answer (`keep` below): no D1 claim or record. Shards keep no keys; several lines, several stocks.
     const keptByOrder = key !== null && Object.keys(stock.places).length === 0;
     let priced: Awaited<ReturnType<typeof priceLines>>["priced"];
     let number: number;
@@ -342,21 +342,26 @@ export const ordersApi = new Hono<AppEnv>()
     const tokenHash = await sha256Hex(accessToken);
     let result: CommandResult;
     try {
-      result = await flow(c.env, orderId).create({
-        orderId,
-        number,
-        customerId: c.get("user")?.id ?? null,
-        email,
-        shippingAddress: address,
-        phone: phone ?? null,
-        items: priced.items,
-        totals: priced.totals,
-        accessTokenHash: tokenHash,
-        ip: clientIp(c),
-        country: clientCountry(c),
-        reservedUntil: stock.expiresAt,
-        ...(Object.keys(stock.places).length > 0 ? { stockPlaces: stock.places } : {}),
-      });
+      // The order keeps the answer under the key (`keep`): the SKU's stock holds the key and names the order.
+      const keep = ticket && key && keptByOrder ? { key, accessToken } : null;
+      result = await flow(c.env, orderId).create(
+        {
+          orderId,
+          number,
+          customerId: c.get("user")?.id ?? null,
+          email,
+          shippingAddress: address,
+          phone: phone ?? null,
+          items: priced.items,
+          totals: priced.totals,
+          accessTokenHash: tokenHash,
+          ip: clientIp(c),
+          country: clientCountry(c),
+          reservedUntil: stock.expiresAt,
+          ...(Object.keys(stock.places).length > 0 ? { stockPlaces: stock.places } : {}),
+        },
+        keep,
+      );
     } catch (err) {
       // The stock is held for an order that was never created: give it back now rather than at expiry.
       await releaseLines(c.env, orderId, merged, stock.places).catch(() => undefined);
@@ -372,10 +377,7 @@ export const ordersApi = new Hono<AppEnv>()
     }
     const placed = orderOf(result);
     rememberToken(orderId, tokenHash);
-    if (ticket && key && keptByOrder) {
-      await flow(c.env, orderId).keepCreated(key, { status: 201, body: JSON.stringify({ ...placed, accessToken }) });
-      ticket.rememberedElsewhere = true;
-    }
+    if (ticket && key && keptByOrder) ticket.rememberedElsewhere = true;
     return c.json({ ...placed, accessToken }, 201);
   })
   .get("/:id", spec["GET /:id"], async (c) => {
