@@ -1,3 +1,4 @@
+import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call } from "./helpers";
 
@@ -20,11 +21,27 @@ describe("API errors", () => {
     expect(res.body.error.code).toBe("payload_too_large");
   });
 
-  it("sets secure headers on every response", async () => {
+  it("sets the API's secure headers on every API answer: nothing loads, nothing frames it", async () => {
     const res = await call("GET", "/api/nope");
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
-    expect(res.headers.get("content-security-policy")).toContain("default-src 'self'");
+    expect(res.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(res.headers.get("x-frame-options")).toBe("DENY");
+    expect(res.headers.get("strict-transport-security")).toContain("max-age=");
+    expect(res.headers.get("cross-origin-resource-policy")).toBe("same-origin");
+    expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+    // Headers only a rendered document reads are left off data.
+    expect(res.headers.get("cross-origin-opener-policy")).toBeNull();
+    expect(res.headers.get("x-xss-protection")).toBeNull();
     expect(res.headers.get("x-request-id")).toBeTruthy();
+  });
+
+  it("keeps the document policy on pages", async () => {
+    const res = await exports.default.fetch(new Request("http://localhost/definitely-not-a-page"));
+    expect(res.headers.get("content-security-policy")).toContain("default-src 'self'");
+    expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    expect(res.headers.get("cross-origin-opener-policy")).toBe("same-origin");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    await res.arrayBuffer();
   });
 
   it("refuses the staff feed to an anonymous caller with 401", async () => {
