@@ -117,7 +117,7 @@ export default {
     if (early instanceof Response) return early;
     const res = await app.fetch(early, env, ctx);
     if (early !== request) ctx.waitUntil(releaseUntaken(early, env));
-    learnMiddlewareHeaders(res);
+    learnMiddlewareHeaders(request, res);
     return res;
   },
   async queue(batch, env) {

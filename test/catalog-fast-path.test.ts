@@ -38,6 +38,26 @@ describe("catalog cache hits answered before routing", () => {
     expect(traced.headers.get("x-request-id")).toBe("trace-7");
   });
 
+  it("answers a page's hit with the page's security headers and an API hit with the API's", async () => {
+    await seedCatalog();
+    // The API's answer is learned first: a page's hit must not borrow its policy (the page's scripts would not run).
+    for (const path of ["/api/products?limit=2", "/?limit=2"]) {
+      const first = await get(path);
+      await first.arrayBuffer();
+      const second = await get(path);
+      await second.arrayBuffer();
+      expect(second.headers.get("x-cache")).toBe("HIT");
+      expect(headerNames(second)).toEqual(headerNames(first));
+      expect(second.headers.get("content-security-policy")).toBe(first.headers.get("content-security-policy"));
+    }
+    const page = await get("/?limit=2");
+    await page.arrayBuffer();
+    expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
+    const api = await get("/api/products?limit=2");
+    await api.arrayBuffer();
+    expect(api.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'");
+  });
+
   it("answers 304 to a matching If-None-Match and an empty body to HEAD", async () => {
     await seedCatalog();
     const first = await get("/api/products?limit=4");

@@ -44,7 +44,7 @@ const documentHeaders = secureHeaders(DOCUMENT_HEADERS);
 const apiHeaders = secureHeaders(API_HEADERS);
 
 /** Whether `path` is the JSON API's (Hono's "/api/*" also matches "/api" itself). */
-const isApiPath = (path: string) => path === "/api" || path.startsWith("/api/");
+export const isApiPath = (path: string) => path === "/api" || path.startsWith("/api/");
 
 export const securityHeaders: MiddlewareHandler = (c, next) =>
   isApiPath(c.req.path) ? apiHeaders(c, next) : documentHeaders(c, next);

@@ -28,6 +28,7 @@ import { getDb } from "../../db/client";
 import { etagFor, etagMatches } from "../../domain/catalog";
 import type { AppEnv } from "../../http/app-env";
 import { REQUEST_ID_HEADER, requestIdFor } from "../../http/request-id";
+import { isApiPath } from "../../http/security-headers";
 import { chunks } from "../../lib/chunks";
 
 export const CATALOG_TAG = "catalog";
@@ -94,17 +95,33 @@ function forget(tags: ReadonlySet<string>): void {
   for (const [key, entry] of memory) if (entry.tags.some((t) => tags.has(t))) memory.delete(key);
 }
 
-/** Headers every response gets from the Worker's middleware (security headers), learned from a real one. */
-let middlewareHeaders: [string, string][] | null = null;
+/**
+ * Headers every response gets from the Worker's middleware (security headers), learned from a real one: one set
+ * for the API's answers, one for pages, which carry another policy (src/http/security-headers.ts).
+ */
+const middlewareHeaders: { api: [string, string][] | null; page: [string, string][] | null } = {
+  api: null,
+  page: null,
+};
 const PER_RESPONSE = new Set(["x-request-id", "x-cache", "content-type", "cache-control", "cache-tag", "etag"]);
+
+/** Whether an absolute URL's answer is the API's or a page's, its path read without parsing it (the hit path). */
+function kindOf(url: string): "api" | "page" {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  if (start < 0) return "page";
+  const query = url.indexOf("?", start);
+  return isApiPath(url.slice(start, query < 0 ? undefined : query)) ? "api" : "page";
+}
 
 /**
  * Learns the headers the middleware adds (secure headers and the like) from a catalog response that went the
- * whole way through the app, so the fast path answers with exactly the same set.
+ * whole way through the app, so the fast path answers with exactly the same set as the app would for that path.
  */
-export function learnMiddlewareHeaders(res: Response): void {
-  if (middlewareHeaders || !res.headers.has("x-cache")) return;
-  middlewareHeaders = [...res.headers].filter(([name]) => !PER_RESPONSE.has(name) && name !== "content-length");
+export function learnMiddlewareHeaders(request: Request, res: Response): void {
+  if (!res.headers.has("x-cache")) return;
+  const kind = kindOf(request.url);
+  if (middlewareHeaders[kind]) return;
+  middlewareHeaders[kind] = [...res.headers].filter(([name]) => !PER_RESPONSE.has(name) && name !== "content-length");
 }
 
 /**
@@ -113,10 +130,12 @@ export function learnMiddlewareHeaders(res: Response): void {
  * invoked). Null when the request is not such a hit, or before the headers were learned.
  */
 export function fastCatalogHit(request: Request): Response | null {
-  if (!middlewareHeaders || (request.method !== "GET" && request.method !== "HEAD")) return null;
+  if (request.method !== "GET" && request.method !== "HEAD") return null;
   const entry = recall(request.url, Date.now());
   if (!entry) return null;
-  const headers = new Headers(middlewareHeaders);
+  const learned = middlewareHeaders[kindOf(request.url)];
+  if (!learned) return null;
+  const headers = new Headers(learned);
   for (const name of STORED_HEADERS) {
     const value = entry.headers.get(name);
     if (value !== null) headers.set(name, value);
