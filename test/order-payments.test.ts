@@ -445,6 +445,14 @@ async function pendingPayment(o: Placed, opts: { deadline: number; expiresAt: nu
   return { stub, paymentId, outcome };
 }
 
+/** A one-unit order (and its SKU) whose payment has started and waits for its outcomes, with a minute before anything expires. */
+async function paymentUnderWay() {
+  const sku = await product();
+  const o = await placeOrder([{ sku, qty: 1 }]);
+  const soon = Date.now() + 60_000;
+  return { sku, o, ...(await pendingPayment(o, { deadline: soon, expiresAt: soon })) };
+}
+
 const assessment = (decision: "pass" | "review" | "reject", score: number) => ({
   paymentId: "",
   assessment: { score, decision, reasons: score > 0 ? [{ code: "test", points: score }] : [] },
@@ -452,12 +460,7 @@ const assessment = (decision: "pass" | "review" | "reject", score: number) => ({
 
 describe("authorization and fraud check arriving in either order", () => {
   it("confirms only once both have arrived when the fraud check comes first", async () => {
-    const sku = await product();
-    const o = await placeOrder([{ sku, qty: 1 }]);
-    const { stub, paymentId, outcome } = await pendingPayment(o, {
-      deadline: Date.now() + 60_000,
-      expiresAt: Date.now() + 60_000,
-    });
+    const { sku, o, stub, paymentId, outcome } = await paymentUnderWay();
     const fraud = await stub.applyFraud({ ...assessment("pass", 0), paymentId });
     expect(fraud).toMatchObject({ ok: true, status: "payment_pending" });
     expect((await getOrder(o)).body.status).toBe("payment_pending");
@@ -475,12 +478,7 @@ describe("authorization and fraud check arriving in either order", () => {
   });
 
   it("holds for review before the authorization arrives and confirms on approval once it has", async () => {
-    const sku = await product();
-    const o = await placeOrder([{ sku, qty: 1 }]);
-    const { stub, paymentId, outcome } = await pendingPayment(o, {
-      deadline: Date.now() + 60_000,
-      expiresAt: Date.now() + 60_000,
-    });
+    const { o, stub, paymentId, outcome } = await paymentUnderWay();
     expect(await stub.applyFraud({ ...assessment("review", 50), paymentId })).toMatchObject({ status: "on_hold" });
     const staff = await signedIn("staff");
     const tooEarly = await call("POST", `/api/admin/orders/${o.id}/approve`, { headers: staff.headers, body: {} });
@@ -491,12 +489,7 @@ describe("authorization and fraud check arriving in either order", () => {
   });
 
   it("moves a held order whose payment is then declined to payment_failed", async () => {
-    const sku = await product();
-    const o = await placeOrder([{ sku, qty: 1 }]);
-    const { stub, paymentId, outcome } = await pendingPayment(o, {
-      deadline: Date.now() + 60_000,
-      expiresAt: Date.now() + 60_000,
-    });
+    const { sku, o, stub, paymentId, outcome } = await paymentUnderWay();
     await stub.applyFraud({ ...assessment("review", 50), paymentId });
     expect(await stub.applyPayment(outcome("declined"))).toMatchObject({ status: "payment_failed" });
     expect(await stockOf(sku)).toMatchObject({ reserved: 1 });
@@ -542,12 +535,7 @@ describe("delivering a payment's outcomes together", () => {
     (await eventsOf(o.id)).map((e) => (e.type === "PaymentProcessed" ? `${e.type}:${e.data.status}` : e.type));
 
   it("holds an authorization waiting for the fraud check and delivers it with the confirmation and capture", async () => {
-    const sku = await product();
-    const o = await placeOrder([{ sku, qty: 1 }]);
-    const { stub, paymentId, outcome } = await pendingPayment(o, {
-      deadline: Date.now() + 60_000,
-      expiresAt: Date.now() + 60_000,
-    });
+    const { o, stub, paymentId, outcome } = await paymentUnderWay();
     expect(await stub.applyPayment(outcome("authorized"))).toEqual({
       ok: true,
       applied: true,
@@ -573,12 +561,7 @@ describe("delivering a payment's outcomes together", () => {
   });
 
   it("delivers an authorization by the object's alarm when the fraud check never comes", async () => {
-    const sku = await product();
-    const o = await placeOrder([{ sku, qty: 1 }]);
-    const { stub, paymentId, outcome } = await pendingPayment(o, {
-      deadline: Date.now() + 60_000,
-      expiresAt: Date.now() + 60_000,
-    });
+    const { o, stub, paymentId, outcome } = await paymentUnderWay();
     await stub.applyPayment(outcome("authorized"));
     expect(await ofPayment(o)).not.toContain("PaymentProcessed:authorized");
     expect(await runDurableObjectAlarm(stub)).toBe(true);
