@@ -1,6 +1,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { parsedFingerprint, requestFingerprint } from "../src/http/idempotency";
 import { answerOrderEarly, releaseUntaken } from "../src/routes/orders-early";
 import { app } from "../src/worker";
 import { ADDRESS, freshEmail, product, signedIn, stockOf } from "./order-fixtures";
@@ -150,6 +151,33 @@ describe("a guest's single-line order, answered before routing", () => {
     expect(again.headers.get("idempotent-replayed")).toBe("true");
     expect(((await again.json()) as { id: string }).id).toBe(placed.id);
     expect(await stockOf(sku)).toMatchObject({ reserved: 1, available: 1 });
+  });
+
+  it("names the key once for the route: a retry with the body's keys in another order replays the order", async () => {
+    const sku = await product({ onHand: 2 });
+    const body = orderBody([{ sku, qty: 1 }]);
+    const key = newKey();
+    const first = await exports.default.fetch(orderRequest(body, { "idempotency-key": key }));
+    expect(first.status).toBe(201);
+    const placed = (await first.json()) as { id: string };
+    const { shippingAddress, email, items } = body;
+    const reordered = { shippingAddress: Object.fromEntries(Object.entries(shippingAddress).reverse()), email, items };
+    const again = await exports.default.fetch(orderRequest(reordered, { "idempotency-key": key }));
+    expect(again.status).toBe(201);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(((await again.json()) as { id: string }).id).toBe(placed.id);
+    const other = await exports.default.fetch(
+      orderRequest(orderBody([{ sku, qty: 2 }], email), { "idempotency-key": key }),
+    );
+    expect(other.status).toBe(422);
+    expect(await stockOf(sku)).toMatchObject({ reserved: 1, available: 1 });
+  });
+
+  it("fingerprints a parsed body as the middleware fingerprints its text", async () => {
+    const text = JSON.stringify({ b: [{ y: 1, x: { q: null, p: "é" } }], a: "1" });
+    expect(await parsedFingerprint("POST", "/api/orders", JSON.parse(text))).toBe(
+      await requestFingerprint("POST", "/api/orders", text),
+    );
   });
 });
 

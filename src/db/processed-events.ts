@@ -2,16 +2,20 @@
  * The bus's dedup marks (`processed_events`): which exactly-once subscribers have handled an event
  * (src/services/subscribers/event-consumer.ts).
  */
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import type { Db } from "./client";
 import { processedEvents } from "./schema";
 
-/** The consumers that have handled event `eventId`. */
-export async function consumersThatProcessed(db: Db, eventId: string) {
+/**
+ * Which of `consumers` have handled event `eventId`. Asked by consumer and event, the primary key's order: by
+ * event alone SQLite scans every mark ever written (the table has no index on `event_id`).
+ */
+export async function consumersThatProcessed(db: Db, eventId: string, consumers: readonly string[]) {
+  if (consumers.length === 0) return [];
   return db
     .select({ consumer: processedEvents.consumer })
     .from(processedEvents)
-    .where(eq(processedEvents.eventId, eventId));
+    .where(and(inArray(processedEvents.consumer, [...consumers]), eq(processedEvents.eventId, eventId)));
 }
 
 /** Marks event `eventId` handled by each of `consumers` in one write (marks already there are kept). */

@@ -57,15 +57,19 @@ async function callerOf(c: Context<AppEnv>): Promise<string> {
   return token ? `t:${await sha256Hex(token)}` : ANONYMOUS_CALLER;
 }
 
+/** A parsed JSON body written back with its keys sorted. */
+const sortedJson = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+
 /** JSON with sorted keys, so the same body sent with its keys in another order is the same request. */
 function canonical(text: string): string {
   if (text === "") return "";
   try {
-    return JSON.stringify(JSON.parse(text), (_key, value: unknown) =>
-      value && typeof value === "object" && !Array.isArray(value)
-        ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-        : value,
-    );
+    return sortedJson(JSON.parse(text));
   } catch {
     return text;
   }
@@ -77,6 +81,23 @@ export const idempotencyScope = (operation: string, path: string, caller: string
 /** The fingerprint of a request: method, path and the body with its keys sorted. */
 export const requestFingerprint = (method: string, path: string, body: string) =>
   sha256Hex(`${method} ${path}\n${canonical(body)}`);
+
+/** `requestFingerprint` of a JSON body already parsed (to `json`): the same digest without parsing it again. */
+export const parsedFingerprint = (method: string, path: string, json: unknown) =>
+  sha256Hex(`${method} ${path}\n${sortedJson(json)}`);
+
+/** A request's key as `keyOf` names it, with the id other stores know it by. */
+export type NamedKey = { key: string; scope: string; id: string; requestHash: string };
+
+const namedEarlier = new WeakMap<Request, NamedKey>();
+
+/**
+ * Hands the route the key a step before routing named for `request` (src/routes/orders-early.ts), so the
+ * middleware does not read, parse and hash the body a second time. `keyOf` takes it only for the same scope.
+ */
+export function nameKeyEarly(request: Request, named: NamedKey): void {
+  namedEarlier.set(request, named);
+}
 
 type KeyRow = IdempotencyKeyRow;
 
@@ -116,16 +137,38 @@ async function claimKey(db: Db, scope: string, key: string, requestHash: string)
   return answerExisting(db, row, requestHash, now);
 }
 
-/** Validates the header and computes the key's scope and the request's fingerprint; null without a key. */
-async function keyOf(c: Context<AppEnv>, operation: string) {
+/** Validates the header and computes the key's scope; null without a key. */
+async function scopedKey(c: Context<AppEnv>, operation: string): Promise<{ key: string; scope: string } | null> {
   const key = c.req.header(IDEMPOTENCY_HEADER);
   if (key === undefined) return null;
   if (!isValidKey(key)) {
     throw new ApiError("validation_failed", "Idempotency-Key must be 1 to 255 visible ASCII characters");
   }
-  const scope = idempotencyScope(operation, c.req.path, await callerOf(c));
+  return { key, scope: idempotencyScope(operation, c.req.path, await callerOf(c)) };
+}
+
+/** Validates the header and computes the key's scope and the request's fingerprint; null without a key. */
+async function keyOf(c: Context<AppEnv>, operation: string) {
+  const k = await scopedKey(c, operation);
+  if (k === null) return null;
   const requestHash = await requestFingerprint(c.req.method, c.req.path, await c.req.text());
-  return { key, scope, requestHash };
+  return { ...k, requestHash };
+}
+
+/**
+ * `keyOf` with the id other stores know the key by (`keyId`), both digests taken at once; a key named before
+ * routing for this request and scope (`nameKeyEarly`) is taken as it is.
+ */
+async function namedKeyOf(c: Context<AppEnv>, operation: string): Promise<NamedKey | null> {
+  const k = await scopedKey(c, operation);
+  if (k === null) return null;
+  const early = namedEarlier.get(c.req.raw);
+  if (early && early.key === k.key && early.scope === k.scope) return early;
+  const [requestHash, id] = await Promise.all([
+    c.req.text().then((text) => requestFingerprint(c.req.method, c.req.path, text)),
+    keyId(k.scope, k.key),
+  ]);
+  return { ...k, id, requestHash };
 }
 
 /** Records the response of a request holding the key (or releases the key after a 5xx). */
@@ -186,7 +229,7 @@ export const idempotentDeferred = (operation: string) => documented(IDEMPOTENCY_
 
 const deferKey = (operation: string) =>
   createMiddleware<AppEnv>(async (c, next) => {
-    const k = await keyOf(c, operation);
+    const k = await namedKeyOf(c, operation);
     if (k === null) {
       c.set("idempotency", null);
       return next();
@@ -194,7 +237,7 @@ const deferKey = (operation: string) =>
     const db = getDb(c.env.DB);
     let held = false;
     const ticket: IdempotencyTicket = {
-      id: await keyId(k.scope, k.key),
+      id: k.id,
       requestHash: k.requestHash,
       rememberedElsewhere: false,
       lookup: async () => {
@@ -252,7 +295,7 @@ export const idempotentInObject = (operation: string) => documented(IDEMPOTENCY_
 
 const nameKey = (operation: string) =>
   createMiddleware<AppEnv>(async (c, next) => {
-    const k = await keyOf(c, operation);
-    c.set("answerKey", k && { id: await keyId(k.scope, k.key), requestHash: k.requestHash });
+    const k = await namedKeyOf(c, operation);
+    c.set("answerKey", k && { id: k.id, requestHash: k.requestHash });
     await next();
   });

@@ -18,7 +18,7 @@ import * as v from "valibot";
 import { config } from "../config";
 import { refusedAtCheckout } from "../domain/order/rules/create";
 import { MAX_QTY, mergeLines } from "../domain/pricing";
-import { ApiError, errorBody } from "../http/errors";
+import { ERROR_STATUS, type ErrorCode, errorBody } from "../http/errors";
 import { JSON_TYPE, MAX_JSON_BYTES } from "../http/guards";
 import {
   ANONYMOUS_CALLER,
@@ -26,8 +26,10 @@ import {
   idempotencyScope,
   isValidKey,
   keyId,
+  type NamedKey,
+  nameKeyEarly,
+  parsedFingerprint,
   REPLAYED_HEADER,
-  requestFingerprint,
 } from "../http/idempotency";
 import { REQUEST_ID_HEADER, requestIdFor } from "../http/request-id";
 import { securityHeaderPairs } from "../http/security-headers";
@@ -63,11 +65,15 @@ export async function releaseUntaken(request: Request, env: Env): Promise<void> 
   if (early.stock.ok) await releaseLines(env, early.orderId, early.lines, early.stock.places);
 }
 
+/** An error answer as data: the early step writes it out, the route throws it (`new ApiError(...)`). */
+export type ErrorAnswer = { code: ErrorCode; message: string; details?: unknown; headers: Record<string, string> };
+
 /**
- * What the stock's refusal answers, as the route throws it; `"unknown_sku"` when the catalog must name the lines
- * (the route prices them for that).
+ * What the stock's refusal answers; `"unknown_sku"` when the catalog must name the lines (the route prices
+ * them for that). Data rather than an ApiError: an Error takes a stack trace, which the early step's refusals
+ * (nine shoppers in ten of a sale) would pay for and never read.
  */
-export function refusalError(refused: readonly StockRefusal[]): ApiError | "unknown_sku" {
+export function refusalError(refused: readonly StockRefusal[]): ErrorAnswer | "unknown_sku" {
   const decided = refusedAtCheckout(
     refused.map(({ line, result }) => ({
       sku: line.sku,
@@ -82,12 +88,20 @@ export function refusalError(refused: readonly StockRefusal[]): ApiError | "unkn
     case "unknown_sku":
       return "unknown_sku";
     case "key_reused":
-      return new ApiError("idempotency_key_reused", "This Idempotency-Key was used with a different request");
+      return {
+        code: "idempotency_key_reused",
+        message: "This Idempotency-Key was used with a different request",
+        headers: {},
+      };
     case "key_in_progress":
-      return new ApiError("idempotency_in_progress", "A request with this Idempotency-Key is still running");
+      return {
+        code: "idempotency_in_progress",
+        message: "A request with this Idempotency-Key is still running",
+        headers: {},
+      };
     case "out_of_stock": {
       const { code, message, details } = decided.failure;
-      return new ApiError(code, message, details, decided.replayed ? { [REPLAYED_HEADER]: "true" } : {});
+      return { code, message, details, headers: decided.replayed ? { [REPLAYED_HEADER]: "true" } : {} };
     }
   }
 }
@@ -137,24 +151,31 @@ export async function answerOrderEarly(request: Request, env: Env): Promise<Requ
   const line = lines[0];
   if (lines.length !== 1 || !line || line.qty > MAX_QTY) return onward();
 
-  let key: { id: string; requestHash: string } | null = null;
+  let key: NamedKey | null = null;
   if (keyHeader !== null) {
     const scope = idempotencyScope(CREATE_OPERATION, ORDERS_PATH, ANONYMOUS_CALLER);
-    key = { id: await keyId(scope, keyHeader), requestHash: await requestFingerprint("POST", ORDERS_PATH, text) };
+    // Both digests at once, the body's from the value parsed above: the route's middleware reuses them.
+    const [id, requestHash] = await Promise.all([
+      keyId(scope, keyHeader),
+      parsedFingerprint("POST", ORDERS_PATH, json),
+    ]);
+    key = { key: keyHeader, scope, id, requestHash };
   }
   const orderId = newId("ord");
-  const stock = await reserveLines(env, orderId, lines, config(env).reservationTtlMs, key);
+  const stockKey = key && { id: key.id, requestHash: key.requestHash };
+  const stock = await reserveLines(env, orderId, lines, config(env).reservationTtlMs, stockKey);
   if (!stock.ok && (key === null || stock.remembered) && !stock.refused.some((r) => r.result.reason === "key_seen")) {
     const error = refusalError(stock.refused);
     if (error !== "unknown_sku") return errorAnswer(request, error);
   }
   const next = onward();
   handedOver.set(next, { orderId, stock, lines });
+  if (key) nameKeyEarly(next, key);
   return next;
 }
 
 /** The error envelope with the headers the app's middleware would have added. */
-async function errorAnswer(request: Request, error: ApiError): Promise<Response> {
+async function errorAnswer(request: Request, error: ErrorAnswer): Promise<Response> {
   const headers: Record<string, string> = {
     ...(await securityHeaders()),
     [REQUEST_ID_HEADER]: requestIdFor(request),
@@ -162,7 +183,7 @@ async function errorAnswer(request: Request, error: ApiError): Promise<Response>
     ...error.headers,
   };
   return new Response(JSON.stringify(errorBody(error.code, error.message, error.details)), {
-    status: error.status,
+    status: ERROR_STATUS[error.code],
     headers,
   });
 }

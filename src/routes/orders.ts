@@ -169,7 +169,7 @@ const flow = (env: Env, id: string) => env.ORDER_FLOW.getByName(id);
  */
 async function refusal(c: Context<AppEnv>, refused: readonly StockRefusal[], items: Line[]): Promise<never> {
   const error = refusalError(refused);
-  if (error !== "unknown_sku") throw error;
+  if (error !== "unknown_sku") throw new ApiError(error.code, error.message, error.details, error.headers);
   await priceLines(c.env, items);
   throw new ApiError("validation_failed", "Some items are not for sale");
 }

@@ -97,8 +97,8 @@ async function consumeOne(
     if (listening.length === 0) return true;
     const db = getDb(env.DB);
     // Only subscribers that asked for exactly-once pay for the dedup read and write.
-    const marked = listening.some((s) => s.exactlyOnce);
-    const done = marked ? await consumersThatProcessed(db, event.id) : [];
+    const marked = listening.filter((s) => s.exactlyOnce).map((s) => s.name);
+    const done = marked.length > 0 ? await consumersThatProcessed(db, event.id, marked) : [];
     const handled = new Set(done.map((r) => r.consumer));
     const succeeded: string[] = [];
     const failures: string[] = [];
