@@ -161,6 +161,7 @@ test("a keyboard-only shopper edits the cart and never loses the focus", async (
     .getByTestId("cart-status")
     .filter({ hasText: `Removed ${name} from the cart.` })
     .waitFor();
+  await first.waitFor({ state: "detached" });
   assert.match((await focusedLabel(page)) ?? "", /^Remove /);
   assert.equal(await page.locator(".cart-line").count(), 1);
   await audit(page, "cart after a keyboard removal");

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import { formatMoney } from "../lib/api";
 import { type CartLine, MAX_QTY, onCartChange, readCart, setQty } from "../lib/cart";
 import { ProductImage } from "../lib/product-image";
@@ -41,7 +41,9 @@ export function CartView(_: Record<string, never>) {
     return { subtotal, currency, pending, blocked };
   }, [lines, lookups]);
 
-  useEffect(() => {
+  // A layout effect: the focus moves in the commit that removes the line, before the browser paints or a
+  // screen reader can see the focus fall to the page (an effect ran a frame later; the e2e test caught it).
+  useLayoutEffect(() => {
     const target = focusAfterRemove.current;
     if (target === null || !root.current) return;
     focusAfterRemove.current = null;
