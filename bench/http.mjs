@@ -3,10 +3,16 @@
 // request of node:http, and that CPU was taken from the shop and the baseline alike.
 import http from "node:http";
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY, maxFreeSockets: 2048 });
+/** Kept-alive connections, shared by every request that names no agent of its own. */
+export const newAgent = () =>
+  new http.Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY, maxFreeSockets: 2048 });
+const shared = newAgent();
 
-/** `fetch(url, { method, headers, body })` for the benchmarks: resolves once the whole body has arrived. */
-export function request(url, { method = "GET", headers = {}, body } = {}) {
+/**
+ * `fetch(url, { method, headers, body })` for the benchmarks: resolves once the whole body has arrived. `agent`:
+ * the connections to use (default: the shared pool).
+ */
+export function request(url, { method = "GET", headers = {}, body, agent = shared } = {}) {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method, headers, agent }, (res) => {
       const chunks = [];

@@ -9,9 +9,10 @@ export const ADDRESS = {
 };
 export const FINAL = new Set(["confirmed", "cancelled", "payment_failed", "on_hold"]);
 
-export async function createOrder(base, { sku, qty = 1, email }) {
+export async function createOrder(base, { sku, qty = 1, email, agent }) {
   const t0 = performance.now();
   const res = await request(`${base}/api/orders`, {
+    agent,
     method: "POST",
     headers: { "content-type": "application/json", "idempotency-key": crypto.randomUUID() },
     body: JSON.stringify({ items: [{ sku, qty }], email, shippingAddress: ADDRESS }),
