@@ -14,6 +14,7 @@ function pooled(slices) {
   for (const s of slices)
     for (const [code, n] of Object.entries(s.statuses)) statuses[code] = (statuses[code] ?? 0) + n;
   return {
+    answers: latencies.length,
     rps: latencies.length / seconds,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
@@ -125,13 +126,16 @@ export async function flashSale({ shop, baseline, shoppers, units, sku, bigSku, 
    * The shop's and the baseline's closed loops in alternating slices (shop, baseline, baseline, shop, …), so
    * both see the same stretch of this VM, whose speed drifts by a fifth within minutes (bench/README.md): one
    * loop each, one after the other, moved the ratios by more than the shop's own changes. Throughput is the
-   * answers of all slices over their time; latencies are pooled; CPU is the shop's, over its slices.
+   * answers of all slices over their time; latencies are pooled; CPU is read over each side's slices (the
+   * baseline's too: CPU per request is steadier than throughput on this VM, and says how fast the machine was).
    */
   async function paired(shopRequest, baseRequest, floorRequest = null) {
     const shopSlices = [];
     const baseSlices = [];
     const floorSlices = [];
     let cpuMs = 0;
+    let baseCpuMs = 0;
+    let floorCpuMs = 0;
     const loop = (request) => closedLoop({ connections: 50, durationMs: durationMs / SLICES, warmup: WARMUP, request });
     const runShop = async () => {
       const t = performance.now();
@@ -143,8 +147,14 @@ export async function flashSale({ shop, baseline, shoppers, units, sku, bigSku, 
       shopSlices.push(run.result);
     };
     const runBase = async () => {
-      baseSlices.push(await loop(baseRequest));
-      if (floorRequest) floorSlices.push(await loop(floorRequest));
+      const base = await measureCpu(baseline.child.pid, () => loop(baseRequest));
+      baseCpuMs += base.cpuMs;
+      baseSlices.push(base.result);
+      if (floorRequest) {
+        const floor = await measureCpu(baseline.child.pid, () => loop(floorRequest));
+        floorCpuMs += floor.cpuMs;
+        floorSlices.push(floor.result);
+      }
     };
     for (let i = 0; i < SLICES; i++) {
       if (i % 2 === 0) {
@@ -160,6 +170,8 @@ export async function flashSale({ shop, baseline, shoppers, units, sku, bigSku, 
       base: pooled(baseSlices),
       floor: floorRequest ? pooled(floorSlices) : null,
       cpuMs,
+      baseCpuMs,
+      floorCpuMs,
       warmups: WARMUP * SLICES,
     };
   }
@@ -182,6 +194,10 @@ export async function flashSale({ shop, baseline, shoppers, units, sku, bigSku, 
   // The warm-up requests ran inside the CPU windows too.
   const refuseOk = (shopRefuse.result.statuses[409] ?? 0) + refuse.warmups;
   const createdOk = (shopCreate.result.statuses[201] ?? 0) + create.warmups;
+  // The baseline's CPU per request, warm-ups included as for the shop.
+  const baseCreateCpu = create.baseCpuMs / (baseCreate.answers + create.warmups);
+  const floorCreateCpu = create.floorCpuMs / (create.floor.answers + create.warmups);
+  const baseRefuseCpu = refuse.baseCpuMs / (baseRefuse.answers + refuse.warmups);
 
   const rows = [
     { metric: "shoppers / units", shop: `${shoppers} / ${units}` },
@@ -216,8 +232,16 @@ export async function flashSale({ shop, baseline, shoppers, units, sku, bigSku, 
       ratio: fmt(create.floor.rps / baseCreate.rps, 2),
     },
     {
-      metric: "CPU ms per order created (closed loop)",
-      shop: fmt(shopCreate.cpuMs / createdOk, 1),
+      metric: "CPU ms per order created (closed loop; ratio: baseline ÷ shop)",
+      shop: fmt(shopCreate.cpuMs / createdOk, 2),
+      baseline: fmt(baseCreateCpu, 2),
+      ratio: fmt(baseCreateCpu / (shopCreate.cpuMs / createdOk), 2),
+    },
+    {
+      metric: "CPU ms per order, the floor with a new object per order (ratio: baseline ÷ floor)",
+      shop: fmt(floorCreateCpu, 2),
+      baseline: fmt(baseCreateCpu, 2),
+      ratio: fmt(baseCreateCpu / floorCreateCpu, 2),
     },
     {
       metric: "refusal req/s, 50 conns (vs one DO call)",
@@ -230,7 +254,12 @@ export async function flashSale({ shop, baseline, shoppers, units, sku, bigSku, 
       shop: `${fmt(shopRefuse.result.p50, 0)} / ${fmt(shopRefuse.result.p99, 0)}`,
       baseline: `${fmt(baseRefuse.p50, 0)} / ${fmt(baseRefuse.p99, 0)}`,
     },
-    { metric: "CPU ms per refusal (closed loop)", shop: fmt(shopRefuse.cpuMs / refuseOk, 1) },
+    {
+      metric: "CPU ms per refusal (closed loop; ratio: baseline ÷ shop)",
+      shop: fmt(shopRefuse.cpuMs / refuseOk, 2),
+      baseline: fmt(baseRefuseCpu, 2),
+      ratio: fmt(baseRefuseCpu / (shopRefuse.cpuMs / refuseOk), 2),
+    },
   ];
   return {
     rows,
@@ -252,6 +281,7 @@ export async function flashSale({ shop, baseline, shoppers, units, sku, bigSku, 
       floorCreate: create.floor,
       shopRefuse: { ...shopRefuse.result, cpuMs: shopRefuse.cpuMs },
       baseRefuse,
+      baselineCpuMsPerRequest: { order: baseCreateCpu, orderWithObject: floorCreateCpu, take: baseRefuseCpu },
     },
   };
 }
