@@ -2,6 +2,7 @@ import { createMessageBatch } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { newEvent } from "../src/adapters/event-bus";
+import { HELD_ORDERS_SQL } from "../src/db/sales";
 import type { EventEnvelope } from "../src/domain/events";
 import { addDays, buildSeries, localSlot, salesFactOf, slotStart } from "../src/domain/sales";
 import { consumeEvents } from "../src/services/subscribers/event-consumer";
@@ -108,6 +109,14 @@ describe("sales calendar (pure)", () => {
       currency: "EUR",
     });
     expect(salesFactOf(captured, "EUR")).toBeNull();
+  });
+});
+
+describe("the overview's order counts", () => {
+  it("reads the held orders' count and oldest hold from an index alone, never from the orders' rows", async () => {
+    const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${HELD_ORDERS_SQL}`).all<{ detail: string }>();
+    const details = plan.results.map((r) => r.detail);
+    expect(details).toEqual([expect.stringContaining("USING COVERING INDEX orders_status_updated_idx")]);
   });
 });
 
