@@ -127,7 +127,7 @@ export async function flashSale({ shop, baseline, shoppers, units, sku, bigSku, 
    * both see the same stretch of this VM, whose speed drifts by a fifth within minutes (bench/README.md): one
    * loop each, one after the other, moved the ratios by more than the shop's own changes. Throughput is the
    * answers of all slices over their time; latencies are pooled; CPU is read over each side's slices (the
-   * baseline's too: CPU per request is steadier than throughput on this VM, and says how fast the machine was).
+   * baseline's too: its CPU per request gives the ratio in CPU, and says how fast the machine was in this run).
    */
   async function paired(shopRequest, baseRequest, floorRequest = null) {
     const shopSlices = [];
