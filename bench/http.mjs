@@ -3,9 +3,10 @@
 // request of node:http, and that CPU was taken from the shop and the baseline alike.
 import http from "node:http";
 
-/** Kept-alive connections, shared by every request that names no agent of its own. */
+/** A pool of kept-alive connections of its own (the flash sale's crowd opens theirs apart from the shared pool). */
 export const newAgent = () =>
   new http.Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY, maxFreeSockets: 2048 });
+/** The pool of every request that names no agent of its own. */
 const shared = newAgent();
 
 /**

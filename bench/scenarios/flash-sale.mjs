@@ -130,51 +130,44 @@ export async function flashSale({ shop, baseline, shoppers, units, sku, bigSku, 
    * baseline's too: its CPU per request gives the ratio in CPU, and says how fast the machine was in this run).
    */
   async function paired(shopRequest, baseRequest, floorRequest = null) {
-    const shopSlices = [];
-    const baseSlices = [];
-    const floorSlices = [];
-    let cpuMs = 0;
-    let baseCpuMs = 0;
-    let floorCpuMs = 0;
     const loop = (request) => closedLoop({ connections: 50, durationMs: durationMs / SLICES, warmup: WARMUP, request });
-    const runShop = async () => {
-      const t = performance.now();
-      const run = await measureCpu(shop.child.pid, () => loop(shopRequest));
-      progress(
-        `    slice: ${run.result.requests} answers, ${fmt(run.cpuMs / (run.result.requests + WARMUP), 2)} ms CPU each (warm-up requests included), settled ${run.settled} after ${fmt((performance.now() - t) / 1000)} s`,
-      );
-      cpuMs += run.cpuMs;
-      shopSlices.push(run.result);
+    /** One side's slices: each a closed loop with the CPU of `pid`'s workerd processes read over it. */
+    const side = (pid, request, label = null) => {
+      const slices = [];
+      let cpuMs = 0;
+      const run = async () => {
+        const t = performance.now();
+        const slice = await measureCpu(pid, () => loop(request));
+        if (label) {
+          progress(
+            `    ${label} slice: ${slice.result.requests} answers, ${fmt(slice.cpuMs / (slice.result.requests + WARMUP), 2)} ms CPU each (warm-up requests included), settled ${slice.settled} after ${fmt((performance.now() - t) / 1000)} s`,
+          );
+        }
+        cpuMs += slice.cpuMs;
+        slices.push(slice.result);
+      };
+      return { run, total: () => ({ ...pooled(slices), cpuMs }) };
     };
+    const shopSide = side(shop.child.pid, shopRequest, "shop");
+    const baseSide = side(baseline.child.pid, baseRequest);
+    const floorSide = floorRequest ? side(baseline.child.pid, floorRequest) : null;
     const runBase = async () => {
-      const base = await measureCpu(baseline.child.pid, () => loop(baseRequest));
-      baseCpuMs += base.cpuMs;
-      baseSlices.push(base.result);
-      if (floorRequest) {
-        const floor = await measureCpu(baseline.child.pid, () => loop(floorRequest));
-        floorCpuMs += floor.cpuMs;
-        floorSlices.push(floor.result);
-      }
+      await baseSide.run();
+      await floorSide?.run();
     };
     for (let i = 0; i < SLICES; i++) {
       if (i % 2 === 0) {
-        await runShop();
+        await shopSide.run();
         await runBase();
       } else {
         await runBase();
-        await runShop();
+        await shopSide.run();
       }
     }
-    return {
-      shop: pooled(shopSlices),
-      base: pooled(baseSlices),
-      floor: floorRequest ? pooled(floorSlices) : null,
-      cpuMs,
-      baseCpuMs,
-      floorCpuMs,
-      warmups: WARMUP * SLICES,
-    };
+    return { shop: shopSide.total(), base: baseSide.total(), floor: floorSide?.total() ?? null };
   }
+  /** CPU per request over a side's slices; the warm-up requests ran inside the CPU windows too. */
+  const cpuPer = (side, answered) => side.cpuMs / (answered + WARMUP * SLICES);
   // Order creation throughput, against one DO call + one D1 write; and, in the same slices, that floor with one new
   // object per order as DESIGN.md gives every order (what no code of the shop's can go below).
   const create = await paired(
@@ -187,18 +180,26 @@ export async function flashSale({ shop, baseline, shoppers, units, sku, bigSku, 
     () => orderRequest(shop.base, emptySku, { keyed: true }),
     () => request(`${baseline.base}/take`, { method: "POST" }),
   );
-  const shopCreate = { result: create.shop, cpuMs: create.cpuMs };
-  const baseCreate = create.base;
-  const shopRefuse = { result: refuse.shop, cpuMs: refuse.cpuMs };
-  const baseRefuse = refuse.base;
-  // The warm-up requests ran inside the CPU windows too.
-  const refuseOk = (shopRefuse.result.statuses[409] ?? 0) + refuse.warmups;
-  const createdOk = (shopCreate.result.statuses[201] ?? 0) + create.warmups;
-  // The baseline's CPU per request, warm-ups included as for the shop.
-  const baseCreateCpu = create.baseCpuMs / (baseCreate.answers + create.warmups);
-  const floorCreateCpu = create.floorCpuMs / (create.floor.answers + create.warmups);
-  const baseRefuseCpu = refuse.baseCpuMs / (baseRefuse.answers + refuse.warmups);
+  // Per answer of the kind asked for (201, 409): the shop's other answers are failures; the baseline gives none.
+  const cpu = {
+    created: cpuPer(create.shop, create.shop.statuses[201] ?? 0),
+    order: cpuPer(create.base, create.base.answers),
+    orderWithObject: cpuPer(create.floor, create.floor.answers),
+    refused: cpuPer(refuse.shop, refuse.shop.statuses[409] ?? 0),
+    take: cpuPer(refuse.base, refuse.base.answers),
+  };
+  const cpuRow = (metric, shopMs, baseMs) => ({
+    metric,
+    shop: fmt(shopMs, 2),
+    baseline: fmt(baseMs, 2),
+    ratio: fmt(baseMs / shopMs, 2),
+  });
 
+  const ratios = {
+    "order creation": create.shop.rps / create.base.rps,
+    "order creation's floor (a new object per order)": create.floor.rps / create.base.rps,
+    refusal: refuse.shop.rps / refuse.base.rps,
+  };
   const rows = [
     { metric: "shoppers / units", shop: `${shoppers} / ${units}` },
     { metric: "orders confirmed", shop: confirmed.length },
@@ -216,50 +217,39 @@ export async function flashSale({ shop, baseline, shoppers, units, sku, bigSku, 
     },
     {
       metric: "order creation req/s, 50 conns",
-      shop: fmt(shopCreate.result.rps),
-      baseline: fmt(baseCreate.rps),
-      ratio: fmt(shopCreate.result.rps / baseCreate.rps, 2),
+      shop: fmt(create.shop.rps),
+      baseline: fmt(create.base.rps),
+      ratio: fmt(ratios["order creation"], 2),
     },
     {
       metric: "order creation p50 / p99 (ms)",
-      shop: `${fmt(shopCreate.result.p50, 0)} / ${fmt(shopCreate.result.p99, 0)}`,
-      baseline: `${fmt(baseCreate.p50, 0)} / ${fmt(baseCreate.p99, 0)}`,
+      shop: `${fmt(create.shop.p50, 0)} / ${fmt(create.shop.p99, 0)}`,
+      baseline: `${fmt(create.base.p50, 0)} / ${fmt(create.base.p99, 0)}`,
     },
     {
       metric: "the floor with a new object per order, req/s (vs one DO call + one D1 write)",
       shop: fmt(create.floor.rps),
-      baseline: fmt(baseCreate.rps),
-      ratio: fmt(create.floor.rps / baseCreate.rps, 2),
+      baseline: fmt(create.base.rps),
+      ratio: fmt(ratios["order creation's floor (a new object per order)"], 2),
     },
-    {
-      metric: "CPU ms per order created (closed loop; ratio: baseline ÷ shop)",
-      shop: fmt(shopCreate.cpuMs / createdOk, 2),
-      baseline: fmt(baseCreateCpu, 2),
-      ratio: fmt(baseCreateCpu / (shopCreate.cpuMs / createdOk), 2),
-    },
-    {
-      metric: "CPU ms per order, the floor with a new object per order (ratio: baseline ÷ floor)",
-      shop: fmt(floorCreateCpu, 2),
-      baseline: fmt(baseCreateCpu, 2),
-      ratio: fmt(baseCreateCpu / floorCreateCpu, 2),
-    },
+    cpuRow("CPU ms per order created (closed loop; ratio: baseline ÷ shop)", cpu.created, cpu.order),
+    cpuRow(
+      "CPU ms per order, the floor with a new object per order (ratio: baseline ÷ floor)",
+      cpu.orderWithObject,
+      cpu.order,
+    ),
     {
       metric: "refusal req/s, 50 conns (vs one DO call)",
-      shop: fmt(shopRefuse.result.rps),
-      baseline: fmt(baseRefuse.rps),
-      ratio: fmt(shopRefuse.result.rps / baseRefuse.rps, 2),
+      shop: fmt(refuse.shop.rps),
+      baseline: fmt(refuse.base.rps),
+      ratio: fmt(ratios.refusal, 2),
     },
     {
       metric: "refusal p50 / p99 (ms)",
-      shop: `${fmt(shopRefuse.result.p50, 0)} / ${fmt(shopRefuse.result.p99, 0)}`,
-      baseline: `${fmt(baseRefuse.p50, 0)} / ${fmt(baseRefuse.p99, 0)}`,
+      shop: `${fmt(refuse.shop.p50, 0)} / ${fmt(refuse.shop.p99, 0)}`,
+      baseline: `${fmt(refuse.base.p50, 0)} / ${fmt(refuse.base.p99, 0)}`,
     },
-    {
-      metric: "CPU ms per refusal (closed loop; ratio: baseline ÷ shop)",
-      shop: fmt(shopRefuse.cpuMs / refuseOk, 2),
-      baseline: fmt(baseRefuseCpu, 2),
-      ratio: fmt(baseRefuseCpu / (shopRefuse.cpuMs / refuseOk), 2),
-    },
+    cpuRow("CPU ms per refusal (closed loop; ratio: baseline ÷ shop)", cpu.refused, cpu.take),
   ];
   return {
     rows,
@@ -271,17 +261,13 @@ export async function flashSale({ shop, baseline, shoppers, units, sku, bigSku, 
       seconds,
       saleCpuMs: sale.cpuMs,
       answerMs: { winners: winnerAnswerMs, refused: refusedAnswerMs, confirmed: confirmMs },
-      ratios: {
-        "order creation": shopCreate.result.rps / baseCreate.rps,
-        "order creation's floor (a new object per order)": create.floor.rps / baseCreate.rps,
-        refusal: shopRefuse.result.rps / baseRefuse.rps,
-      },
-      shopCreate: { ...shopCreate.result, cpuMs: shopCreate.cpuMs },
-      baseCreate,
+      ratios,
+      shopCreate: create.shop,
+      baseCreate: create.base,
       floorCreate: create.floor,
-      shopRefuse: { ...shopRefuse.result, cpuMs: shopRefuse.cpuMs },
-      baseRefuse,
-      baselineCpuMsPerRequest: { order: baseCreateCpu, orderWithObject: floorCreateCpu, take: baseRefuseCpu },
+      shopRefuse: refuse.shop,
+      baseRefuse: refuse.base,
+      cpuMsPerRequest: cpu,
     },
   };
 }
