@@ -190,6 +190,23 @@ describe("GET /api/admin/sales and /api/admin/overview", () => {
     expect(wide.status).toBe(400);
   });
 
+  it("counts an order held for review in the fraud card, with the time the oldest hold has waited since", async () => {
+    const headers = { cookie: (await sessionFor("staff")).cookie };
+    const before = (await call("GET", "/api/admin/overview", { headers })).body.fraudReview;
+    const order = await placeOrder([{ sku: await product(), qty: 1 }]);
+    await pay(order, "tok_riskLevelElevated");
+    await waitForStatus(order, "on_hold");
+    const after = await waitFor("the overview to count the held order", async () => {
+      const res = await call("GET", "/api/admin/overview", { headers });
+      return res.body.fraudReview.count === before.count + 1 ? res.body.fraudReview : undefined;
+    });
+    const row = await env.DB.prepare("SELECT updated_at FROM orders WHERE id = ?")
+      .bind(order.id)
+      .first<{ updated_at: number }>();
+    const heldAt = row?.updated_at as number;
+    expect(after.oldestSince).toBe(before.count === 0 ? heldAt : Math.min(before.oldestSince, heldAt));
+  });
+
   it("shows an order confirmed through the real checkout in today's figures, top products and orders to ship", async () => {
     const staff = await sessionFor("staff");
     const headers = { cookie: staff.cookie };
