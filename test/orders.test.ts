@@ -1,4 +1,4 @@
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { listDurableObjectIds, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { count, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
@@ -414,12 +414,13 @@ describe("a refused shopper", () => {
   const eventCount = async () => (await getDb(env.DB).select({ n: count() }).from(events))[0]?.n ?? 0;
   const keyRows = () => getDb(env.DB).select().from(idempotencyKeys);
 
-  it("is answered by the stock alone: no order, no idempotency record, no event in D1", async () => {
+  it("is answered by the stock alone: no order object, no order, no idempotency record, no event in D1", async () => {
     const sku = await product({ onHand: 0 });
     await stockOf(sku); // adopted beforehand, so only the order request itself is measured
     const email = freshEmail();
     const key = crypto.randomUUID();
     const eventsBefore = await eventCount();
+    const orderObjectsBefore = (await listDurableObjectIds(env.ORDER_FLOW)).length;
     const res = await call("POST", "/api/orders", {
       body: orderBody([{ sku, qty: 1 }], email),
       headers: { "idempotency-key": key },
@@ -429,6 +430,7 @@ describe("a refused shopper", () => {
     expect(await ordersByEmail(email)).toEqual([]);
     expect((await keyRows()).filter((r) => r.key === key)).toEqual([]);
     expect(await eventCount()).toBe(eventsBefore);
+    expect((await listDurableObjectIds(env.ORDER_FLOW)).length).toBe(orderObjectsBefore);
   });
 
   it("gets the same refusal again for the same Idempotency-Key, even once stock has arrived", async () => {
@@ -462,6 +464,7 @@ describe("a refused shopper", () => {
       { sku: none, qty: 1 },
     ]);
     const key = crypto.randomUUID();
+    const orderObjectsBefore = (await listDurableObjectIds(env.ORDER_FLOW)).length;
     const first = await call("POST", "/api/orders", { body, headers: { "idempotency-key": key } });
     expect(first.status).toBe(409);
     expect(first.body.error.details).toEqual([{ sku: none, requested: 1, available: 0 }]);
@@ -473,6 +476,7 @@ describe("a refused shopper", () => {
     expect(again.headers.get("idempotent-replayed")).toBe("true");
     expect(await stockOf(plenty)).toMatchObject({ reserved: 0, available: 5 });
     expect(await ordersByEmail(body.email)).toEqual([]);
+    expect((await listDurableObjectIds(env.ORDER_FLOW)).length).toBe(orderObjectsBefore);
   });
 });
 
