@@ -45,10 +45,7 @@ export type OverviewData = {
   renewalsDue: number;
 };
 
-/**
- * The held orders' count and the oldest since: read from `orders_status_updated_idx` alone (test/sales.test.ts
- * checks the plan); by `orders_status_idx`, on created_at, each held order's row was read for its updated_at.
- */
+/** The held orders' count and the oldest since, from `orders_status_updated_idx` alone (schema.ts says why). */
 export const HELD_ORDERS_SQL = "SELECT count(*) AS n, min(updated_at) AS oldest FROM orders WHERE status = 'on_hold'";
 
 /** Everything the overview shows, in one D1 round trip. */
